@@ -1,0 +1,153 @@
+"""`fieldguide`: check, export, schema, related, show and render, all over `--catalog DIR`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__, export, graph, load, render, schema
+
+catalog_option = click.option("--catalog", "catalog_dir", default="catalog", show_default=True,
+                              type=click.Path(file_okay=False, path_type=Path), help="Catalog folder.")
+
+
+def _load(catalog_dir: Path) -> tuple[load.Catalog, object]:
+    """Load and check, or print every problem and exit 1 (never a traceback)."""
+    try:
+        cat = load.load(catalog_dir)
+    except load.CatalogError as exc:
+        _fail(exc.problems)
+    return cat, graph.build(cat)
+
+
+def _fail(problems: list[load.Problem]) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    files = len({p.path for p in problems})
+    click.echo(f"{len(problems)} problem(s) in {files} file(s)", err=True)
+    sys.exit(1)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="fieldguide")
+def main() -> None:
+    """The ML Deployment Field Guide's catalog tool."""
+
+
+@main.command()
+@catalog_option
+def check(catalog_dir: Path) -> None:
+    """Validate the catalog: schema, links and graph integrity. Exit 1 on any problem."""
+    cat, problems = load.load_with_problems(catalog_dir)
+    if not problems:
+        problems = graph.integrity(cat, graph.build(cat))
+    if problems:
+        _fail(problems)
+    click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "
+               f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
+               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings")
+
+
+@main.command("export")
+@catalog_option
+@click.option("--format", "fmt", type=click.Choice(["json", "bibtex", "csv"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
+    """Export the catalog as JSON (interchange format), BibTeX or CSV."""
+    cat, g = _load(catalog_dir)
+    if fmt == "json":
+        text = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "bibtex":
+        text = export.to_bibtex(list(cat.references.values()))
+    else:
+        text = export.to_csv(cat, g)
+    _write(text, out)
+
+
+@main.command("schema")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Write one <type>.schema.json per file type into this folder.")
+def schema_cmd(out: Path | None) -> None:
+    """Print the JSON Schema of every catalog file type (for editor completion)."""
+    schemas = schema.json_schemas()
+    if out is None:
+        click.echo(json.dumps(schemas, indent=2))
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, body in schemas.items():
+        stem = name.split("/")[0].removesuffix(".yaml")
+        (out / f"{stem}.schema.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {len(schemas)} schemas to {out}")
+
+
+@main.command("related")
+@catalog_option
+@click.argument("challenge_id")
+def related_cmd(catalog_dir: Path, challenge_id: str) -> None:
+    """Challenges related to CHALLENGE_ID, strongest first, with the reason."""
+    cat, g = _load(catalog_dir)
+    if challenge_id not in cat.challenges:
+        _unknown(challenge_id, list(cat.challenges), "challenge")
+    for r in graph.related(g, challenge_id):
+        click.echo(f"{r.score:3d}  {r.id}: {'; '.join(r.reasons)}")
+
+
+@main.command("show")
+@catalog_option
+@click.argument("entity_id")
+def show_cmd(catalog_dir: Path, entity_id: str) -> None:
+    """Show any entity as YAML-like text, with what links to it."""
+    cat, g = _load(catalog_dir)
+    if entity_id not in g:
+        _unknown(entity_id, list(g.nodes), "id")
+    node = g.nodes[entity_id]
+    path, line = cat.where(entity_id)
+    click.echo(f"{node['kind']} {entity_id}: {node['title']}  ({path}:{line})")
+    for edge, targets in sorted(_outgoing(g, entity_id).items()):
+        click.echo(f"  {edge} -> {', '.join(targets)}")
+    for edge, sources in sorted(graph.backlinks(g, entity_id).items()):
+        click.echo(f"  {edge} <- {', '.join(sources)}")
+    if node["kind"] == "challenge":
+        ev = graph.evidence(g, entity_id)
+        click.echo(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
+
+
+def _outgoing(g, node: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for _, v, k in sorted(g.out_edges(node, keys=True)):
+        out.setdefault(k, []).append(v)
+    return out
+
+
+@main.command("render")
+@catalog_option
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the generated Markdown pages into.")
+def render_cmd(catalog_dir: Path, out: Path) -> None:
+    """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
+    cat, g = _load(catalog_dir)
+    pages = render.render(cat, g)
+    for rel, text in pages.items():
+        target = out / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {len(pages)} pages to {out}")
+
+
+def _unknown(value: str, pool: list[str], what: str) -> None:
+    import difflib
+
+    hint = difflib.get_close_matches(value, pool, n=3)
+    click.echo(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
+    sys.exit(1)
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}", err=True)

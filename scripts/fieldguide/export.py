@@ -1,0 +1,145 @@
+"""Exports of the catalog: the documented JSON interchange format, BibTeX and CSV.
+
+The JSON format is stable: `version` changes only when a field is removed or changes meaning.
+Reverse links (a challenge's case studies and mitigations) are included, derived from the graph.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Any
+
+import networkx as nx
+from pybtex.database import BibliographyData, Entry, Person
+
+from . import __version__
+from .graph import evidence, incoming, outgoing, related
+from .load import Catalog
+from .schema import Reference
+
+FORMAT_VERSION = "1.0"
+
+# Reference fields that go into BibTeX unchanged, in BibTeX's customary order.
+_BIB_FIELDS = ("journal", "booktitle", "publisher", "institution", "organization", "howpublished",
+               "series", "address", "volume", "number", "pages", "month", "note", "doi", "url")
+
+
+def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
+    """The whole catalog in the JSON interchange format."""
+    stages, steps = [], []
+    for order, stage in enumerate(cat.stages, 1):
+        stages.append({"id": stage.id, "title": stage.title, "summary": stage.summary, "order": order,
+                       "steps": [s.id for s in stage.steps], "references": list(stage.references),
+                       "survey_section": stage.survey_section})
+        for s_order, step in enumerate(stage.steps, 1):
+            steps.append({"id": step.id, "title": step.title, "summary": step.summary, "stage": stage.id,
+                          "order": s_order, "challenges": incoming(g, step.id, "in_step"),
+                          "survey_section": step.survey_section})
+    challenges = []
+    for c in cat.challenges.values():
+        ev = evidence(g, c.id)
+        challenges.append({
+            "id": c.id, "title": c.title, "aliases": list(c.aliases), "stage": cat.stage_of(c.step).id,
+            "step": c.step, "summary": c.summary, "description": c.description, "signals": list(c.signals),
+            "checklist": [{"id": i.id, "text": i.text} for i in c.checklist], "facets": list(c.facets),
+            "case_studies": incoming(g, c.id, "illustrates"), "mitigations": incoming(g, c.id, "addresses"),
+            "references": list(c.references),
+            "related": [{"id": r.id, "score": r.score, "reasons": list(r.reasons)} for r in related(g, c.id)],
+            "evidence": {"case_studies": ev.case_studies, "industries": ev.industries, "level": ev.level},
+            "survey_section": c.survey_section,
+        })
+    case_studies = [s.model_dump(mode="json") for s in cat.case_studies.values()]
+    for item in case_studies:
+        item["challenges"] = [link["challenge"] for link in item.pop("challenges")]
+        item["how"] = {link.challenge: link.how for link in cat.case_studies[item["id"]].challenges}
+    mitigations = []
+    for m in cat.mitigations.values():
+        item = m.model_dump(mode="json")
+        item["challenges"] = [link.challenge for link in m.challenges]
+        item["how"] = {link.challenge: link.how for link in m.challenges}
+        mitigations.append(item)
+    references = []
+    for r in cat.references.values():
+        item = r.model_dump(mode="json", exclude_none=True)
+        item.setdefault("survey_ref", None)
+        item["cited_by"] = incoming(g, r.id, "cites")
+        references.append(item)
+    findings = [f.model_dump(mode="json") for f in cat.findings.values()]
+    facets = cat.facets.model_dump(mode="json") if cat.facets else {"industries": [], "traits": []}
+    return {
+        "version": FORMAT_VERSION,
+        "generator": f"fieldguide {__version__}",
+        "stages": stages,
+        "steps": steps,
+        "challenges": challenges,
+        "case_studies": case_studies,
+        "references": references,
+        "mitigations": mitigations,
+        "findings": findings,
+        "facets": facets,
+    }
+
+
+_CAPITALISED = re.compile(r"[\w.'’-]*[A-Z][\w.'’-]*")
+
+
+def _protect(title: str) -> str:
+    """Brace capitalised words (Twitter, AirBnB, NLP) so BibTeX styles that sentence-case keep them.
+
+    The title's first word is left alone when only its initial is a capital: styles keep it anyway.
+    """
+    def brace(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if match.start() == 0 and word[1:] == word[1:].lower():
+            return word
+        return "{" + word + "}"
+
+    return _CAPITALISED.sub(brace, title)
+
+
+def bib_entry(ref: Reference) -> Entry:
+    fields = {"title": _protect(ref.title), "year": str(ref.year)}
+    for name in _BIB_FIELDS:
+        value = getattr(ref, name)
+        if value:
+            fields[name] = value
+    if ref.arxiv:
+        fields["eprint"] = ref.arxiv
+        fields["archiveprefix"] = "arXiv"
+    persons: dict[str, list[Person]] = {}
+    if ref.authors:
+        persons["author"] = [Person(a) for a in ref.authors]
+    elif ref.corporate_author:
+        persons["author"] = [Person("{" + ref.corporate_author + "}")]
+    entry_type = "misc" if ref.entry_type == "online" else ref.entry_type
+    return Entry(entry_type, fields=fields, persons=persons)
+
+
+def bibliography(refs: list[Reference]) -> BibliographyData:
+    return BibliographyData({r.id: bib_entry(r) for r in refs})
+
+
+def to_bibtex(refs: list[Reference]) -> str:
+    return bibliography(refs).to_string("bibtex")
+
+
+CSV_COLUMNS = ("type", "id", "title", "stage", "step", "summary", "links")
+
+
+def to_csv(cat: Catalog, g: nx.MultiDiGraph) -> str:
+    """One row per entity; `links` lists the ids it is connected to, space separated."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for c in cat.challenges.values():
+        links = incoming(g, c.id, "illustrates") + incoming(g, c.id, "addresses")
+        writer.writerow(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
+    for s in cat.case_studies.values():
+        writer.writerow(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
+    for m in cat.mitigations.values():
+        writer.writerow(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
+    for r in cat.references.values():
+        writer.writerow(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
+    return out.getvalue()

@@ -1,0 +1,179 @@
+"""The catalog as a typed knowledge graph: integrity checks and the facts derived from links.
+
+Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding);
+edges carry `type` (part_of, in_step, illustrates, addresses, cites, related) and point in the
+direction the relation is written in the YAML. Everything "reverse" (backlinks) is read off here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from .load import Catalog, Problem
+
+SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing about relatedness
+
+
+def build(cat: Catalog) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    for stage in cat.stages:
+        g.add_node(stage.id, kind="stage", title=stage.title)
+        for step in stage.steps:
+            g.add_node(step.id, kind="step", title=step.title)
+            g.add_edge(step.id, stage.id, key="part_of", type="part_of")
+        for ref in stage.references:
+            _cite(g, stage.id, ref)
+    for ref in cat.references.values():
+        g.add_node(ref.id, kind="reference", title=ref.title)
+    for c in cat.challenges.values():
+        g.add_node(c.id, kind="challenge", title=c.title)
+    for c in cat.challenges.values():
+        if c.step in g:
+            g.add_edge(c.id, c.step, key="in_step", type="in_step")
+        for link in c.related:
+            if link.challenge in g:
+                g.add_edge(c.id, link.challenge, key="related", type="related", why=link.why)
+        for ref in c.references:
+            _cite(g, c.id, ref)
+    for s in cat.case_studies.values():
+        g.add_node(s.id, kind="case_study", title=s.title, industry=s.industry)
+        for link in s.challenges:
+            if link.challenge in g:
+                g.add_edge(s.id, link.challenge, key="illustrates", type="illustrates", how=link.how)
+        for ref in s.references:
+            _cite(g, s.id, ref)
+    for m in cat.mitigations.values():
+        g.add_node(m.id, kind="mitigation", title=m.title)
+        for link in m.challenges:
+            if link.challenge in g:
+                g.add_edge(m.id, link.challenge, key="addresses", type="addresses", how=link.how)
+        for ref in m.references:
+            _cite(g, m.id, ref)
+    for f in cat.findings.values():
+        g.add_node(f.id, kind="finding", title=f.title)
+        for ref in f.references:
+            _cite(g, f.id, ref)
+    return g
+
+
+def _cite(g: nx.MultiDiGraph, source: str, ref: str) -> None:
+    if ref in g:
+        g.add_edge(source, ref, key="cites", type="cites")
+
+
+def incoming(g: nx.MultiDiGraph, node: str, edge_type: str) -> list[str]:
+    """Ids of the nodes linking to `node` by `edge_type`, in catalog order."""
+    return sorted({u for u, _, k in g.in_edges(node, keys=True) if k == edge_type})
+
+
+def outgoing(g: nx.MultiDiGraph, node: str, edge_type: str) -> list[str]:
+    return sorted({v for _, v, k in g.out_edges(node, keys=True) if k == edge_type})
+
+
+def backlinks(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
+    """Everything that links to `node`, grouped by edge type."""
+    out: dict[str, list[str]] = {}
+    for u, _, k in sorted(g.in_edges(node, keys=True)):
+        out.setdefault(k, []).append(u)
+    return out
+
+
+def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
+    """Rules a valid catalog keeps beyond its schema (each reported at the entity's file and line)."""
+    problems: list[Problem] = []
+
+    def report(entity: str, message: str, loc: tuple = ()) -> None:
+        path, line = cat.where(entity, loc)
+        problems.append(Problem(path, line, entity, ".".join(map(str, loc)) or "-", message))
+
+    for cid in cat.challenges:
+        if not incoming(g, cid, "illustrates") and not outgoing(g, cid, "cites"):
+            report(cid, "no case study illustrates it and it cites no reference", ("references",))
+        if not incoming(g, cid, "addresses"):
+            report(cid, "no mitigation addresses it")
+    for rid in cat.references:
+        if not incoming(g, rid, "cites"):
+            report(rid, "reference is cited by nothing")
+    for kind, pool, edge in (("case study", cat.case_studies, "illustrates"),
+                             ("mitigation", cat.mitigations, "addresses")):
+        for eid in pool:
+            if not outgoing(g, eid, edge):
+                report(eid, f"{kind} links no challenge", ("challenges",))
+    for node in g.nodes:
+        # Uncited references are reported above; any other isolated node is an orphan.
+        if g.degree(node) == 0 and node in cat.sources and node not in cat.references:
+            report(node, "orphan: nothing links to it and it links to nothing")
+    return problems
+
+
+@dataclass(frozen=True)
+class Related:
+    id: str
+    score: int
+    reasons: tuple[str, ...]
+
+
+# Weights: a shared case study is the strongest evidence two challenges co-occur in practice.
+WEIGHTS = {"related": 5, "illustrates": 3, "addresses": 2, "cites": 1}
+
+
+def related(g: nx.MultiDiGraph, cid: str, limit: int = 8) -> list[Related]:
+    """Challenges ranked by explicit links and shared case studies, mitigations and references."""
+    scores: dict[str, int] = {}
+    reasons: dict[str, list[str]] = {}
+
+    def add(other: str, kind: str, reason: str) -> None:
+        if other == cid or g.nodes[other].get("kind") != "challenge":
+            return
+        scores[other] = scores.get(other, 0) + WEIGHTS[kind]
+        reasons.setdefault(other, []).append(reason)
+
+    for _, other, data in g.out_edges(cid, data=True):
+        if data["type"] == "related":
+            add(other, "related", data["why"])
+    for other, _, data in g.in_edges(cid, data=True):
+        if data["type"] == "related":
+            add(other, "related", data["why"])
+    for edge, label in (("illustrates", "case study"), ("addresses", "mitigation")):
+        for via in incoming(g, cid, edge):
+            for other in outgoing(g, via, edge):
+                add(other, edge, f"shared {label}: {g.nodes[via]['title']}")
+    for ref in outgoing(g, cid, "cites"):
+        if ref == SURVEY:
+            continue
+        for other in incoming(g, ref, "cites"):
+            add(other, "cites", f"shared reference: {ref}")
+    ranked = sorted(scores, key=lambda o: (-scores[o], o))[:limit]
+    return [Related(o, scores[o], tuple(reasons[o])) for o in ranked]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    case_studies: int
+    industries: int
+    level: str  # strong, moderate, limited, literature
+
+
+def evidence(g: nx.MultiDiGraph, cid: str) -> Evidence:
+    """How much real-world evidence backs a challenge: case studies and distinct industries."""
+    cases = incoming(g, cid, "illustrates")
+    industries = {g.nodes[c]["industry"] for c in cases}
+    if len(cases) >= 3 and len(industries) >= 2:
+        level = "strong"
+    elif len(cases) >= 2:
+        level = "moderate"
+    elif cases:
+        level = "limited"
+    else:
+        level = "literature"
+    return Evidence(len(cases), len(industries), level)
+
+
+EVIDENCE_TEXT = {
+    "strong": "three or more case studies from at least two industries",
+    "moderate": "two or more case studies",
+    "limited": "a single case study",
+    "literature": "literature only, no case study",
+}

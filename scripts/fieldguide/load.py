@@ -1,0 +1,451 @@
+"""Read the catalog folder into validated models, collecting every problem with its file and line.
+
+Parsing uses libyaml's safe loader only. Each file is composed to a node tree first, so that every
+key and list item keeps its line number and anchors/aliases (the "billion laughs" vector, never
+needed in this catalog) are refused before anything is constructed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from .schema import (
+    ENTITY_DIRS,
+    CaseStudy,
+    Challenge,
+    Facets,
+    Finding,
+    Mitigation,
+    Reference,
+    Stage,
+    Step,
+    Workflow,
+)
+
+MAX_FILE_BYTES = 1024 * 1024  # a catalog entry is a few KB; anything near this is a mistake or an attack
+MAX_DEPTH = 20  # the deepest real structure is 4 levels
+# Plain YAML only: anything else (python/object, binary, set) is refused before construction.
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the catalog, printed as `path:line: entity: field: message`."""
+
+    path: str
+    line: int
+    entity: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.entity}: {self.field}: {self.message}"
+
+
+@dataclass
+class Source:
+    """Where an entity came from: its file and the line of every key and list item in it."""
+
+    path: str
+    lines: dict[Loc, int] = field(default_factory=dict)
+
+    def line(self, loc: Loc = ()) -> int:
+        """Line of `loc`, or of its nearest enclosing key when `loc` itself is absent."""
+        while loc not in self.lines and loc:
+            loc = loc[:-1]
+        return self.lines.get(loc, 1)
+
+
+@dataclass
+class Catalog:
+    root: Path
+    stages: list[Stage] = field(default_factory=list)
+    facets: Facets | None = None
+    challenges: dict[str, Challenge] = field(default_factory=dict)
+    case_studies: dict[str, CaseStudy] = field(default_factory=dict)
+    references: dict[str, Reference] = field(default_factory=dict)
+    mitigations: dict[str, Mitigation] = field(default_factory=dict)
+    findings: dict[str, Finding] = field(default_factory=dict)
+    sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
+
+    @property
+    def steps(self) -> dict[str, Step]:
+        return {step.id: step for stage in self.stages for step in stage.steps}
+
+    def stage_of(self, step_id: str) -> Stage:
+        return next(stage for stage in self.stages if any(s.id == step_id for s in stage.steps))
+
+    @property
+    def industries(self) -> dict[str, Any]:
+        return {f.id: f for f in self.facets.industries} if self.facets else {}
+
+    @property
+    def traits(self) -> dict[str, Any]:
+        return {f.id: f for f in self.facets.traits} if self.facets else {}
+
+    def where(self, entity_id: str, loc: Loc = ()) -> tuple[str, int]:
+        """File and line of an entity (or of a field inside it)."""
+        source, base = self.sources[entity_id]
+        return source.path, source.line(base + loc)
+
+
+class CatalogError(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"{len(problems)} problem(s) in the catalog")
+        self.problems = problems
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+# ---------------------------------------------------------------- one file
+
+
+def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
+    """Parse one YAML file safely; returns (data or None, line map, problems)."""
+    shown = display_path(path)
+    source = Source(shown)
+    entity = path.stem
+
+    def fail(line: int, message: str, fld: str = "-") -> tuple[None, Source, list[Problem]]:
+        return None, source, [Problem(shown, line, entity, fld, message)]
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
+        raw = path.read_bytes()
+    except OSError as exc:
+        return fail(1, f"cannot read file: {exc.strerror}")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return fail(raw.count(b"\n", 0, exc.start) + 1, "file is not UTF-8 text")
+    if "\x00" in text:
+        return fail(text.count("\n", 0, text.index("\x00")) + 1, "file contains a NUL byte (binary?)")
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return fail(1, "file is empty")
+
+    loader = yaml.CSafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return fail(1, "file is empty")
+        problems: list[Problem] = []
+        _index(node, (), source, problems, set(), entity, 0)
+        if problems:
+            return None, source, problems
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            message += f" (started at line {exc.context_mark.line + 1})"
+        return fail(line, f"YAML does not parse: {message}")
+    except yaml.YAMLError as exc:
+        return fail(1, f"YAML does not parse: {exc}")
+    except RecursionError:
+        return fail(1, "structure is nested too deeply")
+    finally:
+        loader.dispose()
+    if not isinstance(data, dict):
+        return fail(source.line(), f"expected a mapping of keys to values, found {type(data).__name__}")
+    return data, source, []
+
+
+def _index(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
+           seen: set[int], entity: str, depth: int) -> None:
+    """Record the line of every key/item; refuse aliases, duplicate keys and absurd nesting."""
+    line = node.start_mark.line + 1
+    if id(node) in seen:
+        problems.append(Problem(source.path, line, entity, _dotted(loc), "anchors and aliases are not allowed"))
+        return
+    seen.add(id(node))
+    source.lines.setdefault(loc, line)
+    if node.tag not in SAFE_TAGS:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(source.path, line, entity, _dotted(loc), f"YAML tag '{tag}' is not allowed"))
+        return
+    if depth > MAX_DEPTH:
+        problems.append(Problem(source.path, line, entity, _dotted(loc), f"nested deeper than {MAX_DEPTH} levels"))
+        return
+    if isinstance(node, yaml.MappingNode):
+        keys: dict[Any, int] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
+            key_line = key_node.start_mark.line + 1
+            if key in keys:
+                problems.append(Problem(source.path, key_line, entity, _dotted(loc + (key,)),
+                                        f"duplicate key (first at line {keys[key]})"))
+                continue
+            keys[key] = key_line
+            source.lines[loc + (key,)] = key_line
+            _index(value_node, loc + (key,), source, problems, seen, entity, depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _index(item, loc + (i,), source, problems, seen, entity, depth + 1)
+
+
+def _dotted(loc: Iterable[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "-"
+
+
+def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
+    kind, ctx = err["type"], err.get("ctx") or {}
+    if kind == "string_type" and isinstance(err.get("input"), (int, float)):
+        return f"must be text; write it in quotes (\"{err['input']}\")"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "string_pattern_mismatch":
+        pattern = ctx.get("pattern", "")
+        if "a-z0-9" in pattern:
+            return "must be a lowercase kebab-case id such as 'data-discovery'"
+        if pattern.startswith("^https?"):
+            return "must be an http:// or https:// URL"
+        if pattern.startswith(r"^\d+(?:"):
+            return "must be a section number such as \"3.1\" (quote it)"
+        return f"does not match the expected form {pattern}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return f"needs at least {ctx.get('min_length')} item(s)"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"][0].lower() + err["msg"][1:]
+
+
+def validate(data: Any, model: type[BaseModel], source: Source, entity: str,
+             base: Loc = ()) -> tuple[BaseModel | None, list[Problem]]:
+    """Validate parsed data against a model; every error carries the line of its key."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors(include_url=False):
+            loc = base + tuple(err["loc"])
+            # An unknown key is reported on its own line; a missing one on its parent's.
+            problems.append(Problem(source.path, source.line(loc), entity, _dotted(err["loc"]),
+                                    _friendly(err, model)))
+        return None, problems
+
+
+# ---------------------------------------------------------------- the folder
+
+
+def iter_entity_files(root: Path, folder: str) -> Iterator[Path]:
+    directory = root / folder
+    if directory.is_dir():
+        yield from sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+
+
+def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
+    """Load and cross-check the catalog; raise CatalogError listing every problem found."""
+    catalog, problems = load_with_problems(root)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalog, list[Problem]]:
+    root = Path(root)
+    catalog = Catalog(root)
+    problems: list[Problem] = []
+    if not root.is_dir():
+        return catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")]
+    broken: set[str] = set()  # ids of files that failed; links to them are not reported again
+
+    def register(entity_id: str, source: Source, loc: Loc) -> bool:
+        """Claim an id in the catalog-wide namespace; report it if already taken."""
+        if entity_id in catalog.sources:
+            other, oloc = catalog.sources[entity_id]
+            problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
+                                    f"duplicate id (also at {other.path}:{other.line(oloc)})"))
+            return False
+        catalog.sources[entity_id] = (source, loc)
+        return True
+
+    data, source, found = _read_single(root / "stages.yaml")
+    problems += found
+    if data is not None:
+        workflow, found = validate(data, Workflow, source, "stages")
+        problems += found
+        if workflow is not None:
+            catalog.stages = list(workflow.stages)
+            for i, stage in enumerate(workflow.stages):
+                register(stage.id, source, ("stages", i))
+                for j, step in enumerate(stage.steps):
+                    register(step.id, source, ("stages", i, "steps", j))
+
+    data, fsource, found = _read_single(root / "facets.yaml")
+    problems += found
+    if data is not None:
+        facets, found = validate(data, Facets, fsource, "facets")
+        problems += found
+        if facets is not None:
+            catalog.facets = facets
+            for group in ("industries", "traits"):
+                for i, facet in enumerate(getattr(facets, group)):
+                    register(facet.id, fsource, (group, i))
+
+    registry = {
+        "challenges": catalog.challenges,
+        "case-studies": catalog.case_studies,
+        "references": catalog.references,
+        "mitigations": catalog.mitigations,
+        "findings": catalog.findings,
+    }
+    for folder, model in ENTITY_DIRS.items():
+        for path in iter_entity_files(root, folder):
+            if path.suffix == ".md":
+                continue  # folder READMEs
+            if path.suffix != ".yaml" or path.is_dir():
+                problems.append(Problem(display_path(path), 1, path.stem, "-",
+                                        "not a catalog entry: entries are <id>.yaml files"))
+                continue
+            data, source, found = parse_file(path)
+            problems += found
+            if data is None:
+                broken.add(path.stem)
+                continue
+            entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
+            obj, found = validate(data, model, source, entity)
+            problems += found
+            if obj is None:
+                broken.add(entity)
+                broken.add(path.stem)
+                continue
+            if obj.id != path.stem:
+                problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
+                                        f"file must be named {obj.id}.yaml"))
+            if register(obj.id, source, ()):
+                registry[folder][obj.id] = obj
+
+    problems += _cross_check(catalog, broken)
+    return catalog, sorted(set(problems))
+
+
+def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:
+    if not path.is_file():
+        return None, Source(display_path(path)), [Problem(display_path(path), 1, path.stem, "-", "file is missing")]
+    return parse_file(path)
+
+
+# ---------------------------------------------------------------- links between files
+
+
+def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
+    """Ids unique across the catalog, every link resolves, every relation written once."""
+    problems: list[Problem] = []
+
+    def report(entity: str, loc: Loc, message: str) -> None:
+        path, line = cat.where(entity, loc)
+        problems.append(Problem(path, line, entity, _dotted(loc), message))
+
+    # Checklist items share the id namespace with the entities.
+    for challenge in cat.challenges.values():
+        for i, item in enumerate(challenge.checklist):
+            loc = ("checklist", i, "id")
+            if item.id in cat.sources:
+                other, oloc = cat.sources[item.id]
+                path, line = cat.where(challenge.id, loc)
+                problems.append(Problem(path, line, challenge.id, _dotted(loc),
+                                        f"duplicate id '{item.id}' (also at {other.path}:{other.line(oloc)})"))
+            else:
+                cat.sources[item.id] = (cat.sources[challenge.id][0], ("checklist", i))
+
+    def resolve(entity: str, loc: Loc, target: str, pool: dict[str, Any], what: str, where: str = "") -> None:
+        if target in pool or target in broken:
+            return
+        hint = difflib.get_close_matches(target, list(pool), n=1)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        report(entity, loc, f"unknown {what} '{target}'{where}{suffix}")
+
+    def no_repeats(entity: str, field_name: str, values: list[str]) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                report(entity, (field_name, i), f"'{value}' is listed twice")
+            seen.add(value)
+
+    steps = cat.steps
+    facet_ids = {**cat.industries, **cat.traits}
+    if cat.facets is None:  # facets.yaml failed: do not report every facet again
+        broken |= {f for e in (*cat.challenges.values(), *cat.case_studies.values()) for f in e.facets}
+        broken |= {s.industry for s in cat.case_studies.values()}
+    for stage in cat.stages:
+        for i, ref in enumerate(stage.references):
+            resolve(stage.id, ("references", i), ref, cat.references, "reference")
+
+    for c in cat.challenges.values():
+        if cat.stages:  # without a valid stages.yaml every step would be reported again
+            resolve(c.id, ("step",), c.step, steps, "step", ": not a step of any stage in stages.yaml")
+        for i, f in enumerate(c.facets):
+            resolve(c.id, ("facets", i), f, facet_ids, "facet")
+        for i, ref in enumerate(c.references):
+            resolve(c.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(c.id, "references", c.references)
+        no_repeats(c.id, "facets", c.facets)
+        for i, link in enumerate(c.related):
+            resolve(c.id, ("related", i, "challenge"), link.challenge, cat.challenges, "challenge")
+            if link.challenge == c.id:
+                report(c.id, ("related", i, "challenge"), "a challenge cannot be related to itself")
+            other = cat.challenges.get(link.challenge)
+            if other and any(r.challenge == c.id for r in other.related) and c.id > other.id:
+                report(c.id, ("related", i, "challenge"),
+                       f"relation already written on '{other.id}'; write each relation once")
+        no_repeats(c.id, "related", [r.challenge for r in c.related])
+
+    for s in cat.case_studies.values():
+        resolve(s.id, ("industry",), s.industry, cat.industries, "industry")
+        for i, f in enumerate(s.facets):
+            resolve(s.id, ("facets", i), f, facet_ids, "facet")
+        for i, link in enumerate(s.challenges):
+            resolve(s.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
+        for i, ref in enumerate(s.references):
+            resolve(s.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(s.id, "challenges", [x.challenge for x in s.challenges])
+        no_repeats(s.id, "references", s.references)
+
+    for m in cat.mitigations.values():
+        for i, link in enumerate(m.challenges):
+            resolve(m.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
+        for i, ref in enumerate(m.references):
+            resolve(m.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(m.id, "challenges", [x.challenge for x in m.challenges])
+        no_repeats(m.id, "references", m.references)
+
+    for f in cat.findings.values():
+        for i, ref in enumerate(f.references):
+            resolve(f.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(f.id, "references", f.references)
+
+    numbers: dict[int, str] = {}
+    for r in cat.references.values():
+        if r.survey_ref is not None:
+            if r.survey_ref in numbers:
+                report(r.id, ("survey_ref",), f"survey_ref {r.survey_ref} is also used by '{numbers[r.survey_ref]}'")
+            numbers.setdefault(r.survey_ref, r.id)
+        if not r.authors and not r.corporate_author and r.entry_type not in ("misc", "online", "techreport"):
+            report(r.id, ("authors",), f"an {r.entry_type} entry needs authors or a corporate_author")
+    return problems

@@ -1,0 +1,129 @@
+"""Every CLI command on the small valid catalog: what a user sees and what they can pipe onward."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from pybtex.database import parse_string
+
+from fieldguide import graph, load, render
+from fieldguide.cli import main
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
+    result = run("export", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["version"] == "1.0"
+    for key in ("stages", "steps", "challenges", "case_studies", "references", "mitigations"):
+        assert isinstance(data[key], list) and data[key], key
+        assert all({"id", "title"} <= set(item) for item in data[key]), key
+    step = next(s for s in data["steps"] if s["id"] == "data-collection")
+    assert step["stage"] == "data-management"
+    challenge = next(c for c in data["challenges"] if c["id"] == "data-discovery")
+    assert challenge["step"] == "data-collection"
+    assert challenge["checklist"][0] == {"id": "data-discovery-source-owners",
+                                         "text": "Every data source has a named owner."}
+    # reverse links, derived from the graph
+    assert challenge["case_studies"] == ["twitter-data-discovery"]
+    assert challenge["mitigations"] == ["data-catalog-practice"]
+    assert challenge["references"] == ["paleyes2020challenges", "lin2013scaling"]
+    case = data["case_studies"][0]
+    assert {"industry", "summary", "challenges", "references"} <= set(case)
+    assert case["challenges"] == ["data-discovery", "data-profiling"]
+    ref = next(r for r in data["references"] if r["id"] == "lin2013scaling")
+    assert ref["authors"] == ["Jimmy Lin", "Dmitriy Ryaboy"] and ref["year"] == 2013 and ref["survey_ref"] == 16
+    survey = next(r for r in data["references"] if r["id"] == "paleyes2020challenges")
+    assert survey["survey_ref"] is None
+    mitigation = data["mitigations"][0]
+    assert {"kind", "url", "challenges", "references"} <= set(mitigation)
+
+
+def test_export_bibtex_parses_and_keeps_keys(valid_catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "refs.bib"
+    result = run("export", "--format", "bibtex", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    bib = parse_string(out.read_text(encoding="utf-8"), "bibtex")
+    assert set(bib.entries) == {"paleyes2020challenges", "lin2013scaling", "sculley2015hidden", "wiggers2019idc"}
+    entry = bib.entries["lin2013scaling"]
+    assert entry.type == "article" and entry.fields["pages"] == "6–19"
+    assert str(entry.persons["author"][0]) == "Lin, Jimmy"
+    assert "{Twitter}" in entry.fields["title"], "proper nouns are protected from lower-casing"
+    assert [str(p) for p in bib.entries["sculley2015hidden"].persons["author"]][-1] == "others"
+
+
+def test_export_csv_has_one_row_per_entity(valid_catalog: Path) -> None:
+    result = run("export", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert [r["id"] for r in rows if r["type"] == "challenge"] == ["data-discovery", "data-profiling", "feedback-loops"]
+    discovery = next(r for r in rows if r["id"] == "data-discovery")
+    assert discovery["stage"] == "data-management" and discovery["links"].split() == [
+        "twitter-data-discovery", "data-catalog-practice"]
+
+
+def test_export_refuses_a_broken_catalog(valid_catalog: Path) -> None:
+    (valid_catalog / "challenges" / "data-discovery.yaml").write_text("id: [unclosed\n")
+    result = run("export", "--format", "json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "catalog/challenges/data-discovery.yaml:" in result.stderr
+
+
+def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
+    result = run("schema")
+    schemas = json.loads(result.output)
+    assert "checklist" in schemas["challenges/<id>.yaml"]["properties"]
+    result = run("schema", "--out", str(tmp_path / "s"))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
+        "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
+        "mitigations.schema.json", "references.schema.json", "stages.schema.json"]
+
+
+def test_related_lists_reasons(valid_catalog: Path) -> None:
+    result = run("related", "data-discovery")
+    assert result.exit_code == 0
+    first = result.output.splitlines()[0]
+    assert first.split()[:2] == ["10", "data-profiling:"]
+    assert "shared case study" in first
+
+
+def test_related_unknown_id_suggests_a_match(valid_catalog: Path) -> None:
+    result = run("related", "data-discovry")
+    assert result.exit_code == 1
+    assert "unknown challenge 'data-discovry'; did you mean data-discovery?" in result.stderr
+
+
+def test_show_prints_links_both_ways(valid_catalog: Path) -> None:
+    result = run("show", "data-discovery")
+    assert result.exit_code == 0
+    out = result.output
+    assert out.startswith("challenge data-discovery: Data discovery  (catalog/challenges/data-discovery.yaml:1)")
+    assert "in_step -> data-collection" in out
+    assert "illustrates <- twitter-data-discovery" in out
+    assert "evidence: limited (1 case studies, 1 industries)" in out
+
+
+def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pages"
+    result = run("render", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    cat = load.load(valid_catalog)
+    pages = render.render(cat, graph.build(cat))
+    written = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.md")}
+    assert written == pages
+    assert "challenges/data-discovery.md" in written and "references.md" in written
+
+
+def test_catalog_option_points_elsewhere(valid_catalog: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path.parent)
+    assert run("check", "--catalog", str(valid_catalog)).exit_code == 0
+    assert run("check", "--catalog", str(tmp_path / "nope")).exit_code == 1

@@ -1,0 +1,71 @@
+"""Graph: typed nodes and edges, integrity rules, and the facts derived from links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fieldguide import graph, load
+
+
+def _graph(catalog: Path):
+    cat = load.load(catalog)
+    return cat, graph.build(cat)
+
+
+def test_nodes_and_edges_are_typed(valid_catalog: Path) -> None:
+    cat, g = _graph(valid_catalog)
+    assert g.nodes["data-discovery"]["kind"] == "challenge"
+    assert g.nodes["twitter-data-discovery"]["kind"] == "case_study"
+    assert g.has_edge("data-collection", "data-management", key="part_of")
+    assert g.has_edge("data-discovery", "data-collection", key="in_step")
+    assert g.has_edge("twitter-data-discovery", "data-discovery", key="illustrates")
+    assert g.has_edge("data-catalog-practice", "data-discovery", key="addresses")
+    assert g.has_edge("data-discovery", "lin2013scaling", key="cites")
+    assert g.has_edge("data-profiling", "data-discovery", key="related")
+
+
+def test_backlinks_are_derived_not_stored(valid_catalog: Path) -> None:
+    """The challenge file names no case study; the graph still lists the one that illustrates it."""
+    cat, g = _graph(valid_catalog)
+    links = graph.backlinks(g, "data-discovery")
+    assert links["illustrates"] == ["twitter-data-discovery"]
+    assert links["addresses"] == ["data-catalog-practice"]
+    assert links["related"] == ["data-profiling"]
+    assert graph.backlinks(g, "lin2013scaling")["cites"] == ["data-discovery", "twitter-data-discovery"]
+
+
+def test_valid_catalog_has_no_integrity_problem(valid_catalog: Path) -> None:
+    cat, g = _graph(valid_catalog)
+    assert graph.integrity(cat, g) == []
+
+
+def test_integrity_flags_a_challenge_with_no_evidence(valid_catalog: Path) -> None:
+    path = valid_catalog / "challenges" / "feedback-loops.yaml"
+    text = path.read_text().replace("references: [paleyes2020challenges, sculley2015hidden]", "references: []")
+    path.write_text(text)
+    cat, g = _graph(valid_catalog)
+    messages = [f"{p.entity}: {p.message}" for p in graph.integrity(cat, g)]
+    assert "feedback-loops: no case study illustrates it and it cites no reference" in messages
+
+
+def test_related_ranks_shared_case_studies_above_shared_references(valid_catalog: Path) -> None:
+    cat, g = _graph(valid_catalog)
+    ranked = graph.related(g, "data-discovery")
+    assert [r.id for r in ranked] == ["data-profiling", "feedback-loops"]
+    top = ranked[0]
+    # explicit link (5) + shared case study (3) + shared mitigation (2)
+    assert top.score == 10
+    assert any("shared case study: Twitter" in reason for reason in top.reasons)
+    assert ranked[1].reasons == ("shared mitigation: Data catalogue",)
+
+
+def test_related_ignores_the_survey_every_challenge_cites(valid_catalog: Path) -> None:
+    cat, g = _graph(valid_catalog)
+    reasons = [reason for r in graph.related(g, "feedback-loops") for reason in r.reasons]
+    assert not any("paleyes2020challenges" in reason for reason in reasons)
+
+
+def test_evidence_level_counts_case_studies_and_industries(valid_catalog: Path) -> None:
+    cat, g = _graph(valid_catalog)
+    assert graph.evidence(g, "data-discovery") == graph.Evidence(1, 1, "limited")
+    assert graph.evidence(g, "feedback-loops") == graph.Evidence(0, 0, "literature")

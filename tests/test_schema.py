@@ -1,0 +1,82 @@
+"""The models accept the catalog's shapes and refuse what would corrupt the site or the graph."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from fieldguide import schema
+
+CHALLENGE = {
+    "id": "data-discovery", "title": "Data discovery", "step": "data-collection",
+    "summary": "Nobody knows where the data is.", "description": "Text.",
+    "checklist": [{"id": "data-discovery-owners", "text": "Every source has an owner."}],
+    "survey_section": "3.1",
+}
+CASE = {
+    "id": "x-case", "title": "X — did Y", "organization": "X", "industry": "healthcare", "year": 2019,
+    "summary": "S.", "what_happened": "W.", "lessons": ["L."],
+    "key_figures": [{"value": 150, "unit": "models", "measures": "deployed"}],
+    "challenges": [{"challenge": "data-discovery", "how": "H."}], "references": ["ref2019x"],
+    "survey_section": "5.1",
+}
+REFERENCE = {"id": "ref2019x", "entry_type": "article", "authors": ["A B"], "title": "T", "year": 2019,
+             "journal": "J", "volume": 14, "survey_ref": 3}
+MITIGATION = {"id": "tool-x", "title": "Tool X", "kind": "tool", "summary": "S.", "url": "https://example.org/x",
+              "beyond_survey": True, "challenges": [{"challenge": "data-discovery", "how": "H."}]}
+FINDING = {"id": "f-x", "title": "F", "summary": "S.", "references": ["ref2019x"], "survey_section": "1"}
+
+MODELS = [(schema.Challenge, CHALLENGE), (schema.CaseStudy, CASE), (schema.Reference, REFERENCE),
+          (schema.Mitigation, MITIGATION), (schema.Finding, FINDING)]
+
+
+@pytest.mark.parametrize(("model", "data"), MODELS, ids=lambda v: getattr(v, "__name__", ""))
+def test_model_accepts_a_complete_entry(model, data) -> None:
+    assert model.model_validate(data).id == data["id"]
+
+
+@pytest.mark.parametrize(("model", "data"), MODELS, ids=lambda v: getattr(v, "__name__", ""))
+def test_model_refuses_unknown_keys(model, data) -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        model.model_validate({**data, "colour": "blue"})
+
+
+@pytest.mark.parametrize(("model", "data"), MODELS, ids=lambda v: getattr(v, "__name__", ""))
+def test_model_refuses_ids_that_are_not_slugs(model, data) -> None:
+    with pytest.raises(ValidationError):
+        model.model_validate({**data, "id": "Data Discovery"})
+
+
+def test_key_figures_keep_numbers_as_printed() -> None:
+    assert schema.CaseStudy.model_validate(CASE).key_figures[0].value == "150"
+    assert schema.Reference.model_validate(REFERENCE).volume == "14"
+
+
+def test_checklist_ids_carry_their_challenge_prefix() -> None:
+    bad = {**CHALLENGE, "checklist": [{"id": "owners", "text": "T."}]}
+    with pytest.raises(ValidationError, match="must start with 'data-discovery-'"):
+        schema.Challenge.model_validate(bad)
+
+
+@pytest.mark.parametrize("prose", ["<script>alert(1)</script>", "a <img src=x onerror=alert(1)> b",
+                                   "[x](javascript:alert(1))", "[x]( data:text/html,hi)"])
+def test_prose_refuses_raw_html_and_unsafe_links(prose: str) -> None:
+    with pytest.raises(ValidationError):
+        schema.Challenge.model_validate({**CHALLENGE, "description": prose})
+
+
+@pytest.mark.parametrize("prose", ["p < 0.05 and q > 1", "[docs](https://example.org/a)", "[see](../x.md)"])
+def test_prose_allows_plain_comparisons_and_safe_links(prose: str) -> None:
+    assert schema.Challenge.model_validate({**CHALLENGE, "description": prose}).description == prose
+
+
+def test_mitigation_urls_must_be_http() -> None:
+    with pytest.raises(ValidationError):
+        schema.Mitigation.model_validate({**MITIGATION, "url": "javascript:alert(1)"})
+
+
+def test_json_schema_covers_every_file_type() -> None:
+    schemas = schema.json_schemas()
+    assert set(schemas) == {"challenges/<id>.yaml", "case-studies/<id>.yaml", "references/<id>.yaml",
+                            "mitigations/<id>.yaml", "findings/<id>.yaml", "stages.yaml", "facets.yaml"}
+    assert schemas["challenges/<id>.yaml"]["additionalProperties"] is False
