@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
+CHROMIUM ?= /usr/bin/chromium
+
 .PHONY: serve test check build lint clean
 
 # Reinstall when the project's dependencies change.
@@ -17,22 +19,39 @@ $(BIN)/.installed-test: $(BIN)/.installed
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	@touch $@
 
+# Front-end files the site serves itself (Mermaid) and the accessibility engine the tests inject.
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Browser tests drive Debian's Chromium; install it when missing (root on Debian), else say what to do.
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "make: $(CHROMIUM) is missing: install Debian's chromium package"; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 check: $(BIN)/.installed
 	$(BIN)/fieldguide check
 
-serve: check
-	$(BIN)/mkdocs serve --dev-addr $(HOST)
+serve: check node_modules/.installed
+	NO_MKDOCS_2_WARNING=1 SITE_URL=http://$(HOST)/ $(BIN)/mkdocs serve --dev-addr $(HOST)
 
-build: check
-	$(BIN)/mkdocs build --strict
+build: check node_modules/.installed
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check scripts tests
 
-test: $(BIN)/.installed-test
+test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf site $(VENV)
+	rm -rf site $(VENV) node_modules
+
+# Lighthouse scores and Nu Html Checker errors for a few pages (tools installed into .audit-tools/ on first use).
+AUDIT_ARGS ?=
+.PHONY: audit
+audit: check node_modules/.installed $(CHROMIUM)
+	NO_MKDOCS_2_WARNING=1 CHROME_PATH=$(CHROMIUM) $(BIN)/python -m fieldguide.audit $(AUDIT_ARGS)

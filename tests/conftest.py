@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+# Browser fixtures (site, browser, page) live in browser.py.
+pytest_plugins = ["browser"]
+
 HERE = Path(__file__).parent
 VALID = HERE / "catalogs" / "valid"
 BROKEN = HERE / "catalogs" / "broken"

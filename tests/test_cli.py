@@ -93,7 +93,7 @@ def test_related_lists_reasons(valid_catalog: Path) -> None:
     assert result.exit_code == 0
     first = result.output.splitlines()[0]
     assert first.split()[:2] == ["10", "data-profiling:"]
-    assert "shared case study" in first
+    assert "Shared case study: Twitter" in first
 
 
 def test_related_unknown_id_suggests_a_match(valid_catalog: Path) -> None:
@@ -118,9 +118,10 @@ def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Pat
     assert result.exit_code == 0, result.output
     cat = load.load(valid_catalog)
     pages = render.render(cat, graph.build(cat))
-    written = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*.md")}
+    written = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
     assert written == pages
     assert "challenges/data-discovery.md" in written and "references.md" in written
+    assert "downloads/catalog.json" in written and "downloads/references.bib" in written
 
 
 def test_catalog_option_points_elsewhere(valid_catalog: Path, tmp_path: Path, monkeypatch) -> None:

@@ -55,8 +55,8 @@ def test_related_ranks_shared_case_studies_above_shared_references(valid_catalog
     top = ranked[0]
     # explicit link (5) + shared case study (3) + shared mitigation (2)
     assert top.score == 10
-    assert any("shared case study: Twitter" in reason for reason in top.reasons)
-    assert ranked[1].reasons == ("shared mitigation: Data catalogue",)
+    assert "Shared case study: Twitter — finding data across many services." in top.reasons
+    assert ranked[1].reasons == ("Shared mitigation: Data catalogue.",)
 
 
 def test_related_ignores_the_survey_every_challenge_cites(valid_catalog: Path) -> None:

@@ -77,9 +77,8 @@ def schema_cmd(out: Path | None) -> None:
         click.echo(json.dumps(schemas, indent=2))
         return
     out.mkdir(parents=True, exist_ok=True)
-    for name, body in schemas.items():
-        stem = name.split("/")[0].removesuffix(".yaml")
-        (out / f"{stem}.schema.json").write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
+    for name, body in schema.json_schema_files().items():
+        (out / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
     click.echo(f"wrote {len(schemas)} schemas to {out}")
 
 
@@ -92,7 +91,7 @@ def related_cmd(catalog_dir: Path, challenge_id: str) -> None:
     if challenge_id not in cat.challenges:
         _unknown(challenge_id, list(cat.challenges), "challenge")
     for r in graph.related(g, challenge_id):
-        click.echo(f"{r.score:3d}  {r.id}: {'; '.join(r.reasons)}")
+        click.echo(f"{r.score:3d}  {r.id}: {' '.join(r.reasons)}")
 
 
 @main.command("show")
@@ -126,10 +125,12 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
 @catalog_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated Markdown pages into.")
-def render_cmd(catalog_dir: Path, out: Path) -> None:
+@click.option("--site-url", default=render.DEFAULT_SITE_URL, show_default=True,
+              help="Public address of the site, used in page citations.")
+def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
     cat, g = _load(catalog_dir)
-    pages = render.render(cat, g)
+    pages = render.render(cat, g, site_url=site_url)
     for rel, text in pages.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -12,14 +12,17 @@ import re
 from typing import Any
 
 import networkx as nx
-from pybtex.database import BibliographyData, Entry, Person
+from pybtex.database import BibliographyData, Entry, Person, parse_string
+from pybtex.plugin import find_plugin
+from pybtex.style.template import FieldIsMissing
 
-from . import __version__
+from . import GUIDE_TITLE, RELEASED, __version__
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
 from .schema import Reference
 
 FORMAT_VERSION = "1.0"
+_VENUES = ("institution", "publisher", "organization", "journal", "booktitle")
 
 # Reference fields that go into BibTeX unchanged, in BibTeX's customary order.
 _BIB_FIELDS = ("journal", "booktitle", "publisher", "institution", "organization", "howpublished",
@@ -88,8 +91,12 @@ _CAPITALISED = re.compile(r"[\w.'’-]*[A-Z][\w.'’-]*")
 def _protect(title: str) -> str:
     """Brace capitalised words (Twitter, AirBnB, NLP) so BibTeX styles that sentence-case keep them.
 
-    The title's first word is left alone when only its initial is a capital: styles keep it anyway.
+    A title written in Title Case is braced whole. Otherwise the first word is left alone when only
+    its initial is a capital: styles keep it anyway.
     """
+    long_words = [w for w in re.findall(r"[\w'’-]+", title) if len(w) > 3]
+    if len(long_words) >= 3 and sum(w[0].isupper() for w in long_words) / len(long_words) >= 0.75:
+        return "{" + title + "}"
     def brace(match: re.Match[str]) -> str:
         word = match.group(0)
         if match.start() == 0 and word[1:] == word[1:].lower():
@@ -121,8 +128,86 @@ def bibliography(refs: list[Reference]) -> BibliographyData:
     return BibliographyData({r.id: bib_entry(r) for r in refs})
 
 
+# pybtex escapes LaTeX specials in every field; URLs must stay verbatim for the url package.
+_VERBATIM_FIELD = re.compile(r'^(\s*(?:url|doi|eprint) = ")(.*)(",?)$', re.MULTILINE)
+
+
 def to_bibtex(refs: list[Reference]) -> str:
-    return bibliography(refs).to_string("bibtex")
+    return to_bibtex_entries({r.id: bib_entry(r) for r in refs})
+
+
+def citations(refs: list[Reference]) -> dict[str, str]:
+    """Formatted text citations (pybtex `plain` style) as Markdown, keyed by reference id.
+
+    Entries go through their own BibTeX first, so what a reader sees is what the .bib file says.
+    """
+    parsed = parse_string(to_bibtex(refs), "bibtex")
+    for ref in refs:  # keep addresses exactly as stored, not LaTeX-decoded
+        for name in ("url", "doi"):
+            if getattr(ref, name):
+                parsed.entries[ref.id].fields[name] = getattr(ref, name)
+    style = find_plugin("pybtex.style.formatting", "plain")()
+    out = {}
+    for key, entry in parsed.entries.items():
+        try:
+            text = style.format_entry(key, entry, bib_data=parsed).text
+        except FieldIsMissing:
+            # The plain style demands fields (author, institution) some reports lack; misc needs none.
+            venue = next((entry.fields[f] for f in _VENUES if f in entry.fields), None)
+            entry.type = "misc"
+            if venue:
+                entry.fields.setdefault("howpublished", venue)
+            text = style.format_entry(key, entry, bib_data=parsed).text
+        out[key] = text.render_as("markdown").replace("\n", " ")
+    return out
+
+
+def page_citation(title: str, url: str) -> str:
+    """How to cite one page of the guide itself."""
+    return f"{GUIDE_TITLE}. “{title}”. Version {__version__}, {RELEASED}. {url}"
+
+
+def page_bibtex(key: str, title: str, url: str) -> str:
+    entry = Entry("misc", fields={"title": f"{{{GUIDE_TITLE}}}: {title}", "howpublished": url,
+                                  "note": f"Version {__version__}", "year": RELEASED[:4], "url": url})
+    return to_bibtex_entries({key: entry})
+
+
+def to_bibtex_entries(entries: dict[str, Entry]) -> str:
+    text = BibliographyData(entries).to_string("bibtex")
+    return _VERBATIM_FIELD.sub(lambda m: m[1] + re.sub(r"\\([%_#&])", r"\1", m[2]) + m[3], text)
+
+
+_CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference", "incollection": "chapter",
+              "book": "book", "techreport": "report", "misc": "document", "online": "webpage"}
+
+
+def _csl_name(name: str) -> dict[str, str]:
+    person = Person(name)
+    family = " ".join(person.prelast_names + person.last_names)
+    given = " ".join(person.first_names + person.middle_names)
+    return {"family": family, "given": given} if given else {"literal": family}
+
+
+def to_csl(refs: list[Reference]) -> list[dict[str, Any]]:
+    """CSL-JSON items (for Zotero, pandoc and other reference managers)."""
+    items = []
+    for r in refs:
+        item: dict[str, Any] = {"id": r.id, "type": _CSL_TYPES[r.entry_type], "title": r.title,
+                                "issued": {"date-parts": [[r.year]]}}
+        names = [_csl_name(a) for a in r.authors if a != "others"]
+        if not names and r.corporate_author:
+            names = [{"literal": r.corporate_author}]
+        if names:
+            item["author"] = names
+        optional = {"container-title": r.journal or r.booktitle, "publisher": r.publisher or r.institution,
+                    "volume": r.volume, "issue": r.number, "page": r.pages, "URL": r.url, "DOI": r.doi,
+                    "note": r.note, "publisher-place": r.address}
+        item.update({k: v for k, v in optional.items() if v})
+        if r.arxiv:
+            item["number"] = f"arXiv:{r.arxiv}"
+        items.append(item)
+    return items
 
 
 CSV_COLUMNS = ("type", "id", "title", "stage", "step", "summary", "links")

@@ -139,12 +139,12 @@ def related(g: nx.MultiDiGraph, cid: str, limit: int = 8) -> list[Related]:
     for edge, label in (("illustrates", "case study"), ("addresses", "mitigation")):
         for via in incoming(g, cid, edge):
             for other in outgoing(g, via, edge):
-                add(other, edge, f"shared {label}: {g.nodes[via]['title']}")
+                add(other, edge, f"Shared {label}: {g.nodes[via]['title']}.")
     for ref in outgoing(g, cid, "cites"):
         if ref == SURVEY:
             continue
         for other in incoming(g, ref, "cites"):
-            add(other, "cites", f"shared reference: {ref}")
+            add(other, "cites", f"Shared reference: {g.nodes[ref]['title']}.")
     ranked = sorted(scores, key=lambda o: (-scores[o], o))[:limit]
     return [Related(o, scores[o], tuple(reasons[o])) for o in ranked]
 

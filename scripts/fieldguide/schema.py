@@ -232,6 +232,11 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
 
 
+def json_schema_files() -> dict[str, dict]:
+    """The same schemas keyed by a file name (`challenges.schema.json`, `stages.schema.json`, ...)."""
+    return {name.split("/")[0].removesuffix(".yaml") + ".schema.json": body for name, body in json_schemas().items()}
+
+
 def json_schemas() -> dict[str, dict]:
     """JSON Schema of every file type, keyed by the catalog path it describes."""
     out = {f"{name}/<id>.yaml": model.model_json_schema() for name, model in ENTITY_DIRS.items()}

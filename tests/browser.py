@@ -1,0 +1,131 @@
+"""Shared browser-test support: build the real site once, serve it on 127.0.0.1, drive Chromium.
+
+Debian's Chromium (`make test` installs it), launched by Playwright through `executable_path`:
+Playwright's own browser download cannot work on this network.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROME_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev-shm-usage",
+               "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+@dataclass
+class Site:
+    root: Path
+    url: str  # with a trailing slash
+
+    def pages(self) -> list[str]:
+        """Every HTML page of the built site, as a path relative to its root (404 page excluded)."""
+        return sorted(p.relative_to(self.root).as_posix().removesuffix("index.html")
+                      for p in self.root.rglob("*.html") if p.name != "404.html")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:  # keep test output clean
+        pass
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real catalog built with mkdocs, served by a plain static file server."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    out = tmp_path_factory.mktemp("served-site")
+    env = {**os.environ, "SITE_URL": url, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    handler = functools.partial(_QuietHandler, directory=str(out))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield Site(out, url)
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
+        yield instance
+        instance.close()
+
+
+@dataclass
+class Watch:
+    """What a page did that a user would notice: console errors and requests to other origins."""
+
+    console_errors: list[str] = field(default_factory=list)
+    foreign_requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser, site: Site):
+    """A fresh browser context per test; requests to any other origin are recorded and blocked."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    watch = Watch()
+
+    def guard(route) -> None:
+        url = route.request.url
+        if url.startswith(site.url) or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            watch.foreign_requests.append(url)
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.on("console", lambda m: watch.console_errors.append(f"{tab.url}: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda exc: watch.console_errors.append(f"{tab.url}: {exc}"))
+    tab.watch = watch
+    yield tab
+    context.close()
+
+
+def search(tab, site: Site, query: str) -> list[tuple[str, str]]:
+    """Type into Material's search box and return the (title, href) of the results."""
+    tab.goto(site.url, wait_until="networkidle")
+    box = tab.locator("input.md-search__input")
+    box.click()
+    meta = tab.locator(".md-search-result__meta")
+    tab.wait_for_function("() => !document.querySelector('.md-search-result__meta')"
+                          "?.textContent.includes('Initializing')")
+    box.press_sequentially(query, delay=20)
+    meta.filter(has_text="matching").wait_for()
+    links = tab.locator(".md-search-result__item > .md-search-result__link")
+    return [(links.nth(i).locator("h1, h2").first.inner_text(), links.nth(i).get_attribute("href"))
+            for i in range(links.count())]
+
+
+def axe_violations(tab, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """Run axe-core on the current page; return the violations of the given impacts, readably."""
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in impacts]

@@ -1,0 +1,94 @@
+"""The built site in a real browser: search, every page clean, citations that parse, accessibility."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+from pybtex.database import parse_string
+
+from browser import axe_violations, search
+from fieldguide import load
+
+CAT = load.load("catalog")
+
+
+def test_search_finds_a_challenge_by_title_and_opens_it(page, site) -> None:
+    results = search(page, site, "Concept drift")
+    assert results, "no search result"
+    title, href = results[0]
+    assert title == "Concept drift"
+    page.locator(".md-search-result__item > .md-search-result__link").first.click()
+    page.wait_for_url(re.compile(r"/challenges/concept-drift/"))
+    expect(page.locator("article.md-content__inner h1")).to_have_text(re.compile(r"^Concept drift"))
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("dataset shift", "Concept drift"),                 # an alias
+    ("model extraction", "Model stealing"),             # an alias
+    ("business value", "Business driven metrics"),      # words of the summary
+])
+def test_search_finds_a_challenge_by_alias_or_summary(page, site, query: str, expected: str) -> None:
+    titles = [title for title, _ in search(page, site, query)]
+    assert expected in titles[:5], titles
+
+
+def test_search_finds_a_case_study_by_organisation(page, site) -> None:
+    results = search(page, site, "Pinterest")
+    href = next(h for t, h in results if "Pinterest" in t)
+    page.goto(site.url + href.removeprefix(site.url).lstrip("/") if not href.startswith("http") else href)
+    page.wait_for_url(re.compile(r"/case-studies/pinterest-unified-embeddings/"))
+    expect(page.locator("article.md-content__inner h1")).to_contain_text("Pinterest")
+
+
+def test_every_page_loads_without_console_errors_or_foreign_requests(page, site) -> None:
+    pages = site.pages()
+    # every entity has its page
+    assert len(pages) >= len(CAT.challenges) + len(CAT.case_studies) + len(CAT.mitigations) + len(CAT.stages)
+    for path in pages:
+        page.goto(site.url + path, wait_until="load")
+        if page.locator("pre.fg-diagram").count():
+            page.locator(".fg-diagram-svg svg").first.wait_for(timeout=15000)
+    assert page.watch.console_errors == []
+    assert page.watch.foreign_requests == []
+
+
+def test_diagrams_render_from_the_sites_own_copy_of_mermaid(page, site) -> None:
+    page.goto(site.url + "challenges/concept-drift/", wait_until="networkidle")
+    svg = page.locator(".fg-diagram-svg svg")
+    svg.wait_for()
+    assert "Concept drift" in svg.text_content()
+    assert page.locator("pre.fg-diagram").is_hidden()
+
+
+@pytest.mark.parametrize("path", ["challenges/concept-drift/", "case-studies/booking-com-business-metrics/"])
+def test_citation_box_bibtex_parses_with_pybtex(page, site, path: str) -> None:
+    page.goto(site.url + path, wait_until="load")
+    entity = CAT.challenges.get(path.split("/")[1]) or CAT.case_studies[path.split("/")[1]]
+    sources = parse_string(page.locator(".fg-bibtex code").inner_text(), "bibtex")
+    assert list(sources.entries) == list(entity.references)
+    this_page = parse_string(page.locator(".fg-page-bibtex code").inner_text(), "bibtex")
+    (entry,) = this_page.entries.values()
+    assert entry.fields["url"] == site.url + path
+    assert entity.title in entry.fields["title"]
+
+
+def test_case_studies_filter_by_industry(page, site) -> None:
+    page.goto(site.url + "case-studies/", wait_until="load")
+    page.select_option("#fg-industry", "healthcare")
+    visible = page.locator("section.fg-group:visible")
+    assert visible.count() == 1
+    names = visible.locator("a strong").all_inner_texts()
+    expected = [s.title for s in CAT.case_studies.values() if s.industry == "healthcare"]
+    assert sorted(names) == sorted(expected)
+    page.select_option("#fg-industry", "")
+    assert page.locator("section.fg-group:visible").count() == len({s.industry for s in CAT.case_studies.values()})
+
+
+@pytest.mark.parametrize("path", ["", "challenges/concept-drift/", "case-studies/sepsis-watch/",
+                                  "stages/data-management/"])
+def test_no_serious_accessibility_violation(page, site, path: str) -> None:
+    page.goto(site.url + path, wait_until="networkidle")
+    page.wait_for_timeout(300)
+    assert axe_violations(page) == []

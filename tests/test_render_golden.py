@@ -1,0 +1,64 @@
+"""Golden files: the generator's exact output for the small valid catalog (deon-style, per format).
+
+After an intended change, regenerate with `UPDATE_GOLDEN=1 make test` and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import HERE, VALID
+
+from fieldguide import RELEASED, __version__, graph, load, render
+
+GOLDEN = HERE / "golden" / "render"
+
+
+def rendered() -> dict[str, str]:
+    cat = load.load(VALID)
+    return render.render(cat, graph.build(cat), site_url="https://guide.example.org/")
+
+
+def test_generated_files_match_the_golden_files() -> None:
+    files = rendered()
+    if os.environ.get("UPDATE_GOLDEN"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        for path, text in files.items():
+            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / path).write_text(text, encoding="utf-8")
+    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
+              for p in GOLDEN.rglob("*") if p.is_file()}
+    assert sorted(files) == sorted(golden)
+    for path, text in files.items():
+        assert text == golden[path], f"{path} differs from tests/golden/render/{path}"
+
+
+@pytest.mark.parametrize("path", sorted(p for p in rendered() if p.endswith(".md")))
+def test_every_page_has_a_title_and_description(path: str) -> None:
+    text = rendered()[path]
+    front = yaml.safe_load(text.split("---\n")[1])
+    assert front["title"] and front["description"], "search engines and Lighthouse need both"
+
+
+def test_page_citation_names_version_date_and_stable_url() -> None:
+    text = rendered()["challenges/data-discovery.md"]
+    assert f"Version {__version__}, {RELEASED}. https://guide.example.org/challenges/data-discovery/" in text
+
+
+def test_citation_cff_matches_the_package_version() -> None:
+    cff = yaml.safe_load((HERE.parent / "CITATION.cff").read_text(encoding="utf-8"))
+    assert str(cff["version"]) == __version__
+    assert str(cff["date-released"]) == RELEASED
+
+
+def test_markdown_special_characters_in_titles_cannot_break_tables(tmp_path: Path) -> None:
+    shutil.copytree(VALID, tmp_path / "catalog")
+    case = tmp_path / "catalog" / "case-studies" / "twitter-data-discovery.yaml"
+    case.write_text(case.read_text().replace("organization: Twitter", 'organization: "Twitter | X"'))
+    cat = load.load(tmp_path / "catalog")
+    page = render.render(cat, graph.build(cat))["case-studies/twitter-data-discovery.md"]
+    assert "| Twitter \\| X |" in page
