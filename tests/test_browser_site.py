@@ -86,7 +86,7 @@ def test_case_studies_filter_by_industry(page, site) -> None:
     assert page.locator("section.fg-group:visible").count() == len({s.industry for s in CAT.case_studies.values()})
 
 
-@pytest.mark.parametrize("path", ["", "challenges/concept-drift/", "case-studies/sepsis-watch/",
+@pytest.mark.parametrize("path", ["", "challenges/concept-drift/", "case-studies/sepsis-watch/", "case-studies/",
                                   "stages/data-management/"])
 def test_no_serious_accessibility_violation(page, site, path: str) -> None:
     page.goto(site.url + path, wait_until="networkidle")

@@ -12,8 +12,8 @@ REPORT = Reference(id="wiggers2019algorithmia", entry_type="misc", authors=["Kyl
                    year=2019, howpublished="VentureBeat", survey_ref=5)
 ORG = Reference(id="dotscience2019state", entry_type="techreport", title="The state of AI applications",
                 year=2019, institution="Dotscience", url="https://example.org/Survey_Report-2019.pdf", survey_ref=9)
-CORPORATE = Reference(id="ico2019project", entry_type="techreport", corporate_author="Information Commissioner's Office",
-                      title="Project ExplAIn interim report", year=2019, survey_ref=77)
+CORPORATE = Reference(id="ico2019project", entry_type="techreport", title="Project ExplAIn interim report",
+                      corporate_author="Information Commissioner's Office", year=2019, survey_ref=77)
 
 
 def test_bibtex_escapes_latex_specials_but_keeps_urls_verbatim() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import HERE, VALID
 
+from conftest import HERE, VALID
 from fieldguide import RELEASED, __version__, graph, load, render
 
 GOLDEN = HERE / "golden" / "render"

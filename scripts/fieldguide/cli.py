@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__, export, graph, load, render, schema
+from . import __version__, brief, checklist, export, graph, load, pages, plan, render, schema
 
 catalog_option = click.option("--catalog", "catalog_dir", default="catalog", show_default=True,
                               type=click.Path(file_okay=False, path_type=Path), help="Catalog folder.")
@@ -125,7 +125,7 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
 @catalog_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated Markdown pages into.")
-@click.option("--site-url", default=render.DEFAULT_SITE_URL, show_default=True,
+@click.option("--site-url", default=pages.DEFAULT_SITE_URL, show_default=True,
               help="Public address of the site, used in page citations.")
 def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
@@ -136,6 +136,125 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     click.echo(f"wrote {len(pages)} pages to {out}")
+
+
+site_url_option = click.option("--site-url", default=pages.DEFAULT_SITE_URL, show_default=True,
+                               help="Public address of the site, for links in the output.")
+FORMATS = click.Choice(["md", "csv", "json"])
+
+
+def _state(path: Path | None, cat: load.Catalog) -> checklist.State:
+    if path is None:
+        return checklist.State()
+    state, problems = checklist.read_state(path, cat)
+    if problems:
+        _fail(problems)
+    if state.orphans:
+        click.echo(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
+                   + ", ".join(o.id for o in state.orphans), err=True)
+    return state
+
+
+def _stages(cat: load.Catalog, stages: tuple[str, ...]) -> list[str]:
+    known = [s.id for s in cat.stages]
+    for stage in stages:
+        if stage not in known:
+            _unknown(stage, known, "stage")
+    return list(stages)
+
+
+def _profile(path: Path, cat: load.Catalog):
+    profile, problems = load.load_profile(path, cat)
+    if problems:
+        _fail(problems)
+    return profile
+
+
+@main.command("checklist")
+@catalog_option
+@click.option("--stage", "stages", multiple=True, help="Stage id to include (repeatable; default all).")
+@click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site: fills in status, owner and note.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@site_url_option
+def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_path: Path | None,
+                  out: Path | None, site_url: str) -> None:
+    """The stage checklists as a Markdown task list, CSV or importable JSON, with readiness."""
+    cat, g = _load(catalog_dir)
+    scope = _stages(cat, stages)
+    picked = checklist.rows(cat, scope)
+    titles = {s.id: s.title for s in cat.stages}
+    title = "Deployment checklist: " + (titles[scope[0]] if len(scope) == 1 else "all stages")
+    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
+
+
+def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str) -> str:
+    if fmt == "md":
+        return checklist.to_markdown(cat, g, picked, state, site_url, title)
+    if fmt == "csv":
+        return checklist.to_csv(cat, g, picked, state)
+    return checklist.to_json(cat, picked, state)
+
+
+@main.command("plan")
+@catalog_option
+@click.option("--profile", "profile_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Project profile YAML: industry, traits, stages.")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "csv", "json"]), default="text", show_default=True)
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@site_url_option
+def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path | None, out: Path | None,
+             site_url: str) -> None:
+    """Challenges ranked for a project profile (the planner page's ranking), and their checklist."""
+    cat, g = _load(catalog_dir)
+    profile = _profile(profile_path, cat)
+    ranked = plan.rank(cat, g, profile)
+    if fmt == "text":
+        lines = [f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}" for i, r in enumerate(ranked, 1)]
+        _write("\n".join(lines) + "\n", out)
+        return
+    order = [r.id for r in ranked]
+    picked = sorted(checklist.rows(cat, challenges=order), key=lambda row: order.index(row.challenge))
+    title = f"Deployment plan: {profile.name or profile_path.stem}"
+    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
+
+
+@main.command("brief")
+@catalog_option
+@click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Project profile YAML: the brief covers its top-ranked challenges.")
+@click.option("--challenge", "challenge_ids", multiple=True, help="Challenge id to include (repeatable).")
+@click.option("--top", default=5, show_default=True, help="With --profile: how many challenges.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Markdown file (default stdout).")
+@click.option("--bib", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the BibTeX of every cited source here (default: next to --out).")
+@site_url_option
+def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
+              out: Path | None, bib: Path | None, site_url: str) -> None:
+    """A design-review brief: challenges, checklists, precedents with figures, mitigations, bibliography."""
+    cat, g = _load(catalog_dir)
+    for cid in challenge_ids:
+        if cid not in cat.challenges:
+            _unknown(cid, list(cat.challenges), "challenge")
+    ranked = None
+    profile_text = ""
+    if profile_path:
+        profile = _profile(profile_path, cat)
+        ranked = plan.rank(cat, g, profile)
+        profile_text = ", ".join(filter(None, [profile.industry and cat.industries[profile.industry].title]
+                                        + [cat.traits[t].title.lower() for t in profile.traits])) or "general"
+    if not challenge_ids and not ranked:
+        click.echo("error: give --profile FILE or at least one --challenge ID", err=True)
+        sys.exit(1)
+    ids = list(challenge_ids) or [r.id for r in ranked[:top]]
+    markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text)
+    _write(markdown, out)
+    bib = bib or (out.with_suffix(".bib") if out else None)
+    if bib:
+        _write(bibtex, bib)
 
 
 def _unknown(value: str, pool: list[str], what: str) -> None:

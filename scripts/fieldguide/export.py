@@ -162,6 +162,20 @@ def citations(refs: list[Reference]) -> dict[str, str]:
     return out
 
 
+def label(ref: Reference) -> str:
+    """Author-year label for in-text citations: "Lin and Ryaboy, 2013", "Bernardi et al., 2019"."""
+    names = [" ".join(Person(a).last_names) for a in ref.authors if a != "others"]
+    if not names:
+        who = ref.corporate_author or ref.institution or ref.howpublished or " ".join(ref.title.split()[:3]) + "…"
+    elif len(names) == 1 and "others" not in ref.authors:
+        who = names[0]
+    elif len(names) == 2 and "others" not in ref.authors:
+        who = f"{names[0]} and {names[1]}"
+    else:
+        who = f"{names[0]} et al."
+    return f"{who}, {ref.year}"
+
+
 def page_citation(title: str, url: str) -> str:
     """How to cite one page of the guide itself."""
     return f"{GUIDE_TITLE}. “{title}”. Version {__version__}, {RELEASED}. {url}"

@@ -13,7 +13,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
-from fieldguide import graph, load, render
+from fieldguide import graph, load, pages, render
 
 log = logging.getLogger("mkdocs.hooks.fieldguide")
 VENDOR = {"mermaid": ("node_modules/mermaid/dist", ("mermaid.esm.min.mjs", "chunks/mermaid.esm.min/*.mjs"))}
@@ -27,7 +27,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         lines = "\n".join(str(p) for p in exc.problems)
         raise PluginError(f"the catalog has {len(exc.problems)} problem(s):\n{lines}") from None
     g = graph.build(catalog)
-    for path, text in render.render(catalog, g, site_url=config.site_url or render.DEFAULT_SITE_URL).items():
+    for path, text in render.render(catalog, g, site_url=config.site_url or pages.DEFAULT_SITE_URL).items():
         files.append(File.generated(config, path, content=text))
     for name, (folder, patterns) in VENDOR.items():
         src = root / folder

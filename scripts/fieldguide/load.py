@@ -24,6 +24,7 @@ from .schema import (
     Facets,
     Finding,
     Mitigation,
+    Profile,
     Reference,
     Stage,
     Step,
@@ -449,3 +450,30 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
         if not r.authors and not r.corporate_author and r.entry_type not in ("misc", "online", "techreport"):
             report(r.id, ("authors",), f"an {r.entry_type} entry needs authors or a corporate_author")
     return problems
+
+
+def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:
+    """Read a project profile; every problem carries the profile's file and line like the catalog's."""
+    data, source, problems = parse_file(path)
+    if problems:
+        return None, problems
+    profile, problems = validate(data, Profile, source, path.stem)
+    if profile is None:
+        return None, problems
+
+    def unknown(loc: Loc, value: str, pool: dict[str, Any] | list[str], what: str) -> None:
+        hint = difflib.get_close_matches(value, list(pool), n=1)
+        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+        problems.append(Problem(source.path, source.line(loc), path.stem, _dotted(loc),
+                                f"unknown {what} '{value}'{suffix}"))
+
+    if profile.industry and profile.industry not in cat.industries:
+        unknown(("industry",), profile.industry, cat.industries, "industry")
+    for i, trait in enumerate(profile.traits):
+        if trait not in cat.traits:
+            unknown(("traits", i), trait, cat.traits, "trait")
+    stage_ids = [s.id for s in cat.stages]
+    for i, stage in enumerate(profile.stages):
+        if stage not in stage_ids:
+            unknown(("stages", i), stage, stage_ids, "stage")
+    return (None if problems else profile), problems

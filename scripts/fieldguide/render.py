@@ -8,60 +8,17 @@ tables, diagrams and attributes is escaped here.
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
-from functools import cache
+import re
 
+import markdown
 import networkx as nx
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from . import GUIDE_TITLE, RELEASED, __version__, export, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
-
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
-
-
-def page_path(kind: str, entity_id: str) -> str:
-    """Where each entity's page lives; URLs derive from ids only."""
-    return {
-        "stage": f"stages/{entity_id}.md",
-        "challenge": f"challenges/{entity_id}.md",
-        "case_study": f"case-studies/{entity_id}.md",
-        "mitigation": f"mitigations/{entity_id}.md",
-        "reference": f"references.md#{entity_id}",
-    }[kind]
-
-
-def page_url(site_url: str, path: str) -> str:
-    """Public URL of a page with mkdocs' directory URLs (`challenges/x.md` -> `.../challenges/x/`)."""
-    stem = path.removesuffix(".md")
-    stem = "" if stem == "index" else stem.removesuffix("/index") + "/"
-    return site_url.rstrip("/") + "/" + stem
-
-
-def cell(text: object) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-def yaml_str(text: object) -> str:
-    """A double-quoted YAML scalar for front matter."""
-    return json.dumps(str(text), ensure_ascii=False)
-
-
-def mermaid_label(text: str) -> str:
-    """A quoted Mermaid node label; quotes and angle brackets become entity codes."""
-    return '"' + text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;") + '"'
-
-
-@cache
-def _env() -> Environment:
-    env = Environment(loader=PackageLoader("fieldguide", "templates"), undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(cell=cell, yaml=yaml_str, mlabel=mermaid_label, attr=html.escape)
-    return env
+from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
 
 
 def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) -> str:
@@ -83,6 +40,50 @@ def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) ->
     return "\n".join(lines)
 
 
+def inline_html(text: str) -> str:
+    """Markdown of one line (catalog prose: no raw HTML) as inline HTML, for our own widgets."""
+    html_text = markdown.markdown(text)
+    return re.sub(r"^<p>|</p>$", "", html_text.strip())
+
+
+def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, object]]:
+    """Stage -> step -> challenge -> items, in workflow order, for the checklist pages."""
+    order = plan.order_key(cat)
+    out = []
+    for stage in cat.stages:
+        if stages and stage.id not in stages:
+            continue
+        steps = []
+        for step in stage.steps:
+            challenges = sorted((c for c in cat.challenges.values() if c.step == step.id), key=lambda c: order[c.id])
+            steps.append({"step": step, "challenges": challenges})
+        out.append({"stage": stage, "steps": steps})
+    return out
+
+
+def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str) -> dict[str, object]:
+    """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
+    return {
+        "version": __version__,
+        "site_url": site_url,
+        "stages": [{"id": s.id, "title": s.title, "steps": [t.id for t in s.steps]} for s in cat.stages],
+        "steps": {t.id: {"title": t.title, "stage": cat.stage_of(t.id).id} for t in cat.steps.values()},
+        "industries": {f.id: f.title for f in cat.facets.industries} if cat.facets else {},
+        "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
+        "challenges": {c.id: {
+            "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
+            "stage": cat.stage_of(c.step).id, "step": c.step,
+            "checklist": [{"id": i.id, "text": i.text} for i in c.checklist],
+            "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
+                           for s in incoming(g, c.id, "illustrates")],
+            "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
+                             "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
+        } for c in cat.challenges.values()},
+        "ranking": plan.weights_for_page(cat, g),
+        "brief": brief.page_data(cat, g, site_url),
+    }
+
+
 def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -> dict[str, str]:
     """Every generated file of the site, keyed by its path under the docs folder."""
     files: dict[str, str] = {}
@@ -101,6 +102,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         return [(rid, citations[rid]) for rid in ref_ids]
 
     common = {
+        "inline": inline_html, "traits": cat.traits, "industries": cat.industries,
         "cat": cat, "g": g, "incoming": incoming, "outgoing": outgoing, "evidence_text": EVIDENCE_TEXT,
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
@@ -108,7 +110,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
 
     def put(path: str, template: str, **context: object) -> None:
         url = page_url(site_url, path)
-        files[path] = _env().get_template(template).render(
+        files[path] = environment().get_template(template).render(
             **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid))
 
     def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
@@ -141,6 +143,15 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         bibtex={r.id: export.to_bibtex([r]) for r in refs})
     schema_files = schema.json_schema_files()
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
+
+    put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
+        rows=checklist_rows(cat, None))
+    for stage in cat.stages:
+        put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
+            rows=checklist_rows(cat, [stage.id]))
+    put("planner.md", "planner.md.j2")
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url), ensure_ascii=False,
+                                            separators=(",", ":")) + "\n"
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.to_bibtex(refs)

@@ -7,7 +7,7 @@ mitigation -> challenge, anything -> reference); the graph derives the reverse d
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 
@@ -242,3 +242,42 @@ def json_schemas() -> dict[str, dict]:
     out = {f"{name}/<id>.yaml": model.model_json_schema() for name, model in ENTITY_DIRS.items()}
     out.update({name: model.model_json_schema() for name, model in SINGLE_FILES.items()})
     return out
+
+
+class Profile(Strict):
+    """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets."""
+
+    name: Line | None = None
+    industry: Slug | None = None
+    traits: list[Slug] = Field(default_factory=list)
+    stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
+
+
+# ---- checklist state, as exported by the site and the CLI; notes are user text, not catalog prose
+
+Status = Literal["open", "done", "na"]
+UserText = Annotated[str, StringConstraints(max_length=4000)]
+
+
+class ItemState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: Annotated[str, StringConstraints(pattern=SLUG, max_length=200)]
+    status: Status = "open"
+    reason: UserText = ""
+    owner: Annotated[str, StringConstraints(max_length=200)] = ""
+    note: UserText = ""
+
+
+class ChecklistState(BaseModel):
+    """The JSON a checklist is exported to and imported from (site and CLI)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["fieldguide-checklist"]
+    version: Literal[1]
+    exported: Annotated[str, StringConstraints(max_length=40)] | None = None
+    catalog_version: Annotated[str, StringConstraints(max_length=40)] | None = None
+    scope: list[Slug] = Field(default_factory=list)
+    readiness: dict[str, Any] | None = None
+    items: list[ItemState] = Field(max_length=20000)

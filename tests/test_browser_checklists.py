@@ -1,0 +1,160 @@
+"""Stage checklists and the planner in a real browser: state, exports, import, ranking, brief."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from browser import axe_violations
+from conftest import REAL
+from fieldguide import brief, graph, load, plan
+from fieldguide.schema import Profile
+
+CAT = load.load(REAL)
+G = graph.build(CAT)
+FIRST = CAT.challenges["data-discovery"].checklist[0].id
+SECOND = CAT.challenges["data-discovery"].checklist[1].id
+
+
+def open_checklist(page, site, stage: str = "data-management") -> None:
+    page.goto(f"{site.url}checklists/{stage}/", wait_until="networkidle")
+
+
+def tick(page, item: str) -> None:
+    page.locator(f"#done-{item}").check()
+
+
+def download(page, button: str) -> str:
+    with page.expect_download() as info:
+        page.locator(button).click()
+    return Path(info.value.path()).read_text(encoding="utf-8")
+
+
+def test_a_ticked_item_survives_reload_and_instant_navigation(page, site) -> None:
+    open_checklist(page, site)
+    tick(page, FIRST)
+    page.reload(wait_until="networkidle")
+    expect(page.locator(f"#done-{FIRST}")).to_be_checked()
+    # leave through the sidebar (Material's instant navigation) and come back
+    page.locator(".md-nav__link", has_text="Planner").first.click()
+    page.wait_for_url("**/planner/")
+    page.go_back()
+    page.wait_for_url("**/checklists/data-management/")
+    expect(page.locator(f"#done-{FIRST}")).to_be_checked()
+    assert page.watch.console_errors == []
+
+
+def test_not_applicable_with_a_reason_updates_progress(page, site) -> None:
+    open_checklist(page, site)
+    item = page.locator(f'li[data-item="{SECOND}"]')
+    item.locator("summary").click()
+    page.locator(f"#na-{SECOND}").check()
+    page.locator(f"#reason-{SECOND}").fill("We have a single source system")
+    page.locator(f"#owner-{SECOND}").fill("Ana")
+    tick(page, FIRST)
+    step = page.locator('[data-fg-progress="step:data-collection"] .fg-progress-text')
+    total = len(CAT.challenges["data-discovery"].checklist)
+    expect(step).to_have_text(f"1 of {total - 1} done, 1 not applicable ({round(100 / (total - 1))}%)")
+    page.reload(wait_until="networkidle")
+    expect(page.locator(f"#na-{SECOND}")).to_be_checked()
+    expect(page.locator(f"#reason-{SECOND}")).to_have_value("We have a single source system")
+    expect(page.locator(f"#done-{SECOND}")).not_to_be_checked()
+
+
+def test_export_markdown_and_json_then_clear_and_import_restores_state(page, site) -> None:
+    open_checklist(page, site)
+    tick(page, FIRST)
+    page.locator(f'li[data-item="{SECOND}"] summary').click()
+    page.locator(f"#na-{SECOND}").check()
+    page.locator(f"#reason-{SECOND}").fill("Not our case")
+    markdown = download(page, "[data-fg-export=md]")
+    assert markdown.startswith("# Deployment checklist: Data management")
+    text = CAT.challenges["data-discovery"].checklist[0].text
+    assert f"- [x] {text} `{FIRST}`" in markdown
+    assert "(not applicable: Not our case)" in markdown
+    assert f"]({site.url}challenges/data-discovery/)" in markdown
+    exported = download(page, "[data-fg-export=json]")
+    body = json.loads(exported)
+    assert body["format"] == "fieldguide-checklist" and body["scope"] == ["data-management"]
+    states = {i["id"]: i for i in body["items"]}
+    assert states[FIRST]["status"] == "done" and states[SECOND] == {
+        "id": SECOND, "status": "na", "reason": "Not our case", "owner": "", "note": ""}
+
+    page.evaluate("localStorage.clear()")
+    page.reload(wait_until="networkidle")
+    expect(page.locator(f"#done-{FIRST}")).not_to_be_checked()
+    page.locator("#fg-import").set_input_files(files=[{"name": "state.json", "mimeType": "application/json",
+                                                        "buffer": exported.encode()}])
+    expect(page.locator(".fg-message").first).to_contain_text("Imported")
+    expect(page.locator(f"#done-{FIRST}")).to_be_checked()
+    expect(page.locator(f"#na-{SECOND}")).to_be_checked()
+    assert download(page, "[data-fg-export=json]").split('"catalog_version"')[1] == \
+        exported.split('"catalog_version"')[1], "identical state after the round trip"
+
+
+def test_import_keeps_orphans_and_refuses_malformed_files(page, site) -> None:
+    open_checklist(page, site)
+    tick(page, FIRST)
+    orphaned = {"format": "fieldguide-checklist", "version": 1,
+                "items": [{"id": "a-check-the-catalog-dropped", "status": "done", "note": "keep me"}]}
+    page.locator("#fg-import").set_input_files(files=[{"name": "o.json", "mimeType": "application/json",
+                                                        "buffer": json.dumps(orphaned).encode()}])
+    expect(page.locator(".fg-message").first).to_contain_text("kept as orphans: a-check-the-catalog-dropped")
+    store = json.loads(page.evaluate("localStorage.getItem('fieldguide-checklist-v1')"))
+    assert store["items"]["a-check-the-catalog-dropped"]["note"] == "keep me"
+    assert "## Items no longer in the catalog" in download(page, "[data-fg-export=md]")
+
+    before = page.evaluate("localStorage.getItem('fieldguide-checklist-v1')")
+    bad = {"format": "fieldguide-checklist", "version": 1, "items": [{"id": FIRST, "status": "finished"}]}
+    for payload, message in ((json.dumps(bad), "items[0].status: must be open, done or na"),
+                             ("{not json", "not valid JSON")):
+        page.locator("#fg-import").set_input_files(files=[{"name": "bad.json", "mimeType": "application/json",
+                                                            "buffer": payload.encode()}])
+        expect(page.locator(".fg-message").first).to_contain_text(message)
+        assert page.evaluate("localStorage.getItem('fieldguide-checklist-v1')") == before, "nothing changed"
+    expect(page.locator(f"#done-{FIRST}")).to_be_checked()
+
+
+def test_planner_lists_the_expected_top_challenge(page, site) -> None:
+    profile = Profile(industry="healthcare", traits=["regulated", "personal-data"])
+    expected = plan.rank(CAT, G, profile)
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "healthcare")
+    page.locator("#fg-trait-regulated").check()
+    page.locator("#fg-trait-personal-data").check()
+    items = page.locator(".fg-plan-item")
+    expect(items.first).to_have_attribute("data-challenge", expected[0].id)
+    assert items.evaluate_all("els => els.map(e => e.dataset.challenge)") == [r.id for r in expected]
+    expect(items.first.locator(".fg-why")).to_have_text(f"Why: {'; '.join(expected[0].reasons(CAT))}.")
+    page.reload(wait_until="networkidle")
+    expect(page.locator("#fg-trait-regulated")).to_be_checked()
+
+
+def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
+    profile = Profile(industry="finance", traits=["regulated"])
+    ranked = plan.rank(CAT, G, profile)
+    expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
+                                            profile_text="Banking and finance, regulated")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    page.locator("#fg-trait-regulated").check()
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    downloads = []
+    page.on("download", lambda d: downloads.append(d))
+    page.locator("[data-fg-plan-export=brief]").click()
+    for _ in range(100):  # the brief comes as two files: Markdown and BibTeX
+        if len(downloads) == 2:
+            break
+        page.wait_for_timeout(100)
+    files = {d.suggested_filename: Path(d.path()).read_text(encoding="utf-8") for d in downloads}
+    assert files["brief.md"] == expected_md
+    assert files["brief.bib"] == expected_bib
+
+
+def test_checklist_and_planner_pages_are_accessible(page, site) -> None:
+    for path in ("checklists/data-management/", "planner/"):
+        page.goto(site.url + path, wait_until="networkidle")
+        page.wait_for_timeout(300)
+        assert axe_violations(page) == [], path
