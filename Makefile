@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test check build lint clean
+.PHONY: serve test check build lint clean bench
 
 # Reinstall when the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -46,6 +46,10 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
+
+# Scaling benchmark (not a test): synthetic catalogs at 1x, 10x, 100x; prints a table of medians.
+bench: check node_modules/.installed
+	$(BIN)/fieldguide bench $(BENCH_ARGS)
 
 clean:
 	rm -rf site $(VENV) node_modules

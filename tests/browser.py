@@ -6,6 +6,7 @@ Playwright's own browser download cannot work on this network.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -13,6 +14,7 @@ import socket
 import subprocess
 import sys
 import threading
+import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,7 +39,7 @@ class Site:
                       for p in self.root.rglob("*.html") if p.name != "404.html")
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -48,22 +50,39 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+def build(project: Path, out: Path, url: str) -> None:
+    """`mkdocs build --strict` of a project folder (mkdocs.yml, content/, catalog/) for `url`."""
+    env = {**os.environ, "SITE_URL": url, "NO_MKDOCS_2_WARNING": "1"}
+    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                          cwd=project, env=env, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+
+
+@contextlib.contextmanager
+def serve(folder: Path, port: int) -> Iterator[None]:
+    """A plain static file server on 127.0.0.1, like any host the site could be put on."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def built_site(project: Path, out: Path) -> Iterator[Site]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    build(project, out, url)
+    with serve(out, port):
+        yield Site(out, url)
+
+
 @pytest.fixture(scope="session")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     """The real catalog built with mkdocs, served by a plain static file server."""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
-    out = tmp_path_factory.mktemp("served-site")
-    env = {**os.environ, "SITE_URL": url, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                          cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stderr
-    handler = functools.partial(_QuietHandler, directory=str(out))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Site(out, url)
-    server.shutdown()
+    yield from built_site(ROOT, tmp_path_factory.mktemp("served-site"))
 
 
 @pytest.fixture(scope="session")
@@ -85,15 +104,29 @@ class Watch:
     foreign_requests: list[str] = field(default_factory=list)
 
 
+def _origin(url: str) -> str:
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 @pytest.fixture
-def page(browser, site: Site):
-    """A fresh browser context per test; requests to any other origin are recorded and blocked."""
+def page(browser):
+    """A fresh browser context per test. Any request to an origin other than the page's own is
+    recorded in `page.watch.foreign_requests` and blocked; console errors are recorded too."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     watch = Watch()
 
     def guard(route) -> None:
-        url = route.request.url
-        if url.startswith(site.url) or url.startswith(("data:", "blob:")):
+        request = route.request
+        url = request.url
+        if url.startswith(("data:", "blob:")) or request.is_navigation_request():
+            route.continue_()  # tests navigate on purpose; what a page loads by itself is checked
+            return
+        try:
+            own = _origin(request.frame.url)
+        except Exception:  # a worker's request has no frame: judge it by the opener's page
+            own = _origin(tab.url)
+        if _origin(url) == own:
             route.continue_()
         else:
             watch.foreign_requests.append(url)

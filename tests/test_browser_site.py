@@ -48,7 +48,8 @@ def test_every_page_loads_without_console_errors_or_foreign_requests(page, site)
     assert len(pages) >= len(CAT.challenges) + len(CAT.case_studies) + len(CAT.mitigations) + len(CAT.stages)
     for path in pages:
         page.goto(site.url + path, wait_until="load")
-        if page.locator("pre.fg-diagram").count():
+        if page.locator("pre.fg-diagram").count():  # diagrams draw when scrolled near
+            page.locator("pre.fg-diagram").first.scroll_into_view_if_needed()
             page.locator(".fg-diagram-svg svg").first.wait_for(timeout=15000)
     assert page.watch.console_errors == []
     assert page.watch.foreign_requests == []
@@ -57,6 +58,8 @@ def test_every_page_loads_without_console_errors_or_foreign_requests(page, site)
 def test_diagrams_render_from_the_sites_own_copy_of_mermaid(page, site) -> None:
     page.goto(site.url + "challenges/concept-drift/", wait_until="networkidle")
     svg = page.locator(".fg-diagram-svg svg")
+    assert svg.count() == 0, "Mermaid loads only when a diagram comes near the screen"
+    page.locator("pre.fg-diagram").scroll_into_view_if_needed()
     svg.wait_for()
     assert "Concept drift" in svg.text_content()
     assert page.locator("pre.fg-diagram").is_hidden()

@@ -5,10 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import __version__, brief, checklist, export, graph, load, pages, plan, render, schema
+from . import DEFAULT_SITE_URL, __version__, graph, load
+
+if TYPE_CHECKING:
+    from .checklist import State
+
+# Commands import what they need themselves: `fieldguide check` must start fast.
 
 catalog_option = click.option("--catalog", "catalog_dir", default="catalog", show_default=True,
                               type=click.Path(file_okay=False, path_type=Path), help="Catalog folder.")
@@ -57,6 +63,7 @@ def check(catalog_dir: Path) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
     """Export the catalog as JSON (interchange format), BibTeX or CSV."""
+    from . import export
     cat, g = _load(catalog_dir)
     if fmt == "json":
         text = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
@@ -72,6 +79,7 @@ def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
               help="Write one <type>.schema.json per file type into this folder.")
 def schema_cmd(out: Path | None) -> None:
     """Print the JSON Schema of every catalog file type (for editor completion)."""
+    from . import schema
     schemas = schema.json_schemas()
     if out is None:
         click.echo(json.dumps(schemas, indent=2))
@@ -125,25 +133,27 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
 @catalog_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated Markdown pages into.")
-@click.option("--site-url", default=pages.DEFAULT_SITE_URL, show_default=True,
+@click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
               help="Public address of the site, used in page citations.")
 def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
+    from . import render
     cat, g = _load(catalog_dir)
-    pages = render.render(cat, g, site_url=site_url)
-    for rel, text in pages.items():
+    files = render.render(cat, g, site_url=site_url)
+    for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(pages)} pages to {out}")
+    click.echo(f"wrote {len(files)} files to {out}")
 
 
-site_url_option = click.option("--site-url", default=pages.DEFAULT_SITE_URL, show_default=True,
+site_url_option = click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
                                help="Public address of the site, for links in the output.")
 FORMATS = click.Choice(["md", "csv", "json"])
 
 
-def _state(path: Path | None, cat: load.Catalog) -> checklist.State:
+def _state(path: Path | None, cat: load.Catalog) -> State:
+    from . import checklist
     if path is None:
         return checklist.State()
     state, problems = checklist.read_state(path, cat)
@@ -181,6 +191,7 @@ def _profile(path: Path, cat: load.Catalog):
 def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_path: Path | None,
                   out: Path | None, site_url: str) -> None:
     """The stage checklists as a Markdown task list, CSV or importable JSON, with readiness."""
+    from . import checklist
     cat, g = _load(catalog_dir)
     scope = _stages(cat, stages)
     picked = checklist.rows(cat, scope)
@@ -190,6 +201,7 @@ def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_pa
 
 
 def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str) -> str:
+    from . import checklist
     if fmt == "md":
         return checklist.to_markdown(cat, g, picked, state, site_url, title)
     if fmt == "csv":
@@ -209,6 +221,7 @@ def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str) 
 def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path | None, out: Path | None,
              site_url: str) -> None:
     """Challenges ranked for a project profile (the planner page's ranking), and their checklist."""
+    from . import checklist, plan
     cat, g = _load(catalog_dir)
     profile = _profile(profile_path, cat)
     ranked = plan.rank(cat, g, profile)
@@ -235,6 +248,7 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
               out: Path | None, bib: Path | None, site_url: str) -> None:
     """A design-review brief: challenges, checklists, precedents with figures, mitigations, bibliography."""
+    from . import brief, plan
     cat, g = _load(catalog_dir)
     for cid in challenge_ids:
         if cid not in cat.challenges:
@@ -271,3 +285,20 @@ def _write(text: str, out: Path | None) -> None:
     else:
         out.write_text(text, encoding="utf-8")
         click.echo(f"wrote {out}", err=True)
+
+
+@main.command("bench")
+@click.option("--scales", default="1,10,100", show_default=True, help="Catalog sizes, as multiples of the real one.")
+@click.option("--build-scales", default="1,10", show_default=True, help="Sizes at which to run full mkdocs builds.")
+@click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20), help="Repetitions (medians shown).")
+def bench_cmd(scales: str, build_scales: str, runs: int) -> None:
+    """Benchmark load, validate, graph, render and the site build at several catalog sizes."""
+    from . import bench
+
+    def parse(text: str) -> list[int]:
+        try:
+            return [int(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise click.BadParameter(f"expected comma-separated whole numbers, got {text!r}") from None
+
+    sys.exit(bench.main(parse(scales), parse(build_scales), runs))

@@ -7,8 +7,10 @@ needed in this catalog) are refused before anything is constructed.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +51,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.entity}: {self.field}: {self.message}"
+        message = " ".join(self.message.split())  # always one line, whatever a library said
+        return f"{self.path}:{self.line}: {self.entity}: {self.field}: {message}"
 
 
 @dataclass
@@ -157,6 +160,9 @@ def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
         if exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
             message += f" (started at line {exc.context_mark.line + 1})"
         return fail(line, f"YAML does not parse: {message}")
+    except yaml.reader.ReaderError as exc:
+        what = f"character #x{exc.character:04x}" if isinstance(exc.character, int) else "a character"
+        return fail(text.count("\n", 0, exc.position) + 1, f"{what} is not allowed in YAML (control character?)")
     except yaml.YAMLError as exc:
         return fail(1, f"YAML does not parse: {exc}")
     except RecursionError:
@@ -172,8 +178,10 @@ def _index(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
            seen: set[int], entity: str, depth: int) -> None:
     """Record the line of every key/item; refuse aliases, duplicate keys and absurd nesting."""
     line = node.start_mark.line + 1
-    if id(node) in seen:
-        problems.append(Problem(source.path, line, entity, _dotted(loc), "anchors and aliases are not allowed"))
+    if id(node) in seen:  # an alias: the composer hands back the anchored node itself
+        if not any(p.message.startswith("anchors and aliases") for p in problems):
+            problems.append(Problem(source.path, source.lines.get(loc, line), entity, _dotted(loc),
+                                    "anchors and aliases are not allowed"))
         return
     seen.add(id(node))
     source.lines.setdefault(loc, line)
@@ -268,7 +276,11 @@ def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
     return catalog
 
 
-def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalog, list[Problem]]:
+def load_with_problems(root: str | os.PathLike[str] = "catalog",
+                       timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
+    """Load everything, collecting problems instead of raising. `timings`, when given, receives the
+    seconds spent parsing YAML (`parse`), validating models (`validate`) and checking links (`links`)."""
+    clock = _Clock(timings)
     root = Path(root)
     catalog = Catalog(root)
     problems: list[Problem] = []
@@ -286,10 +298,12 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalo
         catalog.sources[entity_id] = (source, loc)
         return True
 
-    data, source, found = _read_single(root / "stages.yaml")
+    with clock("parse"):
+        data, source, found = _read_single(root / "stages.yaml")
     problems += found
     if data is not None:
-        workflow, found = validate(data, Workflow, source, "stages")
+        with clock("validate"):
+            workflow, found = validate(data, Workflow, source, "stages")
         problems += found
         if workflow is not None:
             catalog.stages = list(workflow.stages)
@@ -298,7 +312,8 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalo
                 for j, step in enumerate(stage.steps):
                     register(step.id, source, ("stages", i, "steps", j))
 
-    data, fsource, found = _read_single(root / "facets.yaml")
+    with clock("parse"):
+        data, fsource, found = _read_single(root / "facets.yaml")
     problems += found
     if data is not None:
         facets, found = validate(data, Facets, fsource, "facets")
@@ -324,13 +339,15 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalo
                 problems.append(Problem(display_path(path), 1, path.stem, "-",
                                         "not a catalog entry: entries are <id>.yaml files"))
                 continue
-            data, source, found = parse_file(path)
+            with clock("parse"):
+                data, source, found = parse_file(path)
             problems += found
             if data is None:
                 broken.add(path.stem)
                 continue
             entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
-            obj, found = validate(data, model, source, entity)
+            with clock("validate"):
+                obj, found = validate(data, model, source, entity)
             problems += found
             if obj is None:
                 broken.add(entity)
@@ -342,8 +359,27 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog") -> tuple[Catalo
             if register(obj.id, source, ()):
                 registry[folder][obj.id] = obj
 
-    problems += _cross_check(catalog, broken)
+    with clock("links"):
+        problems += _cross_check(catalog, broken)
     return catalog, sorted(set(problems))
+
+
+class _Clock:
+    """Adds up wall time per phase into a dict (or does nothing without one)."""
+
+    def __init__(self, totals: dict[str, float] | None):
+        self.totals = totals
+
+    @contextlib.contextmanager
+    def __call__(self, phase: str) -> Iterator[None]:
+        if self.totals is None:
+            yield
+            return
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.totals[phase] = self.totals.get(phase, 0.0) + time.perf_counter() - start
 
 
 def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:

@@ -8,7 +8,7 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-DEFAULT_SITE_URL = "http://127.0.0.1:8000/"
+from . import DEFAULT_SITE_URL  # noqa: F401  (re-exported for the generator and the reports)
 
 
 def page_path(kind: str, entity_id: str) -> str:

@@ -13,21 +13,31 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=r"^[^\n\r]*$")]
 Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
 Section = Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
 HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)]
 
-# Raw HTML in prose would reach the site as markup; catalog prose is Markdown only.
+# Catalog prose is Markdown that reaches every reader's browser, so anything that could turn into
+# markup, script, an attribute or a request to another origin is refused at `check` time.
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-_UNSAFE_LINK = re.compile(r"\]\(\s*(?!https?://|/|#|\.)[a-zA-Z][a-zA-Z0-9+.-]*:", re.IGNORECASE)
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](target)
+_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)  # [label]: target
+_SAFE_TARGET = re.compile(r"^(?:https?://[^\s\"'<>`]+|#[\w-]*|(?:\.{1,2}/)*[\w-]+(?:/[\w-]+)*(?:\.md)?/?(?:#[\w-]+)?)$")
+_ATTR_LIST = re.compile(r"\{\s*:|\{\s*[.#][\w-]|\{[^}]*\w+\s*=")
+_IMAGE = re.compile(r"!\[")
 
 
 def _safe_prose(value: str) -> str:
     if _HTML_TAG.search(value):
         raise ValueError("raw HTML is not allowed in catalog prose; write Markdown")
-    if _UNSAFE_LINK.search(value):
-        raise ValueError("links must be http(s) URLs or site-relative paths")
+    for target in _LINK_TARGET.findall(value) + _LINK_DEFINITION.findall(value):
+        if not _SAFE_TARGET.match(target):
+            raise ValueError(f"link target '{target[:60]}' is not allowed: use an http(s) URL or a page of this site")
+    if _IMAGE.search(value):
+        raise ValueError("images are not allowed in catalog prose (they would load from another origin)")
+    if _ATTR_LIST.search(value):
+        raise ValueError("attribute lists such as '{: ...}' or '{ .class }' are not allowed in catalog prose")
     return value
 
 

@@ -1,6 +1,6 @@
 // Renders ```mermaid fences (class "fg-diagram") with the Mermaid copy this site serves itself.
 // Material's own integration would fetch Mermaid from a CDN; this keeps the site offline-first.
-// Mermaid is imported only on pages that have a diagram, after the page is interactive.
+// Mermaid (large) is imported only when a diagram comes near the screen, so pages stay fast.
 const scope = () => {
   const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
   return new URL((config.base || ".") + "/", location.href);
@@ -18,31 +18,42 @@ const loadMermaid = () => {
 };
 
 let counter = 0;
-const renderDiagrams = async () => {
-  const blocks = [...document.querySelectorAll("pre.fg-diagram:not([data-rendered])")];
-  if (!blocks.length) return;
+const renderDiagram = async (pre) => {
+  if (pre.dataset.rendered) return;
+  pre.dataset.rendered = "true";
   let mermaid;
   try {
     mermaid = await loadMermaid();
   } catch {
     return; // library not installed: the diagram source stays visible as text
   }
-  for (const pre of blocks) {
-    pre.dataset.rendered = "true";
-    const label = pre.closest("figure")?.querySelector("figcaption")?.textContent || "Diagram";
-    const { svg } = await mermaid.render(`fg-diagram-${++counter}`, pre.textContent);
-    const holder = document.createElement("div");
-    holder.className = "fg-diagram-svg";
-    holder.setAttribute("role", "img");
-    holder.setAttribute("aria-label", label.trim());
-    holder.innerHTML = svg;
-    pre.hidden = true;
-    pre.after(holder);
-  }
+  const label = pre.closest("figure")?.querySelector("figcaption")?.textContent || "Diagram";
+  const { svg } = await mermaid.render(`fg-diagram-${++counter}`, pre.textContent);
+  const holder = document.createElement("div");
+  holder.className = "fg-diagram-svg";
+  holder.setAttribute("role", "img");
+  holder.setAttribute("aria-label", label.trim());
+  holder.innerHTML = svg;
+  pre.hidden = true;
+  pre.after(holder);
 };
 
-const whenIdle = (fn) => ("requestIdleCallback" in window ? requestIdleCallback(fn, { timeout: 2000 }) : setTimeout(fn, 200));
+let observer;
+const watchDiagrams = () => {
+  observer?.disconnect();
+  const blocks = document.querySelectorAll("pre.fg-diagram:not([data-rendered])");
+  if (!blocks.length) return;
+  if (!("IntersectionObserver" in window)) return blocks.forEach(renderDiagram);
+  observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      observer.unobserve(entry.target);
+      renderDiagram(entry.target);
+    }
+  }, { rootMargin: "300px 0px" });
+  blocks.forEach((pre) => observer.observe(pre));
+};
 
 // Material's instant navigation swaps pages without reloading: re-run on every page it shows.
-if (window.document$) window.document$.subscribe(() => whenIdle(renderDiagrams));
-else addEventListener("load", () => whenIdle(renderDiagrams));
+if (window.document$) window.document$.subscribe(watchDiagrams);
+else addEventListener("DOMContentLoaded", watchDiagrams);

@@ -1,0 +1,247 @@
+"""`make bench`: how the pipeline scales with synthetic catalogs at 1×, 10× and 100× the real one.
+
+Each measurement runs in a fresh process (so start-up and peak memory are real) and is repeated;
+the table shows medians. Full `mkdocs build` runs at the small scales, beside a bare
+mkdocs-material build of the very same generated Markdown (no hooks) as the floor to compare with.
+Nothing here is a test: targets are printed as met or missed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .schema import ENTITY_DIRS
+
+TARGETS = {
+    "check_real_s": 1.0,  # `fieldguide check` on the real catalog, wall, start-up included
+    "check_100x_s": 10.0,  # the 100× catalog checked
+    "linear_ratio": 12.0,  # 100× time ÷ 10× time for load + validate + graph + render
+    "build_ratio": 1.10,  # our full build ÷ the bare build of the same pages
+    "search_index_mb": 1.5,  # search index of the real catalog
+}
+ID_FIELDS = {"references", "challenges", "related"}
+
+
+# ---------------------------------------------------------------- synthetic catalogs
+
+
+def synthesize(src: Path, dest: Path, scale: int) -> int:
+    """Write `scale` copies of every entity (same shape and links, ids suffixed); return the entity count."""
+    shutil.copytree(src, dest, ignore=shutil.ignore_patterns(*ENTITY_DIRS))
+    entity_ids: set[str] = set()
+    raw: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for folder in ENTITY_DIRS:
+        raw[folder] = []
+        for path in sorted((src / folder).glob("*.yaml")):
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+            raw[folder].append((path.stem, data))
+            entity_ids.add(data["id"])
+    count = 0
+    for folder, entries in raw.items():
+        (dest / folder).mkdir(parents=True, exist_ok=True)
+        for k in range(scale):
+            def rename(value: str, k: int = k) -> str:
+                return value if k == 0 or value not in entity_ids else f"{value}-x{k}"
+
+            for _, data in entries:
+                copy = json.loads(json.dumps(data))  # deep copy of plain data
+                copy["id"] = rename(copy["id"])
+                if k:
+                    copy["title"] = f"{copy['title']} (copy {k})"
+                    if "survey_ref" in copy:
+                        copy["survey_ref"] = None
+                for item in copy.get("checklist", []):
+                    item["id"] = item["id"].replace(data["id"], copy["id"], 1)
+                for name in ID_FIELDS & copy.keys():
+                    copy[name] = [rename(v) if isinstance(v, str) else {**v, "challenge": rename(v["challenge"])}
+                                  for v in copy[name]]
+                text = yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+                (dest / folder / f"{copy['id']}.yaml").write_text(text, encoding="utf-8")
+                count += 1
+    return count
+
+
+# ---------------------------------------------------------------- one measurement, in its own process
+
+
+def worker(catalog: Path) -> dict[str, Any]:
+    """Time load, validate, graph and render once, in this (fresh) process."""
+    from . import graph, load, render
+
+    timings: dict[str, float] = {}
+    cat, problems = load.load_with_problems(catalog, timings)
+    if problems:
+        raise SystemExit(f"synthetic catalog is invalid: {problems[0]}")
+    start = time.perf_counter()
+    g = graph.build(cat)
+    assert graph.integrity(cat, g) == []
+    timings["graph"] = time.perf_counter() - start
+    start = time.perf_counter()
+    files = render.render(cat, g)
+    timings["render"] = time.perf_counter() - start
+    entities = len(cat.challenges) + len(cat.case_studies) + len(cat.references) + len(cat.mitigations)
+    return {**timings, "entities": entities, "pages": sum(p.endswith(".md") for p in files),
+            "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _run(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """Run a command; return (wall seconds, peak RSS of the child in MB, stdout)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, check=False)
+    wall = time.perf_counter() - start
+    if proc.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd[:4])} failed:\n{proc.stderr[-2000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return wall, peak, proc.stdout
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+# ---------------------------------------------------------------- builds
+
+
+def _project(root: Path, catalog: Path, where: Path) -> Path:
+    """A project folder that builds `catalog` with the real mkdocs.yml, content and hooks."""
+    where.mkdir(parents=True)
+    for name in ("mkdocs.yml", "content", "scripts", "node_modules"):
+        if (root / name).exists():
+            (where / name).symlink_to(root / name)
+    (where / "catalog").symlink_to(catalog)
+    return where
+
+
+def _bare_project(root: Path, catalog: Path, where: Path) -> Path:
+    """The same generated Markdown plus the hand-written pages, under a plain Material config."""
+    docs = where / "docs"
+    subprocess.run([sys.executable, "-m", "fieldguide", "render", "--catalog", str(catalog), "--out", str(docs)],
+                   check=True, capture_output=True)
+    for page in (root / "content").glob("*.md"):
+        shutil.copy(page, docs / page.name)
+    config = yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_IgnoreTags)
+    bare = {"site_name": config["site_name"], "docs_dir": "docs", "theme": {"name": "material", "font": False},
+            "markdown_extensions": config["markdown_extensions"], "nav": config["nav"],
+            "not_in_nav": config["not_in_nav"]}
+    fence = "pymdownx.superfences.fence_code_format"
+    text = yaml.safe_dump(bare, sort_keys=False).replace(f"format: {fence}", f"format: !!python/name:{fence}")
+    (where / "mkdocs.yml").write_text(text, encoding="utf-8")
+    return where
+
+
+class _IgnoreTags(yaml.SafeLoader):
+    """Reads mkdocs.yml's `!ENV` and `!!python/name` tags as plain text."""
+
+
+_IgnoreTags.add_multi_constructor("", lambda loader, suffix, node: f"{suffix}")
+_IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/name:",
+                                  lambda loader, suffix, node: f"pymdownx.superfences.{suffix.split('.')[-1]}")
+
+
+def _build(project: Path, out: Path) -> tuple[float, float]:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    shutil.rmtree(out, ignore_errors=True)
+    wall, peak, _ = _run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)], project, env)
+    return wall, peak
+
+
+# ---------------------------------------------------------------- the table
+
+
+def main(scales: list[int], build_scales: list[int], runs: int) -> int:
+    root = Path.cwd()
+    src = root / "catalog"
+    results: dict[int, dict[str, Any]] = {}
+    with tempfile.TemporaryDirectory(prefix="fieldguide-bench-") as tmpname:
+        tmp = Path(tmpname)
+        for scale in scales:
+            catalog = tmp / f"catalog-{scale}x"
+            entities = synthesize(src, catalog, scale) if scale != 1 else None
+            if scale == 1:
+                shutil.copytree(src, catalog)
+            print(f"bench: {scale}× catalog written ({entities or 'real'} entities); measuring…", file=sys.stderr)
+            samples = []
+            for _ in range(runs):
+                _, _, out = _run([sys.executable, "-m", "fieldguide.bench", "--worker", str(catalog)])
+                samples.append(json.loads(out))
+            row = {k: _median([s[k] for s in samples]) for k in samples[0]}
+            row["check_s"] = _median([_run([sys.executable, "-m", "fieldguide", "check", "--catalog",
+                                            str(catalog)])[0] for _ in range(runs)])
+            if scale in build_scales:
+                ours = [_build(_project(root, catalog, tmp / f"p{scale}-{i}"), tmp / f"site{scale}")
+                        for i in range(runs)]
+                row["build_s"] = _median([w for w, _ in ours])
+                row["build_peak_mb"] = max(p for _, p in ours)
+                row["search_index_mb"] = (tmp / f"site{scale}" / "search" / "search_index.json").stat().st_size / 1e6
+                bare_project = _bare_project(root, catalog, tmp / f"bare{scale}")
+                row["bare_s"] = _median([_build(bare_project, tmp / f"bare-site{scale}")[0] for _ in range(runs)])
+                row["build_ratio"] = row["build_s"] / row["bare_s"]
+            results[scale] = row
+            shutil.rmtree(catalog)
+    print(table(results, runs))
+    return 0 if all(ok for _, _, ok in verdicts(results)) else 1
+
+
+def _pipeline(row: dict[str, Any]) -> float:
+    return row["parse"] + row["validate"] + row["links"] + row["graph"] + row["render"]
+
+
+def verdicts(results: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    out = []
+    if 1 in results:
+        out.append(("`fieldguide check`, real catalog", f"{results[1]['check_s']:.2f} s ≤ {TARGETS['check_real_s']} s",
+                    results[1]["check_s"] <= TARGETS["check_real_s"]))
+        if "search_index_mb" in results[1]:
+            size = results[1]["search_index_mb"]
+            out.append(("search index, real catalog", f"{size:.2f} MB ≤ {TARGETS['search_index_mb']} MB",
+                        size <= TARGETS["search_index_mb"]))
+    if 100 in results:
+        seconds = results[100]["check_s"]
+        out.append(("`fieldguide check`, 100× catalog", f"{seconds:.2f} s ≤ {TARGETS['check_100x_s']} s",
+                    seconds <= TARGETS["check_100x_s"]))
+    if 10 in results and 100 in results:
+        ratio = _pipeline(results[100]) / _pipeline(results[10])
+        out.append(("100× ÷ 10× (load+validate+graph+render)", f"{ratio:.1f} ≤ {TARGETS['linear_ratio']}",
+                    ratio <= TARGETS["linear_ratio"]))
+    for scale, row in results.items():
+        if "build_ratio" in row:
+            out.append((f"full build ÷ bare build, {scale}×", f"{row['build_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
+                        row["build_ratio"] <= TARGETS["build_ratio"]))
+    return out
+
+
+def table(results: dict[int, dict[str, Any]], runs: int) -> str:
+    cols = ["scale", "entities", "pages", "parse s", "validate s", "links s", "graph s", "render s", "entities/s",
+            "check s", "peak MB", "build s", "bare s", "build/bare", "search index MB"]
+    lines = [f"Medians of {runs} runs, each in a fresh process.", "",
+             "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for scale, r in results.items():
+        def opt(key: str, fmt: str, r: dict[str, Any] = r) -> str:
+            return format(r[key], fmt) if key in r else "–"
+
+        lines.append("| " + " | ".join([
+            f"{scale}×", f"{r['entities']:.0f}", f"{r['pages']:.0f}", f"{r['parse']:.3f}", f"{r['validate']:.3f}",
+            f"{r['links']:.3f}", f"{r['graph']:.3f}", f"{r['render']:.2f}", f"{r['entities'] / _pipeline(r):,.0f}",
+            f"{r['check_s']:.2f}", f"{max(r['maxrss_mb'], r.get('build_peak_mb', 0)):.0f}", opt("build_s", ".1f"),
+            opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("search_index_mb", ".2f")]) + " |")
+    lines += ["", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in verdicts(results)]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--worker":
+        print(json.dumps(worker(Path(sys.argv[2]))))
