@@ -38,3 +38,9 @@ def test_csl_json_items_carry_type_authors_and_year() -> None:
     assert report["issued"] == {"date-parts": [[2019]]}
     assert org["type"] == "report" and org["publisher"] == "Dotscience" and "author" not in org
     assert corporate["author"] == [{"literal": "Information Commissioner's Office"}]
+
+
+def test_bibtex_of_several_references_is_the_join_of_each() -> None:
+    """The generator formats each reference once and joins; the text must equal a one-shot export."""
+    refs = [REPORT, ORG, CORPORATE]
+    assert export.join_bibtex([export.to_bibtex([r]) for r in refs]) == export.to_bibtex(refs)

@@ -70,16 +70,17 @@ def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: 
     return "\n\n".join(parts) + "\n", export.to_bibtex(refs)
 
 
-def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str) -> dict[str, Any]:
-    """Sections and sources for the planner page, which assembles briefs for any selection."""
+def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
+              bibtex: dict[str, str]) -> dict[str, Any]:
+    """Sections and sources for the planner page, which assembles briefs for any selection.
+    `citations` and `bibtex` (per reference id) come from the site generator, computed once."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
     used = sorted({r for s in sections.values() for r in s.refs})
     refs = [cat.references[r] for r in used]
-    citations = export.citations(refs)
     return {
         "head": environment().get_template("brief_head.md.j2").render(
             title="{title}", profile_text="{profile}", version=__version__, site_url=site_url).strip(),
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
-        "references": {r.id: {"label": export.label(r), "citation": citations[r.id],
-                              "bibtex": export.to_bibtex([r])} for r in refs},
+        "references": {r.id: {"label": export.label(r), "citation": citations[r.id], "bibtex": bibtex[r.id]}
+                       for r in refs},
     }

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+from functools import cache
 from typing import Any
 
 import networkx as nx
-from pybtex.database import BibliographyData, Entry, Person, parse_string
+from pybtex.database import BibliographyData, Entry, Person
 from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
@@ -136,17 +137,22 @@ def to_bibtex(refs: list[Reference]) -> str:
     return to_bibtex_entries({r.id: bib_entry(r) for r in refs})
 
 
+def join_bibtex(entries: list[str]) -> str:
+    """BibTeX of several references from each one's own BibTeX (same text as `to_bibtex` of all)."""
+    return "\n".join(entries)
+
+
 def citations(refs: list[Reference]) -> dict[str, str]:
     """Formatted text citations (pybtex `plain` style) as Markdown, keyed by reference id.
 
     Entries go through their own BibTeX first, so what a reader sees is what the .bib file says.
     """
-    parsed = parse_string(to_bibtex(refs), "bibtex")
+    writer, parser, style, backend = _pybtex()
+    parsed = parser().parse_string(to_bibtex(refs))
     for ref in refs:  # keep addresses exactly as stored, not LaTeX-decoded
         for name in ("url", "doi"):
             if getattr(ref, name):
                 parsed.entries[ref.id].fields[name] = getattr(ref, name)
-    style = find_plugin("pybtex.style.formatting", "plain")()
     out = {}
     for key, entry in parsed.entries.items():
         try:
@@ -158,7 +164,7 @@ def citations(refs: list[Reference]) -> dict[str, str]:
             if venue:
                 entry.fields.setdefault("howpublished", venue)
             text = style.format_entry(key, entry, bib_data=parsed).text
-        out[key] = text.render_as("markdown").replace("\n", " ")
+        out[key] = text.render(backend).replace("\n", " ")
     return out
 
 
@@ -187,8 +193,19 @@ def page_bibtex(key: str, title: str, url: str) -> str:
     return to_bibtex_entries({key: entry})
 
 
+@cache
+def _pybtex() -> tuple[Any, Any, Any, Any]:
+    """pybtex's BibTeX writer and parser, `plain` style and Markdown backend, looked up once:
+    pybtex finds plugins through importlib metadata on every call otherwise (most of render's time)."""
+    from pybtex.backends.markdown import Backend
+    from pybtex.database.input.bibtex import Parser
+    from pybtex.database.output.bibtex import Writer
+
+    return Writer(), Parser, find_plugin("pybtex.style.formatting", "plain")(), Backend()
+
+
 def to_bibtex_entries(entries: dict[str, Entry]) -> str:
-    text = BibliographyData(entries).to_string("bibtex")
+    text = _pybtex()[0].to_string(BibliographyData(entries))
     return _VERBATIM_FIELD.sub(lambda m: m[1] + re.sub(r"\\([%_#&])", r"\1", m[2]) + m[3], text)
 
 

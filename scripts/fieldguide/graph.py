@@ -37,20 +37,16 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
                 g.add_edge(c.id, link.challenge, key="related", type="related", why=link.why)
         for ref in c.references:
             _cite(g, c.id, ref)
-    for s in cat.case_studies.values():
-        g.add_node(s.id, kind="case_study", title=s.title, industry=s.industry)
-        for link in s.challenges:
-            if link.challenge in g:
-                g.add_edge(s.id, link.challenge, key="illustrates", type="illustrates", how=link.how)
-        for ref in s.references:
-            _cite(g, s.id, ref)
-    for m in cat.mitigations.values():
-        g.add_node(m.id, kind="mitigation", title=m.title)
-        for link in m.challenges:
-            if link.challenge in g:
-                g.add_edge(m.id, link.challenge, key="addresses", type="addresses", how=link.how)
-        for ref in m.references:
-            _cite(g, m.id, ref)
+    # Case studies illustrate challenges, mitigations address them: the same shape of links.
+    for kind, pool, edge in (("case_study", cat.case_studies, "illustrates"),
+                             ("mitigation", cat.mitigations, "addresses")):
+        for e in pool.values():
+            g.add_node(e.id, kind=kind, title=e.title, industry=getattr(e, "industry", None))
+            for link in e.challenges:
+                if link.challenge in g:
+                    g.add_edge(e.id, link.challenge, key=edge, type=edge, how=link.how)
+            for ref in e.references:
+                _cite(g, e.id, ref)
     for f in cat.findings.values():
         g.add_node(f.id, kind="finding", title=f.title)
         for ref in f.references:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -37,6 +38,7 @@ MAX_FILE_BYTES = 1024 * 1024  # a catalog entry is a few KB; anything near this 
 MAX_DEPTH = 20  # the deepest real structure is 4 levels
 # Plain YAML only: anything else (python/object, binary, set) is refused before construction.
 SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+_STR = "tag:yaml.org,2002:str"
 Loc = tuple[str | int, ...]
 
 
@@ -60,10 +62,13 @@ class Source:
     """Where an entity came from: its file and the line of every key and list item in it."""
 
     path: str
-    lines: dict[Loc, int] = field(default_factory=dict)
+    lines: dict[Loc, int] | None = field(default_factory=dict)
+    file: Path | None = None  # set when `lines` was dropped and must be rebuilt on demand
 
     def line(self, loc: Loc = ()) -> int:
         """Line of `loc`, or of its nearest enclosing key when `loc` itself is absent."""
+        if self.lines is None:
+            self.lines = parse_file(self.file, self.path)[1].lines if self.file else {}
         while loc not in self.lines and loc:
             loc = loc[:-1]
         return self.lines.get(loc, 1)
@@ -109,18 +114,25 @@ class CatalogError(Exception):
 
 
 def display_path(path: Path) -> str:
+    """The path as the user would type it from here (relative when possible)."""
+    folder = _display_folder(str(path.parent), os.getcwd())
+    return path.name if folder == "." else os.path.join(folder, path.name)
+
+
+@functools.lru_cache(maxsize=256)
+def _display_folder(folder: str, cwd: str) -> str:
     try:
-        return os.path.relpath(path)
+        return os.path.relpath(folder, cwd)
     except ValueError:  # another drive on Windows
-        return str(path)
+        return folder
 
 
 # ---------------------------------------------------------------- one file
 
 
-def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
+def parse_file(path: Path, shown: str | None = None) -> tuple[Any, Source, list[Problem]]:
     """Parse one YAML file safely; returns (data or None, line map, problems)."""
-    shown = display_path(path)
+    shown = shown or display_path(path)
     source = Source(shown)
     entity = path.stem
 
@@ -140,7 +152,7 @@ def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
         return fail(raw.count(b"\n", 0, exc.start) + 1, "file is not UTF-8 text")
     if "\x00" in text:
         return fail(text.count("\n", 0, text.index("\x00")) + 1, "file contains a NUL byte (binary?)")
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if not text.strip():
         return fail(1, "file is empty")
 
     loader = yaml.CSafeLoader(text)
@@ -149,10 +161,9 @@ def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
         if node is None:
             return fail(1, "file is empty")
         problems: list[Problem] = []
-        _index(node, (), source, problems, set(), entity, 0)
+        data = _build(node, (), source, problems, set(), entity, 0, loader)
         if problems:
             return None, source, problems
-        data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -174,39 +185,50 @@ def parse_file(path: Path) -> tuple[Any, Source, list[Problem]]:
     return data, source, []
 
 
-def _index(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
-           seen: set[int], entity: str, depth: int) -> None:
-    """Record the line of every key/item; refuse aliases, duplicate keys and absurd nesting."""
+def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
+           seen: set[int], entity: str, depth: int, loader: yaml.CSafeLoader) -> Any:
+    """Turn a node tree into plain data in one pass, recording the line of every key and item and
+    refusing aliases, non-plain tags, duplicate keys and absurd nesting before anything is built."""
     line = node.start_mark.line + 1
     if id(node) in seen:  # an alias: the composer hands back the anchored node itself
         if not any(p.message.startswith("anchors and aliases") for p in problems):
             problems.append(Problem(source.path, source.lines.get(loc, line), entity, _dotted(loc),
                                     "anchors and aliases are not allowed"))
-        return
+        return None
     seen.add(id(node))
     source.lines.setdefault(loc, line)
-    if node.tag not in SAFE_TAGS:
-        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-        problems.append(Problem(source.path, line, entity, _dotted(loc), f"YAML tag '{tag}' is not allowed"))
-        return
+    tag = node.tag
+    if tag == _STR:  # by far the most common node: no constructor call
+        return node.value
+    if tag not in SAFE_TAGS:
+        shown = tag.replace("tag:yaml.org,2002:", "!!")
+        problems.append(Problem(source.path, line, entity, _dotted(loc), f"YAML tag '{shown}' is not allowed"))
+        return None
     if depth > MAX_DEPTH:
         problems.append(Problem(source.path, line, entity, _dotted(loc), f"nested deeper than {MAX_DEPTH} levels"))
-        return
+        return None
     if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
         keys: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else repr(key_node)
             key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(source.path, key_line, entity, _dotted(loc), "keys must be plain text"))
+                continue
+            key = key_node.value if key_node.tag == _STR else _build(key_node, loc, source, problems, seen,
+                                                                      entity, depth + 1, loader)
             if key in keys:
                 problems.append(Problem(source.path, key_line, entity, _dotted(loc + (key,)),
                                         f"duplicate key (first at line {keys[key]})"))
                 continue
             keys[key] = key_line
             source.lines[loc + (key,)] = key_line
-            _index(value_node, loc + (key,), source, problems, seen, entity, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _index(item, loc + (i,), source, problems, seen, entity, depth + 1)
+            out[key] = _build(value_node, loc + (key,), source, problems, seen, entity, depth + 1, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, loc + (i,), source, problems, seen, entity, depth + 1, loader)
+                for i, item in enumerate(node.value)]
+    return loader.yaml_constructors[tag](loader, node)  # int, float, bool, null, timestamp
 
 
 def _dotted(loc: Iterable[str | int]) -> str:
@@ -262,10 +284,16 @@ def validate(data: Any, model: type[BaseModel], source: Source, entity: str,
 # ---------------------------------------------------------------- the folder
 
 
-def iter_entity_files(root: Path, folder: str) -> Iterator[Path]:
+def iter_entity_files(root: Path, folder: str) -> Iterator[tuple[Path, str, bool]]:
+    """(path, path as shown in messages, is a folder) for every entry of a catalog folder, by name."""
     directory = root / folder
-    if directory.is_dir():
-        yield from sorted(p for p in directory.iterdir() if not p.name.startswith("."))
+    if not directory.is_dir():
+        return
+    shown = display_path(directory / "x")[:-1]
+    with os.scandir(directory) as entries:
+        found = sorted((e.name, e.is_dir()) for e in entries if not e.name.startswith("."))
+    for name, is_dir in found:
+        yield directory / name, shown + name, is_dir
 
 
 def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
@@ -279,7 +307,8 @@ def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
 def load_with_problems(root: str | os.PathLike[str] = "catalog",
                        timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
     """Load everything, collecting problems instead of raising. `timings`, when given, receives the
-    seconds spent parsing YAML (`parse`), validating models (`validate`) and checking links (`links`)."""
+    seconds spent reading and validating files (`parse`, in worker processes for large catalogs),
+    validating the two single files (`validate`) and checking links (`links`)."""
     clock = _Clock(timings)
     root = Path(root)
     catalog = Catalog(root)
@@ -331,33 +360,29 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
         "mitigations": catalog.mitigations,
         "findings": catalog.findings,
     }
-    for folder, model in ENTITY_DIRS.items():
-        for path in iter_entity_files(root, folder):
+    jobs: list[tuple[str, str, str]] = []
+    for folder in ENTITY_DIRS:
+        for path, shown, is_dir in iter_entity_files(root, folder):
             if path.suffix == ".md":
                 continue  # folder READMEs
-            if path.suffix != ".yaml" or path.is_dir():
-                problems.append(Problem(display_path(path), 1, path.stem, "-",
-                                        "not a catalog entry: entries are <id>.yaml files"))
+            if path.suffix != ".yaml" or is_dir:
+                problems.append(Problem(shown, 1, path.stem, "-", "not a catalog entry: entries are <id>.yaml files"))
                 continue
-            with clock("parse"):
-                data, source, found = parse_file(path)
-            problems += found
-            if data is None:
-                broken.add(path.stem)
-                continue
-            entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
-            with clock("validate"):
-                obj, found = validate(data, model, source, entity)
-            problems += found
-            if obj is None:
-                broken.add(entity)
-                broken.add(path.stem)
-                continue
-            if obj.id != path.stem:
-                problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
-                                        f"file must be named {obj.id}.yaml"))
-            if register(obj.id, source, ()):
-                registry[folder][obj.id] = obj
+            jobs.append((str(path), shown, folder))
+
+    with clock("parse"):  # parse + validate, in parallel for large catalogs
+        results = _read_entities(jobs)
+    for (path_text, _, folder), (entity, obj, source, found) in zip(jobs, results, strict=True):
+        problems += found
+        stem = Path(path_text).stem
+        if obj is None:
+            broken.update((entity, stem))
+            continue
+        if obj.id != stem:
+            problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
+                                    f"file must be named {obj.id}.yaml"))
+        if register(obj.id, source, ()):
+            registry[folder][obj.id] = obj
 
     with clock("links"):
         problems += _cross_check(catalog, broken)
@@ -380,6 +405,42 @@ class _Clock:
             yield
         finally:
             self.totals[phase] = self.totals.get(phase, 0.0) + time.perf_counter() - start
+
+
+PARALLEL_FROM = 2000  # files; below this a worker pool costs more than it saves
+
+
+def _read_entity(job: tuple[str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
+    """Parse and validate one entity file: (entity id, model or None, source, problems)."""
+    path_text, shown, folder = job
+    path = Path(path_text)
+    data, source, problems = parse_file(path, shown)
+    if data is None:
+        return path.stem, None, source, problems
+    entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
+    obj, problems = validate(data, ENTITY_DIRS[folder], source, entity)
+    return entity, obj, source, problems
+
+
+def _read_entity_lean(job: tuple[str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
+    """As `_read_entity`, for a worker process: a valid file's line map is dropped (it is rebuilt
+    from the file only if a later check needs a line), so little has to travel back."""
+    entity, obj, source, problems = _read_entity(job)
+    if obj is not None and not problems:
+        source = Source(source.path, None, Path(job[0]))
+    return entity, obj, source, problems
+
+
+def _read_entities(jobs: list[tuple[str, str, str]]) -> list[tuple[str, Any, Source, list[Problem]]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_FROM or workers < 2:
+        return [_read_entity(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        return list(pool.map(_read_entity_lean, jobs, chunksize=max(50, len(jobs) // (workers * 8))))
 
 
 def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:
@@ -457,25 +518,15 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
         resolve(s.id, ("industry",), s.industry, cat.industries, "industry")
         for i, f in enumerate(s.facets):
             resolve(s.id, ("facets", i), f, facet_ids, "facet")
-        for i, link in enumerate(s.challenges):
-            resolve(s.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
-        for i, ref in enumerate(s.references):
-            resolve(s.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(s.id, "challenges", [x.challenge for x in s.challenges])
-        no_repeats(s.id, "references", s.references)
 
-    for m in cat.mitigations.values():
-        for i, link in enumerate(m.challenges):
-            resolve(m.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
-        for i, ref in enumerate(m.references):
-            resolve(m.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(m.id, "challenges", [x.challenge for x in m.challenges])
-        no_repeats(m.id, "references", m.references)
-
-    for f in cat.findings.values():
-        for i, ref in enumerate(f.references):
-            resolve(f.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(f.id, "references", f.references)
+    # Case studies, mitigations and findings link challenges and cite references the same way.
+    for e in (*cat.case_studies.values(), *cat.mitigations.values(), *cat.findings.values()):
+        for i, link in enumerate(getattr(e, "challenges", [])):
+            resolve(e.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
+        no_repeats(e.id, "challenges", [x.challenge for x in getattr(e, "challenges", [])])
+        for i, ref in enumerate(e.references):
+            resolve(e.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(e.id, "references", e.references)
 
     numbers: dict[int, str] = {}
     for r in cat.references.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from functools import cache
 
 import markdown
 import networkx as nx
@@ -40,9 +41,14 @@ def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) ->
     return "\n".join(lines)
 
 
+@cache
+def _markdown() -> markdown.Markdown:
+    return markdown.Markdown()
+
+
 def inline_html(text: str) -> str:
     """Markdown of one line (catalog prose: no raw HTML) as inline HTML, for our own widgets."""
-    html_text = markdown.markdown(text)
+    html_text = _markdown().reset().convert(text)
     return re.sub(r"^<p>|</p>$", "", html_text.strip())
 
 
@@ -61,7 +67,8 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
     return out
 
 
-def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str) -> dict[str, object]:
+def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
+                 bibtex: dict[str, str]) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -80,14 +87,16 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str) -> dict[str, o
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
         "ranking": plan.weights_for_page(cat, g),
-        "brief": brief.page_data(cat, g, site_url),
+        "brief": brief.page_data(cat, g, site_url, citations, bibtex),
     }
 
 
 def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -> dict[str, str]:
     """Every generated file of the site, keyed by its path under the docs folder."""
     files: dict[str, str] = {}
-    citations = export.citations(list(cat.references.values()))
+    refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id))
+    citations = export.citations(refs)
+    bibtex = {r.id: export.to_bibtex([r]) for r in refs}  # once each: pybtex is the slow part of a build
 
     def link(src: str, kind: str, entity_id: str) -> str:
         if kind == "step":
@@ -116,7 +125,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
         url = page_url(site_url, path)
         return {"sources": sources_of(ref_ids),
-                "sources_bibtex": export.to_bibtex([cat.references[r] for r in ref_ids]),
+                "sources_bibtex": export.join_bibtex([bibtex[r] for r in ref_ids]),
                 "page_citation": export.page_citation(page_title, url),
                 "page_bibtex": export.page_bibtex(key, page_title, url)}
 
@@ -138,9 +147,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     put("mitigations/index.md", "mitigations_index.md.j2", kinds=kinds)
     for m in cat.mitigations.values():
         put(page_path("mitigation", m.id), "mitigation.md.j2", m=m)
-    refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id))
-    put("references.md", "references.md.j2", backlinks=backlinks, refs=refs,
-        bibtex={r.id: export.to_bibtex([r]) for r in refs})
+    put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
     schema_files = schema.json_schema_files()
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
@@ -150,11 +157,11 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]))
     put("planner.md", "planner.md.j2")
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url), ensure_ascii=False,
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
-    files["downloads/references.bib"] = export.to_bibtex(refs)
+    files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])
     files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"

@@ -28,7 +28,12 @@ _ATTR_LIST = re.compile(r"\{\s*:|\{\s*[.#][\w-]|\{[^}]*\w+\s*=")
 _IMAGE = re.compile(r"!\[")
 
 
+_SUSPECT = re.compile(r"[<{]|\]\s*[(:]|!\[")  # anything the checks below could object to
+
+
 def _safe_prose(value: str) -> str:
+    if not _SUSPECT.search(value):  # most text: one scan instead of five
+        return value
     if _HTML_TAG.search(value):
         raise ValueError("raw HTML is not allowed in catalog prose; write Markdown")
     for target in _LINK_TARGET.findall(value) + _LINK_DEFINITION.findall(value):
