@@ -111,10 +111,7 @@ LINKS = {  # fields whose values must name something that exists
 
 def _problems(catalog: Path) -> list[str]:
     """What `check` reports, in-process (the CLI prints exactly these lines)."""
-    cat, problems = load.load_with_problems(catalog)
-    if not problems:
-        problems = graph.integrity(cat, graph.build(cat))
-    return [str(p) for p in problems]
+    return [str(p) for p in graph.check(catalog)[1]]
 
 
 @st.composite

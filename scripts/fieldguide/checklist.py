@@ -21,7 +21,7 @@ from . import __version__
 from .graph import incoming
 from .load import Catalog, Problem, parse_file, validate
 from .pages import page_url
-from .plan import Readiness, order_key, overall, readiness
+from .plan import order_key, overall, readiness
 from .schema import ChecklistItem, ChecklistState, ItemState
 
 STATUS_TEXT = {"open": "open", "done": "done", "na": "not applicable"}
@@ -82,10 +82,6 @@ def merge(cat: Catalog, items: list[ItemState]) -> State:
     return state
 
 
-def stage_readiness(cat: Catalog, state: State, stages: list[str] | None) -> dict[str, Readiness]:
-    return readiness(cat, state.statuses, stages)
-
-
 def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{round(100 * value)}%"
 
@@ -99,7 +95,7 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
                 title: str = "Deployment checklist") -> str:
     """A GitHub-flavoured task list, ready to paste into an issue or a design doc."""
     scope = list(dict.fromkeys(r.stage for r in picked))
-    per_stage = stage_readiness(cat, state, scope)
+    per_stage = readiness(cat, state.statuses, scope)
     lines = [f"# {title}", "",
              f"Readiness: **{_percent(overall(per_stage))}** (the lowest stage; done ÷ applicable items). "
              f"From the [ML Deployment Field Guide]({site_url}) {__version__}.", ""]
@@ -147,7 +143,7 @@ def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) ->
 def to_json(cat: Catalog, picked: list[Row], state: State, now: datetime | None = None) -> str:
     """The state file the site and `--state` import; orphans are written back, never dropped."""
     scope = list(dict.fromkeys(r.stage for r in picked))
-    per_stage = stage_readiness(cat, state, scope)
+    per_stage = readiness(cat, state.statuses, scope)
     items = [state.of(r.item.id) for r in picked] + state.orphans
     body = {
         "format": "fieldguide-checklist",

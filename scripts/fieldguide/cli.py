@@ -47,9 +47,7 @@ def main() -> None:
 @catalog_option
 def check(catalog_dir: Path) -> None:
     """Validate the catalog: schema, links and graph integrity. Exit 1 on any problem."""
-    cat, problems = load.load_with_problems(catalog_dir)
-    if not problems:
-        problems = graph.integrity(cat, graph.build(cat))
+    cat, problems = graph.check(catalog_dir)
     if problems:
         _fail(problems)
     click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "

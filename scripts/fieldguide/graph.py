@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .load import Catalog, Problem
+from .load import Catalog, Problem, load_with_problems
 
 SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing about relatedness
 
@@ -74,6 +74,14 @@ def backlinks(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     for u, _, k in sorted(g.in_edges(node, keys=True)):
         out.setdefault(k, []).append(u)
     return out
+
+
+def check(root: object, timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
+    """Everything `fieldguide check` checks: schema and links, then (on a clean load) the graph rules."""
+    cat, problems = load_with_problems(root, timings)
+    if not problems:
+        problems = integrity(cat, build(cat))
+    return cat, problems
 
 
 def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
