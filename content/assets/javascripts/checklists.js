@@ -1,100 +1,5 @@
-// Stage checklists and the planner. State lives in this browser (localStorage), keyed by each
-// item's stable id, and survives reloads and Material's instant navigation (document$).
-// The ranking weights and brief sections come precomputed from the Python package
-// (planner/data.json); this file only adds weights up and assembles text.
-
-const STORE = "fieldguide-checklist-v1";
-const PROFILE = "fieldguide-profile-v1";
-const STATUSES = ["open", "done", "na"];
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
-
-// ------------------------------------------------------------------ storage
-
-const readStore = () => {
-  const raw = localStorage.getItem(STORE);
-  if (raw === null) return { version: 1, items: {} };
-  try {
-    const parsed = JSON.parse(raw);
-    if (parsed && parsed.version === 1 && parsed.items && typeof parsed.items === "object") return parsed;
-  } catch { /* handled below */ }
-  // Never lose what was there: keep the unreadable value aside before starting afresh.
-  localStorage.setItem(`${STORE}.unreadable-${Date.now()}`, raw);
-  notify("Saved checklist data in this browser was unreadable; it was kept aside and a fresh checklist started.");
-  return { version: 1, items: {} };
-};
-
-const writeStore = (store) => localStorage.setItem(STORE, JSON.stringify(store));
-
-const stateOf = (store, id) => ({ status: "open", reason: "", owner: "", note: "", ...(store.items[id] || {}) });
-
-const isBlank = (s) => s.status === "open" && !s.reason && !s.owner && !s.note;
-
-const putState = (store, id, state) => {
-  if (isBlank(state)) delete store.items[id];
-  else store.items[id] = { status: state.status, reason: state.reason, owner: state.owner, note: state.note };
-};
-
-// ------------------------------------------------------------------ shared helpers
-
-let dataPromise;
-const siteRoot = () => {
-  const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
-  return new URL((config.base || ".") + "/", location.href);
-};
-const loadData = () => {
-  dataPromise ??= fetch(new URL("planner/data.json", siteRoot())).then((r) => r.json());
-  return dataPromise;
-};
-
-function notify(text) {
-  for (const el of document.querySelectorAll(".fg-message")) el.textContent = text;
-}
-
-const download = (name, text, type) => {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = Object.assign(document.createElement("a"), { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
-};
-
-const percent = (x) => (x === null ? "n/a" : `${Math.round(100 * x)}%`);
-const oneLine = (text) => text.replace(/</g, "&lt;").split(/\s+/).filter(Boolean).join(" ");
-const csvCell = (v) => (/[",\n\r]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
-
-// Items of a scope in workflow order, from data.json.
-const itemsOf = (data, stageIds, challengeIds = null) => {
-  const rows = [];
-  for (const stage of data.stages) {
-    if (stageIds.length && !stageIds.includes(stage.id)) continue;
-    for (const cid of data.ranking.order) {
-      const c = data.challenges[cid];
-      if (c.stage !== stage.id || (challengeIds && !challengeIds.includes(cid))) continue;
-      for (const item of c.checklist) rows.push({ stage: stage.id, step: c.step, challenge: cid, item });
-    }
-  }
-  return rows;
-};
-
-const readiness = (data, rows, store) => {
-  const perStage = {};
-  for (const row of rows) {
-    const r = (perStage[row.stage] ??= { done: 0, applicable: 0 });
-    const s = stateOf(store, row.item.id);
-    if (s.status !== "na") r.applicable += 1;
-    if (s.status === "done") r.done += 1;
-  }
-  for (const r of Object.values(perStage)) r.score = r.applicable ? r.done / r.applicable : null;
-  const scores = Object.values(perStage).map((r) => r.score).filter((x) => x !== null);
-  return { overall: scores.length ? Math.min(...scores) : null, stages: perStage };
-};
-
-const orphansOf = (data, store) => {
-  const known = new Set(Object.values(data.challenges).flatMap((c) => c.checklist.map((i) => i.id)));
-  return Object.keys(store.items).filter((id) => !known.has(id)).sort(byCodePoint);
-};
+// Stage checklists: ticks, reasons, owners and notes per item, progress and readiness, exports and
+// import. State survives reloads and Material's instant navigation (document$).
 
 // ------------------------------------------------------------------ exports
 
@@ -217,7 +122,7 @@ const importItems = async (text) => {
   notify(`Imported ${items.length} item(s).` + (unknown.length
     ? ` ${unknown.length} are no longer in the catalog and are kept as orphans: ${unknown.join(", ")}.` : ""));
   refreshChecklist();
-  refreshPlanner();
+  if (typeof refreshPlanner === "function") refreshPlanner();
 };
 
 // ------------------------------------------------------------------ checklist pages
@@ -311,8 +216,6 @@ const onClick = async (event) => {
     notify("Cleared this page's checklist.");
     return;
   }
-  const planButton = event.target.closest("[data-fg-plan-export]");
-  if (planButton) exportPlan(planButton.dataset.fgPlanExport);
 };
 
 const onFile = async (event) => {
@@ -327,133 +230,6 @@ const onFile = async (event) => {
   event.target.value = "";
 };
 
-// ------------------------------------------------------------------ planner
-
-const readProfile = () => {
-  const form = document.getElementById("fg-planner");
-  return {
-    industry: form.industry.value,
-    traits: [...form.querySelectorAll("input[name=trait]:checked")].map((i) => i.value),
-    stages: [...form.querySelectorAll("input[name=stage]:checked")].map((i) => i.value),
-  };
-};
-
-// Same arithmetic as fieldguide.plan.rank: base + trait weights + industry weight; ties in workflow order.
-const rank = (data, profile) => {
-  const order = data.ranking.order;
-  const ranked = [];
-  for (const cid of order) {
-    const c = data.challenges[cid];
-    if (profile.stages.length && !profile.stages.includes(c.stage)) continue;
-    const w = data.ranking.weights[cid];
-    const traits = profile.traits.filter((t) => t in w.traits);
-    let score = w.base + traits.reduce((sum, t) => sum + w.traits[t], 0);
-    if (profile.industry) score += w.industries[profile.industry] || 0;
-    ranked.push({
-      id: cid, score: Math.round(score * 100) / 100, traits,
-      tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
-      cases: profile.industry ? (w.industry_cases[profile.industry] || 0) : 0,
-    });
-  }
-  ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
-  return ranked;
-};
-
-const reasons = (data, r) => {
-  const out = [];
-  if (r.traits.length) out.push("matches " + r.traits.map((t) => data.traits[t].toLowerCase()).join(", "));
-  if (r.tagged) out.push("typical of your industry");
-  if (r.cases) out.push(`${r.cases} case ${r.cases === 1 ? "study" : "studies"} in your industry`);
-  return out.length ? out : ["applies to every project"];
-};
-
-const profileText = (data, profile) => [profile.industry && data.industries[profile.industry]]
-  .concat(profile.traits.map((t) => data.traits[t].toLowerCase())).filter(Boolean).join(", ") || "general";
-
-async function refreshPlanner() {
-  const form = document.getElementById("fg-planner");
-  const list = document.getElementById("fg-plan-results");
-  if (!form || !list) return;
-  const data = await loadData();
-  const profile = readProfile();
-  localStorage.setItem(PROFILE, JSON.stringify(profile));
-  const store = readStore();
-  list.replaceChildren(...rank(data, profile).map((r) => {
-    const c = data.challenges[r.id];
-    const li = document.createElement("li");
-    li.className = "fg-plan-item";
-    li.dataset.challenge = r.id;
-    const h = document.createElement("h3");
-    const a = Object.assign(document.createElement("a"), { href: c.url, textContent: c.title });
-    h.append(a, ` `, Object.assign(document.createElement("small"), { textContent: `score ${r.score}` }));
-    const why = Object.assign(document.createElement("p"), { className: "fg-why", textContent: `Why: ${reasons(data, r).join("; ")}.` });
-    const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
-    const checks = document.createElement("ul");
-    for (const item of c.checklist) {
-      const s = stateOf(store, item.id);
-      const mark = { open: "☐", done: "☑", na: "–" }[s.status];
-      checks.append(Object.assign(document.createElement("li"), { textContent: `${mark} ${item.text}` }));
-    }
-    const links = (label, entries) => {
-      const p = document.createElement("p");
-      if (!entries.length) return p;
-      p.append(`${label}: `);
-      entries.forEach((e, i) => {
-        if (i) p.append(", ");
-        p.append(Object.assign(document.createElement("a"), { href: e.url, textContent: e.title }));
-      });
-      return p;
-    };
-    li.append(h, why, summary, checks, links("Precedents", c.precedents), links("Mitigations", c.mitigations));
-    return li;
-  }));
-}
-
-const restoreProfile = () => {
-  const form = document.getElementById("fg-planner");
-  if (!form || form.dataset.ready) return;
-  form.dataset.ready = "true";
-  let saved = null;
-  try { saved = JSON.parse(localStorage.getItem(PROFILE)); } catch { saved = null; }
-  if (saved && typeof saved === "object") {
-    if ([...form.industry.options].some((o) => o.value === saved.industry)) form.industry.value = saved.industry;
-    for (const box of form.querySelectorAll("input[name=trait]")) box.checked = (saved.traits || []).includes(box.value);
-    if (Array.isArray(saved.stages)) {
-      for (const box of form.querySelectorAll("input[name=stage]")) box.checked = saved.stages.includes(box.value);
-    }
-  }
-  form.addEventListener("change", refreshPlanner);
-  form.addEventListener("submit", (event) => event.preventDefault());
-};
-
-async function exportPlan(kind) {
-  const data = await loadData();
-  const profile = readProfile();
-  const ranked = rank(data, profile);
-  const store = readStore();
-  if (kind === "md") {
-    const rows = itemsOf(data, [], ranked.map((r) => r.id));
-    rows.sort((a, b) => ranked.findIndex((r) => r.id === a.challenge) - ranked.findIndex((r) => r.id === b.challenge));
-    download("plan.md", toMarkdown(data, rows, store, `Deployment plan: ${profileText(data, profile)}`), "text/markdown");
-    return;
-  }
-  // The design-review brief: the same sections `fieldguide brief` writes, for the top five.
-  const top = ranked.slice(0, 5);
-  const b = data.brief;
-  const head = b.head.replace("{title}", "Design-review brief").replace("{profile}", profileText(data, profile));
-  const parts = [head];
-  const refs = [];
-  for (const r of top) {
-    const s = b.sections[r.id];
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
-    for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
-  }
-  refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
-  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].citation}`).join("\n"));
-  download("brief.md", parts.join("\n\n") + "\n", "text/markdown");
-  download("brief.bib", refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n", "application/x-bibtex");
-}
-
 // ------------------------------------------------------------------ wiring
 
 if (!window.__fgChecklistsWired) {
@@ -466,14 +242,8 @@ if (!window.__fgChecklistsWired) {
     if (event.target.matches(".fg-reason, .fg-owner, .fg-note")) onItemChange(event);
   });
   document.addEventListener("click", onClick);
-  addEventListener("storage", (event) => { if (event.key === STORE) { refreshChecklist(); refreshPlanner(); } });
+  addEventListener("storage", (event) => { if (event.key === STORE) refreshChecklist(); });
 }
 
-const onPage = () => {
-  refreshChecklist();
-  restoreProfile();
-  refreshPlanner();
-};
-
-if (window.document$) window.document$.subscribe(onPage);
-else document.addEventListener("DOMContentLoaded", onPage);
+if (window.document$) window.document$.subscribe(refreshChecklist);
+else document.addEventListener("DOMContentLoaded", refreshChecklist);
