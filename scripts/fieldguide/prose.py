@@ -47,10 +47,11 @@ def to_html(text: str) -> str:
     return site_markdown().reset().convert(text)
 
 
-# Without one of these characters Markdown makes no link, image, HTML, entity or attribute list:
-# links, definitions, images and abbreviations need "[", autolinks and HTML "<", entities "&",
-# attribute lists "{". tests/test_prose.py checks this claim on generated text.
-SUSPECT = re.compile(r"[\[<{&]")
+# Without one of these characters Markdown makes no link, image, element or attribute: links,
+# definitions, images and abbreviations need "[", autolinks and HTML "<", attribute lists "{".
+# (An entity alone stays text: "&lt;b&gt;" cannot open an element.) tests/test_prose.py checks
+# this claim on generated text, entities included.
+SUSPECT = re.compile(r"[\[<{]")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 _IMAGE = re.compile(r"!\[")
 # python-markdown's attr_list pattern, anywhere, unless the brace is escaped (an odd run of backslashes).
