@@ -81,6 +81,17 @@ def test_a_non_file_in_the_catalog_is_one_clear_problem(tmp_path: Path, kind: st
                                         "1 problem(s) in 1 file(s)"]
 
 
+def test_a_linked_folder_that_leads_out_of_the_catalog_is_refused(tmp_path: Path) -> None:
+    catalog = _catalog(tmp_path)
+    shutil.move(catalog / "findings", tmp_path / "elsewhere")
+    (catalog / "findings").symlink_to(tmp_path / "elsewhere")
+    proc = _run("check", "--catalog", "catalog", cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == [
+        "catalog/findings/deployment-failure-rate.yaml:1: deployment-failure-rate: -: "
+        "symbolic link leads outside the catalog folder", "1 problem(s) in 1 file(s)"]
+
+
 def test_a_symlink_inside_the_catalog_to_a_catalog_file_is_read(tmp_path: Path) -> None:
     """Links are not refused as such: one that stays inside the folder reads its target."""
     catalog = _catalog(tmp_path)

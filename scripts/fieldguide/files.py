@@ -34,11 +34,13 @@ def read_bytes(path: Path, cap: int, inside: Path | None = None) -> bytes:
     """
     try:
         info = os.lstat(path)
-        if stat.S_ISLNK(info.st_mode):
+        if stat.S_ISLNK(info.st_mode) or inside is not None:
+            # Resolved even when the file itself is no link: a linked folder may lead out as well.
             target = _resolve(path)
             if inside is not None and not _within(target, inside):
                 raise Unreadable("symbolic link leads outside the catalog folder")
-            info = os.stat(target)
+            if stat.S_ISLNK(info.st_mode):
+                info = os.stat(target)
             path = target
         if not stat.S_ISREG(info.st_mode):
             raise Unreadable(f"not a regular file: it is {kind(info.st_mode)}")
