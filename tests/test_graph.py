@@ -69,3 +69,18 @@ def test_evidence_level_counts_case_studies_and_industries(valid_catalog: Path) 
     cat, g = _graph(valid_catalog)
     assert graph.evidence(g, "data-discovery") == graph.Evidence(1, 1, "limited")
     assert graph.evidence(g, "feedback-loops") == graph.Evidence(0, 0, "literature")
+
+
+def test_stage_citations_are_counted(valid_catalog: Path) -> None:
+    """A stage's background reading is a citation like any other: it shows in `cited_by`."""
+    cat, g = _graph(valid_catalog)
+    assert graph.backlinks(g, "sculley2015hidden")["cites"] == ["feedback-loops", "model-deployment"]
+
+
+def test_a_reference_cited_only_by_a_stage_is_cited(valid_catalog: Path) -> None:
+    challenge = valid_catalog / "challenges" / "feedback-loops.yaml"
+    challenge.write_text(challenge.read_text(encoding="utf-8").replace(", sculley2015hidden]", "]"),
+                         encoding="utf-8")
+    cat, g = _graph(valid_catalog)
+    assert graph.incoming(g, "sculley2015hidden", "cites") == ["model-deployment"]
+    assert graph.integrity(cat, g) == [], "cited by the model-deployment stage, so not 'cited by nothing'"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import DEFAULT_SITE_URL, __version__, graph, load
+from . import DEFAULT_SITE_URL, __version__, controls, graph, load
 
 if TYPE_CHECKING:
     from .checklist import State
@@ -27,6 +27,11 @@ def _load(catalog_dir: Path) -> tuple[load.Catalog, object]:
     except load.CatalogError as exc:
         _fail(exc.problems)
     return cat, graph.build(cat)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """One line for the terminal: catalog text and paths never reach it with raw control characters."""
+    click.echo(controls.visible(text), err=err)
 
 
 def _fail(problems: list[load.Problem]) -> None:
@@ -75,17 +80,19 @@ def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
 @main.command("schema")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write one <type>.schema.json per file type into this folder.")
-def schema_cmd(out: Path | None) -> None:
+@click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
+              help="Public address of the site: each schema's $id is <site-url>/downloads/schema/<file>.")
+def schema_cmd(out: Path | None, site_url: str) -> None:
     """Print the JSON Schema of every catalog file type (for editor completion)."""
     from . import schema
-    schemas = schema.json_schemas()
+    schemas = schema.json_schemas(site_url)
     if out is None:
         click.echo(json.dumps(schemas, indent=2))
         return
     out.mkdir(parents=True, exist_ok=True)
-    for name, body in schema.json_schema_files().items():
+    for name, body in schema.json_schema_files(site_url).items():
         (out / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {len(schemas)} schemas to {out}")
+    _say(f"wrote {len(schemas)} schemas to {out}")
 
 
 @main.command("related")
@@ -97,7 +104,7 @@ def related_cmd(catalog_dir: Path, challenge_id: str) -> None:
     if challenge_id not in cat.challenges:
         _unknown(challenge_id, list(cat.challenges), "challenge")
     for r in graph.related(g, challenge_id):
-        click.echo(f"{r.score:3d}  {r.id}: {' '.join(r.reasons)}")
+        _say(f"{r.score:3d}  {r.id}: {' '.join(r.reasons)}")
 
 
 @main.command("show")
@@ -110,14 +117,14 @@ def show_cmd(catalog_dir: Path, entity_id: str) -> None:
         _unknown(entity_id, list(g.nodes), "id")
     node = g.nodes[entity_id]
     path, line = cat.where(entity_id)
-    click.echo(f"{node['kind']} {entity_id}: {node['title']}  ({path}:{line})")
+    _say(f"{node['kind']} {entity_id}: {node['title']}  ({path}:{line})")
     for edge, targets in sorted(_outgoing(g, entity_id).items()):
-        click.echo(f"  {edge} -> {', '.join(targets)}")
+        _say(f"  {edge} -> {', '.join(targets)}")
     for edge, sources in sorted(graph.backlinks(g, entity_id).items()):
-        click.echo(f"  {edge} <- {', '.join(sources)}")
+        _say(f"  {edge} <- {', '.join(sources)}")
     if node["kind"] == "challenge":
         ev = graph.evidence(g, entity_id)
-        click.echo(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
+        _say(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
 
 
 def _outgoing(g, node: str) -> dict[str, list[str]]:
@@ -142,7 +149,7 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(files)} files to {out}")
+    _say(f"wrote {len(files)} files to {out}")
 
 
 site_url_option = click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
@@ -158,8 +165,8 @@ def _state(path: Path | None, cat: load.Catalog) -> State:
     if problems:
         _fail(problems)
     if state.orphans:
-        click.echo(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
-                   + ", ".join(o.id for o in state.orphans), err=True)
+        _say(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
+             + ", ".join(o.id for o in state.orphans), err=True)
     return state
 
 
@@ -224,7 +231,8 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     profile = _profile(profile_path, cat)
     ranked = plan.rank(cat, g, profile)
     if fmt == "text":
-        lines = [f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}" for i, r in enumerate(ranked, 1)]
+        lines = [controls.visible(f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}")
+                 for i, r in enumerate(ranked, 1)]
         _write("\n".join(lines) + "\n", out)
         return
     order = [r.id for r in ranked]
@@ -273,7 +281,7 @@ def _unknown(value: str, pool: list[str], what: str) -> None:
     import difflib
 
     hint = difflib.get_close_matches(value, pool, n=3)
-    click.echo(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
+    _say(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
     sys.exit(1)
 
 
@@ -282,7 +290,7 @@ def _write(text: str, out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
+        _say(f"wrote {out}", err=True)
 
 
 @main.command("bench")

@@ -18,6 +18,9 @@ SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing
 
 def build(cat: Catalog) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
+    # Reference nodes first: `_cite` links only to nodes that exist, so every citation below lands.
+    for ref in cat.references.values():
+        g.add_node(ref.id, kind="reference", title=ref.title)
     for stage in cat.stages:
         g.add_node(stage.id, kind="stage", title=stage.title)
         for step in stage.steps:
@@ -25,8 +28,6 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
             g.add_edge(step.id, stage.id, key="part_of", type="part_of")
         for ref in stage.references:
             _cite(g, stage.id, ref)
-    for ref in cat.references.values():
-        g.add_node(ref.id, kind="reference", title=ref.title)
     for c in cat.challenges.values():
         g.add_node(c.id, kind="challenge", title=c.title)
     for c in cat.challenges.values():

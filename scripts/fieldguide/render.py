@@ -19,7 +19,7 @@ import networkx as nx
 from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
-from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
+from .pages import DEFAULT_SITE_URL, checklist_path, environment, mermaid_label, page_path, page_url
 
 
 def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) -> str:
@@ -148,13 +148,13 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     for m in cat.mitigations.values():
         put(page_path("mitigation", m.id), "mitigation.md.j2", m=m)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
-    schema_files = schema.json_schema_files()
+    schema_files = schema.json_schema_files(site_url)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
     put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
         rows=checklist_rows(cat, None))
     for stage in cat.stages:
-        put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
+        put(checklist_path(stage.id), "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]))
     put("planner.md", "planner.md.j2")
     files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,

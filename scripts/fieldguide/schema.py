@@ -6,55 +6,84 @@ mitigation -> challenge, anything -> reference); the graph derives the reverse d
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from . import DEFAULT_SITE_URL, controls, prose
+from .pages import reserved_ids
+
+# Every pattern is written to mean the same in Python, in pydantic's Rust engine and in ECMAScript's
+# Unicode mode (editors validate YAML with the JSON Schemas below); tests/test_schema_ajv.py runs ajv.
+CTL = controls.CLASS  # control characters refused in all text (the loader refuses them first)
+_SPACE = rf"[^\S{CTL}]"  # white space that is not a refused control character
+# One line of text. Surrounding white space is allowed in the file (a block scalar ends with a line
+# break) and trimmed by the loader; pydantic applies the pattern after trimming, editors before.
+LINE = rf"^{_SPACE}*[^\s{CTL}](?:[^\n{CTL}]*[^\s{CTL}])?{_SPACE}*$"
+OPTIONAL_LINE = rf"^{_SPACE}*(?:[^\s{CTL}](?:[^\n{CTL}]*[^\s{CTL}])?{_SPACE}*)?$"
+PROSE = rf"^{_SPACE}*[^\s{CTL}][^{CTL}]*$"  # several lines; tabs and line feeds allowed
+USER_TEXT = rf"^[^{CTL}]*$"  # a user's note: may be empty or several lines, never a control character
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=r"^[^\n\r]*$")]
-Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
-Section = Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)]
 
-# Catalog prose is Markdown that reaches every reader's browser, so anything that could turn into
-# markup, script, an attribute or a request to another origin is refused at `check` time.
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](target)
-_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)  # [label]: target
-_SAFE_TARGET = re.compile(r"^(?:https?://[^\s\"'<>`]+|#[\w-]*|(?:\.{1,2}/)*[\w-]+(?:/[\w-]+)*(?:\.md)?/?(?:#[\w-]+)?)$")
-_ATTR_LIST = re.compile(r"\{\s*:|\{\s*[.#][\w-]|\{[^}]*\w+\s*=")
-_IMAGE = re.compile(r"!\[")
+# Ids, section numbers and addresses are matched exactly as written: no trimming, so editors agree.
+Slug = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SLUG, max_length=80)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=LINE)]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000, pattern=PROSE)]
+Section = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d+(?:\.\d+)*$")]
+HttpUrl = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"""^https?://[^\s<>"'`\\]+$""",
+                                           max_length=500)]
+# Text a team writes (checklist notes, reasons, owners): free, but never a control character.
+UserText = Annotated[str, StringConstraints(max_length=4000, pattern=USER_TEXT)]
+UserShortText = Annotated[str, StringConstraints(max_length=200, pattern=USER_TEXT)]
 
 
-_SUSPECT = re.compile(r"[<{]|\]\s*[(:]|!\[")  # anything the checks below could object to
+# Lists of ids where a repeat is a mistake (`check` reports "listed twice"; editors see uniqueItems).
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
 
 
 def _safe_prose(value: str) -> str:
-    if not _SUSPECT.search(value):  # most text: one scan instead of five
-        return value
-    if _HTML_TAG.search(value):
-        raise ValueError("raw HTML is not allowed in catalog prose; write Markdown")
-    for target in _LINK_TARGET.findall(value) + _LINK_DEFINITION.findall(value):
-        if not _SAFE_TARGET.match(target):
-            raise ValueError(f"link target '{target[:60]}' is not allowed: use an http(s) URL or a page of this site")
-    if _IMAGE.search(value):
-        raise ValueError("images are not allowed in catalog prose (they would load from another origin)")
-    if _ATTR_LIST.search(value):
-        raise ValueError("attribute lists such as '{: ...}' or '{ .class }' are not allowed in catalog prose")
+    """Catalog prose reaches every reader's browser: see `prose.check`."""
+    return prose.check(value)
+
+
+def balanced_braces(value: str) -> str:
+    """BibTeX groups with braces: one left unclosed (or closed twice) breaks every BibTeX reader."""
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth:
+        raise ValueError("unbalanced braces: every '{' needs its '}' (BibTeX reads them as groups)")
     return value
 
 
 class Strict(BaseModel):
-    """Base for all catalog models: unknown keys are errors, prose is checked for HTML."""
+    """Base for all catalog models: unknown keys are errors, prose is checked for HTML, numbers and
+    booleans must be written as such (strict: `year: "2013"` and `beyond_survey: "yes"` are refused,
+    as the JSON Schemas refuse them), every title can go into BibTeX (a page citation)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_html(cls, value: object) -> object:
+    def _no_html(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
+            if info.field_name == "title":
+                balanced_braces(value)
             return _safe_prose(value)
         if isinstance(value, (list, tuple)):
             for item in value:
@@ -75,7 +104,7 @@ class Stage(Strict):
     title: Line
     summary: Line
     survey_section: Section | None = None
-    references: list[Slug] = Field(default_factory=list)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     steps: list[Step] = Field(min_length=1)
 
 
@@ -104,8 +133,8 @@ class Challenge(Strict):
     description: Prose
     signals: list[Line] = Field(default_factory=list)
     checklist: list[ChecklistItem] = Field(min_length=1)
-    facets: list[Slug] = Field(default_factory=list)
-    references: list[Slug] = Field(default_factory=list)
+    facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     related: list[RelatedLink] = Field(default_factory=list)
     survey_section: Section
 
@@ -121,12 +150,15 @@ class Challenge(Strict):
         return items
 
 
+FigureText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=LINE)]
+
+
 class KeyFigure(Strict):
-    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = ""
+    value: FigureText
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80, pattern=OPTIONAL_LINE)] = ""
     measures: Line
 
-    @field_validator("value", mode="before")
+    @field_validator("value", mode="before", json_schema_input_type=FigureText | float)
     @classmethod
     def _number_as_text(cls, value: object) -> object:
         # Keep figures exactly as printed: 150 and "150" are the same figure.
@@ -150,13 +182,29 @@ class CaseStudy(Strict):
     what_happened: Prose
     lessons: list[Line] = Field(min_length=1)
     key_figures: list[KeyFigure] = Field(default_factory=list)
-    facets: list[Slug] = Field(default_factory=list)
+    facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     challenges: list[IllustratesLink] = Field(min_length=1)
-    references: list[Slug] = Field(min_length=1)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
     survey_section: Section
 
 
 EntryType = Literal["article", "inproceedings", "book", "techreport", "misc", "online", "incollection"]
+
+# Fields each entry type needs in the standard BibTeX styles (plain.bst, unsrt.bst, alpha.bst), which
+# drop or abort on an entry without them. `author` is met by `authors` or `corporate_author`;
+# `online` is exported as @misc. title and year are required of every reference anyway.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": (),
+    "online": (),
+}
+# Reference fields that are written into BibTeX as text (braces must balance in each).
+BIB_TEXT = ("authors", "corporate_author", "title", "month", "journal", "booktitle", "publisher", "institution",
+            "organization", "howpublished", "series", "address", "volume", "number", "pages", "note")
 
 
 class Reference(Strict):
@@ -179,17 +227,47 @@ class Reference(Strict):
     number: Line | None = None
     pages: Line | None = None
     note: Line | None = None
-    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
-    arxiv: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")] | None = None
+    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     survey_ref: int | None = Field(default=None, ge=1, le=99)
 
-    @field_validator("volume", "number", "pages", mode="before")
+    @field_validator("volume", "number", "pages", mode="before", json_schema_input_type=Line | int | None)
     @classmethod
     def _number_as_text(cls, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         return value
+
+    @field_validator(*BIB_TEXT, mode="after")
+    @classmethod
+    def _braces(cls, value: object) -> object:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                balanced_braces(text)
+        return value
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> Reference:
+        missing = [f for f in REQUIRED_FIELDS[self.entry_type] if not _has(self, f)]
+        if missing:
+            needs = ", ".join(REQUIRED_FIELDS[self.entry_type])
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type=PydanticCustomError("bibtex_required", "{message}", {"message": (
+                    f"{_article(self.entry_type)} {self.entry_type} entry needs {needs}; missing: {', '.join(missing)} "
+                    "(or choose an entry_type that does not need it)")}),
+                loc=("entry_type",), input=self.entry_type)])
+        return self
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _has(ref: Reference, bib_field: str) -> bool:
+    if bib_field == "author":  # exported as `author` either way
+        return bool(ref.authors) or bool(ref.corporate_author)
+    return bool(getattr(ref, bib_field))
 
 
 MitigationKind = Literal["tool", "service", "practice", "framework", "architecture", "technique"]
@@ -208,7 +286,7 @@ class Mitigation(Strict):
     url: HttpUrl | None = None
     beyond_survey: bool = Field(description="True for tools this guide adds beyond the survey.")
     challenges: list[AddressesLink] = Field(min_length=1)
-    references: list[Slug] = Field(default_factory=list)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     survey_section: Section | None = None
 
 
@@ -219,7 +297,7 @@ class Finding(Strict):
     title: Line
     summary: Line
     key_figures: list[KeyFigure] = Field(default_factory=list)
-    references: list[Slug] = Field(min_length=1)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
     survey_section: Section
 
 
@@ -247,16 +325,62 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
 
 
-def json_schema_files() -> dict[str, dict]:
+def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
     """The same schemas keyed by a file name (`challenges.schema.json`, `stages.schema.json`, ...)."""
-    return {name.split("/")[0].removesuffix(".yaml") + ".schema.json": body for name, body in json_schemas().items()}
+    return {name.split("/")[0].removesuffix(".yaml") + ".schema.json": body
+            for name, body in json_schemas(site_url).items()}
 
 
-def json_schemas() -> dict[str, dict]:
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the draft pydantic writes
+
+
+def schema_id(file_name: str, site_url: str = DEFAULT_SITE_URL) -> str:
+    """Where a schema is published: the site's downloads/schema/ folder."""
+    return f"{site_url.rstrip('/')}/downloads/schema/{file_name}"
+
+
+def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
     """JSON Schema of every file type, keyed by the catalog path it describes."""
-    out = {f"{name}/<id>.yaml": model.model_json_schema() for name, model in ENTITY_DIRS.items()}
-    out.update({name: model.model_json_schema() for name, model in SINGLE_FILES.items()})
+    models = {f"{name}/<id>.yaml": model for name, model in ENTITY_DIRS.items()}
+    models.update(SINGLE_FILES)
+    out = {}
+    for path, model in models.items():
+        file_name = path.split("/")[0].removesuffix(".yaml") + ".schema.json"
+        body = model.model_json_schema()
+        if model is Reference:
+            body["allOf"] = _required_fields_schema()
+        for kind, props in _page_ids(model, body):
+            props["id"]["not"] = {"enum": reserved_ids(kind)}
+        out[path] = {"$schema": SCHEMA_DIALECT, "$id": schema_id(file_name, site_url), **body}
     return out
+
+
+def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(page kind, properties) of the schema objects whose id names a generated page."""
+    kinds = {Challenge: "challenge", CaseStudy: "case_study", Mitigation: "mitigation"}
+    if model in kinds:
+        return [(kinds[model], body["properties"])]
+    if model is Workflow:
+        return [("stage", body["$defs"]["Stage"]["properties"])]
+    return []
+
+
+def _required_fields_schema() -> list[dict[str, Any]]:
+    """REQUIRED_FIELDS as JSON Schema conditions (one if/then per entry type that needs fields)."""
+    conditions = []
+    for entry_type, needed in REQUIRED_FIELDS.items():
+        then: list[dict[str, Any]] = []
+        for bib_field in needed:
+            if bib_field == "author":
+                then.append({"anyOf": [
+                    {"required": ["authors"], "properties": {"authors": {"type": "array", "minItems": 1}}},
+                    {"required": ["corporate_author"], "properties": {"corporate_author": {"type": "string"}}}]})
+            elif bib_field not in ("title", "year"):  # required of every reference already
+                then.append({"required": [bib_field], "properties": {bib_field: {"type": "string"}}})
+        if then:
+            conditions.append({"if": {"properties": {"entry_type": {"const": entry_type}},
+                                      "required": ["entry_type"]}, "then": {"allOf": then}})
+    return conditions
 
 
 class Profile(Strict):
@@ -271,7 +395,6 @@ class Profile(Strict):
 # ---- checklist state, as exported by the site and the CLI; notes are user text, not catalog prose
 
 Status = Literal["open", "done", "na"]
-UserText = Annotated[str, StringConstraints(max_length=4000)]
 
 
 class ItemState(BaseModel):
@@ -280,7 +403,7 @@ class ItemState(BaseModel):
     id: Annotated[str, StringConstraints(pattern=SLUG, max_length=200)]
     status: Status = "open"
     reason: UserText = ""
-    owner: Annotated[str, StringConstraints(max_length=200)] = ""
+    owner: UserShortText = ""
     note: UserText = ""
 
 
