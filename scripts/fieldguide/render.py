@@ -21,6 +21,8 @@ from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, relat
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
 
+STATE_SCHEMA = "checklist-state.schema.json"
+
 
 def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) -> str:
     """Mermaid flowchart of a challenge with its step, case studies, mitigations and related challenges."""
@@ -165,5 +167,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
+    # The checklist state file's schema: the page's import reads this very file to validate with.
+    files[f"downloads/schema/{STATE_SCHEMA}"] = json.dumps(schema.state_json_schema(site_url), indent=2) + "\n"
     return files
 
