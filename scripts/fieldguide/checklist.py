@@ -7,6 +7,7 @@ that changes nothing.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -82,7 +83,8 @@ def split(cat: Catalog, items: list[ItemState]) -> State:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{round(100 * value)}%"
+    """Half up, as the page's Math.round (Python's round() would give 12% for 12.5%, the page 13%)."""
+    return "n/a" if value is None else f"{math.floor(100 * value + 0.5)}%"
 
 
 def status_counts(picked: list[Row], state: State) -> dict[str, Counter[str]]:

@@ -17,6 +17,7 @@ import markdown
 import networkx as nx
 
 from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
@@ -153,11 +154,12 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     schema_files = schema.json_schema_files()
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
+    statuses = list(STATUS_TEXT.items())
     put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
-        rows=checklist_rows(cat, None))
+        rows=checklist_rows(cat, None), statuses=statuses)
     for stage in cat.stages:
         put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
-            rows=checklist_rows(cat, [stage.id]))
+            rows=checklist_rows(cat, [stage.id]), statuses=statuses)
     put("planner.md", "planner.md.j2")
     files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"

@@ -138,10 +138,11 @@ const StateFile = (() => {
   };
 
   const cache = new WeakMap();
-  const validate = (schema, value) => {
+  // Errors of a value against the schema, or against one of its definitions (`def`, e.g. "ItemState").
+  const validate = (schema, value, def = null) => {
     if (!cache.has(schema)) cache.set(schema, compile(schema));
     const errors = [];
-    check(cache.get(schema), schema, value, "", errors);
+    check(cache.get(schema), def ? { $ref: `#/$defs/${def}` } : schema, value, "", errors);
     return errors.map(([path, message]) => `${path || "-"}: ${message}`);
   };
 
