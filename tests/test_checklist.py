@@ -245,7 +245,7 @@ def test_markdown_text_cannot_start_a_link_image_code_span_or_tag() -> None:
 # ---------------------------------------------------------------- the team workflow, as documented
 
 
-DOCS = HERE.parent / "content" / "team-workflow.md"
+DOCS = HERE.parent / "scripts" / "fieldguide" / "templates" / "team_workflow.md.j2"
 EXAMPLE = HERE.parent / "examples" / "github-actions" / "deployment-readiness.yml"
 
 

@@ -161,6 +161,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]), statuses=statuses)
     put("planner.md", "planner.md.j2")
+    put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"
 
