@@ -134,7 +134,8 @@ def test_profile_and_state_must_be_regular_files(tmp_path: Path, kind: str, opti
     proc = _plan_with(option, path, tmp_path)
     assert proc.returncode == 1, proc.stdout[:200]
     problems = proc.stderr.splitlines()[:-1]
-    assert problems == [f"{os.path.relpath(path, tmp_path)}:1: {path.stem}: -: {expected}"]
+    entity = path.stem if option == "--profile" else "checklist"  # a state file's problems name the checklist
+    assert problems == [f"{os.path.relpath(path, tmp_path)}:1: {entity}: -: {expected}"]
 
 
 @pytest.mark.parametrize("option", ["--profile", "--state"])

@@ -185,17 +185,22 @@ def _profile(path: Path, cat: load.Catalog):
     return profile
 
 
-@main.command("checklist")
+@main.group("checklist", invoke_without_command=True)
 @catalog_option
 @click.option("--stage", "stages", multiple=True, help="Stage id to include (repeatable; default all).")
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Checklist JSON exported from the site: fills in status, owner and note.")
+              help="Checklist state file exported from the site: fills in status, owner, note and evidence.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @site_url_option
-def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_path: Path | None,
-                  out: Path | None, site_url: str) -> None:
-    """The stage checklists as a Markdown task list, CSV or importable JSON, with readiness."""
+@click.pass_context
+def checklist_cmd(ctx: click.Context, catalog_dir: Path, stages: tuple[str, ...], fmt: str,
+                  state_path: Path | None, out: Path | None, site_url: str) -> None:
+    """The stage checklists as a Markdown task list (fit for a pull-request comment), CSV or a state file.
+
+    `fieldguide checklist merge A.json B.json --out M.json` merges state files."""
+    if ctx.invoked_subcommand:
+        return
     from . import checklist
     cat, g = _load(catalog_dir)
     scope = _stages(cat, stages)
@@ -205,10 +210,60 @@ def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_pa
     _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
 
 
-def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str) -> str:
+@checklist_cmd.command("merge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def merge_cmd(files: tuple[Path, ...], out: Path | None) -> None:
+    """Merge checklist state files, item by item, as the site's import does: the later change wins,
+    a blank item never erases one that is set, and a tie is a conflict (the first file's version is
+    kept; each conflict is listed on stderr by item id). Exits 0 when the files are valid."""
+    from . import statefile
+    parsed, problems = [], []
+    for path in files:
+        state, found = statefile.read(path)
+        problems += found
+        parsed.append(state)
+    if problems:
+        _fail(problems)
+    merged = parsed[0].items
+    changed = new = 0
+    for other in parsed[1:]:
+        result = statefile.merge(merged, other.items)
+        for local, theirs in result.conflicts:
+            click.echo(f"conflict: {local.id}: kept {_version_text(local)}; {other.path} has "
+                       f"{_version_text(theirs)}", err=True)
+        merged, changed, new = result.items, changed + len(result.changed), new + len(result.new)
+    scope = list(dict.fromkeys(stage for state in parsed for stage in state.scope))
+    click.echo(f"merged {len(files)} file(s): {len(merged)} item(s), {new} new, {changed} changed", err=True)
+    _write(statefile.dump(merged, scope=scope), out)
+
+
+def _version_text(item) -> str:
+    by = f" by {item.by}" if item.by else ""
+    return f"{item.status} (updated {item.updated or 'at an unknown time'}{by})"
+
+
+@main.command("gate")
+@catalog_option
+@click.option("--state", "state_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The team's checklist state file (for example planning/checklist.json).")
+@click.option("--stage", "stages", multiple=True, help="Stage id that must be ready (repeatable; default all).")
+@click.option("--min-readiness", default=1.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Readiness each chosen stage needs: resolved (done or accepted risk) ÷ applicable items.")
+def gate_cmd(catalog_dir: Path, state_path: Path, stages: tuple[str, ...], min_readiness: float) -> None:
+    """A deployment gate for CI: exit 0 when the chosen stages are ready, 1 listing the open items."""
+    from . import checklist
+    cat, _ = _load(catalog_dir)
+    picked = checklist.rows(cat, _stages(cat, stages))
+    ready, lines = checklist.gate(cat, picked, _state(state_path, cat), min_readiness)
+    click.echo("\n".join(lines))
+    sys.exit(0 if ready else 1)
+
+
+def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, ranked: bool = False) -> str:
     from . import checklist
     if fmt == "md":
-        return checklist.to_markdown(cat, g, picked, state, site_url, title)
+        return checklist.to_markdown(cat, g, picked, state, site_url, title, ranked=ranked)
     if fmt == "csv":
         return checklist.to_csv(cat, g, picked, state)
     return checklist.to_json(cat, picked, state)
@@ -238,7 +293,7 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     order = [r.id for r in ranked]
     picked = sorted(checklist.rows(cat, challenges=order), key=lambda row: order.index(row.challenge))
     title = f"Deployment plan: {profile.name or profile_path.stem}"
-    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
+    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title, ranked=True), out)
 
 
 @main.command("brief")

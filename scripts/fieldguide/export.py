@@ -6,8 +6,6 @@ Reverse links (a challenge's case studies and mitigations) are included, derived
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import cache
 from typing import Any
@@ -18,6 +16,7 @@ from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_TITLE, RELEASED, __version__
+from .escape import csv_text
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
 from .schema import Reference
@@ -246,16 +245,14 @@ CSV_COLUMNS = ("type", "id", "title", "stage", "step", "summary", "links")
 
 def to_csv(cat: Catalog, g: nx.MultiDiGraph) -> str:
     """One row per entity; `links` lists the ids it is connected to, space separated."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[str, ...]] = [CSV_COLUMNS]
     for c in cat.challenges.values():
         links = incoming(g, c.id, "illustrates") + incoming(g, c.id, "addresses")
-        writer.writerow(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
+        rows.append(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
     for s in cat.case_studies.values():
-        writer.writerow(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
+        rows.append(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
     for m in cat.mitigations.values():
-        writer.writerow(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
+        rows.append(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
     for r in cat.references.values():
-        writer.writerow(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
-    return out.getvalue()
+        rows.append(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
+    return csv_text(rows)

@@ -26,6 +26,7 @@ from .files import Unreadable, read_bytes
 from .pages import collisions
 from .schema import (
     ENTITY_DIRS,
+    PATTERN_TEXT,
     CaseStudy,
     Challenge,
     Facets,
@@ -319,6 +320,8 @@ def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
         return "unknown key"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
+        if pattern in PATTERN_TEXT:
+            return f"must be {PATTERN_TEXT[pattern]}"
         if "a-z0-9" in pattern:
             return "must be a lowercase kebab-case id such as 'data-discovery'"
         if pattern.startswith("^https?"):
@@ -335,7 +338,8 @@ def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
+        expected = str(ctx.get("expected"))
+        return f"must be {expected}" if "," not in expected and " or " not in expected else f"must be one of {expected}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"][0].lower() + err["msg"][1:]

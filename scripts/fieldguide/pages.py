@@ -23,6 +23,7 @@ LISTING_PAGES = {
     "downloads.md": "the downloads page",
     "checklists/index.md": "the checklist of all stages",
     "planner.md": "the planner",
+    "team-workflow.md": "the team workflow guide",
 }
 
 

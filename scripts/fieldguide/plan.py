@@ -119,11 +119,16 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
 class Readiness:
     done: int
     applicable: int  # items minus those marked not applicable
+    accepted: int = 0  # accepted risks (with a reason): resolved like done items, counted apart
+
+    @property
+    def resolved(self) -> int:
+        return self.done + self.accepted
 
     @property
     def score(self) -> float | None:
-        """done ÷ (items − not applicable); None when nothing applies."""
-        return self.done / self.applicable if self.applicable else None
+        """(done + accepted risk) ÷ (items − not applicable); None when nothing applies."""
+        return self.resolved / self.applicable if self.applicable else None
 
 
 def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None = None) -> dict[str, Readiness]:
@@ -134,8 +139,9 @@ def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None =
             continue
         items = [i.id for c in cat.challenges.values() if cat.stage_of(c.step).id == stage.id for i in c.checklist]
         done = sum(statuses.get(i) == "done" for i in items)
+        accepted = sum(statuses.get(i) == "accepted-risk" for i in items)
         na = sum(statuses.get(i) == "na" for i in items)
-        out[stage.id] = Readiness(done, len(items) - na)
+        out[stage.id] = Readiness(done, len(items) - na, accepted)
     return out
 
 

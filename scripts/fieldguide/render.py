@@ -17,9 +17,12 @@ import markdown
 import networkx as nx
 
 from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, checklist_path, environment, mermaid_label, page_path, page_url
+
+STATE_SCHEMA = "checklist-state.schema.json"
 
 
 def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) -> str:
@@ -151,12 +154,14 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     schema_files = schema.json_schema_files(site_url)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
+    statuses = list(STATUS_TEXT.items())
     put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
-        rows=checklist_rows(cat, None))
+        rows=checklist_rows(cat, None), statuses=statuses)
     for stage in cat.stages:
         put(checklist_path(stage.id), "checklist.md.j2", scope=[stage], page_title=stage.title,
-            rows=checklist_rows(cat, [stage.id]))
+            rows=checklist_rows(cat, [stage.id]), statuses=statuses)
     put("planner.md", "planner.md.j2")
+    put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"
 
@@ -165,5 +170,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
+    # The checklist state file's schema: the page's import reads this very file to validate with.
+    files[f"downloads/schema/{STATE_SCHEMA}"] = json.dumps(schema.state_json_schema(site_url), indent=2) + "\n"
     return files
 

@@ -6,6 +6,7 @@ mitigation -> challenge, anything -> reference); the graph derives the reverse d
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -42,9 +43,6 @@ Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 Section = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d+(?:\.\d+)*$")]
 HttpUrl = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"""^https?://[^\s<>"'`\\]+$""",
                                            max_length=500)]
-# Text a team writes (checklist notes, reasons, owners): free, but never a control character.
-UserText = Annotated[str, StringConstraints(max_length=4000, pattern=USER_TEXT)]
-UserShortText = Annotated[str, StringConstraints(max_length=200, pattern=USER_TEXT)]
 
 
 # Lists of ids where a repeat is a mistake (`check` reports "listed twice"; editors see uniqueItems).
@@ -392,30 +390,158 @@ class Profile(Strict):
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
 
 
-# ---- checklist state, as exported by the site and the CLI; notes are user text, not catalog prose
+# ---- checklist state, as exported by the site and the CLI; user text, not catalog prose
+#
+# One definition for both readers: these models validate files in the CLI, and `state_json_schema()`
+# (generated from them) is published with the downloads and interpreted by the page's import. The
+# patterns are written for Rust's regex (pydantic), Python and ECMAScript's Unicode mode alike:
+# `[0-9]` and explicit sets instead of `\d`/`\s` (Unicode-aware in some engines, not in others).
 
-Status = Literal["open", "done", "na"]
+STATUSES = ("open", "in-progress", "done", "accepted-risk", "na")
+Status = Literal["open", "in-progress", "done", "accepted-risk", "na"]
+NEEDS_REASON = ("accepted-risk", "na")
+RESOLVED = ("done", "accepted-risk")  # count as ready; "na" leaves the denominator instead
+STATE_FORMAT = "fieldguide-checklist"
+STATE_VERSION = 2
+V1_NA_REASON = "no reason recorded (converted from a version 1 file)"
+
+# Multi-line text: tab, line feed and carriage return (a Windows line break) allowed, no other control.
+TEXT_PATTERN = "^[^" + CTL.replace(r"\x0b-\x1f", r"\x0b\x0c\x0e-\x1f") + "]*$"
+LINE_PATTERN = rf"^[^\t\n{CTL}]*$"  # one line: no tab or line break either
+REASON_PATTERN = r"[^\t\n\r ]"  # a reason is given: at least one character that is not blank
+TIMESTAMP_PATTERN = (  # UTC, to the second; compared as text, so exactly this shape
+    r"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+    r"-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
+_URL_CHARS = r"A-Za-z0-9._~%!$&'()*+,;=:@\[\]"  # RFC 3986, ASCII only; "-" is added last in each set
+EVIDENCE_PATTERN = rf"^(?:https?://[{_URL_CHARS}-]+(?:[/?#][{_URL_CHARS}/?#-]*)?)?$"
+
+# How each pattern is explained in error messages (CLI) and in the schema (the page reads it).
+PATTERN_TEXT = {
+    SLUG: "a lowercase kebab-case id such as 'data-discovery'",
+    TEXT_PATTERN: "text without control characters",
+    LINE_PATTERN: "one line of text without control characters",
+    TIMESTAMP_PATTERN: "a UTC time such as 2026-11-29T10:00:00Z",
+    EVIDENCE_PATTERN: "an http:// or https:// address (or empty)",
+    REASON_PATTERN: "given when the status is accepted-risk or na",
+}
 
 
-class ItemState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _text(pattern: str, max_length: int) -> Any:
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=max_length),
+                     Field(description=PATTERN_TEXT[pattern])]
 
-    id: Annotated[str, StringConstraints(pattern=SLUG, max_length=200)]
+
+ItemId = _text(SLUG, 200)
+UserText = _text(TEXT_PATTERN, 4000)
+UserLine = _text(LINE_PATTERN, 200)
+Timestamp = _text(TIMESTAMP_PATTERN, 20)
+Evidence = _text(EVIDENCE_PATTERN, 2000)
+StageId = _text(SLUG, 80)
+
+# A rule across two fields, in JSON Schema terms; `ItemState._reason_given` is the same rule in Python.
+_REASON_RULE = {
+    "if": {"properties": {"status": {"enum": list(NEEDS_REASON)}}, "required": ["status"]},
+    "then": {"properties": {"reason": {"type": "string", "pattern": REASON_PATTERN,
+                                       "description": PATTERN_TEXT[REASON_PATTERN]}},
+             "required": ["reason"]},
+}
+
+
+class _StateModel(BaseModel):
+    # strict: no coercion (5 is not "5", true is not 1), exactly as a JSON Schema validator sees it.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ItemState(_StateModel):
+    """One checklist item's state. `updated` is when it last changed (UTC); absent means unknown,
+    which the merge treats as older than any time."""
+
+    model_config = ConfigDict(json_schema_extra=_REASON_RULE)
+
+    id: ItemId
     status: Status = "open"
-    reason: UserText = ""
-    owner: UserShortText = ""
+    reason: UserText = Field("", validate_default=True)
+    owner: UserLine = ""
     note: UserText = ""
+    evidence: Evidence = ""
+    updated: Timestamp | None = None
+    by: UserLine = ""
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
+        if info.data.get("status") in NEEDS_REASON and not re.search(REASON_PATTERN, reason):
+            raise ValueError(f"a reason is required when the status is {info.data['status']}")
+        return reason
+
+    @property
+    def blank(self) -> bool:
+        """Nothing set: an open item without reason, owner, note or evidence."""
+        return self.status == "open" and not (self.reason or self.owner or self.note or self.evidence)
+
+    @property
+    def content(self) -> tuple[str, ...]:
+        """What a person set (not when or by whom): two items with the same content agree."""
+        return (self.status, self.reason, self.owner, self.note, self.evidence)
 
 
-class ChecklistState(BaseModel):
-    """The JSON a checklist is exported to and imported from (site and CLI)."""
-
-    model_config = ConfigDict(extra="forbid")
+class ChecklistState(_StateModel):
+    """The checklist state file, version 2 (site export, `fieldguide checklist --format json`, merge)."""
 
     format: Literal["fieldguide-checklist"]
-    version: Literal[1]
-    exported: Annotated[str, StringConstraints(max_length=40)] | None = None
-    catalog_version: Annotated[str, StringConstraints(max_length=40)] | None = None
-    scope: list[Slug] = Field(default_factory=list)
-    readiness: dict[str, Any] | None = None
+    version: Literal[2]
+    exported: Timestamp | None = None
+    catalog_version: _text(LINE_PATTERN, 40) | None = None
+    scope: list[StageId] = Field(default_factory=list, max_length=100)
     items: list[ItemState] = Field(max_length=20000)
+
+
+class ItemStateV1(_StateModel):
+    """Version 1 items (before 2026-11-29): three statuses, no reason required, no times."""
+
+    id: ItemId
+    status: Literal["open", "done", "na"] = "open"
+    reason: UserText = ""
+    owner: UserLine = ""
+    note: UserText = ""
+
+    def upgrade(self) -> ItemState:
+        reason = self.reason
+        if self.status == "na" and not re.search(REASON_PATTERN, reason):
+            reason = V1_NA_REASON
+        return ItemState(id=self.id, status=self.status, reason=reason, owner=self.owner, note=self.note)
+
+
+class ChecklistStateV1(_StateModel):
+    format: Literal["fieldguide-checklist"]
+    version: Literal[1]
+    exported: _text(LINE_PATTERN, 40) | None = None
+    catalog_version: _text(LINE_PATTERN, 40) | None = None
+    scope: list[StageId] = Field(default_factory=list, max_length=100)
+    readiness: dict[str, Any] | None = None  # derived numbers, ignored on import
+    items: list[ItemStateV1] = Field(max_length=20000)
+
+
+def state_json_schema(site_url: str) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the state file, versions 1 and 2: published with the downloads,
+    read by the page's import. Files are also refused, by both readers, for what a schema cannot say:
+    over 1 MiB, not UTF-8, not JSON, a repeated key, a lone surrogate, nesting deeper than 20, an item
+    id listed twice."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(ChecklistState, "validation"), (ChecklistStateV1, "validation")],
+                                ref_template="#/$defs/{model}")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": site_url.rstrip("/") + "/downloads/schema/checklist-state.schema.json",
+        "title": "Checklist state (ML Deployment Field Guide)",
+        "description": "A team's progress on the stage checklists (fieldguide-checklist, versions 1 and 2). "
+                       "Readers also refuse files over 1 MiB, not UTF-8, not JSON, with a repeated key, a lone "
+                       "surrogate, nesting deeper than 20 levels or an item id listed twice.",
+        "type": "object",
+        "if": {"properties": {"version": {"const": 1}}, "required": ["version"]},
+        "then": {"$ref": "#/$defs/ChecklistStateV1"},
+        "else": {"$ref": "#/$defs/ChecklistState"},
+        "$defs": top["$defs"],
+    }

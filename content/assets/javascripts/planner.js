@@ -1,16 +1,33 @@
 // The planner: ranks challenges for a profile by adding up weights precomputed in Python
 // (fieldguide.plan), and assembles the design-review brief from sections rendered in Python.
 
-// ------------------------------------------------------------------ planner
+// ------------------------------------------------------------------ the profile, in the form and in the URL
 
-const readProfile = () => {
-  const form = document.getElementById("fg-planner");
-  return {
-    industry: form.industry.value,
-    traits: [...form.querySelectorAll("input[name=trait]:checked")].map((i) => i.value),
-    stages: [...form.querySelectorAll("input[name=stage]:checked")].map((i) => i.value),
-  };
+// Every named field of the planner form as URL parameters, and back: a plan is a shareable link, and
+// a field added to the form is carried without any code here. `plan=1` marks a complete profile
+// (so that "no stage ticked" differs from "no parameters").
+const formToParams = (form) => new URLSearchParams([["plan", "1"], ...new FormData(form)]);
+
+const paramsToForm = (form, params) => {
+  for (const field of form.elements) {
+    if (!field.name) continue;
+    if (field.type === "checkbox" || field.type === "radio") field.checked = params.getAll(field.name).includes(field.value);
+    else if (field.tagName === "SELECT") {
+      const wanted = params.get(field.name) ?? "";
+      if ([...field.options].some((o) => o.value === wanted)) field.value = wanted;
+    } else if ("value" in field) field.value = params.get(field.name) ?? "";
+  }
 };
+
+// The profile from anything with get/getAll: the form's FormData or the page's URL parameters.
+const readProfile = (source = new FormData(document.getElementById("fg-planner"))) => ({
+  name: (source.get("name") || "").trim(),
+  industry: source.get("industry") || "",
+  traits: source.getAll("trait"),
+  stages: source.getAll("stage"),
+});
+
+// ------------------------------------------------------------------ planner
 
 // Same arithmetic as fieldguide.plan.rank: base + trait weights + industry weight; ties in workflow order.
 const rank = (data, profile) => {
@@ -50,7 +67,16 @@ async function refreshPlanner() {
   if (!form || !list) return;
   const data = await loadData();
   const profile = readProfile();
-  localStorage.setItem(PROFILE, JSON.stringify(profile));
+  const params = formToParams(form);
+  history.replaceState(history.state, "", `${location.pathname}?${params}`);
+  document.getElementById("fg-plan-checklists").href = new URL(`checklists/?${params}`, siteRoot()).href;
+  try { localStorage.setItem(PROFILE, JSON.stringify(profile)); } catch { /* the URL holds the plan anyway */ }
+  if (!profile.stages.length) {
+    list.replaceChildren();
+    notify("No stage is ticked: tick at least one stage in scope to see its challenges.");
+    return;
+  }
+  notify("");
   const store = readStore();
   list.replaceChildren(...rank(data, profile).map((r) => {
     const c = data.challenges[r.id];
@@ -59,13 +85,14 @@ async function refreshPlanner() {
     li.dataset.challenge = r.id;
     const h = document.createElement("h3");
     const a = Object.assign(document.createElement("a"), { href: c.url, textContent: c.title });
-    h.append(a, ` `, Object.assign(document.createElement("small"), { textContent: `score ${r.score}` }));
+    h.append(a, " ", Object.assign(document.createElement("small"), { className: "fg-score",
+      textContent: `(relevance ${r.score})` }));
     const why = Object.assign(document.createElement("p"), { className: "fg-why", textContent: `Why: ${reasons(data, r).join("; ")}.` });
     const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
     const checks = document.createElement("ul");
     for (const item of c.checklist) {
       const s = stateOf(store, item.id);
-      const mark = { open: "☐", done: "☑", na: "–" }[s.status];
+      const mark = { open: "☐", "in-progress": "◐", done: "☑", "accepted-risk": "☑", na: "–" }[s.status];
       checks.append(Object.assign(document.createElement("li"), { textContent: `${mark} ${item.text}` }));
     }
     const links = (label, entries) => {
@@ -83,13 +110,17 @@ async function refreshPlanner() {
   }));
 }
 
+// A plan in the URL (a shared link) wins over the one this browser remembers.
 const restoreProfile = () => {
   const form = document.getElementById("fg-planner");
   if (!form || form.dataset.ready) return;
   form.dataset.ready = "true";
+  const params = new URLSearchParams(location.search);
   let saved = null;
   try { saved = JSON.parse(localStorage.getItem(PROFILE)); } catch { saved = null; }
-  if (saved && typeof saved === "object") {
+  if (params.has("plan")) paramsToForm(form, params);
+  else if (saved && typeof saved === "object") {
+    if (typeof saved.name === "string") form.elements.namedItem("name").value = saved.name;
     if ([...form.industry.options].some((o) => o.value === saved.industry)) form.industry.value = saved.industry;
     for (const box of form.querySelectorAll("input[name=trait]")) box.checked = (saved.traits || []).includes(box.value);
     if (Array.isArray(saved.stages)) {
@@ -103,12 +134,14 @@ const restoreProfile = () => {
 async function exportPlan(kind) {
   const data = await loadData();
   const profile = readProfile();
+  if (!profile.stages.length) return notify("No stage is ticked: tick at least one stage in scope first.");
   const ranked = rank(data, profile);
   const store = readStore();
   if (kind === "md") {
     const rows = itemsOf(data, [], ranked.map((r) => r.id));
     rows.sort((a, b) => ranked.findIndex((r) => r.id === a.challenge) - ranked.findIndex((r) => r.id === b.challenge));
-    download("plan.md", toMarkdown(data, rows, store, `Deployment plan: ${profileText(data, profile)}`), "text/markdown");
+    const title = `Deployment plan: ${profile.name || profileText(data, profile)}`;
+    download("plan.md", toMarkdown(data, rows, store, title, true), "text/markdown");
     return;
   }
   // The design-review brief: the same sections `fieldguide brief` writes, for the top five.
