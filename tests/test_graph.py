@@ -69,3 +69,14 @@ def test_evidence_level_counts_case_studies_and_industries(valid_catalog: Path) 
     cat, g = _graph(valid_catalog)
     assert graph.evidence(g, "data-discovery") == graph.Evidence(1, 1, "limited")
     assert graph.evidence(g, "feedback-loops") == graph.Evidence(0, 0, "literature")
+
+
+def test_framework_coverage_is_derived_from_the_checks(valid_catalog: Path) -> None:
+    """Only the check names the framework item it covers; the graph answers the reverse question."""
+    cat, g = _graph(valid_catalog)
+    assert g.nodes["example-rubric:holdout"]["kind"] == "framework_item"
+    assert g.has_edge("example-rubric:holdout", "example-rubric", key="item_of")
+    assert g.has_edge("feedback-loops-holdout", "feedback-loops", key="check_of")
+    assert graph.backlinks(g, "example-rubric:holdout") == {"covers": ["feedback-loops-holdout"]}
+    assert g.edges["data-profiling-report", "example-rubric:schema", "covers"]["partial"].startswith("A profile")
+    assert graph.backlinks(g, "example-rubric:invariants") == {}, "an uncovered item stays in the graph, uncovered"

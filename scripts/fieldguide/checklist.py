@@ -18,6 +18,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import __version__
+from .coverage import covers_text
 from .graph import incoming
 from .load import Catalog, Problem, parse_file, validate
 from .pages import page_url
@@ -25,7 +26,7 @@ from .plan import order_key, overall, readiness
 from .schema import ChecklistItem, ChecklistState, ItemState
 
 STATUS_TEXT = {"open": "open", "done": "done", "na": "not applicable"}
-CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note")
+CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note", "covers")
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,8 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
         text = f"~~{row.item.text}~~ (not applicable: {_md(s.reason) or 'no reason given'})" if s.status == "na" \
             else row.item.text
         extra = "".join(f" — {label}: {_md(value)}" for label, value in (("owner", s.owner), ("note", s.note)) if value)
-        lines.append(f"- [{box}] {text}{extra} `{row.item.id}`")
+        covers = covers_text(cat, row.item)
+        lines.append(f"- [{box}] {text}{extra} `{row.item.id}`" + (f" · also covers: {covers}" if covers else ""))
     if state.orphans:
         lines += ["", "## Items no longer in the catalog", ""]
         lines += [f"- [{'x' if o.status != 'open' else ' '}] `{o.id}` ({STATUS_TEXT[o.status]})" for o in state.orphans]
@@ -134,9 +136,9 @@ def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) ->
     for row in picked:
         s = state.of(row.item.id)
         writer.writerow((g.nodes[row.stage]["title"], g.nodes[row.step]["title"], g.nodes[row.challenge]["title"],
-                         row.item.id, row.item.text, s.status, s.reason, s.owner, s.note))
+                         row.item.id, row.item.text, s.status, s.reason, s.owner, s.note, covers_text(cat, row.item)))
     for o in state.orphans:
-        writer.writerow(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note))
+        writer.writerow(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note, ""))
     return out.getvalue()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -13,13 +14,29 @@ from . import DEFAULT_SITE_URL  # noqa: F401  (re-exported for the generator and
 
 def page_path(kind: str, entity_id: str) -> str:
     """Where each entity's page lives; URLs derive from ids only."""
+    if kind == "framework_item":  # `deon:b-1` -> the item's anchor on its framework's page
+        framework, _, item = entity_id.partition(":")
+        return f"frameworks/{framework}.md#{item}"
     return {
         "stage": f"stages/{entity_id}.md",
         "challenge": f"challenges/{entity_id}.md",
         "case_study": f"case-studies/{entity_id}.md",
         "mitigation": f"mitigations/{entity_id}.md",
         "reference": f"references.md#{entity_id}",
+        "framework": f"frameworks/{entity_id}.md",
     }[kind]
+
+
+def html_href(src: str, target: str) -> str:
+    """A relative URL from page `src` to page `target` (both docs paths, `#anchor` allowed) as it works
+    in raw HTML, where mkdocs does not rewrite `.md` links: between directory URLs."""
+    path, _, anchor = target.partition("#")
+
+    def folder(p: str) -> str:
+        return page_url("", p).strip("/")
+
+    rel = posixpath.relpath(folder(path) or ".", folder(src) or ".")
+    return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
 
 
 def page_url(site_url: str, path: str) -> str:
