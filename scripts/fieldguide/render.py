@@ -79,7 +79,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
         "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
         "challenges": {c.id: {
             "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
-            "stage": cat.stage_of(c.step).id, "step": c.step,
+            "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
             "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
                           for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
