@@ -80,3 +80,12 @@ def test_framework_coverage_is_derived_from_the_checks(valid_catalog: Path) -> N
     assert graph.backlinks(g, "example-rubric:holdout") == {"covers": ["feedback-loops-holdout"]}
     assert g.edges["data-profiling-report", "example-rubric:schema", "covers"]["partial"].startswith("A profile")
     assert graph.backlinks(g, "example-rubric:invariants") == {}, "an uncovered item stays in the graph, uncovered"
+
+
+def test_a_framework_cannot_take_the_index_pages_name(valid_catalog: Path) -> None:
+    folder = valid_catalog / "frameworks"
+    text = (folder / "example-rubric.yaml").read_text(encoding="utf-8")
+    (folder / "index.yaml").write_text(text.replace("id: example-rubric", "id: index"), encoding="utf-8")
+    _, problems = load.load_with_problems(valid_catalog)
+    assert [f"{p.line}: {p.entity}: {p.field}: {p.message}" for p in problems] == [
+        "1: index: id: 'index' is reserved for the page listing the frameworks; choose another id"]

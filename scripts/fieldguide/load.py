@@ -565,6 +565,8 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
 
     known: set[str] = set()
     for fw in cat.frameworks.values():
+        if fw.id == "index":  # its page would replace the frameworks index (frameworks/index.md)
+            report(fw.id, ("id",), "'index' is reserved for the page listing the frameworks; choose another id")
         if fw.reference and fw.reference not in cat.references and fw.reference not in broken:
             report(fw.id, ("reference",),
                    f"unknown reference '{fw.reference}'{hint(fw.reference, list(cat.references))}")
