@@ -31,7 +31,7 @@ def page_items(framework: str) -> dict[str, dict[str, object]]:
     text = PAGES[f"frameworks/{framework}.md"]
     out: dict[str, dict[str, object]] = {}
     for block in re.split(r"^### ", text, flags=re.MULTILINE)[1:]:
-        anchor = re.search(r"\{ #([\w-]+) \}", block.splitlines()[0]).group(1)
+        anchor = re.search(r"\{ #([\w-]+)", block.splitlines()[0]).group(1)
         level = LEVEL[re.search(r"^Coverage: \*\*(.+?)\*\*", block, re.MULTILINE).group(1)]
         checks = [(m.group(2), m.group(1) == "Fully")
                   for m in re.finditer(r"^- (Fully|Partly): .*<small>`([\w-]+)`</small>", block, re.MULTILINE)]
