@@ -111,8 +111,9 @@ def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, t
 def test_cli_checklist_limits_to_a_stage(valid_catalog: Path) -> None:
     result = CliRunner().invoke(main, ["checklist", "--stage", "model-deployment", "--format", "csv"])
     rows = result.stdout.splitlines()
-    assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note,evidence,updated,by"
+    assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note,evidence,updated,by,covers"
     assert [r.split(",")[3] for r in rows[1:]] == ["feedback-loops-holdout"]
+    assert rows[1].endswith(",Example rubric M1"), "each check says which framework items it covers"
     result = CliRunner().invoke(main, ["checklist", "--stage", "deploy"])
     assert result.exit_code == 1 and "unknown stage 'deploy'" in result.stderr
 

@@ -17,7 +17,8 @@ def test_render_writes_exactly_the_planned_pages() -> None:
     cat = load.load(REAL)
     written = {path for path in render.render(cat, graph.build(cat)) if path.endswith(".md")}
     planned = pages.planned_pages({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
-                                   "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations)})
+                                   "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations),
+                                   "framework": list(cat.frameworks)})
     assert written == {path for path, _ in planned}
     assert pages.collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                              "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations)}) == []

@@ -27,8 +27,9 @@ HERE = Path(__file__).parent
 # of these is a schema rule: the schema must refuse that file too.
 NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
     "links to other files": ("unknown reference", "unknown challenge", "unknown step", "unknown facet",
-                             "unknown industry"),
-    "ids unique across files, file named after its id": ("duplicate id", "file must be named"),
+                             "unknown industry", "unknown framework"),
+    "ids unique across files, file named after its id": ("duplicate id", "file must be named",
+                                                         "is used twice in this framework"),
     "relations written once": ("relation already written on", "cannot be related to itself"),
     "survey numbers used once": ("is also used by",),
     "graph rules": ("no case study illustrates", "no mitigation addresses", "cited by nothing", "links no challenge",
@@ -44,7 +45,8 @@ def _rule(problem: load.Problem) -> str:
     for rule, needles in NOT_IN_SCHEMA.items():
         if any(n in problem.message for n in needles):
             return rule
-    if problem.message.endswith("is listed twice") and problem.field.startswith(("related", "challenges")):
+    if problem.message.endswith("is listed twice") and (problem.field.startswith(("related", "challenges"))
+                                                          or ".covers[" in problem.field):
         return "relations written once"  # unique by one key of an object: not expressible
     return "schema"
 

@@ -17,6 +17,7 @@ from pathlib import Path
 import networkx as nx
 
 from . import __version__, statefile
+from .coverage import covers_text
 from .escape import csv_text, markdown_text
 from .graph import incoming
 from .load import Catalog, Problem
@@ -27,7 +28,7 @@ from .schema import ChecklistItem, ItemState
 STATUS_TEXT = {"open": "open", "in-progress": "in progress", "done": "done", "accepted-risk": "accepted risk",
                "na": "not applicable"}
 CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note", "evidence",
-               "updated", "by")
+               "updated", "by", "covers")
 READINESS_RULE = "Readiness = resolved items (done or accepted risk) ÷ applicable items (all but not applicable)."
 
 
@@ -157,7 +158,9 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
                 lines += ["", f"**[{g.nodes[row.challenge]['title']}]({url})**"
                           + (f" · {precedent}" if precedent else ""), ""]
             last["challenge"] = row.challenge
-        lines.append(_item_line(row.item.text, state.of(row.item.id), row.item.id))
+        covers = covers_text(cat, row.item)
+        lines.append(_item_line(row.item.text, state.of(row.item.id), row.item.id)
+                     + (f" · also covers: {covers}" if covers else ""))
     if state.orphans:
         lines += ["", "## Items no longer in the catalog", ""]
         lines += [f"- [{'x' if o.status in ('done', 'accepted-risk', 'na') else ' '}] `{o.id}` "
@@ -171,9 +174,10 @@ def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) ->
     for row in picked:
         s = state.of(row.item.id)
         out.append((g.nodes[row.stage]["title"], g.nodes[row.step]["title"], g.nodes[row.challenge]["title"],
-                    row.item.id, row.item.text, s.status, s.reason, s.owner, s.note, s.evidence, s.updated, s.by))
+                    row.item.id, row.item.text, s.status, s.reason, s.owner, s.note, s.evidence, s.updated, s.by,
+                    covers_text(cat, row.item)))
     for o in state.orphans:
-        out.append(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note, o.evidence, o.updated, o.by))
+        out.append(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note, o.evidence, o.updated, o.by, ""))
     return csv_text(out)
 
 

@@ -57,7 +57,8 @@ def check(catalog_dir: Path) -> None:
         _fail(problems)
     click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "
                f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
-               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings")
+               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings"
+               + (f", {len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)" if cat.frameworks else ""))
 
 
 @main.command("export")
@@ -330,6 +331,29 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
     bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:
         _write(bibtex, bib)
+
+
+@main.command("coverage")
+@catalog_option
+@click.option("--framework", "framework_id", required=True, help="Framework id, e.g. ml-test-score or deon.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site: adds what the team has done.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, fmt: str, out: Path | None) -> None:
+    """How the guide's checks cover a framework's items (the framework pages' table), and with
+    --state which items a team's checklist satisfies ("ML Test Score: 24/28 done")."""
+    from . import coverage
+    cat, g = _load(catalog_dir)
+    if framework_id not in cat.frameworks:
+        _unknown(framework_id, list(cat.frameworks), "framework")
+    statuses = _state(state_path, cat).statuses if state_path else None
+    items = coverage.framework_coverage(cat, g, framework_id)
+    if fmt == "json":
+        text = json.dumps(coverage.to_json(items, statuses), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = coverage.to_text(cat, framework_id, items, statuses)
+    _write(text, out)
 
 
 def _unknown(value: str, pool: list[str], what: str) -> None:

@@ -1,8 +1,9 @@
 """The catalog as a typed knowledge graph: integrity checks and the facts derived from links.
 
-Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding);
-edges carry `type` (part_of, in_step, illustrates, addresses, cites, related) and point in the
-direction the relation is written in the YAML. Everything "reverse" (backlinks) is read off here.
+Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding, check,
+framework, framework_item); edges carry `type` (part_of, in_step, illustrates, addresses, cites,
+related, check_of, item_of, covers) and point in the direction the relation is written in the YAML.
+Everything "reverse" (backlinks, which checks cover a framework item) is read off here.
 """
 
 from __future__ import annotations
@@ -52,7 +53,28 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
         g.add_node(f.id, kind="finding", title=f.title)
         for ref in f.references:
             _cite(g, f.id, ref)
+    _add_frameworks(g, cat)
     return g
+
+
+def _add_frameworks(g: nx.MultiDiGraph, cat: Catalog) -> None:
+    """Frameworks, their items, and the checklist items that cover them (check -covers-> item)."""
+    for fw in cat.frameworks.values():
+        g.add_node(fw.id, kind="framework", title=fw.short_title)
+        if fw.reference:
+            _cite(g, fw.id, fw.reference)
+        for section, item in fw.items():
+            qualified = fw.qualified(item)
+            g.add_node(qualified, kind="framework_item", title=item.title, label=item.label,
+                       framework=fw.id, section=section.id)
+            g.add_edge(qualified, fw.id, key="item_of", type="item_of")
+    for c in cat.challenges.values():
+        for check in c.checklist:
+            g.add_node(check.id, kind="check", title=check.text, challenge=c.id)
+            g.add_edge(check.id, c.id, key="check_of", type="check_of")
+            for cover in check.covers:
+                if cover.item in g:
+                    g.add_edge(check.id, cover.item, key="covers", type="covers", partial=cover.partial)
 
 
 def _cite(g: nx.MultiDiGraph, source: str, ref: str) -> None:

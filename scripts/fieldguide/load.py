@@ -31,6 +31,9 @@ from .schema import (
     Challenge,
     Facets,
     Finding,
+    Framework,
+    FrameworkItem,
+    FrameworkSection,
     Mitigation,
     Profile,
     Reference,
@@ -104,6 +107,7 @@ class Catalog:
     references: dict[str, Reference] = field(default_factory=dict)
     mitigations: dict[str, Mitigation] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
+    frameworks: dict[str, Framework] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
 
     @property
@@ -112,6 +116,12 @@ class Catalog:
 
     def stage_of(self, step_id: str) -> Stage:
         return next(stage for stage in self.stages if any(s.id == step_id for s in stage.steps))
+
+    @property
+    def framework_items(self) -> dict[str, tuple[Framework, FrameworkSection, FrameworkItem]]:
+        """Every framework item by its qualified id (`ml-test-score:monitor-3`), in framework order."""
+        return {fw.qualified(item): (fw, section, item)
+                for fw in self.frameworks.values() for section, item in fw.items()}
 
     @property
     def industries(self) -> dict[str, Any]:
@@ -439,6 +449,7 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
         "references": catalog.references,
         "mitigations": catalog.mitigations,
         "findings": catalog.findings,
+        "frameworks": catalog.frameworks,
     }
     jobs: list[tuple[str, str, str, str]] = []
     for folder in ENTITY_DIRS:
@@ -469,6 +480,7 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
 
     with clock("links"):
         problems += _cross_check(catalog, broken)
+        problems += _check_frameworks(catalog, broken)
     return catalog, sorted(set(problems))
 
 
@@ -616,7 +628,8 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
     # An id whose page path is already a generated page would overwrite it (`id: index`).
     for entity, path, what in collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                                           "case_study": list(cat.case_studies),
-                                          "mitigation": list(cat.mitigations)}):
+                                          "mitigation": list(cat.mitigations),
+                                          "framework": list(cat.frameworks)}):
         report(entity, ("id",), f"id '{entity}' is reserved: its page {path} would replace {what}")
 
     numbers: dict[int, str] = {}
@@ -625,6 +638,59 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
             if r.survey_ref in numbers:
                 report(r.id, ("survey_ref",), f"survey_ref {r.survey_ref} is also used by '{numbers[r.survey_ref]}'")
             numbers.setdefault(r.survey_ref, r.id)
+    return problems
+
+
+def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
+    """Framework items are unique within their framework, and every `covers` mapping names one."""
+    problems: list[Problem] = []
+
+    def report(entity: str, loc: Loc, message: str) -> None:
+        path, line = cat.where(entity, loc)
+        problems.append(Problem(path, line, entity, _dotted(loc), message))
+
+    def hint(value: str, pool: list[str]) -> str:
+        match = difflib.get_close_matches(value, pool, n=1)
+        return f" (did you mean '{match[0]}'?)" if match else ""
+
+    known: set[str] = set()
+    for fw in cat.frameworks.values():
+        if fw.reference and fw.reference not in cat.references and fw.reference not in broken:
+            report(fw.id, ("reference",),
+                   f"unknown reference '{fw.reference}'{hint(fw.reference, list(cat.references))}")
+        source = cat.sources[fw.id][0]
+        sections: set[str] = set()
+        for i, section in enumerate(fw.sections):
+            if section.id in sections:
+                report(fw.id, ("sections", i, "id"), f"section id '{section.id}' is used twice in this framework")
+            sections.add(section.id)
+            for j, item in enumerate(section.items):
+                qualified = fw.qualified(item)
+                if qualified in known:
+                    report(fw.id, ("sections", i, "items", j, "id"),
+                           f"item id '{item.id}' is used twice in this framework")
+                    continue
+                known.add(qualified)
+                # Qualified ids hold a colon, so they cannot collide with the catalog's own ids.
+                cat.sources[qualified] = (source, ("sections", i, "items", j))
+
+    items = sorted(known)
+    for c in cat.challenges.values():
+        for i, check in enumerate(c.checklist):
+            seen: set[str] = set()
+            for k, cover in enumerate(check.covers):
+                loc = ("checklist", i, "covers", k, "item")
+                if cover.item in seen:
+                    report(c.id, loc, f"'{cover.item}' is listed twice")
+                seen.add(cover.item)
+                framework = cover.item.split(":", 1)[0]
+                if cover.item in known or framework in broken:
+                    continue
+                if framework not in cat.frameworks:
+                    report(c.id, loc, f"unknown framework '{framework}' in '{cover.item}'"
+                                      f"{hint(framework, list(cat.frameworks))}")
+                else:
+                    report(c.id, loc, f"unknown framework item '{cover.item}'{hint(cover.item, items)}")
     return problems
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
 import re
 from collections.abc import Iterable
 from functools import cache
@@ -24,17 +25,22 @@ LISTING_PAGES = {
     "checklists/index.md": "the checklist of all stages",
     "planner.md": "the planner",
     "team-workflow.md": "the team workflow guide",
+    "frameworks/index.md": "the framework coverage index",
 }
 
 
 def page_path(kind: str, entity_id: str) -> str:
     """Where each entity's page lives; URLs derive from ids only."""
+    if kind == "framework_item":  # `deon:b-1` -> the item's anchor on its framework's page
+        framework, _, item = entity_id.partition(":")
+        return f"frameworks/{framework}.md#{item}"
     return {
         "stage": f"stages/{entity_id}.md",
         "challenge": f"challenges/{entity_id}.md",
         "case_study": f"case-studies/{entity_id}.md",
         "mitigation": f"mitigations/{entity_id}.md",
         "reference": f"references.md#{entity_id}",
+        "framework": f"frameworks/{entity_id}.md",
     }[kind]
 
 
@@ -45,7 +51,7 @@ def checklist_path(stage_id: str) -> str:
 
 def planned_pages(entities: dict[str, Iterable[str]]) -> list[tuple[str, str | None]]:
     """Every Markdown page `render` writes, as (path, entity id or None for a listing page).
-    `entities` maps a page kind (stage, challenge, case_study, mitigation) to its ids."""
+    `entities` maps a page kind (stage, challenge, case_study, mitigation, framework) to its ids."""
     out: list[tuple[str, str | None]] = [(path, None) for path in LISTING_PAGES]
     for kind, ids in entities.items():
         for entity_id in ids:
@@ -75,6 +81,18 @@ def reserved_ids(kind: str) -> list[str]:
     Schemas; `check` reports the same through `collisions`)."""
     stems = sorted({path.rsplit("/", 1)[-1].removesuffix(".md") for path in LISTING_PAGES})
     return [stem for stem in stems if collisions({kind: [stem]})]
+
+
+def html_href(src: str, target: str) -> str:
+    """A relative URL from page `src` to page `target` (both docs paths, `#anchor` allowed) as it works
+    in raw HTML, where mkdocs does not rewrite `.md` links: between directory URLs."""
+    path, _, anchor = target.partition("#")
+
+    def folder(p: str) -> str:
+        return page_url("", p).strip("/")
+
+    rel = posixpath.relpath(folder(path) or ".", folder(src) or ".")
+    return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
 
 
 def page_url(site_url: str, path: str) -> str:

@@ -16,11 +16,11 @@ from functools import cache
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, coverage, export, plan, schema
 from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
-from .pages import DEFAULT_SITE_URL, checklist_path, environment, mermaid_label, page_path, page_url
+from .pages import DEFAULT_SITE_URL, checklist_path, environment, html_href, mermaid_label, page_path, page_url
 
 STATE_SCHEMA = "checklist-state.schema.json"
 
@@ -82,13 +82,17 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
         "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
         "challenges": {c.id: {
             "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
-            "stage": cat.stage_of(c.step).id, "step": c.step,
-            "checklist": [{"id": i.id, "text": i.text} for i in c.checklist],
+            "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
+            "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
+                          for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
                            for s in incoming(g, c.id, "illustrates")],
             "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
+        "framework_items": {qid: {"name": coverage.display_name(cat, qid), "title": item.title,
+                                  "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
+                            for qid, (fw, _, item) in cat.framework_items.items()},
         "ranking": plan.weights_for_page(cat, g),
         "brief": brief.page_data(cat, g, site_url, citations, bibtex),
     }
@@ -118,12 +122,14 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         "cat": cat, "g": g, "incoming": incoming, "outgoing": outgoing, "evidence_text": EVIDENCE_TEXT,
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
+        "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
     }
 
     def put(path: str, template: str, **context: object) -> None:
         url = page_url(site_url, path)
         files[path] = environment().get_template(template).render(
-            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid))
+            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid),
+            href=lambda kind, eid: html_href(path, page_path(kind, eid)))
 
     def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
         url = page_url(site_url, path)
@@ -162,6 +168,7 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
             rows=checklist_rows(cat, [stage.id]), statuses=statuses)
     put("planner.md", "planner.md.j2")
     put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
+    _put_frameworks(cat, g, put)
     files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"
 
@@ -174,3 +181,14 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     files[f"downloads/schema/{STATE_SCHEMA}"] = json.dumps(schema.state_json_schema(site_url), indent=2) + "\n"
     return files
 
+
+
+def _put_frameworks(cat: Catalog, g: nx.MultiDiGraph, put) -> None:
+    """A coverage page per external framework, and their index (from `coverage`, like the CLI)."""
+    rows = []
+    for fw in sorted(cat.frameworks.values(), key=lambda f: f.short_title.lower()):
+        items = coverage.framework_coverage(cat, g, fw.id)
+        summary = coverage.summarize(items)
+        rows.append((fw, summary))
+        put(page_path("framework", fw.id), "framework.md.j2", fw=fw, items=items, summary=summary)
+    put("frameworks/index.md", "frameworks_index.md.j2", rows=rows)

@@ -112,9 +112,25 @@ class Workflow(Strict):
     stages: list[Stage] = Field(min_length=1)
 
 
+# A framework item as written in mappings and shown to readers: `<framework id>:<item id>`.
+# Both halves are kebab-case, so the colon can never clash with an id of the catalog namespace.
+FRAMEWORK_ITEM = r"^[a-z0-9]+(?:-[a-z0-9]+)*:[a-z0-9]+(?:-[a-z0-9]+)*$"
+FrameworkItemRef = Annotated[str, StringConstraints(pattern=FRAMEWORK_ITEM, max_length=160)]
+
+
+class Coverage(Strict):
+    """One framework item a checklist item covers: fully, or partly with what it leaves out."""
+
+    item: FrameworkItemRef = Field(description="Framework item as `framework:item`, e.g. `ml-test-score:monitor-3`.")
+    partial: Line | None = Field(default=None, description="What this check leaves out of the framework item; "
+                                                           "absent when a reviewer of the check has checked all of it.")
+
+
 class ChecklistItem(Strict):
     id: Slug = Field(description="Stable id derived from the item's meaning, prefixed by its challenge id.")
     text: Line
+    covers: list[Coverage] = Field(default_factory=list,
+                                   description="Items of external frameworks (catalog/frameworks/) this check covers.")
 
 
 class RelatedLink(Strict):
@@ -123,6 +139,13 @@ class RelatedLink(Strict):
 
 
 class Challenge(Strict):
+    # The survey-section rule below, in JSON Schema terms (editors see it too).
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"beyond_survey": {"const": True}}, "required": ["beyond_survey"]},
+        "then": {"properties": {"survey_section": False}},
+        "else": {"properties": {"survey_section": True}, "required": ["survey_section"]},
+    })
+
     id: Slug
     title: Line
     aliases: list[Line] = Field(default_factory=list)
@@ -134,7 +157,21 @@ class Challenge(Strict):
     facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     related: list[RelatedLink] = Field(default_factory=list)
-    survey_section: Section
+    beyond_survey: bool = Field(default=False, description="True for challenges this guide adds to Table 1's 38.")
+    survey_section: Section | None = Field(default=None, validate_default=True,
+                                           description="Where the survey discusses it; required unless beyond_survey.")
+
+    @field_validator("survey_section", mode="after")
+    @classmethod
+    def _survey_section_matches_origin(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Table 1's challenges always say where the survey discusses them; additions cannot.
+        beyond = info.data.get("beyond_survey", False)
+        if beyond and value is not None:
+            raise ValueError("a challenge added beyond the survey has no survey section")
+        if not beyond and value is None:
+            raise ValueError("required field is missing (or set beyond_survey: true for a challenge the survey "
+                             "does not list)")
+        return value
 
     @field_validator("checklist", mode="after")
     @classmethod
@@ -312,6 +349,50 @@ class Facets(Strict):
     traits: list[Facet] = Field(min_length=1)
 
 
+class FrameworkItem(Strict):
+    id: Slug = Field(description="Stable within its framework; shown as `<framework>:<id>`, e.g. `monitor-3`.")
+    label: Line = Field(description="The framework's own number for the item, e.g. 'Monitor 3' or 'A.1'.")
+    title: Line = Field(description="The item's short name exactly as the framework words it.")
+
+
+class FrameworkSection(Strict):
+    id: Slug
+    title: Line = Field(description="The section title as the framework words it.")
+    items: list[FrameworkItem] = Field(min_length=1)
+
+
+Commit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+
+
+class Framework(Strict):
+    """An external checklist or rubric (ML Test Score, deon, ...) that our checklist items map onto."""
+
+    id: Slug
+    title: Line = Field(description="Full name as published.")
+    short_title: Line = Field(description="Name used in notes such as 'also covers: ML Test Score Monitor 3'.")
+    kind: Literal["publication", "software"]
+    authors: list[Line] = Field(default_factory=list)
+    corporate_author: Line | None = None
+    version: Line = Field(description="The version the items were taken from (edition, release or branch).")
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-\d{2}-\d{2})?$")] = Field(
+        description="Year or date (YYYY-MM-DD) of that version.")
+    url: HttpUrl = Field(description="Canonical source: the paper or the project.")
+    commit: Commit | None = Field(default=None, description="For software: the commit the items were read from.")
+    source_file: Line | None = Field(default=None, description="For software: the file holding the items.")
+    reference: Slug | None = Field(default=None, description="The catalog reference to cite for it.")
+    licence: Line | None = Field(default=None, description="Licence of the framework's text, where it matters.")
+    summary: Line
+    names_from: Line = Field(description="Where exactly the item names were copied from.")
+    sections: list[FrameworkSection] = Field(min_length=1)
+
+    def items(self) -> list[tuple[FrameworkSection, FrameworkItem]]:
+        """(section, item) pairs in the framework's own order."""
+        return [(section, item) for section in self.sections for item in section.items]
+
+    def qualified(self, item: FrameworkItem) -> str:
+        return f"{self.id}:{item.id}"
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -319,6 +400,7 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
     "references": Reference,
     "mitigations": Mitigation,
     "findings": Finding,
+    "frameworks": Framework,
 }
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
 
@@ -355,7 +437,7 @@ def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
 
 def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     """(page kind, properties) of the schema objects whose id names a generated page."""
-    kinds = {Challenge: "challenge", CaseStudy: "case_study", Mitigation: "mitigation"}
+    kinds = {Challenge: "challenge", CaseStudy: "case_study", Mitigation: "mitigation", Framework: "framework"}
     if model in kinds:
         return [(kinds[model], body["properties"])]
     if model is Workflow:

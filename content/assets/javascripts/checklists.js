@@ -17,6 +17,10 @@ const itemLine = (text, s, id) => {
   return `- [${box}] ${text}${extra} \`${id}\``;
 };
 
+// "ML Test Score Data 1, deon A.3 (partly)": what a check also covers (fieldguide.coverage.covers_text).
+const coversText = (data, item) => (item.covers || []).filter((c) => c.item in data.framework_items)
+  .map((c) => data.framework_items[c.item].name + (c.partial ? " (partly)" : "")).join(", ");
+
 // ranked: rows in the planner's order, one list of challenges instead of stage sections.
 const toMarkdown = (data, rows, store, title, ranked = false) => {
   const ready = readiness(data, rows, store);
@@ -57,7 +61,8 @@ const toMarkdown = (data, rows, store, title, ranked = false) => {
       }
       last.challenge = row.challenge;
     }
-    out.push(itemLine(row.item.text, stateOf(store, row.item.id), row.item.id));
+    const covers = coversText(data, row.item);
+    out.push(itemLine(row.item.text, stateOf(store, row.item.id), row.item.id) + (covers ? ` · also covers: ${covers}` : ""));
   }
   const orphans = orphansOf(data, store);
   if (orphans.length) {
@@ -71,15 +76,16 @@ const toMarkdown = (data, rows, store, title, ranked = false) => {
 };
 
 const CSV_COLUMNS = ["stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note", "evidence",
-  "updated", "by"];
+  "updated", "by", "covers"];
 const toCsv = (data, rows, store) => {
   const fields = (s) => [s.status, s.reason, s.owner, s.note, s.evidence, s.updated || "", s.by];
   const lines = [CSV_COLUMNS];
   for (const row of rows) {
     lines.push([data.stages.find((x) => x.id === row.stage).title, data.steps[row.step].title,
-      data.challenges[row.challenge].title, row.item.id, row.item.text, ...fields(stateOf(store, row.item.id))]);
+      data.challenges[row.challenge].title, row.item.id, row.item.text, ...fields(stateOf(store, row.item.id)),
+      coversText(data, row.item)]);
   }
-  for (const id of orphansOf(data, store)) lines.push(["", "", "", id, "", ...fields(stateOf(store, id))]);
+  for (const id of orphansOf(data, store)) lines.push(["", "", "", id, "", ...fields(stateOf(store, id)), ""]);
   return lines.map((l) => l.map(csvCell).join(",")).join("\n") + "\n";
 };
 
