@@ -62,6 +62,8 @@ def synthesize(src: Path, dest: Path, scale: int) -> int:
                     copy["title"] = f"{copy['title']} (copy {k})"
                     if "survey_ref" in copy:
                         copy["survey_ref"] = None
+                    if "order" in copy:  # copies follow the originals within their step
+                        copy["order"] += 10 * k
                 for item in copy.get("checklist", []):
                     item["id"] = item["id"].replace(data["id"], copy["id"], 1)
                 for name in ID_FIELDS & copy.keys():

@@ -70,13 +70,13 @@ class Ranked:
         return out or ["applies to every project"]
 
 
-def order_key(cat: Catalog) -> dict[str, tuple[int, int, str]]:
-    """Workflow order of challenges: stage, then step, then id (the deterministic tie-break)."""
+def order_key(cat: Catalog) -> dict[str, tuple[int, int, int, str]]:
+    """Workflow order of challenges: stage, step, position within the step (survey Table 1), id."""
     position = {}
     for si, stage in enumerate(cat.stages):
         for ti, step in enumerate(stage.steps):
             position[step.id] = (si, ti)
-    return {c.id: (*position[c.step], c.id) for c in cat.challenges.values()}
+    return {c.id: (*position[c.step], c.order, c.id) for c in cat.challenges.values()}
 
 
 def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile) -> list[Ranked]:
