@@ -16,7 +16,7 @@ from functools import cache
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema, search
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
@@ -68,7 +68,7 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
 
 
 def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
-                 bibtex: dict[str, str]) -> dict[str, object]:
+                 bibtex: dict[str, str], index: search.Index | None = None) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -86,7 +86,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
             "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
-        "ranking": plan.weights_for_page(cat, g),
+        "ranking": plan.weights_for_page(cat, g, index),
         "brief": brief.page_data(cat, g, site_url, citations, bibtex),
     }
 
@@ -157,8 +157,10 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]))
     put("planner.md", "planner.md.j2")
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
-                                            separators=(",", ":")) + "\n"
+    index_data = search.build_index(cat, g)
+    files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex, search.Index(index_data)),
+                                            ensure_ascii=False, separators=(",", ":")) + "\n"
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])

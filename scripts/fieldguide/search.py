@@ -33,19 +33,20 @@ from .load import Catalog
 
 INDEX_VERSION = 1
 TYPES = ("challenge", "case-study", "mitigation", "reference")
+LIMITS = {"challenge": 8, "case-study": 4, "mitigation": 4, "reference": 3}  # results shown per group
 URLS = {"challenge": "challenges/{id}/", "case-study": "case-studies/{id}/", "mitigation": "mitigations/{id}/",
         "reference": "references/#{id}"}  # page of each document, relative to the site root
 
 # Document side: BM25F field weights per document type, saturation k1 and length normalisation b.
 FIELDS: dict[str, dict[str, float]] = {
-    "challenge": {"title": 6.0, "aliases": 5.0, "phrases": 3.0, "summary": 2.0, "signals": 1.5,
-                  "checklist": 1.0, "description": 1.0, "linked": 0.6},
+    "challenge": {"title": 6.0, "aliases": 5.0, "phrases": 3.0, "summary": 2.0, "signals": 0.75,
+                  "checklist": 0.5, "description": 0.5, "linked": 0.3},
     "case-study": {"title": 4.0, "summary": 2.0, "body": 1.0},
     "mitigation": {"title": 4.0, "summary": 2.0},
     "reference": {"title": 3.0, "body": 1.0},
 }
-K1 = 1.2
-B = 0.75
+K1 = 2.0
+B = 0.5
 # Postings are stored as text, two characters per (document, weight): the gap to the previous
 # document number and one of 64 weight levels spaced evenly on a log scale (about 5 % apart).
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -56,8 +57,8 @@ QUERY: dict[str, float] = {
     "synonym": 0.5,  # weight of a synonym relative to the word typed
     "prefix": 0.8,  # completion of the word being typed, times typed length / completion length
     "fuzzy": 0.5,  # a near spelling of a word the index does not know
-    "coord_floor": 0.2,  # score kept by a document matching none of the other words
-    "coord_power": 2,  # integer: how sharply matching more of the question's words is rewarded
+    "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
+    "coord_power": 1,  # integer: how sharply matching more of the question's words is rewarded
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
@@ -340,6 +341,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "types": list(TYPES),
         "levels": levels,
         "urls": dict(URLS),
+        "limits": dict(LIMITS),
         "docs": [[TYPES.index(d.type), d.id, d.title, d.meta, d.snippet] for d in docs],
         "terms": terms,
         "synonyms": synonym_map(cat),
@@ -532,6 +534,18 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
         hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc]))
     hits.sort(key=lambda h: (TYPES.index(h.type), -h.score, h.doc))
     return hits
+
+
+def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
+    """The hits a reader sees: at most `limits[type]` of each group, so no group pushes another out."""
+    limits = limits or LIMITS
+    count: Counter[str] = Counter()
+    out = []
+    for h in hits:
+        count[h.type] += 1
+        if count[h.type] <= limits[h.type]:
+            out.append(h)
+    return out
 
 
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:

@@ -257,7 +257,50 @@
     return hits;
   };
 
-  const api = { TYPES, fold, words, stem, decode, osaDistance, Index, slots, run };
+  // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
+
+  // Per challenge: relevance to the description as a share of the best one, and the words matched.
+  const describe = (index, description, maxWords) => {
+    const out = new Map();
+    if (!description || !description.trim()) return out;
+    const hits = run(index, description, { prefix: false, types: ["challenge"] });
+    if (!hits.length) return out;
+    const top = hits[0].score;
+    for (const h of hits) {
+      const seen = [];
+      for (const w of h.matched) if (!seen.includes(w) && seen.length < maxWords) seen.push(w);
+      out.set(h.id, [h.score / top, seen]);
+    }
+    return out;
+  };
+
+  const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
+
+  // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
+  const rankProfile = (ranking, index, profile) => {
+    const order = ranking.order;
+    const relevance = index ? describe(index, profile.description || "", ranking.max_words) : new Map();
+    const ranked = [];
+    for (const cid of order) {
+      if (profile.stages && profile.stages.length && !profile.stages.includes(ranking.stage_of[cid])) continue;
+      const w = ranking.weights[cid];
+      const traits = (profile.traits || []).filter((t) => t in w.traits);
+      let score = w.base;
+      for (const t of traits) score += w.traits[t];
+      if (profile.industry) score += w.industries[profile.industry] || 0;
+      const [share, words] = relevance.get(cid) || [0, []];
+      score += ranking.description * share;
+      ranked.push({
+        id: cid, score: round2(score), traits, words, cases: w.cases, industry: profile.industry || null,
+        tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
+        industryCases: profile.industry ? (w.industry_cases[profile.industry] || 0) : 0,
+      });
+    }
+    ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
+    return ranked;
+  };
+
+  const api = { TYPES, fold, words, stem, decode, osaDistance, Index, slots, run, describe, rankProfile };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.FieldguideSearch = api;
 })(typeof self !== "undefined" ? self : this);
