@@ -236,7 +236,8 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
 @main.command("search")
 @catalog_option
 @click.argument("query", nargs=-1, required=True)
-@click.option("--type", "types", multiple=True, type=click.Choice(["challenge", "case-study", "mitigation", "reference"]),
+@click.option("--type", "types", multiple=True,
+              type=click.Choice(["challenge", "case-study", "mitigation", "reference"]),
               help="Only this kind of result (repeatable; default all, challenges first).")
 @click.option("--limit", type=click.IntRange(1, 1000), help="Results per kind (default: as many as the site shows).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

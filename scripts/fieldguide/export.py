@@ -46,7 +46,8 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         ev = evidence(g, c.id)
         challenges.append({
             "id": c.id, "title": c.title, "aliases": list(c.aliases), "stage": cat.stage_of(c.step).id,
-            "step": c.step, "order": c.order, "summary": c.summary, "description": c.description, "signals": list(c.signals),
+            "step": c.step, "order": c.order, "summary": c.summary, "description": c.description,
+            "signals": list(c.signals),
             "checklist": [{"id": i.id, "text": i.text} for i in c.checklist], "facets": list(c.facets),
             "case_studies": incoming(g, c.id, "illustrates"), "mitigations": incoming(g, c.id, "addresses"),
             "references": list(c.references),

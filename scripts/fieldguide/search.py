@@ -64,19 +64,25 @@ QUERY: dict[str, float] = {
     "fuzzy2": 8,  # letters from which two edits are tolerated
 }
 
-STOP_WORDS = frozenset("""
-a about above after again against all also am an and any anyone anything are aren as at be because been
-before being below between both but by can cannot cant could couldn did didn do does doesn doing don
-done down during each eg else etc even every everyone everything few for from further get gets getting
-go going good got had hadn happen happens has hasn have haven having he her here hers herself him himself his how however i ie if im
-in into is isn it its itself ive just kind know let lets like lot lots may me might more most much must my
-myself need needed needs no nor not now of off on once one only or other others our ours ourselves out over own per please re really
-same shall she should shouldn since so some someone something still such than that thats the their
-theirs them themselves then there these they thing things this those though through thus to too under
-until up
-upon us very via vs want wanted wants was wasn way ways we were weren what whats when where whether which while who whom
-whose why will with within won would wouldn yet you your yours yourself yourselves
-""".split())
+STOP_WORDS = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "anyone",
+    "anything", "are", "aren", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "cannot", "cant", "could", "couldn", "did", "didn", "do", "does", "doesn",
+    "doing", "don", "done", "down", "during", "each", "eg", "else", "etc", "even", "every", "everyone",
+    "everything", "few", "for", "from", "further", "get", "gets", "getting", "go", "going", "good", "got",
+    "had", "hadn", "happen", "happens", "has", "hasn", "have", "haven", "having", "he", "her", "here", "hers",
+    "herself", "him", "himself", "his", "how", "however", "i", "ie", "if", "im", "in", "into", "is", "isn",
+    "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots", "may", "me",
+    "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "no", "nor", "not",
+    "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours", "ourselves", "out",
+    "over", "own", "per", "please", "re", "really", "same", "shall", "she", "should", "shouldn", "since", "so",
+    "some", "someone", "something", "still", "such", "than", "that", "thats", "the", "their", "theirs", "them",
+    "themselves", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through",
+    "thus", "to", "too", "under", "until", "up", "upon", "us", "very", "via", "vs", "want", "wanted", "wants",
+    "was", "wasn", "way", "ways", "we", "were", "weren", "what", "whats", "when", "where", "whether", "which",
+    "while", "who", "whom", "whose", "why", "will", "with", "within", "won", "would", "wouldn", "yet", "you",
+    "your", "yours", "yourself", "yourselves",
+])
 
 # British spellings mapped to American ones before stemming (applied to every word on both sides).
 # Written with JavaScript's `$1` references: the index ships them to the page as they are.
@@ -189,9 +195,7 @@ def stem(w: str) -> str:
     if len(w) <= 2:
         return w
     # step 1a
-    if w.endswith("sses"):
-        w = w[:-2]
-    elif w.endswith("ies"):
+    if w.endswith("sses") or w.endswith("ies"):
         w = w[:-2]
     elif w.endswith("ss"):
         pass

@@ -15,9 +15,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from relevance import dev_profiles, profile_of, root_catalog  # noqa: E402
-
 from fieldguide import plan, search  # noqa: E402
+from relevance import dev_profiles, profile_of, root_catalog  # noqa: E402
 
 GRID = {
     "TRAIT_MATCH": [2.0, 3.0, 4.0],
