@@ -263,7 +263,7 @@ class Doc:
     fields: dict[str, list[str]] = field(default_factory=dict)  # field -> texts
 
 
-def _clip(text: str, limit: int = 150) -> str:
+def _clip(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
