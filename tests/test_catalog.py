@@ -61,6 +61,22 @@ def test_each_of_the_38_challenges_sits_in_its_table_1_step() -> None:
     assert {c.id: c.step for c in CAT.challenges.values()} == expected
 
 
+def test_challenges_within_a_step_follow_table_1_everywhere_they_are_listed() -> None:
+    from fieldguide import export, graph, plan, render
+
+    g = graph.build(CAT)
+    for steps in TABLE_1.values():
+        for step, cids in steps.items():
+            assert [c.id for c in CAT.challenges_in(step)] == cids
+    survey_order = [cid for steps in TABLE_1.values() for cids in steps.values() for cid in cids]
+    order = plan.order_key(CAT)
+    assert sorted(CAT.challenges, key=lambda c: order[c]) == survey_order
+    assert [c for s in export.to_dict(CAT, g)["steps"] for c in s["challenges"]] == survey_order
+    page = render.render(CAT, g)["stages/data-management.md"]
+    assert page.index("Labeling of large volumes") < page.index("Access to experts") < page.index(
+        "Lack of high-variance data")
+
+
 def test_all_99_survey_references_and_the_survey_itself() -> None:
     numbers = sorted(r.survey_ref for r in CAT.references.values() if r.survey_ref is not None)
     assert numbers == list(range(1, 100))

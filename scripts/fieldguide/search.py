@@ -479,10 +479,17 @@ def slots(index: Index, text: str, prefix: bool = True) -> list[Slot]:
                 if t not in alts and (t.startswith(w) or (w.startswith(t) and len(t) >= 4 and len(w) - len(t) <= 3)):
                     alts[t] = q["prefix"] * min(len(w), len(t)) / max(len(w), len(t))
         if s not in index.terms and len(word) >= q["fuzzy1"]:
+            # An unknown word: a near spelling of a known term, or a known term it starts with
+            # ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
             limit = 2 if len(word) >= q["fuzzy2"] else 1
+            w = american(word)
             for t in index.sorted_terms:
-                if t not in alts and osa_distance(s, t, limit) <= limit:
+                if t in alts:
+                    continue
+                if osa_distance(s, t, limit) <= limit:
                     alts[t] = q["fuzzy"]
+                elif len(t) >= q["fuzzy1"] and w.startswith(t):
+                    alts[t] = q["fuzzy"] * len(t) / len(w)
         out.append(Slot(word, list(alts.items())))
     return out
 

@@ -28,9 +28,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from relevance import ROOT, profile_of, profiles, questions, root_catalog  # noqa: E402
-
 from fieldguide import plan, search  # noqa: E402
+from relevance import ROOT, profile_of, profiles, questions, root_catalog  # noqa: E402
 
 SPLITS = ("dev", "holdout")
 MATERIAL_SEPARATOR = r'[\s\-,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'  # the old mkdocs.yml's

@@ -203,9 +203,14 @@
         }
       }
       if (!index.terms.has(s) && word.length >= q.fuzzy1) {
+        // An unknown word: a near spelling of a known term, or a known term it starts with
+        // ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
         const limit = word.length >= q.fuzzy2 ? 2 : 1;
+        const w = index.american(word);
         for (const t of index.sortedTerms) {
-          if (!alts.has(t) && osaDistance(s, t, limit) <= limit) alts.set(t, q.fuzzy);
+          if (alts.has(t)) continue;
+          if (osaDistance(s, t, limit) <= limit) alts.set(t, q.fuzzy);
+          else if (t.length >= q.fuzzy1 && w.startsWith(t)) alts.set(t, q.fuzzy * t.length / w.length);
         }
       }
       out.push({ word, alternatives: [...alts.entries()] });
