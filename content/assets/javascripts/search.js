@@ -53,7 +53,7 @@
 
   const buildDialog = () => {
     input = el("input", {
-      id: "fg-search-input", type: "search", className: "fg-search-input", autocomplete: "off", spellcheck: false,
+      id: "fg-search-input", type: "text", className: "fg-search-input", autocomplete: "off", spellcheck: false,
       placeholder: "Describe the problem in your own words",
     });
     input.setAttribute("aria-describedby", "fg-search-status");
@@ -83,8 +83,13 @@
     document.body.append(dialog);
   };
 
-  // Up and Down move between the box and the results; the results stay in the normal tab order too.
+  // Up and Down move between the box and the results (which stay in the tab order too); Escape closes.
   function moveFocus(event) {
+    if (event.key === "Escape") { // one press closes, also from the text box
+      event.preventDefault();
+      dialog.close();
+      return;
+    }
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
     const links = [...results.querySelectorAll("a[href]")];
     if (!links.length) return;
