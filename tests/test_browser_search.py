@@ -102,3 +102,25 @@ def test_the_open_dialog_is_accessible(page, site) -> None:
     page.keyboard.press("Escape")
     page.wait_for_timeout(200)
     assert axe_violations(page) == []
+
+
+def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None:
+    from fieldguide import plan
+    from fieldguide.schema import Profile
+
+    description = ("We will score loan applications from ten years of approved loans; underwriters see the score "
+                   "and the reasons before they decide.")
+    profile = Profile(industry="finance", traits=["humans-act-on-output"], description=description)
+    expected = plan.rank(CAT, graph.build(CAT), profile, INDEX)
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    page.locator("#fg-trait-humans-act-on-output").check()
+    page.get_by_label("Describe the project in your own words").fill(description)
+    items = page.locator(".fg-plan-item")
+    expect(items.first).to_have_attribute("data-challenge", expected[0].id)
+    page.wait_for_timeout(500)
+    assert items.evaluate_all("els => els.map(e => e.dataset.challenge)") == [r.id for r in expected]
+    expect(items.first.locator(".fg-why")).to_have_text(f"Why: {'; '.join(expected[0].reasons(CAT))}.")
+    assert "your description mentions" in items.first.locator(".fg-why").inner_text()
+    page.reload(wait_until="networkidle")
+    expect(page.get_by_label("Describe the project in your own words")).to_have_value(description)

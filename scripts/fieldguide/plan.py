@@ -134,9 +134,11 @@ def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]
     out = {}
     for h in hits:
         seen: list[str] = []
-        for w in h.matched:
-            if w not in seen and len(seen) < MAX_WORDS:
+        terms: set[str] = set()
+        for w, t in zip(h.matched, h.stems, strict=True):  # one word per index term: "loan", not "loans" too
+            if t not in terms and len(seen) < MAX_WORDS:
                 seen.append(w)
+                terms.add(t)
         out[h.id] = (h.score / top, seen)
     return out
 

@@ -273,7 +273,13 @@
     const top = hits[0].score;
     for (const h of hits) {
       const seen = [];
-      for (const w of h.matched) if (!seen.includes(w) && seen.length < maxWords) seen.push(w);
+      const terms = new Set();
+      h.matched.forEach((w, k) => { // one word per index term: "loan", not "loans" too
+        if (!terms.has(h.stems[k]) && seen.length < maxWords) {
+          seen.push(w);
+          terms.add(h.stems[k]);
+        }
+      });
       out.set(h.id, [h.score / top, seen]);
     }
     return out;
