@@ -135,10 +135,11 @@ def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]
     for h in hits:
         seen: list[str] = []
         terms: set[str] = set()
-        for w, t in zip(h.matched, h.stems, strict=True):  # one word per index term: "loan", not "loans" too
-            if t not in terms and len(seen) < MAX_WORDS:
-                seen.append(w)
-                terms.add(t)
+        # The words that weighed most first; one word per index term ("loan", not "loans" too).
+        for k in sorted(range(len(h.matched)), key=lambda k: -h.parts[k]):
+            if h.stems[k] not in terms and len(seen) < MAX_WORDS:
+                seen.append(h.matched[k])
+                terms.add(h.stems[k])
         out[h.id] = (h.score / top, seen)
     return out
 

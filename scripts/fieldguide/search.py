@@ -68,20 +68,20 @@ STOP_WORDS = frozenset([
     "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "anyone",
     "anything", "are", "aren", "as", "at", "be", "because", "been", "before", "being", "below", "between",
     "both", "but", "by", "can", "cannot", "cant", "could", "couldn", "did", "didn", "do", "does", "doesn",
-    "doing", "don", "done", "down", "during", "each", "eg", "else", "etc", "even", "every", "everyone",
-    "everything", "few", "for", "from", "further", "get", "gets", "getting", "go", "going", "good", "got",
-    "had", "hadn", "happen", "happens", "has", "hasn", "have", "haven", "having", "he", "her", "here", "hers",
-    "herself", "him", "himself", "his", "how", "however", "i", "ie", "if", "im", "in", "into", "is", "isn",
-    "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots", "may", "me",
-    "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "no", "nor", "not",
-    "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours", "ourselves", "out",
-    "over", "own", "per", "please", "re", "really", "same", "shall", "she", "should", "shouldn", "since", "so",
-    "some", "someone", "something", "still", "such", "than", "that", "thats", "the", "their", "theirs", "them",
-    "themselves", "then", "there", "these", "they", "thing", "things", "this", "those", "though", "through",
-    "thus", "to", "too", "under", "until", "up", "upon", "us", "very", "via", "vs", "want", "wanted", "wants",
-    "was", "wasn", "way", "ways", "we", "were", "weren", "what", "whats", "when", "where", "whether", "which",
-    "while", "who", "whom", "whose", "why", "will", "with", "within", "won", "would", "wouldn", "yet", "you",
-    "your", "yours", "yourself", "yourselves",
+    "doing", "don", "done", "down", "during", "each", "eg", "eight", "else", "etc", "even", "every", "everyone",
+    "everything", "few", "five", "for", "four", "from", "further", "get", "gets", "getting", "go", "going",
+    "good", "got", "had", "hadn", "happen", "happens", "has", "hasn", "have", "haven", "having", "he", "her",
+    "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "ie", "if", "im", "in", "into",
+    "is", "isn", "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots",
+    "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "nine",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
+    "ourselves", "out", "over", "own", "per", "please", "re", "really", "same", "seven", "shall", "she",
+    "should", "shouldn", "since", "six", "so", "some", "someone", "something", "still", "such", "ten", "than",
+    "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing",
+    "things", "this", "those", "though", "three", "through", "thus", "to", "too", "two", "under", "until", "up",
+    "upon", "us", "very", "via", "vs", "want", "wanted", "wants", "was", "wasn", "way", "ways", "we", "were",
+    "weren", "what", "whats", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "will", "with", "within", "won", "would", "wouldn", "yet", "you", "your", "yours", "yourself", "yourselves",
 ])
 
 # British spellings mapped to American ones before stemming (applied to every word on both sides).
@@ -502,7 +502,8 @@ class Hit:
     title: str
     score: float
     matched: list[str]  # the question's words this document matched, in question order
-    stems: list[str]  # the index terms that matched, for highlighting
+    stems: list[str]  # the index term that matched each of them
+    parts: list[float]  # what each of them added to the score (before the coordination factor)
 
 
 def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = TYPES) -> list[Hit]:
@@ -518,6 +519,7 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
     matched = [0] * n
     best_stems: list[list[str]] = [[] for _ in range(n)]
     words_hit: list[list[str]] = [[] for _ in range(n)]
+    parts: list[list[float]] = [[] for _ in range(n)]
     for slot in known:
         best: dict[int, float] = {}
         best_term: dict[int, str] = {}
@@ -532,6 +534,7 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
             matched[doc] += 1
             words_hit[doc].append(slot.word)
             best_stems[doc].append(best_term[doc])
+            parts[doc].append(best[doc])
     hits = []
     for doc in range(n):
         if not matched[doc] or index.docs[doc][0] not in allowed:
@@ -542,7 +545,7 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
             power *= share
         score = total[doc] * (q["coord_floor"] + (1 - q["coord_floor"]) * power)
         d = index.docs[doc]
-        hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc]))
+        hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc], parts[doc]))
     hits.sort(key=lambda h: (TYPES.index(h.type), -h.score, h.doc))
     return hits
 

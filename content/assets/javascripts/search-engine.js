@@ -229,6 +229,7 @@
     const matched = new Array(n).fill(0);
     const stemsHit = Array.from({ length: n }, () => []);
     const wordsHit = Array.from({ length: n }, () => []);
+    const parts = Array.from({ length: n }, () => []);
     for (const slot of known) {
       const best = new Map();
       const bestTerm = new Map();
@@ -246,6 +247,7 @@
         matched[doc] += 1;
         wordsHit[doc].push(slot.word);
         stemsHit[doc].push(bestTerm.get(doc));
+        parts[doc].push(best.get(doc));
       }
     }
     const hits = [];
@@ -256,7 +258,9 @@
       for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
       const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
       const d = index.docs[doc];
-      hits.push({ doc, type: TYPES[d[0]], id: d[1], title: d[2], score, matched: wordsHit[doc], stems: stemsHit[doc] });
+      hits.push({
+        doc, type: TYPES[d[0]], id: d[1], title: d[2], score, matched: wordsHit[doc], stems: stemsHit[doc], parts: parts[doc],
+      });
     }
     hits.sort((a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type) || b.score - a.score || a.doc - b.doc);
     return hits;
@@ -274,12 +278,14 @@
     for (const h of hits) {
       const seen = [];
       const terms = new Set();
-      h.matched.forEach((w, k) => { // one word per index term: "loan", not "loans" too
+      // The words that weighed most first; one word per index term ("loan", not "loans" too).
+      const byWeight = h.matched.map((_, k) => k).sort((a, b) => h.parts[b] - h.parts[a] || a - b);
+      for (const k of byWeight) {
         if (!terms.has(h.stems[k]) && seen.length < maxWords) {
-          seen.push(w);
+          seen.push(h.matched[k]);
           terms.add(h.stems[k]);
         }
-      });
+      }
       out.set(h.id, [h.score / top, seen]);
     }
     return out;
