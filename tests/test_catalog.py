@@ -71,6 +71,25 @@ def test_challenges_beyond_the_survey_are_marked_and_kept_apart_from_table_1() -
     assert not set(added) & {cid for steps in TABLE_1.values() for cids in steps.values() for cid in cids}
 
 
+def test_challenges_within_a_step_follow_table_1_everywhere_they_are_listed() -> None:
+    from fieldguide import export, graph, plan, render
+
+    g = graph.build(CAT)
+    added = {cid for cid, c in CAT.challenges.items() if c.beyond_survey}
+    for steps in TABLE_1.values():
+        for step, cids in steps.items():
+            listed = [c.id for c in CAT.challenges_in(step)]
+            assert listed[:len(cids)] == cids, "Table 1's challenges first, in its order"
+            assert set(listed[len(cids):]) <= added, "then only those this guide adds"
+    survey_order = [cid for steps in TABLE_1.values() for cids in steps.values() for cid in cids]
+    order = plan.order_key(CAT)
+    assert [c for c in sorted(CAT.challenges, key=lambda c: order[c]) if c not in added] == survey_order
+    assert [c for s in export.to_dict(CAT, g)["steps"] for c in s["challenges"] if c not in added] == survey_order
+    page = render.render(CAT, g)["stages/data-management.md"]
+    assert page.index("Labeling of large volumes") < page.index("Access to experts") < page.index(
+        "Lack of high-variance data")
+
+
 def test_all_99_survey_references_and_the_survey_itself() -> None:
     numbers = sorted(r.survey_ref for r in CAT.references.values() if r.survey_ref is not None)
     assert numbers == list(range(1, 100))

@@ -104,7 +104,8 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
-        "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "stages.schema.json"]
+        "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "stages.schema.json",
+        "vocabulary.schema.json"]
 
 
 def test_related_lists_reasons(valid_catalog: Path) -> None:

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from fieldguide import schema
 
 CHALLENGE = {
-    "id": "data-discovery", "title": "Data discovery", "step": "data-collection",
+    "id": "data-discovery", "title": "Data discovery", "step": "data-collection", "order": 1,
     "summary": "Nobody knows where the data is.", "description": "Text.",
     "checklist": [{"id": "data-discovery-owners", "text": "Every source has an owner."}],
     "survey_section": "3.1",
@@ -83,7 +83,7 @@ def test_json_schema_covers_every_file_type() -> None:
     schemas = schema.json_schemas()
     assert set(schemas) == {"challenges/<id>.yaml", "case-studies/<id>.yaml", "references/<id>.yaml",
                             "mitigations/<id>.yaml", "findings/<id>.yaml", "frameworks/<id>.yaml", "stages.yaml",
-                            "facets.yaml"}
+                            "facets.yaml", "vocabulary.yaml"}
     assert schemas["challenges/<id>.yaml"]["additionalProperties"] is False
 
 

@@ -48,6 +48,8 @@ def _rule(problem: load.Problem) -> str:
     if problem.message.endswith("is listed twice") and (problem.field.startswith(("related", "challenges"))
                                                           or ".covers[" in problem.field):
         return "relations written once"  # unique by one key of an object: not expressible
+    if "is listed twice" in problem.message and problem.field.startswith(("phrases.", "synonyms[")):
+        return "vocabulary words unique"  # compared ignoring case: not expressible
     return "schema"
 
 

@@ -297,6 +297,39 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title, ranked=True), out)
 
 
+@main.command("search")
+@catalog_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("--type", "types", multiple=True,
+              type=click.Choice(["challenge", "case-study", "mitigation", "reference"]),
+              help="Only this kind of result (repeatable; default all, challenges first).")
+@click.option("--limit", type=click.IntRange(1, 1000), help="Results per kind (default: as many as the site shows).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...], limit: int | None, fmt: str) -> None:
+    """Find the challenges, case studies, mitigations and references that answer QUERY (the site's ranking)."""
+    from . import search
+    cat, g = _load(catalog_dir)
+    index = search.index_for(cat, g)
+    hits = search.run(index, " ".join(query), types=types or search.TYPES)
+    hits = search.shown(hits, {t: limit for t in search.TYPES} if limit else None)
+    if fmt == "json":
+        click.echo(json.dumps([{"id": h.id, "type": h.type, "title": h.title, "score": h.score} for h in hits],
+                              indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no results; try other words, or browse the challenges with `fieldguide show ID`", err=True)
+        sys.exit(1)
+    heading = {"challenge": "Challenges", "case-study": "Case studies", "mitigation": "Mitigations",
+               "reference": "References"}
+    current = None
+    for h in hits:
+        if h.type != current:
+            click.echo(("" if current is None else "\n") + heading[h.type])
+            current = h.type
+        meta = index.docs[h.doc][3]
+        click.echo(f"  {h.score:6.2f}  {h.id}: {h.title}" + (f" ({meta})" if meta else ""))
+
+
 @main.command("brief")
 @catalog_option
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),

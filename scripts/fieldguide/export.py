@@ -39,14 +39,15 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
                        "survey_section": stage.survey_section})
         for s_order, step in enumerate(stage.steps, 1):
             steps.append({"id": step.id, "title": step.title, "summary": step.summary, "stage": stage.id,
-                          "order": s_order, "challenges": incoming(g, step.id, "in_step"),
+                          "order": s_order, "challenges": [c.id for c in cat.challenges_in(step.id)],
                           "survey_section": step.survey_section})
     challenges = []
     for c in cat.challenges.values():
         ev = evidence(g, c.id)
         challenges.append({
             "id": c.id, "title": c.title, "aliases": list(c.aliases), "stage": cat.stage_of(c.step).id,
-            "step": c.step, "summary": c.summary, "description": c.description, "signals": list(c.signals),
+            "step": c.step, "order": c.order, "summary": c.summary, "description": c.description,
+            "signals": list(c.signals),
             "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
                           for i in c.checklist], "facets": list(c.facets),
             "case_studies": incoming(g, c.id, "illustrates"), "mitigations": incoming(g, c.id, "addresses"),
@@ -85,6 +86,7 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "findings": findings,
         "facets": facets,
         "frameworks": [framework_dict(cat, g, fw_id) for fw_id in cat.frameworks],
+        "vocabulary": cat.vocabulary.model_dump(mode="json"),
     }
 
 

@@ -39,6 +39,7 @@ from .schema import (
     Reference,
     Stage,
     Step,
+    Vocabulary,
     Workflow,
 )
 
@@ -108,11 +109,17 @@ class Catalog:
     mitigations: dict[str, Mitigation] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
     frameworks: dict[str, Framework] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    vocabulary_source: Source | None = None
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
 
     @property
     def steps(self) -> dict[str, Step]:
         return {step.id: step for stage in self.stages for step in stage.steps}
+
+    def challenges_in(self, step_id: str) -> list[Challenge]:
+        """The challenges of a step in their order (survey Table 1 order), id as the tie-break."""
+        return sorted((c for c in self.challenges.values() if c.step == step_id), key=lambda c: (c.order, c.id))
 
     def stage_of(self, step_id: str) -> Stage:
         return next(stage for stage in self.stages if any(s.id == step_id for s in stage.steps))
@@ -443,6 +450,17 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
                 for i, facet in enumerate(getattr(facets, group)):
                     register(facet.id, fsource, (group, i))
 
+    vocabulary_path = root / "vocabulary.yaml"
+    if vocabulary_path.exists():  # optional: without it search matches the catalog's own words only
+        with clock("parse"):
+            data, vsource, found = _read_single(vocabulary_path)
+        problems += found
+        if data is not None:
+            vocabulary, found = validate(data, Vocabulary, vsource, "vocabulary")
+            problems += found
+            if vocabulary is not None:
+                catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
+
     registry = {
         "challenges": catalog.challenges,
         "case-studies": catalog.case_studies,
@@ -609,6 +627,35 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
                 report(c.id, ("related", i, "challenge"),
                        f"relation already written on '{other.id}'; write each relation once")
         no_repeats(c.id, "related", [r.challenge for r in c.related])
+
+    # Two challenges of one step cannot share a position.
+    taken: dict[tuple[str, int], str] = {}
+    for c in sorted(cat.challenges.values(), key=lambda c: c.id):
+        other = taken.setdefault((c.step, c.order), c.id)
+        if other != c.id:
+            report(c.id, ("order",), f"order {c.order} is also used by '{other}' in step '{c.step}'")
+
+    if cat.vocabulary_source is not None:
+        vsource = cat.vocabulary_source
+        for cid, phrases in cat.vocabulary.phrases.items():
+            if cid not in cat.challenges and cid not in broken:
+                hint = difflib.get_close_matches(cid, list(cat.challenges), n=1)
+                suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                problems.append(Problem(vsource.path, vsource.line(("phrases", cid)), "vocabulary",
+                                        f"phrases.{cid}", f"unknown challenge '{cid}'{suffix}"))
+            seen: set[str] = set()
+            for i, phrase in enumerate(phrases):
+                if phrase.lower() in seen:
+                    problems.append(Problem(vsource.path, vsource.line(("phrases", cid, i)), "vocabulary",
+                                            f"phrases.{cid}[{i}]", f"'{phrase}' is listed twice"))
+                seen.add(phrase.lower())
+        for g, group in enumerate(cat.vocabulary.synonyms):
+            seen = set()
+            for i, word in enumerate(group):
+                if word.lower() in seen:
+                    problems.append(Problem(vsource.path, vsource.line(("synonyms", g, i)), "vocabulary",
+                                            f"synonyms[{g}][{i}]", f"'{word}' is listed twice in this group"))
+                seen.add(word.lower())
 
     for s in cat.case_studies.values():
         resolve(s.id, ("industry",), s.industry, cat.industries, "industry")

@@ -16,7 +16,7 @@ from functools import cache
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, coverage, export, plan, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, coverage, export, plan, schema, search
 from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
@@ -71,7 +71,7 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
 
 
 def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
-                 bibtex: dict[str, str]) -> dict[str, object]:
+                 bibtex: dict[str, str], index: search.Index | None = None) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -93,7 +93,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
         "framework_items": {qid: {"name": coverage.display_name(cat, qid), "title": item.title,
                                   "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
                             for qid, (fw, _, item) in cat.framework_items.items()},
-        "ranking": plan.weights_for_page(cat, g),
+        "ranking": plan.weights_for_page(cat, g, index),
         "brief": brief.page_data(cat, g, site_url, citations, bibtex),
     }
 
@@ -169,8 +169,10 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     put("planner.md", "planner.md.j2")
     put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     _put_frameworks(cat, g, put)
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
-                                            separators=(",", ":")) + "\n"
+    index_data = search.build_index(cat, g)
+    files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex, search.Index(index_data)),
+                                            ensure_ascii=False, separators=(",", ":")) + "\n"
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])

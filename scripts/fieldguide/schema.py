@@ -150,6 +150,7 @@ class Challenge(Strict):
     title: Line
     aliases: list[Line] = Field(default_factory=list)
     step: Slug
+    order: int = Field(ge=1, le=999, description="Position within its step (survey Table 1 order).")
     summary: Line
     description: Prose
     signals: list[Line] = Field(default_factory=list)
@@ -393,6 +394,21 @@ class Framework(Strict):
         return f"{self.id}:{item.id}"
 
 
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120,
+                                         pattern=r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$")]
+
+
+class Vocabulary(Strict):
+    """`catalog/vocabulary.yaml`: the everyday words the search engine understands.
+
+    `synonyms` are groups of words practitioners use interchangeably ("launch", "deploy", "go live");
+    `phrases` say, per challenge, how teams describe that problem in their own words.
+    """
+
+    synonyms: list[Annotated[list[Phrase], Field(min_length=2)]] = Field(default_factory=list)
+    phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -402,7 +418,8 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
     "findings": Finding,
     "frameworks": Framework,
 }
-SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
+SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
+                                          "vocabulary.yaml": Vocabulary}
 
 
 def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
@@ -470,6 +487,8 @@ class Profile(Strict):
     industry: Slug | None = None
     traits: list[Slug] = Field(default_factory=list)
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
+        default="", description="The project in the team's own words, as it would describe it before building.")
 
 
 # ---- checklist state, as exported by the site and the CLI; user text, not catalog prose

@@ -416,7 +416,8 @@ const applyPlan = async () => {
   const profile = readProfile(params);
   const project = profile.name.trim() || "this project";
   if (!profile.stages.length) return notify("This plan has no stage in scope; open the planner and tick at least one.");
-  const ranked = rank(data, profile).filter((r) => document.querySelector(`.fg-challenge[data-challenge="${r.id}"]`));
+  const ranked = (await rank(data, profile))
+    .filter((r) => document.querySelector(`.fg-challenge[data-challenge="${r.id}"]`));
   const first = document.querySelector(".fg-stage");
   if (!first || !ranked.length) return;
   const intro = document.createElement("p");

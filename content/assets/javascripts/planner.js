@@ -1,5 +1,7 @@
 // The planner: ranks challenges for a profile by adding up weights precomputed in Python
-// (fieldguide.plan), and assembles the design-review brief from sections rendered in Python.
+// (fieldguide.plan) and the relevance of each challenge to the project's description, computed with
+// the search engine (FieldguideSearch.rankProfile, the same arithmetic as fieldguide.plan.rank);
+// assembles the design-review brief from sections rendered in Python.
 
 // ------------------------------------------------------------------ the profile, in the form and in the URL
 
@@ -25,42 +27,35 @@ const readProfile = (source = new FormData(document.getElementById("fg-planner")
   industry: source.get("industry") || "",
   traits: source.getAll("trait"),
   stages: source.getAll("stage"),
+  description: source.get("description") || "",
 });
 
 // ------------------------------------------------------------------ planner
 
-// Same arithmetic as fieldguide.plan.rank: base + trait weights + industry weight; ties in workflow order.
-const rank = (data, profile) => {
-  const order = data.ranking.order;
-  const ranked = [];
-  for (const cid of order) {
-    const c = data.challenges[cid];
-    if (profile.stages.length && !profile.stages.includes(c.stage)) continue;
-    const w = data.ranking.weights[cid];
-    const traits = profile.traits.filter((t) => t in w.traits);
-    let score = w.base + traits.reduce((sum, t) => sum + w.traits[t], 0);
-    if (profile.industry) score += w.industries[profile.industry] || 0;
-    ranked.push({
-      id: cid, score: Math.round(score * 100) / 100, traits,
-      tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
-      cases: profile.industry ? (w.industry_cases[profile.industry] || 0) : 0,
-    });
-  }
-  ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
-  return ranked;
+// The description part needs the search index; it is fetched only once a description is written.
+const rank = async (data, profile) => {
+  const index = profile.description.trim() ? await FieldguideSearch.load() : null;
+  return FieldguideSearch.rankProfile(data.ranking, index, profile);
 };
 
+// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
 const reasons = (data, r) => {
   const out = [];
+  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
   if (r.traits.length) out.push("matches " + r.traits.map((t) => data.traits[t].toLowerCase()).join(", "));
-  if (r.tagged) out.push("typical of your industry");
-  if (r.cases) out.push(`${r.cases} case ${r.cases === 1 ? "study" : "studies"} in your industry`);
-  return out.length ? out : ["applies to every project"];
+  const industry = r.industry && data.industries[r.industry] ? data.industries[r.industry].toLowerCase() : "";
+  if (r.tagged) out.push(`typical of ${industry}`);
+  if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
+  if (!out.length && r.cases) {
+    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
+  }
+  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
 };
 
 const profileText = (data, profile) => [profile.industry && data.industries[profile.industry]]
   .concat(profile.traits.map((t) => data.traits[t].toLowerCase())).filter(Boolean).join(", ") || "general";
 
+let planTicket = 0;
 async function refreshPlanner() {
   const form = document.getElementById("fg-planner");
   const list = document.getElementById("fg-plan-results");
@@ -77,8 +72,11 @@ async function refreshPlanner() {
     return;
   }
   notify("");
+  const ticket = ++planTicket;
+  const ranked = await rank(data, profile);
+  if (ticket !== planTicket) return; // the profile changed while the index was loading
   const store = readStore();
-  list.replaceChildren(...rank(data, profile).map((r) => {
+  list.replaceChildren(...ranked.map((r) => {
     const c = data.challenges[r.id];
     const li = document.createElement("li");
     li.className = "fg-plan-item";
@@ -121,6 +119,7 @@ const restoreProfile = () => {
   if (params.has("plan")) paramsToForm(form, params);
   else if (saved && typeof saved === "object") {
     if (typeof saved.name === "string") form.elements.namedItem("name").value = saved.name;
+    if (form.description && typeof saved.description === "string") form.description.value = saved.description;
     if ([...form.industry.options].some((o) => o.value === saved.industry)) form.industry.value = saved.industry;
     for (const box of form.querySelectorAll("input[name=trait]")) box.checked = (saved.traits || []).includes(box.value);
     if (Array.isArray(saved.stages)) {
@@ -128,6 +127,12 @@ const restoreProfile = () => {
     }
   }
   form.addEventListener("change", refreshPlanner);
+  let typing;
+  form.addEventListener("input", (event) => {
+    if (event.target.name !== "description") return;
+    clearTimeout(typing);
+    typing = setTimeout(refreshPlanner, 250);
+  });
   form.addEventListener("submit", (event) => event.preventDefault());
 };
 
@@ -135,7 +140,7 @@ async function exportPlan(kind) {
   const data = await loadData();
   const profile = readProfile();
   if (!profile.stages.length) return notify("No stage is ticked: tick at least one stage in scope first.");
-  const ranked = rank(data, profile);
+  const ranked = await rank(data, profile);
   const store = readStore();
   if (kind === "md") {
     const rows = itemsOf(data, [], ranked.map((r) => r.id));
