@@ -1,7 +1,7 @@
 """The catalog as a typed knowledge graph: integrity checks and the facts derived from links.
 
 Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding);
-edges carry `type` (part_of, in_step, illustrates, addresses, cites, related) and point in the
+edges carry `type` (part_of, in_step, illustrates, addresses, cites, related, published_as) and point in the
 direction the relation is written in the YAML. Everything "reverse" (backlinks) is read off here.
 """
 
@@ -27,6 +27,9 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
             _cite(g, stage.id, ref)
     for ref in cat.references.values():
         g.add_node(ref.id, kind="reference", title=ref.title)
+    for ref in cat.references.values():
+        if ref.published_version in g:  # a preprint and its peer-reviewed version are cited together
+            g.add_edge(ref.id, ref.published_version, key="published_as", type="published_as")
     for c in cat.challenges.values():
         g.add_node(c.id, kind="challenge", title=c.title)
     for c in cat.challenges.values():
@@ -98,7 +101,7 @@ def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
         if not incoming(g, cid, "addresses"):
             report(cid, "no mitigation addresses it")
     for rid in cat.references:
-        if not incoming(g, rid, "cites"):
+        if not incoming(g, rid, "cites") and not incoming(g, rid, "published_as"):
             report(rid, "reference is cited by nothing")
     for kind, pool, edge in (("case study", cat.case_studies, "illustrates"),
                              ("mitigation", cat.mitigations, "addresses")):

@@ -29,6 +29,8 @@ from .schema import (
     Mitigation,
     Profile,
     Reference,
+    Retired,
+    RetiredList,
     Stage,
     Step,
     Workflow,
@@ -84,6 +86,8 @@ class Catalog:
     references: dict[str, Reference] = field(default_factory=dict)
     mitigations: dict[str, Mitigation] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
+    # Removed or merged entities (catalog/retired.yaml): their ids stay taken; none is in the pools above.
+    retired: dict[str, Retired] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
 
     @property
@@ -321,6 +325,12 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
         """Claim an id in the catalog-wide namespace; report it if already taken."""
         if entity_id in catalog.sources:
             other, oloc = catalog.sources[entity_id]
+            if entity_id in catalog.retired:
+                stub = catalog.retired[entity_id]
+                problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
+                                        f"id was retired on {stub.retired} ({other.path}:{other.line(oloc)}); "
+                                        f"ids are never reused: choose a new id"))
+                return False
             problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
                                     f"duplicate id (also at {other.path}:{other.line(oloc)})"))
             return False
@@ -352,6 +362,18 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
             for group in ("industries", "traits"):
                 for i, facet in enumerate(getattr(facets, group)):
                     register(facet.id, fsource, (group, i))
+
+    retired_file = root / "retired.yaml"
+    if retired_file.exists():  # optional: a catalog that never removed anything has none
+        with clock("parse"):
+            data, rsource, found = _read_single(retired_file)
+        problems += found
+        if data is not None:
+            stubs, found = validate(data, RetiredList, rsource, "retired")
+            problems += found
+            for i, stub in enumerate(stubs.retired if stubs else []):
+                if register(stub.id, rsource, ("retired", i)):
+                    catalog.retired[stub.id] = stub
 
     registry = {
         "challenges": catalog.challenges,
@@ -475,6 +497,11 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
     def resolve(entity: str, loc: Loc, target: str, pool: dict[str, Any], what: str, where: str = "") -> None:
         if target in pool or target in broken:
             return
+        if target in cat.retired:
+            stub = cat.retired[target]
+            report(entity, loc, f"{what} '{target}' was retired on {stub.retired}; link its successor "
+                                f"'{stub.replaced_by}' instead")
+            return
         hint = difflib.get_close_matches(target, list(pool), n=1)
         suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
         report(entity, loc, f"unknown {what} '{target}'{where}{suffix}")
@@ -527,6 +554,30 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
         for i, ref in enumerate(e.references):
             resolve(e.id, ("references", i), ref, cat.references, "reference")
         no_repeats(e.id, "references", e.references)
+
+    # A correction cites one of the entity's own references; a preprint points to its published version.
+    for e in (*cat.challenges.values(), *cat.case_studies.values()):
+        for i, corr in enumerate(e.corrections):
+            if corr.reference not in e.references:
+                resolve(e.id, ("corrections", i, "reference"), corr.reference, cat.references, "reference")
+                if corr.reference in cat.references:
+                    report(e.id, ("corrections", i, "reference"),
+                           f"'{corr.reference}' must also be listed in this entity's references")
+    for r in cat.references.values():
+        if r.published_version:
+            resolve(r.id, ("published_version",), r.published_version, cat.references, "reference")
+            if r.published_version == r.id:
+                report(r.id, ("published_version",), "a reference cannot be its own published version")
+
+    # Retired ids: the successor is a live entity, so an old link always lands somewhere useful.
+    live = {**cat.challenges, **cat.case_studies, **cat.mitigations, **cat.findings, **cat.references}
+    for i, stub in enumerate(cat.retired.values()):
+        if stub.replaced_by not in live:
+            where = cat.where(stub.id, ("replaced_by",))
+            what = ("is itself retired; point to its successor" if stub.replaced_by in cat.retired
+                    else "is not a live entity of the catalog")
+            problems.append(Problem(where[0], where[1], stub.id, f"retired[{i}].replaced_by",
+                                    f"successor '{stub.replaced_by}' {what}"))
 
     numbers: dict[int, str] = {}
     for r in cat.references.values():

@@ -6,6 +6,7 @@ mitigation -> challenge, anything -> reference); the graph derives the reverse d
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Annotated, Any, Literal
 
@@ -95,6 +96,14 @@ class RelatedLink(Strict):
     why: Line
 
 
+class Correction(Strict):
+    """Where the catalog repeats a survey statement that the cited source contradicts."""
+
+    says: Line = Field(description="What the survey (and so this catalog) states.")
+    source_says: Line = Field(description="What the cited source itself states.")
+    reference: Slug = Field(description="The source, a reference id.")
+
+
 class Challenge(Strict):
     id: Slug
     title: Line
@@ -107,6 +116,7 @@ class Challenge(Strict):
     facets: list[Slug] = Field(default_factory=list)
     references: list[Slug] = Field(default_factory=list)
     related: list[RelatedLink] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
     survey_section: Section
 
     @field_validator("checklist", mode="after")
@@ -153,6 +163,7 @@ class CaseStudy(Strict):
     facets: list[Slug] = Field(default_factory=list)
     challenges: list[IllustratesLink] = Field(min_length=1)
     references: list[Slug] = Field(min_length=1)
+    corrections: list[Correction] = Field(default_factory=list)
     survey_section: Section
 
 
@@ -183,6 +194,8 @@ class Reference(Strict):
     arxiv: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     survey_ref: int | None = Field(default=None, ge=1, le=99)
+    published_version: Slug | None = Field(default=None, description=(
+        "For a preprint: the reference id of its peer-reviewed version, which citations put first."))
 
     @field_validator("volume", "number", "pages", mode="before")
     @classmethod
@@ -236,6 +249,26 @@ class Facets(Strict):
     traits: list[Facet] = Field(min_length=1)
 
 
+RetiredKind = Literal["challenge", "case_study", "mitigation", "finding", "reference"]
+
+
+class Retired(Strict):
+    """A removed or merged entity. Its id stays taken for good, and its page points to the successor."""
+
+    id: Slug
+    kind: RetiredKind
+    title: Line = Field(description="The title it had, so old links still say what they were.")
+    replaced_by: Slug = Field(description="Id of the live entity that carries its content now.")
+    retired: datetime.date = Field(description="Date it was removed or merged (YYYY-MM-DD).")
+    reason: Line
+
+
+class RetiredList(Strict):
+    """`catalog/retired.yaml` (optional): every retired id, never to be used again."""
+
+    retired: list[Retired] = Field(default_factory=list)
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -244,7 +277,8 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
     "mitigations": Mitigation,
     "findings": Finding,
 }
-SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
+SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
+                                          "retired.yaml": RetiredList}
 
 
 def json_schema_files() -> dict[str, dict]:
