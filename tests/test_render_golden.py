@@ -46,7 +46,8 @@ def test_every_page_has_a_title_and_description(path: str) -> None:
 
 def test_page_citation_names_version_date_and_stable_url() -> None:
     text = rendered()["challenges/data-discovery.md"]
-    assert f"Version {__version__}, {RELEASED}. https://guide.example.org/challenges/data-discovery/" in text
+    assert (f"ML Deployment Field Guide, version {__version__}, released {RELEASED}. "
+            "https://guide.example.org/challenges/data-discovery/") in text
 
 
 def test_citation_cff_matches_the_package_version() -> None:

@@ -78,5 +78,6 @@ def test_mitigation_urls_must_be_http() -> None:
 def test_json_schema_covers_every_file_type() -> None:
     schemas = schema.json_schemas()
     assert set(schemas) == {"challenges/<id>.yaml", "case-studies/<id>.yaml", "references/<id>.yaml",
-                            "mitigations/<id>.yaml", "findings/<id>.yaml", "stages.yaml", "facets.yaml"}
+                            "mitigations/<id>.yaml", "findings/<id>.yaml", "stages.yaml", "facets.yaml",
+                            "retired.yaml"}
     assert schemas["challenges/<id>.yaml"]["additionalProperties"] is False

@@ -67,6 +67,10 @@ def synthesize(src: Path, dest: Path, scale: int) -> int:
                 for name in ID_FIELDS & copy.keys():
                     copy[name] = [rename(v) if isinstance(v, str) else {**v, "challenge": rename(v["challenge"])}
                                   for v in copy[name]]
+                for item in copy.get("corrections", []):
+                    item["reference"] = rename(item["reference"])
+                if copy.get("published_version"):
+                    copy["published_version"] = rename(copy["published_version"])
                 text = yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
                 (dest / folder / f"{copy['id']}.yaml").write_text(text, encoding="utf-8")
                 count += 1

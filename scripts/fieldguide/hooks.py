@@ -1,4 +1,4 @@
-"""mkdocs hook: hands the generated files to mkdocs. All logic lives in `render`.
+"""mkdocs hook: hands the generated files to mkdocs. All logic lives in `render` and `publish`.
 
 It also serves the Mermaid library from node_modules (installed by `make`), so diagrams render
 without asking any other origin; without it the diagrams stay readable as their source text.
@@ -12,11 +12,23 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-from fieldguide import graph, load, pages, render
+from fieldguide import graph, load, pages, publish, release, render
 
 log = logging.getLogger("mkdocs.hooks.fieldguide")
 VENDOR = {"mermaid": ("node_modules/mermaid/dist", ("mermaid.esm.min.mjs", "chunks/mermaid.esm.min/*.mjs"))}
+CACHE = ".cache/fieldguide"  # formatted citations and old catalogs between builds (safe to delete)
+_noindex: set[str] = set()  # pages of this build that search engines must not index
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    _noindex.clear()
+    try:
+        publish.check_site_url(config.site_url)
+    except publish.PublishError as exc:
+        raise PluginError(str(exc)) from None
+    return config
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -27,7 +39,10 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         lines = "\n".join(str(p) for p in exc.problems)
         raise PluginError(f"the catalog has {len(exc.problems)} problem(s):\n{lines}") from None
     g = graph.build(catalog)
-    for path, text in render.render(catalog, g, site_url=config.site_url or pages.DEFAULT_SITE_URL).items():
+    changes = release.changelog(root, root / "catalog", root / CACHE)
+    generated = render.render(catalog, g, site_url=config.site_url or pages.DEFAULT_SITE_URL,
+                              cache_dir=root / CACHE, changelog=changes)
+    for path, text in generated.items():
         files.append(File.generated(config, path, content=text))
     for name, (folder, patterns) in VENDOR.items():
         src = root / folder
@@ -39,3 +54,14 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File(rel, str(src), config.site_dir, config.use_directory_urls,
                               dest_uri=f"assets/vendor/{name}/{rel}"))
     return files
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    robots = page.meta.get("robots")
+    if robots:
+        _noindex.add(page.url)
+    return publish.robots_meta(output, robots)
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    publish.drop_from_sitemap(Path(config.site_dir), _noindex)

@@ -569,13 +569,18 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
             if r.published_version == r.id:
                 report(r.id, ("published_version",), "a reference cannot be its own published version")
 
-    # Retired ids: the successor is a live entity, so an old link always lands somewhere useful.
-    live = {**cat.challenges, **cat.case_studies, **cat.mitigations, **cat.findings, **cat.references}
+    # Retired ids: the successor is a live entity of the same kind, so an old link lands somewhere useful.
+    pools = {"challenge": cat.challenges, "case_study": cat.case_studies, "mitigation": cat.mitigations,
+             "finding": cat.findings, "reference": cat.references}
     for i, stub in enumerate(cat.retired.values()):
-        if stub.replaced_by not in live:
+        if stub.replaced_by not in pools[stub.kind]:
             where = cat.where(stub.id, ("replaced_by",))
-            what = ("is itself retired; point to its successor" if stub.replaced_by in cat.retired
-                    else "is not a live entity of the catalog")
+            if stub.replaced_by in cat.retired:
+                what = "is itself retired; point to its successor"
+            elif stub.replaced_by in cat.sources:
+                what = f"is not a {stub.kind.replace('_', ' ')}"
+            else:
+                what = "is not in the catalog"
             problems.append(Problem(where[0], where[1], stub.id, f"retired[{i}].replaced_by",
                                     f"successor '{stub.replaced_by}' {what}"))
 

@@ -12,11 +12,12 @@ import json
 import posixpath
 import re
 from functools import cache
+from pathlib import Path
 
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, export, plan, schema
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
@@ -67,8 +68,7 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
     return out
 
 
-def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
-                 bibtex: dict[str, str]) -> dict[str, object]:
+def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibliography) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -87,16 +87,29 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
         "ranking": plan.weights_for_page(cat, g),
-        "brief": brief.page_data(cat, g, site_url, citations, bibtex),
+        "brief": brief.page_data(cat, g, site_url, bib.formatted, bib.bibtex),
     }
 
 
-def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -> dict[str, str]:
-    """Every generated file of the site, keyed by its path under the docs folder."""
+def through_challenges(g: nx.MultiDiGraph, entity: str, edge: str, other_edge: str) -> list[tuple[str, list[str]]]:
+    """Entities linked to the same challenges as `entity` by `other_edge`, each with the challenges
+    they share: a case study's mitigations, or a mitigation's case studies."""
+    shared: dict[str, list[str]] = {}
+    for cid in outgoing(g, entity, edge):
+        for other in incoming(g, cid, other_edge):
+            shared.setdefault(other, []).append(cid)
+    return sorted(shared.items(), key=lambda item: (-len(item[1]), g.nodes[item[0]]["title"]))
+
+
+def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL, cache_dir: Path | None = None,
+           changelog: list[dict[str, object]] | None = None) -> dict[str, str]:
+    """Every generated file of the site, keyed by its path under the docs folder.
+
+    `cache_dir` keeps formatted citations between builds; `changelog` (from `release.changelog`)
+    adds the changelog page."""
     files: dict[str, str] = {}
-    refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id))
-    citations = export.citations(refs)
-    bibtex = {r.id: export.to_bibtex([r]) for r in refs}  # once each: pybtex is the slow part of a build
+    bib = cite.prepare(cat, cache_dir)
+    refs, citations, bibtex = bib.refs, bib.markdown, bib.bibtex
 
     def link(src: str, kind: str, entity_id: str) -> str:
         if kind == "step":
@@ -107,27 +120,27 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         rel = posixpath.relpath(path, posixpath.dirname(src) or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
-    def sources_of(ref_ids: list[str]) -> list[tuple[str, str]]:
-        return [(rid, citations[rid]) for rid in ref_ids]
-
     common = {
         "inline": inline_html, "traits": cat.traits, "industries": cat.industries,
         "cat": cat, "g": g, "incoming": incoming, "outgoing": outgoing, "evidence_text": EVIDENCE_TEXT,
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
+        "version_note": lambda rid: cite.version_note(cat, rid),
+        "ref_label": lambda rid: export.label(cat.references[rid]),
     }
 
     def put(path: str, template: str, **context: object) -> None:
         url = page_url(site_url, path)
         files[path] = environment().get_template(template).render(
-            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid))
+            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid),
+            rel=lambda target: posixpath.relpath(target, posixpath.dirname(path) or "."))
 
-    def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
-        url = page_url(site_url, path)
-        return {"sources": sources_of(ref_ids),
-                "sources_bibtex": export.join_bibtex([bibtex[r] for r in ref_ids]),
-                "page_citation": export.page_citation(page_title, url),
-                "page_bibtex": export.page_bibtex(key, page_title, url)}
+    citable: dict[str, tuple[str, str, list[str]]] = {}  # page key -> (title, url, references)
+
+    def cite_box(path: str, page_title: str, entity_id: str, ref_ids: list[str]) -> dict[str, object]:
+        key, url = cite.page_key(entity_id), page_url(site_url, path)
+        citable[key] = (page_title, url, ref_ids)
+        return cite.box(cat, bib, url, page_title, key, ref_ids)
 
     for stage in cat.stages:
         put(page_path("stage", stage.id), "stage.md.j2", stage=stage)
@@ -138,15 +151,21 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
             related=related(g, c.id), ev=evidence(g, c.id), diagram=neighbourhood(cat, g, c.id),
             case_studies=[cat.case_studies[i] for i in incoming(g, c.id, "illustrates")],
             mitigations=[cat.mitigations[i] for i in incoming(g, c.id, "addresses")],
-            cite=cite_box(path, c.title, f"fieldguide-{c.id}", list(c.references)))
+            cite=cite_box(path, c.title, c.id, list(c.references)))
     put("case-studies/index.md", "case_studies_index.md.j2")
     for s in cat.case_studies.values():
         path = page_path("case_study", s.id)
-        put(path, "case_study.md.j2", s=s, cite=cite_box(path, s.title, f"fieldguide-{s.id}", list(s.references)))
+        put(path, "case_study.md.j2", s=s, cite=cite_box(path, s.title, s.id, list(s.references)),
+            mitigations=through_challenges(g, s.id, "illustrates", "addresses"))
     kinds = sorted({m.kind for m in cat.mitigations.values()})
     put("mitigations/index.md", "mitigations_index.md.j2", kinds=kinds)
     for m in cat.mitigations.values():
-        put(page_path("mitigation", m.id), "mitigation.md.j2", m=m)
+        path = page_path("mitigation", m.id)
+        put(path, "mitigation.md.j2", m=m, cite=cite_box(path, m.title, m.id, list(m.references)),
+            case_studies=through_challenges(g, m.id, "addresses", "illustrates"))
+    for stub in cat.retired.values():  # old addresses keep working and point to the successor
+        if stub.kind in ("challenge", "case_study", "mitigation"):
+            put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
     schema_files = schema.json_schema_files()
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
@@ -157,8 +176,13 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]))
     put("planner.md", "planner.md.j2")
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib), ensure_ascii=False,
                                             separators=(",", ":")) + "\n"
+    put("citations.md", "citations.md.j2")
+    files["citations/data.json"] = json.dumps(cite.basket_data(cat, bib, citable), ensure_ascii=False,
+                                              separators=(",", ":")) + "\n"
+    if changelog is not None:
+        put("changelog.md", "changelog.md.j2", releases=changelog)
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])
@@ -166,4 +190,3 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
     return files
-
