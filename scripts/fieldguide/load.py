@@ -405,6 +405,8 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
                                     f"file must be named {obj.id}.yaml"))
         if register(obj.id, source, ()):
             registry[folder][obj.id] = obj
+        elif obj.id in catalog.retired:
+            broken.add(obj.id)  # reported once, as a reused id; links to it are not reported again
 
     with clock("links"):
         problems += _cross_check(catalog, broken)

@@ -48,8 +48,9 @@ def check_site_url(url: str | None, publishing: bool | None = None) -> None:
     if not publishing:
         return
     if not url or is_local(url):
+        what = f"{url}, a local address" if url else "not set"
         raise PublishError(
-            f"the site's public address is {url or 'not set'}, a local address: every canonical link, the "
+            f"the site's public address is {what}: every canonical link, the "
             f"sitemap, the page citations and the briefs would point readers at their own machine. Set it "
             f"with SITE_URL, e.g. `make build SITE_URL=https://guide.example.org/` (use `make serve` to "
             f"preview locally).")
@@ -79,8 +80,7 @@ def drop_from_sitemap(site_dir: Path, page_urls: set[str]) -> None:
 
     text = re.sub(r"\s*<url>.*?</url>", keep, text, flags=re.DOTALL)
     sitemap.write_text(text, encoding="utf-8")
-    with gzip.open(site_dir / "sitemap.xml.gz", "wb", mtime=0) as out:
-        out.write(text.encode("utf-8"))
+    _gzip(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
 
 
 def precompress(site_dir: Path) -> int:
@@ -89,7 +89,11 @@ def precompress(site_dir: Path) -> int:
     count = 0
     for path in site_dir.rglob("*"):
         if path.is_file() and path.suffix in COMPRESSIBLE:
-            with gzip.open(path.with_name(path.name + ".gz"), "wb", compresslevel=9, mtime=0) as out:
-                out.write(path.read_bytes())
+            _gzip(path.with_name(path.name + ".gz"), path.read_bytes())
             count += 1
     return count
+
+
+def _gzip(target: Path, data: bytes) -> None:
+    with open(target, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=9, mtime=0) as out:
+        out.write(data)
