@@ -63,7 +63,8 @@ def test_diff_of_two_git_refs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     subprocess.run(["git", "init", "-q", str(repo)], check=True)
     subprocess.run([*git, "add", "-A"], check=True)
     subprocess.run([*git, "commit", "-qm", "first"], check=True)
-    edit(repo / "catalog" / "mitigations" / "data-catalog-practice.yaml", "title:", "title: Data catalogue (revised)\nx:")
+    practice = repo / "catalog" / "mitigations" / "data-catalog-practice.yaml"
+    edit(practice, "title:", "title: Data catalogue (revised)\nx:")
     subprocess.run([*git, "commit", "-qam", "second"], check=True)
     monkeypatch.chdir(repo / "catalog")  # any folder inside the repository
     result = run("diff", "HEAD~1", "HEAD")

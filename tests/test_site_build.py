@@ -78,7 +78,8 @@ def test_a_publication_build_names_no_local_address_anywhere(built_site: Path) -
             if re.search(r"127\.0\.0\.1|localhost", text):
                 offenders.append(path.relative_to(built_site).as_posix())
     assert offenders == []
-    assert f'<link rel="canonical" href="{PUBLIC}challenges/concept-drift/">' in html(built_site, "challenges/concept-drift")
+    canonical = f'<link rel="canonical" href="{PUBLIC}challenges/concept-drift/">'
+    assert canonical in html(built_site, "challenges/concept-drift")
     sitemap = (built_site / "sitemap.xml").read_text(encoding="utf-8")
     locs = re.findall(r"<loc>([^<]+)</loc>", sitemap)
     assert locs and all(loc.startswith(PUBLIC) for loc in locs)
@@ -130,7 +131,7 @@ def test_home_page_leads_to_catalog_planner_checklists_and_citations_without_mer
     assert page.index("fg-start") < page.index("Teams that put machine learning")
     assert "fg-diagram" not in page and "mermaid" not in page.lower(), "no Mermaid on the home page"
     svg = re.search(r"<svg[^>]*aria-labelledby=\"([^\"]+)\"[^>]*>(.*?)</svg>", page, re.DOTALL)
-    assert svg and "<title id=\"fg-workflow-title\">" in svg.group(2) and "<desc id=\"fg-workflow-desc\">" in svg.group(2)
+    assert svg and '<title id="fg-workflow-title">' in svg.group(2) and '<desc id="fg-workflow-desc">' in svg.group(2)
 
 
 def test_changelog_and_citations_pages_are_built(built_site: Path) -> None:
