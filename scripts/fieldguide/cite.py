@@ -32,11 +32,14 @@ class Bibliography:
         return {rid: f.markdown for rid, f in self.formatted.items()}
 
 
-def prepare(cat: Catalog, cache_dir: Path | None = None) -> Bibliography:
+def cache(cache_dir: Path | None) -> export.CitationCache | None:
+    return export.CitationCache(cache_dir / CACHE_FILE) if cache_dir else None
+
+
+def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) -> Bibliography:
     refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, bool(r.published_version), r.id))
     bibtex = {r.id: export.to_bibtex([r]) for r in refs}
-    cache = export.CitationCache(cache_dir / CACHE_FILE) if cache_dir else None
-    return Bibliography(refs, bibtex, export.formatted(refs, cache, bibtex))
+    return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex))
 
 
 def survey_family(cat: Catalog) -> set[str]:

@@ -13,6 +13,8 @@ import io
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -241,7 +243,7 @@ def formatted(refs: list[Reference], cache: CitationCache | None = None,
             out[ref.id] = result
             if cache:
                 cache.put(bib, _stored_addresses(ref), result)
-        if cache:
+        if cache and cache not in _active:
             cache.save()
     return {r.id: out[r.id] for r in refs}
 
@@ -267,20 +269,25 @@ def page_alpha_label() -> str:
 
 
 class CitationCache:
-    """Formatted citations kept between builds in one JSON file. A missing, unreadable or stale file
-    costs only time: every entry is then formatted again and the file rewritten."""
+    """Formatted citations and written BibTeX kept between builds in one JSON file. A missing,
+    unreadable or stale file costs only time: entries are then formatted again and the file rewritten."""
 
-    VERSION = 1
+    VERSION = 2
 
     def __init__(self, path: Path):
         self.path = path
         self.dirty = False
+        self.entries: dict[str, list[str]] = {}
+        self.bibtex: dict[str, str] = {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            ok = isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX
-            self.entries: dict[str, list[str]] = data["entries"] if ok and isinstance(data.get("entries"), dict) else {}
-        except (OSError, ValueError, KeyError, TypeError):
-            self.entries = {}
+        except (OSError, ValueError):
+            return
+        if isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX:
+            if isinstance(data.get("entries"), dict):
+                self.entries = data["entries"]
+            if isinstance(data.get("bibtex"), dict):
+                self.bibtex = {k: v for k, v in data["bibtex"].items() if isinstance(v, str)}
 
     @staticmethod
     def key(bibtex: str, addresses: str) -> str:
@@ -302,12 +309,36 @@ class CitationCache:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            tmp.write_text(json.dumps({"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries}),
-                           encoding="utf-8")
+            body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex}
+            tmp.write_text(json.dumps(body), encoding="utf-8")
             tmp.replace(self.path)  # atomic: a build killed halfway never leaves a torn file
             self.dirty = False
         except OSError:
             pass  # a read-only checkout still builds, only slower
+
+
+_active: list[CitationCache] = []  # the cache `to_bibtex_entries` writes through, while one is in use
+
+
+@contextmanager
+def using(cache: CitationCache | None) -> Iterator[None]:
+    """Write BibTeX through `cache` (pybtex's writer LaTeX-encodes every character: slow) and save
+    the cache at the end."""
+    if cache is None:
+        yield
+        return
+    _active.append(cache)
+    try:
+        yield
+    finally:
+        _active.remove(cache)
+        cache.save()
+
+
+def _entries_key(entries: dict[str, Entry]) -> str:
+    parts = [(key, e.type, list(e.fields.items()), {r: [str(p) for p in ps] for r, ps in e.persons.items()})
+             for key, e in entries.items()]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
 
 
 def label(ref: Reference) -> str:
@@ -368,6 +399,18 @@ def _pybtex() -> tuple[Any, Any, Any, dict[str, Any]]:
 
 
 def to_bibtex_entries(entries: dict[str, Entry]) -> str:
+    cache = _active[-1] if _active else None
+    key = _entries_key(entries) if cache else ""
+    if cache and key in cache.bibtex:
+        return cache.bibtex[key]
+    text = _write_bibtex(entries)
+    if cache:
+        cache.bibtex[key] = text
+        cache.dirty = True
+    return text
+
+
+def _write_bibtex(entries: dict[str, Entry]) -> str:
     text = _pybtex()[0].to_string(BibliographyData(entries))
     text = _VERBATIM_FIELD.sub(lambda m: m[1] + re.sub(r"\\([%_#&])", r"\1", m[2]) + m[3], text)
     return _MONTH_FIELD.sub(r"\1\2\3", text)

@@ -107,8 +107,15 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL, c
 
     `cache_dir` keeps formatted citations between builds; `changelog` (from `release.changelog`)
     adds the changelog page."""
+    citation_cache = cite.cache(cache_dir)
+    with export.using(citation_cache):
+        return _render(cat, g, site_url, citation_cache, changelog)
+
+
+def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: export.CitationCache | None,
+            changelog: list[dict[str, object]] | None) -> dict[str, str]:
     files: dict[str, str] = {}
-    bib = cite.prepare(cat, cache_dir)
+    bib = cite.prepare(cat, citation_cache)
     refs, citations, bibtex = bib.refs, bib.markdown, bib.bibtex
 
     def link(src: str, kind: str, entity_id: str) -> str:
