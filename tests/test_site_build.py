@@ -169,3 +169,18 @@ def test_retired_entry_keeps_its_address_points_to_its_successor_and_hides_from_
     assert "challenges/data-discovery/" in (small_site / "sitemap.xml").read_text(encoding="utf-8")
     live = html(small_site, "challenges/data-discovery")
     assert 'name="robots"' not in live
+
+
+def test_precompressed_copies_match_their_originals(tmp_path: Path) -> None:
+    import gzip
+
+    from fieldguide import publish
+
+    site = tmp_path / "site"
+    (site / "a").mkdir(parents=True)
+    (site / "a" / "index.html").write_text("<p>x</p>" * 100, encoding="utf-8")
+    (site / "logo.png").write_bytes(b"\x89PNG")
+    assert publish.precompress(site) == 1, "text files only"
+    packed = site / "a" / "index.html.gz"
+    assert gzip.decompress(packed.read_bytes()) == (site / "a" / "index.html").read_bytes()
+    assert packed.stat().st_mtime_ns == (site / "a" / "index.html").stat().st_mtime_ns

@@ -86,10 +86,14 @@ def drop_from_sitemap(site_dir: Path, page_urls: set[str]) -> None:
 def precompress(site_dir: Path) -> int:
     """Write `name.gz` beside every text file, for static hosts that serve precompressed files
     (nginx `gzip_static`, Caddy `precompressed`). Returns how many were written."""
+    site_dir = Path(site_dir)
     count = 0
     for path in site_dir.rglob("*"):
         if path.is_file() and path.suffix in COMPRESSIBLE:
-            _gzip(path.with_name(path.name + ".gz"), path.read_bytes())
+            target = path.with_name(path.name + ".gz")
+            _gzip(target, path.read_bytes())
+            stat = path.stat()  # nginx recommends the same modification time for both
+            os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
             count += 1
     return count
 
