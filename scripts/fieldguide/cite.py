@@ -26,6 +26,7 @@ class Bibliography:
     refs: list[Reference]  # in the bibliography page's order (survey number)
     bibtex: dict[str, str]
     formatted: dict[str, export.Formatted]
+    published: frozenset[str]  # ids that are some preprint's peer-reviewed version
 
     @property
     def markdown(self) -> dict[str, str]:
@@ -39,7 +40,7 @@ def cache(cache_dir: Path | None) -> export.CitationCache | None:
 def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) -> Bibliography:
     refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, bool(r.published_version), r.id))
     bibtex = {r.id: export.to_bibtex([r]) for r in refs}
-    return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex))
+    return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex), published_versions(cat))
 
 
 def survey_family(cat: Catalog) -> set[str]:
@@ -58,11 +59,15 @@ def expand(cat: Catalog, ref_ids: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def version_note(cat: Catalog, rid: str) -> str:
+def published_versions(cat: Catalog) -> frozenset[str]:
+    return frozenset(r.published_version for r in cat.references.values() if r.published_version)
+
+
+def version_note(cat: Catalog, rid: str, published: frozenset[str] | None = None) -> str:
     ref = cat.references[rid]
     if ref.published_version:
         return f"The text this guide follows ({ref.year}); cite the peer-reviewed version above."
-    if any(r.published_version == rid for r in cat.references.values()):
+    if rid in (published if published is not None else published_versions(cat)):
         return "Peer-reviewed version: the one to cite in a design review."
     return ""
 
@@ -77,7 +82,7 @@ def box(cat: Catalog, bib: Bibliography, url: str, title: str, key: str, ref_ids
     survey = survey_family(cat)
     return {
         "key": key,
-        "sources": [(rid, bib.formatted[rid].markdown, version_note(cat, rid)) for rid in sources],
+        "sources": [(rid, bib.formatted[rid].markdown, version_note(cat, rid, bib.published)) for rid in sources],
         "sources_bibtex": export.join_bibtex([bib.bibtex[r] for r in sources if r not in survey]),
         "survey_left_out": [r for r in sources if r in survey],
         "page_citation": export.page_citation(title, url),

@@ -13,7 +13,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -182,7 +182,15 @@ _MONTH_FIELD = re.compile(r'^(\s*month = )"(' + "|".join(MONTHS) + r')"(,?)$', r
 
 
 def to_bibtex(refs: list[Reference]) -> str:
-    return to_bibtex_entries({r.id: bib_entry(r) for r in refs})
+    cache = _active[-1] if _active else None
+    if cache is None or len(refs) != 1:
+        return to_bibtex_entries({r.id: bib_entry(r) for r in refs})
+    # One reference, keyed by its stored fields: no Entry (and no name parsing) on a warm build.
+    key = "ref:" + hashlib.sha256(refs[0].model_dump_json().encode()).hexdigest()
+    if key not in cache.bibtex:
+        cache.bibtex[key] = _write_bibtex({refs[0].id: bib_entry(refs[0])})
+        cache.dirty = True
+    return cache.bibtex[key]
 
 
 def join_bibtex(entries: list[str]) -> str:
@@ -254,6 +262,15 @@ def _stored_addresses(ref: Reference) -> str:
 
 def alpha_labels(refs: list[Reference]) -> dict[str, str]:
     """BibTeX `alpha` style labels ("LR13", "BBC+19"), made unique over `refs` as that style does."""
+    cache = _active[-1] if _active else None
+    if cache:
+        key = "alpha:" + hashlib.sha256("\0".join(r.model_dump_json() for r in refs).encode()).hexdigest()
+        return cache.remember(key, lambda: _alpha_labels(refs),
+                              lambda v: isinstance(v, dict) and list(v) == [r.id for r in refs])
+    return _alpha_labels(refs)
+
+
+def _alpha_labels(refs: list[Reference]) -> dict[str, str]:
     labels = find_plugin("pybtex.style.labels", "alpha")()
     entries = [bib_entry(r) for r in refs]
     for ref, entry in zip(refs, entries, strict=True):
@@ -279,6 +296,7 @@ class CitationCache:
         self.dirty = False
         self.entries: dict[str, list[str]] = {}
         self.bibtex: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
@@ -288,6 +306,8 @@ class CitationCache:
                 self.entries = data["entries"]
             if isinstance(data.get("bibtex"), dict):
                 self.bibtex = {k: v for k, v in data["bibtex"].items() if isinstance(v, str)}
+            if isinstance(data.get("values"), dict):
+                self.values = data["values"]
 
     @staticmethod
     def key(bibtex: str, addresses: str) -> str:
@@ -303,13 +323,22 @@ class CitationCache:
         self.entries[self.key(bibtex, addresses)] = [value.markdown, value.text]
         self.dirty = True
 
+    def remember(self, key: str, compute: Callable[[], Any], valid: Callable[[Any], bool]) -> Any:
+        """A derived value kept between builds under `key` (which must name everything it derives from)."""
+        if key in self.values and valid(self.values[key]):
+            return self.values[key]
+        self.values[key] = value = compute()
+        self.dirty = True
+        return value
+
     def save(self) -> None:
         if not self.dirty:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex}
+            body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex,
+                    "values": self.values}
             tmp.write_text(json.dumps(body), encoding="utf-8")
             tmp.replace(self.path)  # atomic: a build killed halfway never leaves a torn file
             self.dirty = False
@@ -343,6 +372,14 @@ def _entries_key(entries: dict[str, Entry]) -> str:
 
 def label(ref: Reference) -> str:
     """Author-year label for in-text citations: "Lin and Ryaboy, 2013", "Bernardi et al., 2019"."""
+    return _label(tuple(ref.authors), ref.corporate_author, ref.institution, ref.howpublished, ref.title, ref.year)
+
+
+@cache
+def _label(authors: tuple[str, ...], corporate: str | None, institution: str | None, howpublished: str | None,
+           title: str, year: int) -> str:
+    ref = Reference.model_construct(authors=list(authors), corporate_author=corporate, institution=institution,
+                                    howpublished=howpublished, title=title, year=year)
     names = [" ".join(Person(a).last_names) for a in ref.authors if a != "others"]
     if not names:
         who = ref.corporate_author or ref.institution or ref.howpublished or " ".join(ref.title.split()[:3]) + "…"
@@ -370,6 +407,7 @@ def page_entry(title: str, url: str) -> Entry:
     return Entry("misc", fields=fields, persons={"author": [Person("{" + GUIDE_AUTHOR + "}")]})
 
 
+@cache
 def page_bibtex(key: str, title: str, url: str) -> str:
     return to_bibtex_entries({key: page_entry(title, url)})
 
@@ -420,6 +458,7 @@ _CSL_TYPES = {"article": "article-journal", "inproceedings": "paper-conference",
               "book": "book", "techreport": "report", "misc": "document", "online": "webpage"}
 
 
+@cache
 def _csl_name(name: str) -> dict[str, str]:
     person = Person(name)
     family = " ".join(person.prelast_names + person.last_names)

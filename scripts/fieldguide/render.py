@@ -43,10 +43,16 @@ def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) ->
 
 
 @cache
+def _relpath(path: str, start: str) -> str:
+    return posixpath.relpath(path, start)  # both relative to the docs folder: pure string work
+
+
+@cache
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown()
 
 
+@cache
 def inline_html(text: str) -> str:
     """Markdown of one line (catalog prose: no raw HTML) as inline HTML, for our own widgets."""
     html_text = _markdown().reset().convert(text)
@@ -91,6 +97,18 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
     }
 
 
+def _schema_files(citation_cache: export.CitationCache | None) -> dict[str, dict]:
+    """The JSON Schemas depend only on schema.py and pydantic: kept between builds."""
+    if citation_cache is None:
+        return schema.json_schema_files()
+    import hashlib
+    import importlib.metadata
+
+    source = Path(schema.__file__).read_bytes() + importlib.metadata.version("pydantic").encode()
+    key = "schemas:" + hashlib.sha256(source).hexdigest()
+    return citation_cache.remember(key, schema.json_schema_files, lambda v: isinstance(v, dict) and bool(v))
+
+
 def through_challenges(g: nx.MultiDiGraph, entity: str, edge: str, other_edge: str) -> list[tuple[str, list[str]]]:
     """Entities linked to the same challenges as `entity` by `other_edge`, each with the challenges
     they share: a case study's mitigations, or a mitigation's case studies."""
@@ -124,7 +142,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         else:
             target = page_path(kind, entity_id)
         path, _, anchor = target.partition("#")
-        rel = posixpath.relpath(path, posixpath.dirname(src) or ".")
+        rel = _relpath(path, posixpath.dirname(src) or ".")
         return rel + (f"#{anchor}" if anchor else "")
 
     common = {
@@ -132,7 +150,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         "cat": cat, "g": g, "incoming": incoming, "outgoing": outgoing, "evidence_text": EVIDENCE_TEXT,
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
-        "version_note": lambda rid: cite.version_note(cat, rid),
+        "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
         "ref_label": lambda rid: export.label(cat.references[rid]),
     }
 
@@ -140,7 +158,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         url = page_url(site_url, path)
         files[path] = environment().get_template(template).render(
             **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid),
-            rel=lambda target: posixpath.relpath(target, posixpath.dirname(path) or "."))
+            rel=lambda target: _relpath(target, posixpath.dirname(path) or "."))
 
     citable: dict[str, tuple[str, str, list[str]]] = {}  # page key -> (title, url, references)
 
@@ -174,7 +192,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         if stub.kind in ("challenge", "case_study", "mitigation"):
             put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
-    schema_files = schema.json_schema_files()
+    schema_files = _schema_files(citation_cache)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
     put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
