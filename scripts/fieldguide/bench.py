@@ -156,11 +156,15 @@ _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/name:",
                                   lambda loader, suffix, node: f"pymdownx.superfences.{suffix.split('.')[-1]}")
 
 
-def _build(project: Path, out: Path) -> tuple[float, float]:
+def _build(project: Path, out: Path) -> tuple[float, float, float]:
+    """(wall s, peak MB, CPU s). CPU time (user + system of the build process) is what the build
+    costs whatever else the machine is doing; wall time is what a person waits."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, peak, _ = _run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)], project, env)
-    return wall, peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, peak, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 # ---------------------------------------------------------------- the table
@@ -191,12 +195,16 @@ def main(scales: list[int], build_scales: list[int], runs: int) -> int:
                 project = _project(root, catalog, tmp / f"p{scale}")
                 row["cold_build_s"] = _build(project, tmp / f"site{scale}")[0]
                 ours = [_build(project, tmp / f"site{scale}") for _ in range(runs)]
-                row["build_s"] = _median([w for w, _ in ours])
-                row["build_peak_mb"] = max(p for _, p in ours)
+                row["build_s"] = _median([w for w, _, _ in ours])
+                row["build_cpu_s"] = _median([c for _, _, c in ours])
+                row["build_peak_mb"] = max(p for _, p, _ in ours)
                 row["search_index_mb"] = (tmp / f"site{scale}" / "search" / "search_index.json").stat().st_size / 1e6
                 bare_project = _bare_project(root, catalog, tmp / f"bare{scale}")
-                row["bare_s"] = _median([_build(bare_project, tmp / f"bare-site{scale}")[0] for _ in range(runs)])
+                bare = [_build(bare_project, tmp / f"bare-site{scale}") for _ in range(runs)]
+                row["bare_s"] = _median([w for w, _, _ in bare])
+                row["bare_cpu_s"] = _median([c for _, _, c in bare])
                 row["build_ratio"] = row["build_s"] / row["bare_s"]
+                row["cpu_ratio"] = row["build_cpu_s"] / row["bare_cpu_s"]
             results[scale] = row
             shutil.rmtree(catalog)
     print(table(results, runs))
@@ -228,12 +236,16 @@ def verdicts(results: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
         if "build_ratio" in row:
             out.append((f"full build ÷ bare build, {scale}×", f"{row['build_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
                         row["build_ratio"] <= TARGETS["build_ratio"]))
+            out.append((f"the same in CPU time (load on the machine left out), {scale}×",
+                        f"{row['cpu_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
+                        row["cpu_ratio"] <= TARGETS["build_ratio"]))
     return out
 
 
 def table(results: dict[int, dict[str, Any]], runs: int) -> str:
     cols = ["scale", "entities", "pages", "load+validate s", "links s", "graph s", "render s", "entities/s",
-            "check s", "peak MB", "first build s", "build s", "bare s", "build/bare", "search index MB"]
+            "check s", "peak MB", "first build s", "build s", "bare s", "build/bare", "CPU build/bare",
+            "search index MB"]
     lines = [f"Medians of {runs} runs, each in a fresh process.", "",
              "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for scale, r in results.items():
@@ -245,7 +257,8 @@ def table(results: dict[int, dict[str, Any]], runs: int) -> str:
             f"{r['links']:.3f}", f"{r['graph']:.3f}", f"{r['render']:.2f}", f"{r['entities'] / _pipeline(r):,.0f}",
             f"{r['check_s']:.2f}", f"{max(r['maxrss_mb'], r.get('build_peak_mb', 0)):.0f}",
             opt("cold_build_s", ".1f"), opt("build_s", ".1f"),
-            opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("search_index_mb", ".2f")]) + " |")
+            opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("cpu_ratio", ".2f"),
+            opt("search_index_mb", ".2f")]) + " |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in verdicts(results)]
     return "\n".join(lines)
