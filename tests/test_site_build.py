@@ -184,3 +184,39 @@ def test_precompressed_copies_match_their_originals(tmp_path: Path) -> None:
     packed = site / "a" / "index.html.gz"
     assert gzip.decompress(packed.read_bytes()) == (site / "a" / "index.html").read_bytes()
     assert packed.stat().st_mtime_ns == (site / "a" / "index.html").stat().st_mtime_ns
+
+
+def test_build_cache_key_names_every_input(tmp_path: Path) -> None:
+    from fieldguide import buildcache
+
+    root = tmp_path / "project"
+    shutil.copytree(VALID, root / "catalog")
+    first = buildcache.key(root, PUBLIC)
+    assert buildcache.key(root, PUBLIC) == first
+    assert buildcache.key(root, "https://other.example.org/") != first, "the address is in every page"
+    (root / "releases.yaml").write_text("releases: []\n", encoding="utf-8")
+    second = buildcache.key(root, PUBLIC)
+    assert second != first
+    page = root / "catalog" / "challenges" / "data-discovery.yaml"
+    page.write_text(page.read_text(encoding="utf-8").replace("Data discovery", "Finding data"), encoding="utf-8")
+    assert buildcache.key(root, PUBLIC) != second
+    buildcache.save(tmp_path / "cache", "k", {"a.md": "x"})
+    assert buildcache.load(tmp_path / "cache", "k") == {"a.md": "x"}
+    assert buildcache.load(tmp_path / "cache", "other") is None
+    (tmp_path / "cache" / buildcache.FILE).write_text('{"key": "k", "files": ', encoding="utf-8")
+    assert buildcache.load(tmp_path / "cache", "k") is None, "a torn file is a miss, not an error"
+
+
+def test_a_second_build_after_a_catalog_edit_shows_the_edit(small_site: Path) -> None:
+    """The first build stored its output; an edit changes the key, so the next build renders again."""
+    project = small_site.parent
+    assert (project / ".cache" / "fieldguide" / "site-files.json").is_file()
+    page = project / "catalog" / "challenges" / "data-profiling.yaml"
+    original = page.read_text(encoding="utf-8")
+    page.write_text(original.replace("title: Data profiling", "title: Data profiling, edited"), encoding="utf-8")
+    try:
+        proc = mkdocs_build(project, project / "site2", PUBLIC)
+        assert proc.returncode == 0, proc.stderr
+        assert "Data profiling, edited" in html(project / "site2", "challenges/data-profiling")
+    finally:
+        page.write_text(original, encoding="utf-8")
