@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test check build lint clean bench relevance
+.PHONY: serve test check build publish lint clean bench relevance
 
 # Reinstall when the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -36,8 +36,14 @@ check: $(BIN)/.installed
 serve: check node_modules/.installed
 	NO_MKDOCS_2_WARNING=1 SITE_URL=http://$(HOST)/ $(BIN)/mkdocs serve --dev-addr $(HOST)
 
+# The site for publication, in site/: needs the public address, e.g. make build SITE_URL=https://guide.example.org/
+# (a local or missing address stops the build). `make publish` adds name.gz beside every text file
+# for hosts that serve precompressed files.
 build: check node_modules/.installed
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(if $(SITE_URL),SITE_URL=$(SITE_URL)) FIELDGUIDE_PUBLISH=1 NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+publish: build
+	$(BIN)/python -c "from pathlib import Path; from fieldguide.publish import precompress; print(f'compressed {precompress(Path(\"site\"))} files')"
 
 lint: $(BIN)/.installed-test
 	$(BIN)/ruff check scripts tests
@@ -56,7 +62,7 @@ relevance: check node_modules/.installed
 	$(BIN)/python tests/relevance/benchmark.py $(RELEVANCE_ARGS)
 
 clean:
-	rm -rf site $(VENV) node_modules
+	rm -rf site $(VENV) node_modules .cache
 
 # Lighthouse scores and Nu Html Checker errors for a few pages (tools installed into .audit-tools/ on first use).
 AUDIT_ARGS ?=

@@ -152,15 +152,7 @@ def test_planner_lists_the_expected_top_challenge(page, site) -> None:
     expect(page.locator("#fg-trait-regulated")).to_be_checked()
 
 
-def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
-    profile = Profile(industry="finance", traits=["regulated"])
-    ranked = plan.rank(CAT, G, profile)
-    expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
-                                            profile_text="Banking and finance, regulated")
-    page.goto(site.url + "planner/", wait_until="networkidle")
-    page.select_option("#fg-plan-industry", "finance")
-    page.locator("#fg-trait-regulated").check()
-    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+def brief_downloads(page) -> dict[str, str]:
     downloads = []
     page.on("download", lambda d: downloads.append(d))
     page.locator("[data-fg-plan-export=brief]").click()
@@ -168,9 +160,42 @@ def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
         if len(downloads) == 2:
             break
         page.wait_for_timeout(100)
-    files = {d.suggested_filename: Path(d.path()).read_text(encoding="utf-8") for d in downloads}
+    return {d.suggested_filename: Path(d.path()).read_text(encoding="utf-8") for d in downloads}
+
+
+def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
+    profile = Profile(industry="finance", traits=["regulated"])
+    ranked = plan.rank(CAT, G, profile)
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.locator("#fg-plan-name").fill("Loan scoring")
+    page.select_option("#fg-plan-industry", "finance")
+    page.locator("#fg-trait-regulated").check()
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    files = brief_downloads(page)
+    expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
+                                            profile_text="Banking and finance, regulated", project="Loan scoring",
+                                            date=today)
     assert files["brief.md"] == expected_md
     assert files["brief.bib"] == expected_bib
+
+
+def test_planner_brief_takes_the_count_or_exactly_the_challenges_ticked(page, site) -> None:
+    profile = Profile(industry="healthcare", traits=["personal-data"])
+    ranked = plan.rank(CAT, G, profile)
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "healthcare")
+    page.locator("#fg-trait-personal-data").check()
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    page.locator("#fg-brief-top").fill("2")
+    assert page.locator("[data-fg-brief]:checked").count() == 2
+    page.locator(f"#fg-brief-{ranked[1].id}").uncheck()
+    page.locator(f"#fg-brief-{ranked[6].id}").check()
+    files = brief_downloads(page)
+    headings = [line for line in files["brief.md"].splitlines() if line.startswith("## [")]
+    assert [h.split("](")[0][4:] for h in headings] == [CAT.challenges[ranked[i].id].title for i in (0, 6)]
+    expect(page.locator(".fg-message").first).to_contain_text("2 challenges")
 
 
 def test_checklist_and_planner_pages_are_accessible(page, site) -> None:

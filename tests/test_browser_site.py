@@ -9,7 +9,7 @@ import pytest
 from pybtex.database import parse_string
 
 from browser import axe_violations
-from fieldguide import load
+from fieldguide import cite, load
 
 CAT = load.load("catalog")
 
@@ -42,11 +42,13 @@ def test_citation_box_bibtex_parses_with_pybtex(page, site, path: str) -> None:
     page.goto(site.url + path, wait_until="load")
     entity = CAT.challenges.get(path.split("/")[1]) or CAT.case_studies[path.split("/")[1]]
     sources = parse_string(page.locator(".fg-bibtex code").inner_text(), "bibtex")
-    assert list(sources.entries) == list(entity.references)
+    survey = cite.survey_family(CAT)  # left out of each box, so two pasted boxes repeat no entry
+    assert list(sources.entries) == [r for r in entity.references if r not in survey]
     this_page = parse_string(page.locator(".fg-page-bibtex code").inner_text(), "bibtex")
     (entry,) = this_page.entries.values()
     assert entry.fields["url"] == site.url + path
-    assert entity.title in entry.fields["title"]
+    assert entity.title == entry.fields["title"].replace("{", "").replace("}", "")
+    assert [str(p) for p in entry.persons["author"]] == ["{ML Deployment Field Guide contributors}"]
 
 
 def test_case_studies_filter_by_industry(page, site) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from pybtex.database import parse_string
 
-from fieldguide import graph, load, render
+from fieldguide import graph, load, release, render
 from fieldguide.cli import main
 
 
@@ -70,7 +70,7 @@ def test_export_bibtex_parses_and_keeps_keys(valid_catalog: Path, tmp_path: Path
     bib = parse_string(out.read_text(encoding="utf-8"), "bibtex")
     assert set(bib.entries) == {"paleyes2020challenges", "lin2013scaling", "sculley2015hidden", "wiggers2019idc"}
     entry = bib.entries["lin2013scaling"]
-    assert entry.type == "article" and entry.fields["pages"] == "6–19"
+    assert entry.type == "article" and entry.fields["pages"] == "6--19", "BibTeX ranges use --"
     assert str(entry.persons["author"][0]) == "Lin, Jimmy"
     assert "{Twitter}" in entry.fields["title"], "proper nouns are protected from lower-casing"
     assert [str(p) for p in bib.entries["sculley2015hidden"].persons["author"]][-1] == "others"
@@ -104,7 +104,8 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
-        "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "stages.schema.json",
+        "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "retired.schema.json",
+        "stages.schema.json",
         "vocabulary.schema.json"]
 
 
@@ -137,7 +138,8 @@ def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Pat
     result = run("render", "--out", str(out))
     assert result.exit_code == 0, result.output
     cat = load.load(valid_catalog)
-    pages = render.render(cat, graph.build(cat))
+    changes = release.changelog(valid_catalog.parent, valid_catalog)
+    pages = render.render(cat, graph.build(cat), changelog=changes)
     written = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()}
     assert written == pages
     assert "challenges/data-discovery.md" in written and "references.md" in written

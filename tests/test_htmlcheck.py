@@ -63,6 +63,16 @@ def test_the_theme_outside_the_content_may_use_its_own_scripts() -> None:
     assert htmlcheck.check_page(ARTICLE.format("<p>text</p>")) == []
 
 
+def test_hand_written_pages_may_hold_figures_but_never_script_links() -> None:
+    """content/ pages are reviewed like code (the home page draws its workflow as inline SVG): their
+    elements are trusted, their links and handlers are not."""
+    figure = '<svg role="img"><title>Workflow</title><path d="M0 0h10"/></svg>'
+    assert htmlcheck.check_page(ARTICLE.format(figure), content_rules=False) == []
+    assert htmlcheck.check_page(ARTICLE.format(figure)), "a generated page may not carry an SVG"
+    for unsafe in ('<a href="javascript:alert(1)">x</a>', '<svg onload="alert(1)"></svg>'):
+        assert htmlcheck.check_page(ARTICLE.format(unsafe), content_rules=False), unsafe
+
+
 def _project(tmp_path: Path, description: str) -> Path:
     """A site project with the real configuration and the small valid catalog (see test_browser_hostile)."""
     project = tmp_path / "project"

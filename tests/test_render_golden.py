@@ -46,7 +46,8 @@ def test_every_page_has_a_title_and_description(path: str) -> None:
 
 def test_page_citation_names_version_date_and_stable_url() -> None:
     text = rendered()["challenges/data-discovery.md"]
-    assert f"Version {__version__}, {RELEASED}. https://guide.example.org/challenges/data-discovery/" in text
+    assert (f"ML Deployment Field Guide, version {__version__}, released {RELEASED}. "
+            "https://guide.example.org/challenges/data-discovery/") in text
 
 
 def test_citation_cff_matches_the_package_version() -> None:
@@ -62,3 +63,18 @@ def test_markdown_special_characters_in_titles_cannot_break_tables(tmp_path: Pat
     cat = load.load(tmp_path / "catalog")
     page = render.render(cat, graph.build(cat))["case-studies/twitter-data-discovery.md"]
     assert "| Twitter \\| X |" in page
+
+
+def test_the_build_cache_never_changes_what_is_generated(tmp_path: Path) -> None:
+    """Formatted citations, written BibTeX, alpha labels and schemas come from the cache on a second
+    build; a cache left corrupt by a killed build is ignored."""
+    cat = load.load(VALID)
+    g = graph.build(cat)
+    plain = render.render(cat, g, site_url="https://guide.example.org/")
+    cache = tmp_path / "cache"
+    first = render.render(cat, g, site_url="https://guide.example.org/", cache_dir=cache)
+    assert (cache / "citations.json").is_file()
+    second = render.render(cat, g, site_url="https://guide.example.org/", cache_dir=cache)
+    (cache / "citations.json").write_text('{"version": 2, "entries": [1, 2]', encoding="utf-8")
+    third = render.render(cat, g, site_url="https://guide.example.org/", cache_dir=cache)
+    assert plain == first == second == third

@@ -15,7 +15,7 @@ from test_htmlcheck import _build, _project
 def test_render_writes_exactly_the_planned_pages() -> None:
     """`check` finds reserved ids through `pages.planned_pages`: it must list what `render` writes."""
     cat = load.load(REAL)
-    written = {path for path in render.render(cat, graph.build(cat)) if path.endswith(".md")}
+    written = {path for path in render.render(cat, graph.build(cat), changelog=[]) if path.endswith(".md")}
     planned = pages.planned_pages({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                                    "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations),
                                    "framework": list(cat.frameworks)})

@@ -32,6 +32,7 @@ NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
                                                          "is used twice in this framework"),
     "relations written once": ("relation already written on", "cannot be related to itself"),
     "survey numbers used once": ("is also used by",),
+    "retired ids stay retired, successors exist": ("was retired on", "successor '"),
     "graph rules": ("no case study illustrates", "no mitigation addresses", "cited by nothing", "links no challenge",
                     "orphan:"),
     "prose safety": ("raw HTML", "link target", "images are not allowed", "attribute lists",

@@ -69,6 +69,10 @@ def synthesize(src: Path, dest: Path, scale: int) -> int:
                 for name in ID_FIELDS & copy.keys():
                     copy[name] = [rename(v) if isinstance(v, str) else {**v, "challenge": rename(v["challenge"])}
                                   for v in copy[name]]
+                for item in copy.get("corrections", []):
+                    item["reference"] = rename(item["reference"])
+                if copy.get("published_version"):
+                    copy["published_version"] = rename(copy["published_version"])
                 text = yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
                 (dest / folder / f"{copy['id']}.yaml").write_text(text, encoding="utf-8")
                 count += 1
@@ -121,7 +125,7 @@ def _median(values: list[float]) -> float:
 def _project(root: Path, catalog: Path, where: Path) -> Path:
     """A project folder that builds `catalog` with the real mkdocs.yml, content and hooks."""
     where.mkdir(parents=True)
-    for name in ("mkdocs.yml", "content", "scripts", "node_modules"):
+    for name in ("mkdocs.yml", "content", "scripts", "node_modules", "releases.yaml"):
         if (root / name).exists():
             (where / name).symlink_to(root / name)
     (where / "catalog").symlink_to(catalog)
@@ -154,11 +158,15 @@ _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/name:",
                                   lambda loader, suffix, node: f"pymdownx.superfences.{suffix.split('.')[-1]}")
 
 
-def _build(project: Path, out: Path) -> tuple[float, float]:
+def _build(project: Path, out: Path) -> tuple[float, float, float]:
+    """(wall s, peak MB, CPU s). CPU time (user + system of the build process) is what the build
+    costs whatever else the machine is doing; wall time is what a person waits."""
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     shutil.rmtree(out, ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, peak, _ = _run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)], project, env)
-    return wall, peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, peak, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 # ---------------------------------------------------------------- the table
@@ -184,14 +192,21 @@ def main(scales: list[int], build_scales: list[int], runs: int) -> int:
             row["check_s"] = _median([_run([sys.executable, "-m", "fieldguide", "check", "--catalog",
                                             str(catalog)])[0] for _ in range(runs)])
             if scale in build_scales:
-                ours = [_build(_project(root, catalog, tmp / f"p{scale}-{i}"), tmp / f"site{scale}")
-                        for i in range(runs)]
-                row["build_s"] = _median([w for w, _ in ours])
-                row["build_peak_mb"] = max(p for _, p in ours)
+                # One project folder per scale, as a developer's or CI's checkout: the first build fills
+                # the citation cache (.cache/fieldguide) and is reported apart; the runs after it reuse it.
+                project = _project(root, catalog, tmp / f"p{scale}")
+                row["cold_build_s"] = _build(project, tmp / f"site{scale}")[0]
+                ours = [_build(project, tmp / f"site{scale}") for _ in range(runs)]
+                row["build_s"] = _median([w for w, _, _ in ours])
+                row["build_cpu_s"] = _median([c for _, _, c in ours])
+                row["build_peak_mb"] = max(p for _, p, _ in ours)
                 row["search_index_mb"] = (tmp / f"site{scale}" / "search" / "index.json").stat().st_size / 1e6
                 bare_project = _bare_project(root, catalog, tmp / f"bare{scale}")
-                row["bare_s"] = _median([_build(bare_project, tmp / f"bare-site{scale}")[0] for _ in range(runs)])
+                bare = [_build(bare_project, tmp / f"bare-site{scale}") for _ in range(runs)]
+                row["bare_s"] = _median([w for w, _, _ in bare])
+                row["bare_cpu_s"] = _median([c for _, _, c in bare])
                 row["build_ratio"] = row["build_s"] / row["bare_s"]
+                row["cpu_ratio"] = row["build_cpu_s"] / row["bare_cpu_s"]
             results[scale] = row
             shutil.rmtree(catalog)
     print(table(results, runs))
@@ -223,12 +238,16 @@ def verdicts(results: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
         if "build_ratio" in row:
             out.append((f"full build ÷ bare build, {scale}×", f"{row['build_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
                         row["build_ratio"] <= TARGETS["build_ratio"]))
+            out.append((f"the same in CPU time (load on the machine left out), {scale}×",
+                        f"{row['cpu_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
+                        row["cpu_ratio"] <= TARGETS["build_ratio"]))
     return out
 
 
 def table(results: dict[int, dict[str, Any]], runs: int) -> str:
     cols = ["scale", "entities", "pages", "load+validate s", "links s", "graph s", "render s", "entities/s",
-            "check s", "peak MB", "build s", "bare s", "build/bare", "search index MB"]
+            "check s", "peak MB", "first build s", "build s", "bare s", "build/bare", "CPU build/bare",
+            "search index MB"]
     lines = [f"Medians of {runs} runs, each in a fresh process.", "",
              "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for scale, r in results.items():
@@ -238,8 +257,10 @@ def table(results: dict[int, dict[str, Any]], runs: int) -> str:
         lines.append("| " + " | ".join([
             f"{scale}×", f"{r['entities']:.0f}", f"{r['pages']:.0f}", f"{r['parse'] + r.get('validate', 0):.3f}",
             f"{r['links']:.3f}", f"{r['graph']:.3f}", f"{r['render']:.2f}", f"{r['entities'] / _pipeline(r):,.0f}",
-            f"{r['check_s']:.2f}", f"{max(r['maxrss_mb'], r.get('build_peak_mb', 0)):.0f}", opt("build_s", ".1f"),
-            opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("search_index_mb", ".2f")]) + " |")
+            f"{r['check_s']:.2f}", f"{max(r['maxrss_mb'], r.get('build_peak_mb', 0)):.0f}",
+            opt("cold_build_s", ".1f"), opt("build_s", ".1f"),
+            opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("cpu_ratio", ".2f"),
+            opt("search_index_mb", ".2f")]) + " |")
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in verdicts(results)]
     return "\n".join(lines)

@@ -1,22 +1,28 @@
 """The design-review brief: chosen challenges with checklists, precedents, mitigations and sources.
 
-One Markdown document a team attaches to a design review, plus the BibTeX of everything it cites.
-Each challenge's section is rendered once, here; the planner page assembles the same sections
-(shipped as data) for the challenges a team picks, so the brief has a single implementation.
+One pandoc-ready Markdown document a team attaches to a design review: a YAML metadata block (title,
+project, date, `bibliography: brief.bib`), sources cited as `[@key]`, and a bibliography in plain
+text, plus the BibTeX of everything it cites. Each challenge's section is rendered once, here; the
+planner page assembles the same sections (shipped as data) for the challenges a team picks, so the
+brief has a single implementation and the page's brief is byte-identical to `fieldguide brief`.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from . import __version__, export
-from .graph import incoming
+from . import RELEASED, __version__, export
+from .graph import SURVEY, incoming
 from .load import Catalog
 from .pages import environment, page_url
 from .plan import Ranked
+from .schema import Reference
+
+TITLE = "Design-review brief"
 
 
 @dataclass(frozen=True)
@@ -26,13 +32,24 @@ class Section:
     refs: tuple[str, ...]  # reference ids cited in the body, in order of first citation
 
 
+def cite_keys(cat: Catalog, ref_ids: list[str]) -> list[str]:
+    """The keys a brief cites for `ref_ids`: a preprint is cited by its peer-reviewed version."""
+    keys = [cat.references[r].published_version or r for r in ref_ids]
+    return list(dict.fromkeys(k for k in keys if k in cat.references))
+
+
+def pandoc_cite(keys: list[str]) -> str:
+    return "[" + "; ".join(f"@{k}" for k in keys) + "]" if keys else ""
+
+
 def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Section:
     c = cat.challenges[cid]
     cited: dict[str, None] = {}
 
     def cite(ref_ids: list[str]) -> str:
-        cited.update(dict.fromkeys(ref_ids))
-        return "(" + "; ".join(export.label(cat.references[r]) for r in ref_ids) + ")" if ref_ids else ""
+        keys = cite_keys(cat, ref_ids)
+        cited.update(dict.fromkeys(keys))
+        return pandoc_cite(keys)
 
     cases = [cat.case_studies[s] for s in incoming(g, cid, "illustrates")]
     mitigations = [cat.mitigations[m] for m in incoming(g, cid, "addresses")]
@@ -53,34 +70,72 @@ def why_line(reasons: list[str]) -> str:
     return f"*Why it is on this list:* {'; '.join(reasons)}." if reasons else ""
 
 
+def survey_keys(cat: Catalog) -> list[str]:
+    """The survey's preprint (the text the catalog follows) and its peer-reviewed version."""
+    if SURVEY not in cat.references:
+        return []
+    return list(dict.fromkeys(filter(None, [SURVEY, cat.references[SURVEY].published_version])))
+
+
+def title_of(project: str) -> str:
+    return f"{TITLE}: {project}" if project else TITLE
+
+
+def head_template(cat: Catalog, site_url: str) -> str:
+    """The brief's opening with `{title}`, `{date}` (JSON strings: valid YAML), and `{project}` and
+    `{profile}` (whole lines, dropped when empty) left to fill in."""
+    return environment().get_template("brief_head.md.j2").render(
+        title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
+        version=__version__, released=RELEASED, site_url=site_url, survey=survey_keys(cat)).strip()
+
+
+def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
+    """Fill the head template; the planner page does exactly this in JavaScript (JSON.stringify)."""
+    project_line = f"project: {_json(project)}\n" if project else ""
+    profile_line = f"Project profile: {profile_text}.\n\n" if profile_text else ""
+    return (template.replace("{title}", _json(title)).replace("{project}\n", project_line)
+            .replace("{date}", _json(date)).replace("{profile}\n", profile_line))
+
+
+def _json(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def bibliography(refs: list[Reference], formatted: dict[str, export.Formatted]) -> str:
+    return "## Bibliography\n\n" + "\n".join(f"- {export.label(r)}. {formatted[r.id].text}" for r in refs)
+
+
+def ordered(refs: list[Reference]) -> list[Reference]:
+    return sorted(refs, key=lambda r: (export.label(r), r.id))
+
+
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
-          title: str = "Design-review brief", ranked: list[Ranked] | None = None,
-          profile_text: str = "") -> tuple[str, str]:
+          ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
+          date: str = RELEASED) -> tuple[str, str]:
     """Return (Markdown, BibTeX) for the chosen challenges, in the order given."""
     reasons = {r.id: r.reasons(cat) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
-    ref_ids = list(dict.fromkeys(r for s in sections for r in s.refs))
-    refs = sorted((cat.references[r] for r in ref_ids), key=lambda r: (export.label(r), r.id))
-    citations = export.citations(refs)
-    parts = [environment().get_template("brief_head.md.j2").render(
-        title=title, profile_text=profile_text, version=__version__, site_url=site_url).strip()]
+    ref_ids = list(dict.fromkeys(survey_keys(cat) + [r for s in sections for r in s.refs]))
+    refs = ordered([cat.references[r] for r in ref_ids])
+    formatted = export.formatted(refs)
+    parts = [fill_head(head_template(cat, site_url), title_of(project), project, date, profile_text)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
-    parts.append("## Bibliography\n\n" + "\n".join(f"- {export.label(r)}. {citations[r.id]}" for r in refs))
-    return "\n\n".join(parts) + "\n", export.to_bibtex(refs)
+    parts.append(bibliography(refs, formatted))
+    return "\n\n".join(parts) + "\n", export.join_bibtex([export.to_bibtex([r]) for r in refs])
 
 
-def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
+def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[str, export.Formatted],
               bibtex: dict[str, str]) -> dict[str, Any]:
     """Sections and sources for the planner page, which assembles briefs for any selection.
-    `citations` and `bibtex` (per reference id) come from the site generator, computed once."""
+    `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
-    used = sorted({r for s in sections.values() for r in s.refs})
+    used = sorted(set(survey_keys(cat)) | {r for s in sections.values() for r in s.refs})
     refs = [cat.references[r] for r in used]
     return {
-        "head": environment().get_template("brief_head.md.j2").render(
-            title="{title}", profile_text="{profile}", version=__version__, site_url=site_url).strip(),
+        "head": head_template(cat, site_url),
+        "always": survey_keys(cat),
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
-        "references": {r.id: {"label": export.label(r), "citation": citations[r.id], "bibtex": bibtex[r.id]}
+        "references": {r.id: {"label": export.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
                        for r in refs},
     }

@@ -1,4 +1,4 @@
-"""`fieldguide`: check, export, schema, related, show and render, all over `--catalog DIR`."""
+"""`fieldguide`: check, export, schema, related, show, render, diff and more, over `--catalog DIR`."""
 
 from __future__ import annotations
 
@@ -139,13 +139,14 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
 @catalog_option
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated Markdown pages into.")
-@click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
+@click.option("--site-url", default=lambda: _site_url(), show_default="$SITE_URL or " + DEFAULT_SITE_URL,
               help="Public address of the site, used in page citations.")
 def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
-    from . import render
+    from . import release, render
     cat, g = _load(catalog_dir)
-    files = render.render(cat, g, site_url=site_url)
+    root = release.git_root(catalog_dir.resolve().parent) or catalog_dir.resolve().parent
+    files = render.render(cat, g, site_url=site_url, changelog=release.changelog(root, catalog_dir))
     for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -153,7 +154,13 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     _say(f"wrote {len(files)} files to {out}")
 
 
-site_url_option = click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
+def _site_url() -> str:
+    from .publish import site_url
+    return site_url()
+
+
+site_url_option = click.option("--site-url", default=lambda: _site_url(),
+                               show_default="$SITE_URL or " + DEFAULT_SITE_URL,
                                help="Public address of the site, for links in the output.")
 FORMATS = click.Choice(["md", "csv", "json"])
 
@@ -336,22 +343,34 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               help="Project profile YAML: the brief covers its top-ranked challenges.")
 @click.option("--challenge", "challenge_ids", multiple=True, help="Challenge id to include (repeatable).")
 @click.option("--top", default=5, show_default=True, help="With --profile: how many challenges.")
+@click.option("--project", help="Project name for the title (default: the profile's `name`).")
+@click.option("--date", "brief_date", help="Date in the metadata block, YYYY-MM-DD (default: today).")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Markdown file (default stdout).")
 @click.option("--bib", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the BibTeX of every cited source here (default: next to --out).")
 @site_url_option
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
-              out: Path | None, bib: Path | None, site_url: str) -> None:
-    """A design-review brief: challenges, checklists, precedents with figures, mitigations, bibliography."""
+              project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
+              site_url: str) -> None:
+    """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources."""
+    import datetime
+
     from . import brief, plan
+    try:
+        day = datetime.date.fromisoformat(brief_date) if brief_date else datetime.date.today()
+    except ValueError:
+        click.echo(f"error: --date: '{brief_date}' is not a date such as 2026-11-29", err=True)
+        sys.exit(1)
     cat, g = _load(catalog_dir)
     for cid in challenge_ids:
         if cid not in cat.challenges:
             _unknown(cid, list(cat.challenges), "challenge")
     ranked = None
     profile_text = ""
+    name = project or ""
     if profile_path:
         profile = _profile(profile_path, cat)
+        name = project or profile.name or ""
         ranked = plan.rank(cat, g, profile)
         profile_text = ", ".join(filter(None, [profile.industry and cat.industries[profile.industry].title]
                                         + [cat.traits[t].title.lower() for t in profile.traits])) or "general"
@@ -359,7 +378,8 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         click.echo("error: give --profile FILE or at least one --challenge ID", err=True)
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
-    markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text)
+    markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
+                                   project=" ".join(name.split()), date=day.isoformat())
     _write(markdown, out)
     bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:
@@ -386,6 +406,31 @@ def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, 
         text = json.dumps(coverage.to_json(items, statuses), indent=2, ensure_ascii=False) + "\n"
     else:
         text = coverage.to_text(cat, framework_id, items, statuses)
+    _write(text, out)
+
+
+@main.command("diff")
+@click.argument("old")
+@click.argument("new")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--catalog-path", default="catalog", show_default=True,
+              help="Where the catalog folder is inside the repository (for git refs).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def diff_cmd(old: str, new: str, fmt: str, catalog_path: str, out: Path | None) -> None:
+    """Entities added, changed (which fields) and removed between OLD and NEW.
+
+    Each is a catalog folder or a git ref of the repository you are in (HEAD~3, a tag, a commit)."""
+    from . import release
+    repo = release.git_root(Path.cwd()) or Path.cwd()
+    try:
+        result = release.compare(old, new, repo, catalog_path)
+    except release.DiffError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if fmt == "json":
+        text = json.dumps({"old": old, "new": new, **result.to_dict()}, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = release.format_text(result, old, new)
     _write(text, out)
 
 

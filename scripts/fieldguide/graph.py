@@ -2,7 +2,8 @@
 
 Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding, check,
 framework, framework_item); edges carry `type` (part_of, in_step, illustrates, addresses, cites,
-related, check_of, item_of, covers) and point in the direction the relation is written in the YAML.
+related, check_of, item_of, covers, published_as) and point in the direction the relation is written
+in the YAML.
 Everything "reverse" (backlinks, which checks cover a framework item) is read off here.
 """
 
@@ -29,6 +30,9 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
             g.add_edge(step.id, stage.id, key="part_of", type="part_of")
         for ref in stage.references:
             _cite(g, stage.id, ref)
+    for ref in cat.references.values():
+        if ref.published_version in g:  # a preprint and its peer-reviewed version are cited together
+            g.add_edge(ref.id, ref.published_version, key="published_as", type="published_as")
     for c in cat.challenges.values():
         g.add_node(c.id, kind="challenge", title=c.title)
     for c in cat.challenges.values():
@@ -121,7 +125,7 @@ def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
         if not incoming(g, cid, "addresses"):
             report(cid, "no mitigation addresses it")
     for rid in cat.references:
-        if not incoming(g, rid, "cites"):
+        if not incoming(g, rid, "cites") and not incoming(g, rid, "published_as"):
             report(rid, "reference is cited by nothing")
     for kind, pool, edge in (("case study", cat.case_studies, "illustrates"),
                              ("mitigation", cat.mitigations, "addresses")):

@@ -37,6 +37,8 @@ from .schema import (
     Mitigation,
     Profile,
     Reference,
+    Retired,
+    RetiredList,
     Stage,
     Step,
     Vocabulary,
@@ -111,6 +113,8 @@ class Catalog:
     frameworks: dict[str, Framework] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     vocabulary_source: Source | None = None
+    # Removed or merged entities (catalog/retired.yaml): their ids stay taken; none is in the pools above.
+    retired: dict[str, Retired] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
 
     @property
@@ -418,6 +422,12 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
         """Claim an id in the catalog-wide namespace; report it if already taken."""
         if entity_id in catalog.sources:
             other, oloc = catalog.sources[entity_id]
+            if entity_id in catalog.retired:
+                stub = catalog.retired[entity_id]
+                problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
+                                        f"id was retired on {stub.retired} ({other.path}:{other.line(oloc)}); "
+                                        f"ids are never reused: choose a new id"))
+                return False
             problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
                                     f"duplicate id (also at {other.path}:{other.line(oloc)})"))
             return False
@@ -461,6 +471,18 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
             if vocabulary is not None:
                 catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
 
+    retired_file = root / "retired.yaml"
+    if retired_file.exists():  # optional: a catalog that never removed anything has none
+        with clock("parse"):
+            data, rsource, found = _read_single(retired_file)
+        problems += found
+        if data is not None:
+            stubs, found = validate(data, RetiredList, rsource, "retired")
+            problems += found
+            for i, stub in enumerate(stubs.retired if stubs else []):
+                if register(stub.id, rsource, ("retired", i)):
+                    catalog.retired[stub.id] = stub
+
     registry = {
         "challenges": catalog.challenges,
         "case-studies": catalog.case_studies,
@@ -495,6 +517,8 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
                                     f"file must be named {obj.id}.yaml"))
         if register(obj.id, source, ()):
             registry[folder][obj.id] = obj
+        elif obj.id in catalog.retired:
+            broken.add(obj.id)  # reported once, as a reused id; links to it are not reported again
 
     with clock("links"):
         problems += _cross_check(catalog, broken)
@@ -588,6 +612,11 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
     def resolve(entity: str, loc: Loc, target: str, pool: dict[str, Any], what: str, where: str = "") -> None:
         if target in pool or target in broken:
             return
+        if target in cat.retired:
+            stub = cat.retired[target]
+            report(entity, loc, f"{what} '{target}' was retired on {stub.retired}; link its successor "
+                                f"'{stub.replaced_by}' instead")
+            return
         hint = difflib.get_close_matches(target, list(pool), n=1)
         suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
         report(entity, loc, f"unknown {what} '{target}'{where}{suffix}")
@@ -678,6 +707,35 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
                                           "mitigation": list(cat.mitigations),
                                           "framework": list(cat.frameworks)}):
         report(entity, ("id",), f"id '{entity}' is reserved: its page {path} would replace {what}")
+
+    # A correction cites one of the entity's own references; a preprint points to its published version.
+    for e in (*cat.challenges.values(), *cat.case_studies.values()):
+        for i, corr in enumerate(e.corrections):
+            if corr.reference not in e.references:
+                resolve(e.id, ("corrections", i, "reference"), corr.reference, cat.references, "reference")
+                if corr.reference in cat.references:
+                    report(e.id, ("corrections", i, "reference"),
+                           f"'{corr.reference}' must also be listed in this entity's references")
+    for r in cat.references.values():
+        if r.published_version:
+            resolve(r.id, ("published_version",), r.published_version, cat.references, "reference")
+            if r.published_version == r.id:
+                report(r.id, ("published_version",), "a reference cannot be its own published version")
+
+    # Retired ids: the successor is a live entity of the same kind, so an old link lands somewhere useful.
+    pools = {"challenge": cat.challenges, "case_study": cat.case_studies, "mitigation": cat.mitigations,
+             "finding": cat.findings, "reference": cat.references}
+    for i, stub in enumerate(cat.retired.values()):
+        if stub.replaced_by not in pools[stub.kind] and stub.replaced_by not in broken:
+            where = cat.where(stub.id, ("replaced_by",))
+            if stub.replaced_by in cat.retired:
+                what = "is itself retired; point to its successor"
+            elif stub.replaced_by in cat.sources:
+                what = f"is not a {stub.kind.replace('_', ' ')}"
+            else:
+                what = "is not in the catalog"
+            problems.append(Problem(where[0], where[1], stub.id, f"retired[{i}].replaced_by",
+                                    f"successor '{stub.replaced_by}' {what}"))
 
     numbers: dict[int, str] = {}
     for r in cat.references.values():

@@ -26,6 +26,8 @@ LISTING_PAGES = {
     "planner.md": "the planner",
     "team-workflow.md": "the team workflow guide",
     "frameworks/index.md": "the framework coverage index",
+    "citations.md": "your citations (the basket)",
+    "changelog.md": "the changelog",
 }
 
 

@@ -12,11 +12,12 @@ import json
 import posixpath
 import re
 from functools import cache
+from pathlib import Path
 
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, coverage, export, plan, schema, search
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, export, plan, schema, search
 from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
@@ -45,10 +46,16 @@ def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) ->
 
 
 @cache
+def _relpath(path: str, start: str) -> str:
+    return posixpath.relpath(path, start)  # both relative to the docs folder: pure string work
+
+
+@cache
 def _markdown() -> markdown.Markdown:
     return markdown.Markdown()
 
 
+@cache
 def inline_html(text: str) -> str:
     """Markdown of one line (catalog prose: no raw HTML) as inline HTML, for our own widgets."""
     html_text = _markdown().reset().convert(text)
@@ -70,8 +77,8 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
     return out
 
 
-def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
-                 bibtex: dict[str, str], index: search.Index | None = None) -> dict[str, object]:
+def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibliography,
+                 index: search.Index | None = None) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -94,16 +101,53 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
                                   "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
                             for qid, (fw, _, item) in cat.framework_items.items()},
         "ranking": plan.weights_for_page(cat, g, index),
-        "brief": brief.page_data(cat, g, site_url, citations, bibtex),
+        "brief": brief.page_data(cat, g, site_url, bib.formatted, bib.bibtex),
     }
 
 
-def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -> dict[str, str]:
-    """Every generated file of the site, keyed by its path under the docs folder."""
+def _schema_files(citation_cache: export.CitationCache | None, site_url: str) -> dict[str, dict]:
+    """The JSON Schemas depend only on the schema code, pydantic and the site's address (their `$id`):
+    kept between builds."""
+    if citation_cache is None:
+        return schema.json_schema_files(site_url)
+    import hashlib
+    import importlib.metadata
+
+    from . import controls, pages, prose
+
+    code = b"".join(Path(m.__file__).read_bytes() for m in (schema, controls, pages, prose))
+    source = code + importlib.metadata.version("pydantic").encode() + site_url.encode()
+    key = "schemas:" + hashlib.sha256(source).hexdigest()
+    return citation_cache.remember(key, lambda: schema.json_schema_files(site_url),
+                                   lambda v: isinstance(v, dict) and bool(v))
+
+
+def through_challenges(g: nx.MultiDiGraph, entity: str, edge: str, other_edge: str) -> list[tuple[str, list[str]]]:
+    """Entities linked to the same challenges as `entity` by `other_edge`, each with the challenges
+    they share: a case study's mitigations, or a mitigation's case studies."""
+    shared: dict[str, list[str]] = {}
+    for cid in outgoing(g, entity, edge):
+        for other in incoming(g, cid, other_edge):
+            shared.setdefault(other, []).append(cid)
+    return sorted(shared.items(), key=lambda item: (-len(item[1]), g.nodes[item[0]]["title"]))
+
+
+def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL, cache_dir: Path | None = None,
+           changelog: list[dict[str, object]] | None = None) -> dict[str, str]:
+    """Every generated file of the site, keyed by its path under the docs folder.
+
+    `cache_dir` keeps formatted citations between builds; `changelog` (from `release.changelog`)
+    adds the changelog page."""
+    citation_cache = cite.cache(cache_dir)
+    with export.using(citation_cache):
+        return _render(cat, g, site_url, citation_cache, changelog)
+
+
+def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: export.CitationCache | None,
+            changelog: list[dict[str, object]] | None) -> dict[str, str]:
     files: dict[str, str] = {}
-    refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id))
-    citations = export.citations(refs)
-    bibtex = {r.id: export.to_bibtex([r]) for r in refs}  # once each: pybtex is the slow part of a build
+    bib = cite.prepare(cat, citation_cache)
+    refs, citations, bibtex = bib.refs, bib.markdown, bib.bibtex
 
     def link(src: str, kind: str, entity_id: str) -> str:
         if kind == "step":
@@ -111,11 +155,8 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         else:
             target = page_path(kind, entity_id)
         path, _, anchor = target.partition("#")
-        rel = posixpath.relpath(path, posixpath.dirname(src) or ".")
+        rel = _relpath(path, posixpath.dirname(src) or ".")
         return rel + (f"#{anchor}" if anchor else "")
-
-    def sources_of(ref_ids: list[str]) -> list[tuple[str, str]]:
-        return [(rid, citations[rid]) for rid in ref_ids]
 
     common = {
         "inline": inline_html, "traits": cat.traits, "industries": cat.industries,
@@ -123,20 +164,23 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
         "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
+        "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
+        "ref_label": lambda rid: export.label(cat.references[rid]),
     }
 
     def put(path: str, template: str, **context: object) -> None:
         url = page_url(site_url, path)
         files[path] = environment().get_template(template).render(
             **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid),
-            href=lambda kind, eid: html_href(path, page_path(kind, eid)))
+            href=lambda kind, eid: html_href(path, page_path(kind, eid)),
+            rel=lambda target: _relpath(target, posixpath.dirname(path) or "."))
 
-    def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
-        url = page_url(site_url, path)
-        return {"sources": sources_of(ref_ids),
-                "sources_bibtex": export.join_bibtex([bibtex[r] for r in ref_ids]),
-                "page_citation": export.page_citation(page_title, url),
-                "page_bibtex": export.page_bibtex(key, page_title, url)}
+    citable: dict[str, tuple[str, str, list[str]]] = {}  # page key -> (title, url, references)
+
+    def cite_box(path: str, page_title: str, entity_id: str, ref_ids: list[str]) -> dict[str, object]:
+        key, url = cite.page_key(entity_id), page_url(site_url, path)
+        citable[key] = (page_title, url, ref_ids)
+        return cite.box(cat, bib, url, page_title, key, ref_ids)
 
     for stage in cat.stages:
         put(page_path("stage", stage.id), "stage.md.j2", stage=stage)
@@ -147,17 +191,23 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
             related=related(g, c.id), ev=evidence(g, c.id), diagram=neighbourhood(cat, g, c.id),
             case_studies=[cat.case_studies[i] for i in incoming(g, c.id, "illustrates")],
             mitigations=[cat.mitigations[i] for i in incoming(g, c.id, "addresses")],
-            cite=cite_box(path, c.title, f"fieldguide-{c.id}", list(c.references)))
+            cite=cite_box(path, c.title, c.id, list(c.references)))
     put("case-studies/index.md", "case_studies_index.md.j2")
     for s in cat.case_studies.values():
         path = page_path("case_study", s.id)
-        put(path, "case_study.md.j2", s=s, cite=cite_box(path, s.title, f"fieldguide-{s.id}", list(s.references)))
+        put(path, "case_study.md.j2", s=s, cite=cite_box(path, s.title, s.id, list(s.references)),
+            mitigations=through_challenges(g, s.id, "illustrates", "addresses"))
     kinds = sorted({m.kind for m in cat.mitigations.values()})
     put("mitigations/index.md", "mitigations_index.md.j2", kinds=kinds)
     for m in cat.mitigations.values():
-        put(page_path("mitigation", m.id), "mitigation.md.j2", m=m)
+        path = page_path("mitigation", m.id)
+        put(path, "mitigation.md.j2", m=m, cite=cite_box(path, m.title, m.id, list(m.references)),
+            case_studies=through_challenges(g, m.id, "addresses", "illustrates"))
+    for stub in cat.retired.values():  # old addresses keep working and point to the successor
+        if stub.kind in ("challenge", "case_study", "mitigation"):
+            put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
-    schema_files = schema.json_schema_files(site_url)
+    schema_files = _schema_files(citation_cache, site_url)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
     statuses = list(STATUS_TEXT.items())
@@ -171,8 +221,13 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)
     files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex, search.Index(index_data)),
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib, search.Index(index_data)),
                                             ensure_ascii=False, separators=(",", ":")) + "\n"
+    put("citations.md", "citations.md.j2")
+    files["citations/data.json"] = json.dumps(cite.basket_data(cat, bib, citable), ensure_ascii=False,
+                                              separators=(",", ":")) + "\n"
+    if changelog is not None:
+        put("changelog.md", "changelog.md.j2", releases=changelog)
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])

@@ -6,6 +6,7 @@ mitigation -> challenge, anything -> reference); the graph derives the reverse d
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Annotated, Any, Literal
 
@@ -138,6 +139,14 @@ class RelatedLink(Strict):
     why: Line
 
 
+class Correction(Strict):
+    """Where the catalog repeats a survey statement that the cited source contradicts."""
+
+    says: Line = Field(description="What the survey (and so this catalog) states.")
+    source_says: Line = Field(description="What the cited source itself states.")
+    reference: Slug = Field(description="The source, a reference id.")
+
+
 class Challenge(Strict):
     # The survey-section rule below, in JSON Schema terms (editors see it too).
     model_config = ConfigDict(json_schema_extra={
@@ -158,6 +167,7 @@ class Challenge(Strict):
     facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     related: list[RelatedLink] = Field(default_factory=list)
+    corrections: list[Correction] = Field(default_factory=list)
     beyond_survey: bool = Field(default=False, description="True for challenges this guide adds to Table 1's 38.")
     survey_section: Section | None = Field(default=None, validate_default=True,
                                            description="Where the survey discusses it; required unless beyond_survey.")
@@ -221,6 +231,7 @@ class CaseStudy(Strict):
     facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     challenges: list[IllustratesLink] = Field(min_length=1)
     references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
+    corrections: list[Correction] = Field(default_factory=list)
     survey_section: Section
 
 
@@ -267,6 +278,8 @@ class Reference(Strict):
     arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     survey_ref: int | None = Field(default=None, ge=1, le=99)
+    published_version: Slug | None = Field(default=None, description=(
+        "For a preprint: the reference id of its peer-reviewed version, which citations put first."))
 
     @field_validator("volume", "number", "pages", mode="before", json_schema_input_type=Line | int | None)
     @classmethod
@@ -409,6 +422,37 @@ class Vocabulary(Strict):
     phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
 
 
+RetiredKind = Literal["challenge", "case_study", "mitigation", "finding", "reference"]
+
+
+class Retired(Strict):
+    """A removed or merged entity. Its id stays taken for good, and its page points to the successor."""
+
+    id: Slug
+    kind: RetiredKind
+    title: Line = Field(description="The title it had, so old links still say what they were.")
+    replaced_by: Slug = Field(description="Id of the live entity that carries its content now.")
+    retired: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
+        description="Date it was removed or merged (YYYY-MM-DD).")
+    reason: Line
+
+    @field_validator("retired", mode="after")
+    @classmethod
+    def _real_date(cls, value: str) -> str:
+        # Written as text (the loader keeps YAML dates as text, as YAML 1.2 does); it must be a real day.
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        return value
+
+
+class RetiredList(Strict):
+    """`catalog/retired.yaml` (optional): every retired id, never to be used again."""
+
+    retired: list[Retired] = Field(default_factory=list)
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -419,7 +463,7 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
     "frameworks": Framework,
 }
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
-                                          "vocabulary.yaml": Vocabulary}
+                                          "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList}
 
 
 def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:

@@ -23,7 +23,7 @@ const paramsToForm = (form, params) => {
 
 // The profile from anything with get/getAll: the form's FormData or the page's URL parameters.
 const readProfile = (source = new FormData(document.getElementById("fg-planner"))) => ({
-  name: (source.get("name") || "").trim(),
+  name: (source.get("name") || "").split(/\s+/).filter(Boolean).join(" "),
   industry: source.get("industry") || "",
   traits: source.getAll("trait"),
   stages: source.getAll("stage"),
@@ -103,10 +103,33 @@ async function refreshPlanner() {
       });
       return p;
     };
-    li.append(h, why, summary, checks, links("Precedents", c.precedents), links("Mitigations", c.mitigations));
+    li.append(h, why, summary, checks, links("Precedents", c.precedents), links("Mitigations", c.mitigations),
+      briefPick(r.id, c.title, ranked.indexOf(r) < briefTop()));
     return li;
   }));
 }
+
+// Which challenges go into the brief: the top N of the plan, or exactly the ones ticked.
+const briefTop = () => {
+  const n = Number(document.getElementById("fg-brief-top")?.value);
+  return Number.isInteger(n) && n > 0 ? n : 5;
+};
+
+const briefPick = (id, title, checked) => {
+  const p = Object.assign(document.createElement("p"), { className: "fg-brief-pick" });
+  const box = Object.assign(document.createElement("input"), { type: "checkbox", id: `fg-brief-${id}`, checked });
+  box.dataset.fgBrief = id;
+  const label = Object.assign(document.createElement("label"), { htmlFor: box.id, textContent: "In the brief" });
+  label.setAttribute("aria-label", `${title}: in the brief`);
+  p.append(box, " ", label);
+  return p;
+};
+
+const briefSelection = (ranked) => {
+  const ticked = new Set([...document.querySelectorAll("[data-fg-brief]:checked")].map((b) => b.dataset.fgBrief));
+  return ticked.size || document.querySelector("[data-fg-brief]")
+    ? ranked.filter((r) => ticked.has(r.id)) : ranked.slice(0, briefTop());
+};
 
 // A plan in the URL (a shared link) wins over the one this browser remembers.
 const restoreProfile = () => {
@@ -126,7 +149,9 @@ const restoreProfile = () => {
       for (const box of form.querySelectorAll("input[name=stage]")) box.checked = saved.stages.includes(box.value);
     }
   }
-  form.addEventListener("change", refreshPlanner);
+  form.addEventListener("change", (event) => {
+    if (!event.target.matches("[data-fg-brief]")) refreshPlanner();
+  });
   let typing;
   form.addEventListener("input", (event) => {
     if (event.target.name !== "description") return;
@@ -149,22 +174,37 @@ async function exportPlan(kind) {
     download("plan.md", toMarkdown(data, rows, store, title, true), "text/markdown");
     return;
   }
-  // The design-review brief: the same sections `fieldguide brief` writes, for the top five.
-  const top = ranked.slice(0, 5);
+  // The design-review brief: the same sections and head `fieldguide brief` writes (brief.py).
+  const picked = briefSelection(ranked);
+  if (!picked.length) {
+    notify("Tick at least one challenge for the brief (“In the brief”), or set how many to include.");
+    return;
+  }
   const b = data.brief;
-  const head = b.head.replace("{title}", "Design-review brief").replace("{profile}", profileText(data, profile));
+  const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
+  const head = b.head.replace("{title}", JSON.stringify(title))
+    .replace("{project}\n", profile.name ? `project: ${JSON.stringify(profile.name)}\n` : "")
+    .replace("{date}", JSON.stringify(today()))
+    .replace("{profile}\n", `Project profile: ${profileText(data, profile)}.\n\n`);
   const parts = [head];
-  const refs = [];
-  for (const r of top) {
+  const refs = [...b.always];
+  for (const r of picked) {
     const s = b.sections[r.id];
     parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
-  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].citation}`).join("\n"));
+  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].text}`).join("\n"));
   download("brief.md", parts.join("\n\n") + "\n", "text/markdown");
   download("brief.bib", refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n", "application/x-bibtex");
+  notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${refs.length} sources.`);
 }
+
+// The reader's local date, as YYYY-MM-DD (the brief's `date`; `fieldguide brief` uses the same).
+const today = () => {
+  const d = new Date();
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+};
 
 // ------------------------------------------------------------------ wiring
 
@@ -173,6 +213,12 @@ if (!window.__fgPlannerWired) {
   document.addEventListener("click", (event) => {
     const planButton = event.target.closest("[data-fg-plan-export]");
     if (planButton) exportPlan(planButton.dataset.fgPlanExport);
+  });
+  // A new count re-picks the top N; ticking "In the brief" by hand keeps exactly those.
+  document.addEventListener("input", (event) => {
+    if (event.target.id !== "fg-brief-top") return;
+    const boxes = [...document.querySelectorAll("[data-fg-brief]")];
+    boxes.forEach((box, i) => { box.checked = i < briefTop(); });
   });
   addEventListener("storage", (event) => { if (event.key === STORE) refreshPlanner(); });
 }

@@ -1,0 +1,241 @@
+// The citation basket: "Add to citations" on challenge, case study and mitigation pages, and the
+// "Your citations" page, which exports what was collected once each (BibTeX, CSL-JSON, Markdown with
+// pandoc citations) and shows it formatted. Everything formatted comes from citations/data.json,
+// written when the site is built (pybtex); this script only collects, orders and joins.
+// Self-contained (an IIFE), so it shares no global names with the other page scripts.
+(() => {
+  const KEY = "fieldguide-citations-v1";
+  const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+  // ---------------------------------------------------------------- storage
+
+  // Returns the saved page keys; never throws. An unreadable value is kept aside, not lost.
+  const readKeys = () => {
+    const raw = localStorage.getItem(KEY);
+    if (raw === null) return [];
+    try {
+      const parsed = JSON.parse(raw);
+      if (parsed && parsed.version === 1 && Array.isArray(parsed.pages)) {
+        return parsed.pages.filter((k) => typeof k === "string" && SLUG.test(k));
+      }
+    } catch { /* handled below */ }
+    localStorage.setItem(`${KEY}.unreadable-${Date.now()}`, raw);
+    localStorage.removeItem(KEY);
+    return [];
+  };
+
+  const writeKeys = (keys) => localStorage.setItem(KEY, JSON.stringify({ version: 1, pages: keys }));
+
+  // ---------------------------------------------------------------- data
+
+  let dataPromise;
+  const siteRoot = () => {
+    const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
+    return new URL((config.base || ".") + "/", location.href);
+  };
+  const loadData = () => {
+    dataPromise ??= fetch(new URL("citations/data.json", siteRoot())).then((r) => {
+      if (!r.ok) throw new Error(`citations/data.json: HTTP ${r.status}`);
+      return r.json();
+    });
+    return dataPromise;
+  };
+
+  // Pages in the order added, then each page's sources after it; every entry once.
+  const collect = (data, keys) => {
+    const pages = keys.filter((k) => k in data.pages);
+    const missing = keys.filter((k) => !(k in data.pages));
+    const refs = [];
+    for (const key of pages) for (const id of data.pages[key].refs) if (!refs.includes(id)) refs.push(id);
+    return { pages, refs, missing };
+  };
+
+  const entries = (data, picked) => picked.pages.map((key) => ({ key, ...data.pages[key] }))
+    .concat(picked.refs.map((key) => ({ key, ...data.references[key] })));
+
+  // ---------------------------------------------------------------- exports
+
+  const toBibtex = (data, picked) => entries(data, picked).map((e) => e.bibtex.trim()).join("\n\n") + "\n";
+
+  const toCsl = (data, picked) => JSON.stringify(entries(data, picked).map((e) => e.csl), null, 2) + "\n";
+
+  const toMarkdown = (data, picked) => {
+    const out = ["---", "bibliography: citations.bib", "---", "",
+      `Collected from the ${data.guide} (catalog version ${data.version}, released ${data.released}).`,
+      "Render with `pandoc --citeproc notes.md -o notes.docx`, with `citations.bib` beside it.", ""];
+    for (const key of picked.pages) {
+      const page = data.pages[key];
+      const sources = page.refs.map((id) => `@${id}`).join("; ");
+      out.push(`- ${page.title} [@${key}]` + (sources ? `, drawing on [${sources}]` : ""));
+    }
+    out.push("", "## References", "", "::: {#refs}", ":::");
+    return out.join("\n") + "\n";
+  };
+
+  const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+  const formatted = (data, picked, style) => {
+    const all = entries(data, picked);
+    if (style === "alpha") {
+      // Labels repeated within the list get a, b, c… as the alpha style does (pages share theirs).
+      const sorted = all.map((e) => ({ label: e.alpha, text: e.text }))
+        .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.text, b.text));
+      const counts = {};
+      for (const e of sorted) counts[e.label] = (counts[e.label] || 0) + 1;
+      const seen = {};
+      return sorted.map((e) => {
+        const suffix = counts[e.label] > 1 ? String.fromCharCode(97 + (seen[e.label] = (seen[e.label] ?? -1) + 1)) : "";
+        return `[${e.label}${suffix}] ${e.text}`;
+      }).join("\n\n");
+    }
+    if (style === "authoryear") {
+      return all.map((e) => ({ label: e.label, text: e.text }))
+        .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.text, b.text))
+        .map((e) => `${e.label}. ${e.text}`).join("\n\n");
+    }
+    return all.map((e, i) => `[${i + 1}] ${e.text}`).join("\n\n");
+  };
+
+  const download = (name, text, type) => {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const a = Object.assign(document.createElement("a"), { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  };
+
+  // ---------------------------------------------------------------- "Add to citations" on pages
+
+  const pageTitle = () => document.querySelector("article h1")?.textContent.replace(/¶$/, "").trim() || "This page";
+
+  const refreshButtons = () => {
+    const keys = readKeys();
+    for (const button of document.querySelectorAll(".fg-add-cite")) {
+      const added = keys.includes(button.dataset.fgCite);
+      button.textContent = added ? "Remove from citations" : "Add to citations";
+      button.setAttribute("aria-pressed", String(added));
+      button.closest(".fg-basket-add").hidden = false;
+    }
+  };
+
+  const onAdd = (button) => {
+    const key = button.dataset.fgCite;
+    const keys = readKeys();
+    const status = button.closest(".fg-basket-add").querySelector(".fg-basket-status");
+    const title = pageTitle();
+    if (keys.includes(key)) {
+      writeKeys(keys.filter((k) => k !== key));
+      status.textContent = `Removed “${title}” from your citations (${keys.length - 1} page${keys.length - 1 === 1 ? "" : "s"}).`;
+    } else {
+      writeKeys(keys.concat(key));
+      status.textContent = `Added “${title}” and its sources to your citations (${keys.length + 1} page${keys.length + 1 === 1 ? "" : "s"}).`;
+    }
+    refreshButtons();
+  };
+
+  // ---------------------------------------------------------------- the basket page
+
+  const basketStatus = (text) => {
+    const el = document.querySelector(".fg-basket-summary");
+    if (el) el.textContent = text;
+  };
+
+  async function refreshBasket() {
+    const basket = document.getElementById("fg-basket");
+    if (!basket) return;
+    let data;
+    try {
+      data = await loadData();
+    } catch (error) {
+      basketStatus(`Your citations could not be loaded (${error.message}).`);
+      return;
+    }
+    const picked = collect(data, readKeys());
+    const list = basket.querySelector(".fg-basket-list");
+    list.replaceChildren(...picked.pages.map((key) => {
+      const page = data.pages[key];
+      const li = document.createElement("li");
+      li.dataset.fgCite = key;
+      const a = Object.assign(document.createElement("a"), { href: page.url, textContent: page.title });
+      const remove = Object.assign(document.createElement("button"), {
+        type: "button", className: "md-button fg-basket-remove", textContent: "Remove",
+      });
+      remove.dataset.fgBasketRemove = key;
+      remove.setAttribute("aria-label", `Remove ${page.title}`);
+      li.append(a, ` (${page.refs.length} source${page.refs.length === 1 ? "" : "s"}) `, remove);
+      return li;
+    }));
+    const count = picked.pages.length;
+    basketStatus(count
+      ? `${count} page${count === 1 ? "" : "s"} and ${picked.refs.length} source${picked.refs.length === 1 ? "" : "s"}: ${count + picked.refs.length} entries, each once.`
+        + (picked.missing.length ? ` ${picked.missing.length} saved page(s) are no longer in the guide and are left out.` : "")
+      : "No citations yet: use “Add to citations” on a challenge, case study or mitigation page.");
+    for (const button of basket.querySelectorAll("[data-fg-basket-export], [data-fg-basket-copy], [data-fg-basket-clear]")) {
+      button.disabled = count === 0;
+    }
+    const style = basket.querySelector("#fg-basket-style").value;
+    basket.querySelector("#fg-basket-text").value = count ? formatted(data, picked, style) : "";
+  }
+
+  const onBasketClick = async (event) => {
+    const target = event.target.closest("[data-fg-basket-export], [data-fg-basket-remove], [data-fg-basket-clear], [data-fg-basket-copy]");
+    if (!target) return;
+    const data = await loadData();
+    const picked = collect(data, readKeys());
+    if (target.dataset.fgBasketRemove) {
+      writeKeys(readKeys().filter((k) => k !== target.dataset.fgBasketRemove));
+      await refreshBasket();
+      document.querySelector(".fg-basket-list button, #fg-basket-style")?.focus();
+      return;
+    }
+    if (target.hasAttribute("data-fg-basket-clear")) {
+      if (!confirm("Remove every citation from this list?")) return;
+      writeKeys([]);
+      await refreshBasket();
+      return;
+    }
+    if (target.hasAttribute("data-fg-basket-copy")) {
+      const text = document.getElementById("fg-basket-text").value;
+      try {
+        await navigator.clipboard.writeText(text);
+        basketStatus("Copied the formatted citations.");
+      } catch {
+        document.getElementById("fg-basket-text").select();
+        basketStatus("Copying was not allowed here: the text is selected, press Ctrl+C (⌘C) to copy it.");
+      }
+      return;
+    }
+    const format = target.dataset.fgBasketExport;
+    if (format === "bib") download("citations.bib", toBibtex(data, picked), "application/x-bibtex");
+    if (format === "csl") download("citations.json", toCsl(data, picked), "application/json");
+    if (format === "md") download("citations.md", toMarkdown(data, picked), "text/markdown");
+  };
+
+  // ---------------------------------------------------------------- wiring
+
+  if (!window.__fgBasketWired) {
+    window.__fgBasketWired = true;
+    document.addEventListener("click", (event) => {
+      const add = event.target.closest(".fg-add-cite");
+      if (add) onAdd(add);
+      else onBasketClick(event);
+    });
+    document.addEventListener("change", (event) => {
+      if (event.target.id === "fg-basket-style") refreshBasket();
+    });
+    addEventListener("storage", (event) => {
+      if (event.key === KEY) {
+        refreshButtons();
+        refreshBasket();
+      }
+    });
+  }
+
+  const onPage = () => {
+    refreshButtons();
+    refreshBasket();
+  };
+  if (window.document$) window.document$.subscribe(onPage);
+  else document.addEventListener("DOMContentLoaded", onPage);
+})();

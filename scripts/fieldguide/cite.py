@@ -1,0 +1,109 @@
+"""What a reader takes away to cite: each page's "Cite this" box and the citation basket's data.
+
+Every reference is formatted once per build (pybtex `plain`, through `export.formatted`, cached
+between builds). A page's box gives its own citation (the guide as corporate author, the release's
+version and date, one stable address) and its sources. The survey both versions of which every page
+cites is left out of the box's BibTeX, so pasting the boxes of two pages never repeats an entry; the
+basket page collects pages and sources and exports them once each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import GUIDE_TITLE, RELEASED, __version__, export
+from .graph import SURVEY
+from .load import Catalog
+from .schema import Reference
+
+CACHE_FILE = "citations.json"
+
+
+@dataclass(frozen=True)
+class Bibliography:
+    refs: list[Reference]  # in the bibliography page's order (survey number)
+    bibtex: dict[str, str]
+    formatted: dict[str, export.Formatted]
+    published: frozenset[str]  # ids that are some preprint's peer-reviewed version
+
+    @property
+    def markdown(self) -> dict[str, str]:
+        return {rid: f.markdown for rid, f in self.formatted.items()}
+
+
+def cache(cache_dir: Path | None) -> export.CitationCache | None:
+    return export.CitationCache(cache_dir / CACHE_FILE) if cache_dir else None
+
+
+def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) -> Bibliography:
+    refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, bool(r.published_version), r.id))
+    bibtex = {r.id: export.to_bibtex([r]) for r in refs}
+    return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex), published_versions(cat))
+
+
+def survey_family(cat: Catalog) -> set[str]:
+    """The survey the whole guide is built on: its preprint and its peer-reviewed version."""
+    if SURVEY not in cat.references:
+        return set()
+    return {SURVEY} | ({cat.references[SURVEY].published_version} - {None})
+
+
+def expand(cat: Catalog, ref_ids: list[str]) -> list[str]:
+    """A preprint is cited with its peer-reviewed version, which comes first."""
+    out: list[str] = []
+    for rid in ref_ids:
+        published = cat.references[rid].published_version
+        out += [published, rid] if published else [rid]
+    return list(dict.fromkeys(out))
+
+
+def published_versions(cat: Catalog) -> frozenset[str]:
+    return frozenset(r.published_version for r in cat.references.values() if r.published_version)
+
+
+def version_note(cat: Catalog, rid: str, published: frozenset[str] | None = None) -> str:
+    ref = cat.references[rid]
+    if ref.published_version:
+        return f"The text this guide follows ({ref.year}); cite the peer-reviewed version above."
+    if rid in (published if published is not None else published_versions(cat)):
+        return "Peer-reviewed version: the one to cite in a design review."
+    return ""
+
+
+def page_key(entity_id: str) -> str:
+    return f"fieldguide-{entity_id}"
+
+
+def box(cat: Catalog, bib: Bibliography, url: str, title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
+    """Everything a page's "Cite this" box shows."""
+    sources = expand(cat, ref_ids)
+    survey = survey_family(cat)
+    return {
+        "key": key,
+        "sources": [(rid, bib.formatted[rid].markdown, version_note(cat, rid, bib.published)) for rid in sources],
+        "sources_bibtex": export.join_bibtex([bib.bibtex[r] for r in sources if r not in survey]),
+        "survey_left_out": [r for r in sources if r in survey],
+        "page_citation": export.page_citation(title, url),
+        "page_bibtex": export.page_bibtex(key, title, url),
+    }
+
+
+def basket_data(cat: Catalog, bib: Bibliography, pages: dict[str, tuple[str, str, list[str]]]) -> dict[str, Any]:
+    """What the citation basket page exports from: every reference and every citable page, each in
+    BibTeX, CSL-JSON and plain text (pybtex `plain`), with author-year and BibTeX `alpha` labels.
+    `pages` maps a page's citation key to (title, url, reference ids)."""
+    csl = {item["id"]: item for item in export.to_csl(bib.refs)}
+    alpha = export.alpha_labels(bib.refs)
+    page_alpha = export.page_alpha_label()
+    return {
+        "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
+        "references": {r.id: {"bibtex": bib.bibtex[r.id], "csl": csl[r.id], "text": bib.formatted[r.id].text,
+                              "label": export.label(r), "alpha": alpha[r.id]} for r in bib.refs},
+        "pages": {key: {"title": title, "url": url, "bibtex": export.page_bibtex(key, title, url),
+                        "csl": export.page_csl(key, title, url), "text": export.page_citation(title, url),
+                        "label": f"{export.GUIDE_AUTHOR}, {RELEASED[:4]}", "alpha": page_alpha,
+                        "refs": expand(cat, refs)}
+                  for key, (title, url, refs) in pages.items()},
+    }
