@@ -104,6 +104,15 @@ def test_the_open_dialog_is_accessible(page, site) -> None:
     assert axe_violations(page) == []
 
 
+def test_the_open_dialog_is_accessible_in_the_dark_scheme(browser, site) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    tab = context.new_page()
+    search(tab, site, "explain the model to regulators")
+    tab.locator("#fg-search-results a.fg-search-hit").first.focus()  # the highlighted row too
+    assert axe_violations(tab) == []
+    context.close()
+
+
 def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None:
     from fieldguide import plan
     from fieldguide.schema import Profile

@@ -205,7 +205,7 @@ def test_unreadable_stored_data_is_kept_aside_once_and_replaced_not_accumulated(
     page.locator(f"#done-{DD[0]}").check()
     page.reload(wait_until="networkidle")
     page.reload(wait_until="networkidle")
-    keys = page.evaluate("Object.keys(localStorage)")
+    keys = [k for k in page.evaluate("Object.keys(localStorage)") if k.startswith(STORE)]  # not the theme's
     assert sorted(keys) == [STORE, f"{STORE}.unreadable"], "one copy, not one per load"
     assert page.evaluate(f"localStorage.getItem('{STORE}.unreadable')") == "{broken one"
     expect(page.locator(f"#done-{DD[0]}")).to_be_checked()
@@ -269,6 +269,20 @@ def test_keyboard_only_marks_an_item_done_and_another_not_applicable(page, site)
     expect(page.locator(f"#done-{DD[0]}")).to_be_checked()
     expect(page.locator(f"#status-{DD[1]}")).to_have_value("na")
     expect(page.locator(f"#reason-{DD[1]}")).to_have_value("One source system")
+
+
+def test_every_status_and_the_preview_are_accessible_in_the_dark_scheme(browser, site) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    tab = context.new_page()
+    open_checklist(tab, site)
+    for item, status in zip(DD, ("in-progress", "accepted-risk"), strict=False):
+        tab.select_option(f"#status-{item}", status)  # accepted risk waits for its reason: a warning shows
+    import_text(tab, "t.json", json.dumps({"format": "fieldguide-checklist", "version": 2,
+                                            "items": [{"id": DD[0], "status": "done"}]}))
+    expect(tab.locator(".fg-preview")).to_be_visible()
+    tab.wait_for_timeout(200)
+    assert axe_violations(tab) == []
+    context.close()
 
 
 def test_checklist_page_with_preview_filters_and_alerts_is_accessible(page, site) -> None:
