@@ -460,28 +460,19 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
                 for i, facet in enumerate(getattr(facets, group)):
                     register(facet.id, fsource, (group, i))
 
-    vocabulary_path = root / "vocabulary.yaml"
-    if vocabulary_path.exists():  # optional: without it search matches the catalog's own words only
-        with clock("parse"):
-            data, vsource, found = _read_single(vocabulary_path)
-        problems += found
-        if data is not None:
-            vocabulary, found = validate(data, Vocabulary, vsource, "vocabulary")
-            problems += found
-            if vocabulary is not None:
-                catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
-
-    retired_file = root / "retired.yaml"
-    if retired_file.exists():  # optional: a catalog that never removed anything has none
-        with clock("parse"):
-            data, rsource, found = _read_single(retired_file)
-        problems += found
-        if data is not None:
-            stubs, found = validate(data, RetiredList, rsource, "retired")
-            problems += found
-            for i, stub in enumerate(stubs.retired if stubs else []):
-                if register(stub.id, rsource, ("retired", i)):
-                    catalog.retired[stub.id] = stub
+    # Optional single files: without vocabulary.yaml search matches the catalog's own words only; a
+    # catalog that never removed anything has no retired.yaml.
+    with clock("parse"):
+        vocabulary, vsource, found = _read_optional(root / "vocabulary.yaml", Vocabulary, "vocabulary")
+    problems += found
+    if vocabulary is not None:
+        catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
+    with clock("parse"):
+        stubs, rsource, found = _read_optional(root / "retired.yaml", RetiredList, "retired")
+    problems += found
+    for i, stub in enumerate(stubs.retired if stubs else []):
+        if register(stub.id, rsource, ("retired", i)):
+            catalog.retired[stub.id] = stub
 
     registry = {
         "challenges": catalog.challenges,
@@ -578,6 +569,17 @@ def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else None
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
         return list(pool.map(_read_entity_lean, jobs, chunksize=max(50, len(jobs) // (workers * 8))))
+
+
+def _read_optional(path: Path, model: type[BaseModel], entity: str) -> tuple[Any, Source | None, list[Problem]]:
+    """A single file that a catalog may leave out: (model or None, its source, problems)."""
+    if not path.exists() and not path.is_symlink():
+        return None, None, []
+    data, source, problems = _read_single(path)
+    if data is None:
+        return None, source, problems
+    obj, found = validate(data, model, source, entity)
+    return obj, source, problems + found
 
 
 def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:

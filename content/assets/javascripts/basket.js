@@ -2,7 +2,8 @@
 // "Your citations" page, which exports what was collected once each (BibTeX, CSL-JSON, Markdown with
 // pandoc citations) and shows it formatted. Everything formatted comes from citations/data.json,
 // written when the site is built (pybtex); this script only collects, orders and joins.
-// Self-contained (an IIFE), so it shares no global names with the other page scripts.
+// Wrapped in an IIFE so its own names stay private; it uses store.js's shared helpers
+// (`download`, `byCodePoint`), which load first.
 (() => {
   const KEY = "fieldguide-citations-v1";
   const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -72,7 +73,6 @@
     return out.join("\n") + "\n";
   };
 
-  const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
   const formatted = (data, picked, style) => {
     const all = entries(data, picked);
@@ -94,15 +94,6 @@
         .map((e) => `${e.label}. ${e.text}`).join("\n\n");
     }
     return all.map((e, i) => `[${i + 1}] ${e.text}`).join("\n\n");
-  };
-
-  const download = (name, text, type) => {
-    const url = URL.createObjectURL(new Blob([text], { type }));
-    const a = Object.assign(document.createElement("a"), { href: url, download: name });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 1000);
   };
 
   // ---------------------------------------------------------------- "Add to citations" on pages
