@@ -8,11 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from conftest import HERE, VALID
+from conftest import HERE, VALID, cli
 from fieldguide import checklist, graph, load
-from fieldguide.cli import main
 
 STATES = HERE / "states"
 GOLDEN = HERE / "golden" / "checklist"
@@ -73,8 +71,7 @@ def test_orphaned_items_are_kept_and_listed() -> None:
 
 
 def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
-    result = CliRunner().invoke(main, ["checklist", "--format", "json", "--state", str(STATES / "progress.json")])
-    assert result.exit_code == 0, result.output
+    result = cli("checklist", "--format", "json", "--state", STATES / "progress.json")
     assert "1 item(s) in" in result.stderr and "retired-check-from-an-old-catalog" in result.stderr
     assert json.loads(result.stdout)["readiness"]["stages"]["data-management"] == {
         "done": 1, "applicable": 2, "score": 0.5}
@@ -87,26 +84,23 @@ def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
 def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, tmp_path: Path, name: str,
                                                           expected: str) -> None:
     out = tmp_path / "out.md"
-    result = CliRunner().invoke(main, ["checklist", "--state", str(STATES / name), "--out", str(out)])
-    assert result.exit_code == 1
+    result = cli("checklist", "--state", STATES / name, "--out", out, code=1)
     assert expected in result.stderr
     assert not out.exists()
 
 
 def test_cli_checklist_limits_to_a_stage(valid_catalog: Path) -> None:
-    result = CliRunner().invoke(main, ["checklist", "--stage", "model-deployment", "--format", "csv"])
+    result = cli("checklist", "--stage", "model-deployment", "--format", "csv")
     rows = result.stdout.splitlines()
     assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note"
     assert [r.split(",")[3] for r in rows[1:]] == ["feedback-loops-holdout"]
-    result = CliRunner().invoke(main, ["checklist", "--stage", "deploy"])
-    assert result.exit_code == 1 and "unknown stage 'deploy'" in result.stderr
+    result = cli("checklist", "--stage", "deploy", code=1)
+    assert "unknown stage 'deploy'" in result.stderr
 
 
 def test_brief_has_checklists_precedents_mitigations_and_bibliography(valid_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "brief.md"
-    result = CliRunner().invoke(main, ["brief", "--challenge", "data-discovery", "--out", str(out),
-                                       "--site-url", SITE])
-    assert result.exit_code == 0, result.output
+    cli("brief", "--challenge", "data-discovery", "--out", out, "--site-url", SITE)
     text = out.read_text(encoding="utf-8")
     assert "## [Data discovery](https://guide.example.org/challenges/data-discovery/)" in text
     assert "- [ ] Every data source has a named owner. `data-discovery-source-owners`" in text

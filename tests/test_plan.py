@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
-from click.testing import CliRunner
+import pytest
 
-from conftest import HERE, REAL
-from fieldguide import graph, load, plan
-from fieldguide.cli import main
+from conftest import HERE, REAL, RICH, cli
+from fieldguide import graph, load, plan, render
 from fieldguide.schema import Profile
 
 
@@ -50,16 +50,53 @@ def test_stages_limit_the_plan(valid_catalog: Path) -> None:
     assert [r.id for r in plan.rank(cat, g, Profile(stages=["model-deployment"]))] == ["feedback-loops"]
 
 
-def test_page_weights_reproduce_the_python_ranking() -> None:
-    """The planner page adds up these weights; summing them here must give `rank`'s scores."""
+def _page_rank(data: dict, profile: Profile) -> list[tuple[str, float, list[str]]]:
+    """What planner.js does with the page's data (`rank` and `reasons` there), step by step."""
+    order = data["ranking"]["order"]
+    ranked = []
+    for cid in order:
+        if profile.stages and data["challenges"][cid]["stage"] not in profile.stages:
+            continue
+        w = data["ranking"]["weights"][cid]
+        traits = [t for t in profile.traits if t in w["traits"]]
+        score = w["base"] + sum(w["traits"][t] for t in traits)
+        if profile.industry:
+            score += w["industries"].get(profile.industry, 0)
+        tagged = bool(profile.industry) and profile.industry in w["industry_tags"]
+        cases = w["industry_cases"].get(profile.industry, 0) if profile.industry else 0
+        reasons = (["matches " + ", ".join(data["traits"][t].lower() for t in traits)] if traits else []) \
+            + (["typical of your industry"] if tagged else []) \
+            + ([f"{cases} case {'study' if cases == 1 else 'studies'} in your industry"] if cases else [])
+        ranked.append((cid, round(score * 100) / 100, reasons or ["applies to every project"]))
+    ranked.sort(key=lambda r: (-r[1], order.index(r[0])))
+    return ranked
+
+
+@pytest.mark.parametrize("profile", [
+    Profile(industry="retail", traits=["realtime", "user-facing"]),
+    Profile(industry="finance", traits=["regulated"], stages=["data-management"]),
+    Profile(traits=["regulated", "user-facing", "realtime"], stages=["data-management", "model-deployment"]),
+    Profile(),
+])
+def test_the_planner_page_ranks_like_the_cli(profile: Profile) -> None:
+    """The page only adds up the weights shipped in planner/data.json: that must give `rank`'s
+    order, scores and reasons exactly (rich catalog: industries with several case studies, ties)."""
+    cat = load.load(RICH)
+    g = graph.build(cat)
+    data = json.loads(render.render(cat, g)["planner/data.json"])
+    expected = [(r.id, r.score, r.reasons(cat)) for r in plan.rank(cat, g, profile)]
+    assert _page_rank(data, profile) == expected
+    assert len(expected) == sum(1 for c in cat.challenges.values()
+                                if not profile.stages or cat.stage_of(c.step).id in profile.stages)
+
+
+def test_the_planner_page_ranks_the_real_catalog_like_the_cli() -> None:
     cat = load.load(REAL)
     g = graph.build(cat)
-    data = plan.weights_for_page(cat, g)
+    data = {"ranking": plan.weights_for_page(cat, g), "traits": {t.id: t.title for t in cat.facets.traits},
+            "challenges": {c.id: {"stage": cat.stage_of(c.step).id} for c in cat.challenges.values()}}
     profile = Profile(industry="finance", traits=["regulated", "high-stakes-decisions"])
-    for r in plan.rank(cat, g, profile):
-        w = data["weights"][r.id]
-        expected = w["base"] + sum(w["traits"].get(t, 0) for t in profile.traits) + w["industries"].get("finance", 0)
-        assert r.score == round(expected, 2)
+    assert _page_rank(data, profile) == [(r.id, r.score, r.reasons(cat)) for r in plan.rank(cat, g, profile)]
 
 
 def test_readiness_is_done_over_applicable_and_overall_is_the_lowest_stage(valid_catalog: Path) -> None:
@@ -74,27 +111,34 @@ def test_readiness_is_done_over_applicable_and_overall_is_the_lowest_stage(valid
     assert plan.readiness(cat, {"feedback-loops-holdout": "na"})["model-deployment"].score is None
 
 
-def test_plan_command_prints_the_ranking() -> None:
-    result = CliRunner().invoke(main, ["plan", "--catalog", str(REAL), "--profile", str(HERE / "profiles/clinic.yaml")])
-    assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert all(line.split(":")[0].split()[-1] in load.load(REAL).challenges for line in lines)
-    assert len(lines) == 7, "data management has 7 challenges"
+def test_plan_command_prints_rank_score_and_reasons() -> None:
+    """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic)."""
+    out = cli("plan", "--catalog", RICH, "--profile", HERE / "profiles/rich-retail.yaml").stdout
+    assert out.splitlines() == [
+        " 1.  13.0  label-noise: matches user-facing; 4 case studies in your industry",
+        " 2.  11.5  schema-drift: matches real-time; typical of your industry; 2 case studies in your industry",
+        " 3.   6.0  silent-failures: matches real-time, user-facing",
+        " 4.   1.0  missing-values: applies to every project",
+        " 5.   0.5  duplicate-records: applies to every project",
+        " 6.   0.0  baseline-choice: applies to every project",
+        " 7.   0.0  model-size: applies to every project",
+        " 8.   0.0  training-cost: applies to every project",
+        " 9.   0.0  api-versioning: applies to every project",
+        "10.   0.0  code-reuse: applies to every project",
+        "11.   0.0  alert-fatigue: applies to every project",
+        "12.   0.0  feedback-delay: applies to every project",
+    ]
 
 
 def test_profile_errors_name_file_line_and_field() -> None:
-    result = CliRunner().invoke(main, ["plan", "--catalog", str(REAL), "--profile", str(HERE / "profiles/bad.yaml")])
-    assert result.exit_code == 1
+    result = cli("plan", "--catalog", REAL, "--profile", HERE / "profiles/bad.yaml", code=1)
     assert "tests/profiles/bad.yaml:5: bad: budget: unknown key" in result.stderr
-    result = CliRunner().invoke(main, ["plan", "--catalog", str(REAL), "--profile", str(HERE / "profiles/bad.yaml")])
-    assert "Traceback" not in result.output
 
 
 def test_profile_unknown_values_are_reported_with_suggestions(tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text((HERE / "profiles/bad.yaml").read_text().replace("budget: 10\n", ""))
-    result = CliRunner().invoke(main, ["plan", "--catalog", str(REAL), "--profile", str(profile)])
-    assert result.exit_code == 1
+    result = cli("plan", "--catalog", REAL, "--profile", profile, code=1)
     errors = result.stderr.splitlines()
     assert errors[0].endswith("p.yaml:2: p: industry: unknown industry 'health' (did you mean 'healthcare'?)")
     assert errors[1].endswith("p.yaml:3: p: traits[1]: unknown trait 'user-facin' (did you mean 'user-facing'?)")
