@@ -161,7 +161,7 @@ def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> Non
     assert "- [x] Every upstream feed has a written schema contract. — owner: Ana `schema-drift-contract`" in lines
     assert ("- [x] ~~Records carry a stable key that survives merges.~~ (not applicable: No merges planned) "
             "`duplicate-records-key`") in lines
-    assert "- [ ] Outputs outside the expected range are counted. — owner: Bo `silent-failures-range`" in lines
+    assert "- [ ] Outputs outside the expected range are counted. — owner: Zoë `silent-failures-range`" in lines
     # Precedents: at most three, by id; label-noise has four.
     assert ("**[Label noise](https://guide.example.org/challenges/label-noise/)** · precedents: Example Shop — "
             "crowd labels, Example Retail — a feed migration, Example Market — returns as labels") in lines
@@ -190,7 +190,9 @@ def test_checklist_csv_has_one_row_per_item_with_its_state(rich_catalog: Path) -
 def test_checklist_json_is_the_state_file_with_readiness(rich_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "state.json"
     cli("checklist", "--format", "json", "--state", STATE, "--stage", "model-deployment", "--out", out)
-    body = json.loads(out.read_text(encoding="utf-8"))
+    text = out.read_text(encoding="utf-8")
+    assert '"owner": "Zoë"' in text, "names stay readable in a file teams commit and diff"
+    body = json.loads(text)
     assert body["scope"] == ["model-deployment"]
     assert body["readiness"] == {"overall": 0.6, "stages": {"model-deployment": {"done": 3, "applicable": 5,
                                                                                  "score": 0.6}}}

@@ -820,20 +820,24 @@ def run_all(sites: list[Site], plan: Plan, known: dict[Any, Any], workdir: Path,
     import pytest
 
     results: dict[int, Result] = {}
-    pending = []
+    pending: list[int] = []
+    queue: list[int] = []
     for n, site in enumerate(sites):
         if site.key() in known:
             results[n] = Result(site, "equivalent")
         else:
             pending.append(n)
+    queue.extend(pending)
     running: dict[int, tuple[int, float, float, list[str]]] = {}  # pid -> (n, started, budget, tests)
+    retried: set[int] = set()
     done = 0
 
     def start(n: int) -> None:
         site = sites[n]
         tests = plan.tests_for(site)
         files = sorted({t.split("::")[0] for t in tests})
-        budget = 15.0 + 4 * sum(plan.durations.get(t, 0.0) for t in tests)
+        # Generous: a busy machine can slow a run several times over. A second chance gets 3x more.
+        budget = (30.0 + 5 * sum(plan.durations.get(t, 0.0) for t in tests)) * (3 if n in retried else 1)
         log = workdir / f"m{n}.log"
 
         def work() -> int:
@@ -863,6 +867,10 @@ def run_all(sites: list[Site], plan: Plan, known: dict[Any, Any], workdir: Path,
         site = sites[n]
         log = workdir / f"m{n}.log"
         text = log.read_text(errors="replace") if log.exists() else ""
+        if timed_out and n not in retried:  # perhaps only a load spike: once more before calling it killed
+            retried.add(n)
+            queue.append(n)
+            return
         if timed_out:
             status, killer = "timeout", ""
         elif code == 0:
@@ -876,7 +884,6 @@ def run_all(sites: list[Site], plan: Plan, known: dict[Any, Any], workdir: Path,
             log.unlink()
         record(n, Result(site, status, len(tests), time.monotonic() - began, killer))
 
-    queue = list(pending)
     try:
         _run_queue(queue, running, start, finish, jobs)
     finally:  # interrupted: leave no child behind
