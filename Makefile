@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-fast check build lint clean bench mutate
+.PHONY: serve test test-fast check build lint clean bench relevance mutate
 
 # Reinstall when the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -60,6 +60,10 @@ mutate: $(BIN)/.installed-test node_modules/.installed
 # Scaling benchmark (not a test): synthetic catalogs at 1x, 10x, 100x; prints a table of medians.
 bench: check node_modules/.installed
 	$(BIN)/fieldguide bench $(BENCH_ARGS)
+
+# How often search and the planner find the right challenge (dev and holdout), beside Material's search.
+relevance: check node_modules/.installed
+	$(BIN)/python tests/relevance/benchmark.py $(RELEVANCE_ARGS)
 
 clean:
 	rm -rf site $(VENV) node_modules

@@ -141,18 +141,16 @@ def page(browser):
     context.close()
 
 
-def search(tab, site: Site, query: str) -> list[tuple[str, str]]:
-    """Type into Material's search box and return the (title, href) of the results."""
-    tab.goto(site.url, wait_until="networkidle")
-    box = tab.locator("input.md-search__input")
-    box.click()
-    meta = tab.locator(".md-search-result__meta")
-    tab.wait_for_function("() => !document.querySelector('.md-search-result__meta')"
-                          "?.textContent.includes('Initializing')")
-    box.press_sequentially(query, delay=20)
-    meta.filter(has_text="matching").wait_for()
-    links = tab.locator(".md-search-result__item > .md-search-result__link")
-    return [(links.nth(i).locator("h1, h2").first.inner_text(), links.nth(i).get_attribute("href"))
+def search(tab, site: Site, query: str, path: str = "") -> list[tuple[str, str]]:
+    """Open the header search box on a page, type a query and return the (title, href) of the results
+    in the order shown (challenges first, then case studies, mitigations, references)."""
+    tab.goto(site.url + path, wait_until="networkidle")
+    tab.locator(".fg-search-open").click()
+    box = tab.locator("#fg-search-input")
+    box.press_sequentially(query, delay=10)
+    tab.locator("#fg-search-status").filter(has_text=query.strip()).wait_for()
+    links = tab.locator("#fg-search-results a.fg-search-hit")
+    return [(links.nth(i).locator(".fg-search-hit-title").inner_text(), links.nth(i).get_attribute("href"))
             for i in range(links.count())]
 
 

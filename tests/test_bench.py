@@ -14,10 +14,10 @@ def test_synthetic_catalog_is_valid_and_scales_every_entity_kind(tmp_path: Path)
     cat = load.load(tmp_path / "catalog")  # raises if the copies broke any rule
     g = graph.build(cat)
     assert graph.integrity(cat, g) == []
-    for kind in ("challenges", "case_studies", "references", "mitigations", "findings"):
+    kinds = ("challenges", "case_studies", "references", "mitigations", "findings", "frameworks")
+    for kind in kinds:
         assert len(getattr(cat, kind)) == 3 * len(getattr(real, kind)), kind
-    assert count == 3 * sum(len(getattr(real, k)) for k in ("challenges", "case_studies", "references",
-                                                               "mitigations", "findings"))
+    assert count == 3 * sum(len(getattr(real, k)) for k in kinds)
     copy = cat.case_studies["booking-com-business-metrics-x2"]
     assert [link.challenge for link in copy.challenges] == ["business-driven-metrics-x2"], "links stay in their copy"
     assert graph.evidence(g, "business-driven-metrics-x2") == graph.evidence(g, "business-driven-metrics")

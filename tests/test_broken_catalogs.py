@@ -26,10 +26,13 @@ def test_check_reports_every_problem_with_file_and_line(case: str, tmp_path: Pat
 
 def test_corpus_covers_the_documented_failure_kinds() -> None:
     """Unknown keys, missing fields, wrong types, bad/duplicate ids, dangling links, unknown steps,
-    empty files and unparsable YAML each have a case (the foundation issue's list)."""
+    empty files and unparsable YAML each have a case (the foundation issue's list), and so do issue 11's
+    classes: reserved ids, control characters, braces, YAML values, hidden links, BibTeX fields."""
     messages = "\n".join((BROKEN / c / "expected.txt").read_text(encoding="utf-8") for c in CASES)
-    for needle in ("unknown key", "required field is missing", "valid integer", "kebab-case id",
-                   "duplicate id", "unknown reference", "unknown step", "file is empty", "does not parse"):
+    for needle in ("unknown key", "required field is missing", "whole number", "kebab-case id",
+                   "duplicate id", "unknown reference", "unknown step", "file is empty", "does not parse",
+                   "is reserved", "control character", "unbalanced braces", "is not a valid !!int value",
+                   "link target", "attribute lists", "entry needs"):
         assert needle in messages, needle
 
 

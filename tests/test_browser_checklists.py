@@ -46,29 +46,47 @@ def test_a_ticked_item_survives_reload_and_instant_navigation(page, site) -> Non
     assert page.watch.console_errors == []
 
 
+def mark_not_applicable(page, item: str, reason: str) -> None:
+    page.select_option(f"#status-{item}", "na")
+    page.locator(f"#reason-{item}").fill(reason)
+
+
+def import_file(page, name: str, payload: bytes) -> None:
+    page.locator("#fg-import").set_input_files(files=[{"name": name, "mimeType": "application/json",
+                                                        "buffer": payload}])
+
+
 def test_not_applicable_with_a_reason_updates_progress(page, site) -> None:
     open_checklist(page, site)
-    item = page.locator(f'li[data-item="{SECOND}"]')
-    item.locator("summary").click()
-    page.locator(f"#na-{SECOND}").check()
-    page.locator(f"#reason-{SECOND}").fill("We have a single source system")
+    mark_not_applicable(page, SECOND, "We have a single source system")
     page.locator(f"#owner-{SECOND}").fill("Ana")
     tick(page, FIRST)
     step = page.locator('[data-fg-progress="step:data-collection"] .fg-progress-text')
-    total = len(CAT.challenges["data-discovery"].checklist)
-    expect(step).to_have_text(f"1 of {total - 1} done, 1 not applicable ({round(100 / (total - 1))}%)")
+    total = sum(len(c.checklist) for c in CAT.challenges.values() if c.step == "data-collection")
+    expect(step).to_have_text(f"1 of {total - 1} resolved, 1 not applicable ({round(100 / (total - 1))}%)")
     page.reload(wait_until="networkidle")
-    expect(page.locator(f"#na-{SECOND}")).to_be_checked()
+    expect(page.locator(f"#status-{SECOND}")).to_have_value("na")
     expect(page.locator(f"#reason-{SECOND}")).to_have_value("We have a single source system")
+    expect(page.locator(f"#owner-{SECOND}")).to_be_visible()  # owners are inline, not in a collapsed panel
+    expect(page.locator(f"#owner-{SECOND}")).to_have_value("Ana")
     expect(page.locator(f"#done-{SECOND}")).not_to_be_checked()
+
+
+def test_not_applicable_without_a_reason_is_not_saved(page, site) -> None:
+    open_checklist(page, site)
+    page.select_option(f"#status-{SECOND}", "na")
+    expect(page.locator(f"#warning-{SECOND}")).to_contain_text("give a reason")
+    expect(page.locator(f"#reason-{SECOND}")).to_have_attribute("aria-invalid", "true")
+    page.locator(f"#reason-{SECOND}").fill("   ")
+    assert page.evaluate("localStorage.getItem('fieldguide-checklist')") is None, "nothing saved without a reason"
+    page.reload(wait_until="networkidle")
+    expect(page.locator(f"#status-{SECOND}")).to_have_value("open")
 
 
 def test_export_markdown_and_json_then_clear_and_import_restores_state(page, site) -> None:
     open_checklist(page, site)
     tick(page, FIRST)
-    page.locator(f'li[data-item="{SECOND}"] summary').click()
-    page.locator(f"#na-{SECOND}").check()
-    page.locator(f"#reason-{SECOND}").fill("Not our case")
+    mark_not_applicable(page, SECOND, "Not our case")
     markdown = download(page, "[data-fg-export=md]")
     assert markdown.startswith("# Deployment checklist: Data management")
     text = CAT.challenges["data-discovery"].checklist[0].text
@@ -77,21 +95,23 @@ def test_export_markdown_and_json_then_clear_and_import_restores_state(page, sit
     assert f"]({site.url}challenges/data-discovery/)" in markdown
     exported = download(page, "[data-fg-export=json]")
     body = json.loads(exported)
-    assert body["format"] == "fieldguide-checklist" and body["scope"] == ["data-management"]
+    assert body["format"] == "fieldguide-checklist" and body["version"] == 2 and body["scope"] == ["data-management"]
     states = {i["id"]: i for i in body["items"]}
-    assert states[FIRST]["status"] == "done" and states[SECOND] == {
-        "id": SECOND, "status": "na", "reason": "Not our case", "owner": "", "note": ""}
+    assert states[FIRST]["status"] == "done" and states[FIRST]["updated"].endswith("Z")
+    assert {k: states[SECOND][k] for k in ("status", "reason", "owner", "note")} == {
+        "status": "na", "reason": "Not our case", "owner": "", "note": ""}
 
     page.evaluate("localStorage.clear()")
     page.reload(wait_until="networkidle")
     expect(page.locator(f"#done-{FIRST}")).not_to_be_checked()
-    page.locator("#fg-import").set_input_files(files=[{"name": "state.json", "mimeType": "application/json",
-                                                        "buffer": exported.encode()}])
-    expect(page.locator(".fg-message").first).to_contain_text("Imported")
+    import_file(page, "state.json", exported.encode())
+    expect(page.locator(".fg-preview")).to_contain_text("Import preview: state.json")
+    page.locator("[data-fg-import-apply]").click()
+    expect(page.locator(".fg-message").first).to_contain_text("Imported state.json")
     expect(page.locator(f"#done-{FIRST}")).to_be_checked()
-    expect(page.locator(f"#na-{SECOND}")).to_be_checked()
-    assert download(page, "[data-fg-export=json]").split('"catalog_version"')[1] == \
-        exported.split('"catalog_version"')[1], "identical state after the round trip"
+    expect(page.locator(f"#status-{SECOND}")).to_have_value("na")
+    again = json.loads(download(page, "[data-fg-export=json]"))
+    assert again["items"] == body["items"], "identical state after the round trip"
 
 
 def test_import_keeps_orphans_and_refuses_malformed_files(page, site) -> None:
@@ -99,21 +119,21 @@ def test_import_keeps_orphans_and_refuses_malformed_files(page, site) -> None:
     tick(page, FIRST)
     orphaned = {"format": "fieldguide-checklist", "version": 1,
                 "items": [{"id": "a-check-the-catalog-dropped", "status": "done", "note": "keep me"}]}
-    page.locator("#fg-import").set_input_files(files=[{"name": "o.json", "mimeType": "application/json",
-                                                        "buffer": json.dumps(orphaned).encode()}])
-    expect(page.locator(".fg-message").first).to_contain_text("kept as orphans: a-check-the-catalog-dropped")
-    store = json.loads(page.evaluate("localStorage.getItem('fieldguide-checklist-v1')"))
+    import_file(page, "o.json", json.dumps(orphaned).encode())
+    expect(page.locator(".fg-preview")).to_contain_text("kept as orphans: a-check-the-catalog-dropped")
+    page.locator("[data-fg-import-apply]").click()
+    store = json.loads(page.evaluate("localStorage.getItem('fieldguide-checklist')"))
     assert store["items"]["a-check-the-catalog-dropped"]["note"] == "keep me"
     assert "## Items no longer in the catalog" in download(page, "[data-fg-export=md]")
 
-    before = page.evaluate("localStorage.getItem('fieldguide-checklist-v1')")
+    before = page.evaluate("localStorage.getItem('fieldguide-checklist')")
     bad = {"format": "fieldguide-checklist", "version": 1, "items": [{"id": FIRST, "status": "finished"}]}
-    for payload, message in ((json.dumps(bad), "items[0].status: must be open, done or na"),
+    for payload, message in ((json.dumps(bad), "items[0].status: must be one of 'open', 'done' or 'na'"),
                              ("{not json", "not valid JSON")):
-        page.locator("#fg-import").set_input_files(files=[{"name": "bad.json", "mimeType": "application/json",
-                                                            "buffer": payload.encode()}])
+        import_file(page, "bad.json", payload.encode())
         expect(page.locator(".fg-message").first).to_contain_text(message)
-        assert page.evaluate("localStorage.getItem('fieldguide-checklist-v1')") == before, "nothing changed"
+        expect(page.locator(".fg-preview")).to_be_hidden()
+        assert page.evaluate("localStorage.getItem('fieldguide-checklist')") == before, "nothing changed"
     expect(page.locator(f"#done-{FIRST}")).to_be_checked()
 
 

@@ -18,8 +18,9 @@ from fieldguide import load
 PAYLOADS = {
     "quotes": "Payload \"double\" 'single' `tick` <> & | { } [ ]",
     "entities": "&lt;script&gt;window.__pwned = 1&lt;/script&gt; &#60;img src=x onerror=window.__pwned=1&#62;",
-    "jinja": "{{ 7 * 7 }} {% raw %} ${7 * 7}",
-    "mermaid": "%%{init: {'securityLevel': 'loose'}}%% click c call window.__pwned()",
+    # Braces are written escaped: a bare {...} is attribute-list syntax, which `check` refuses.
+    "jinja": r"\{\{ 7 * 7 \}\} \{% raw %\} $\{7 * 7\}",
+    "mermaid": r"%%\{init: \{'securityLevel': 'loose'\}\}%% click c call window.__pwned()",
     "scheme": "javascript:window.__pwned=1 as plain text, and a [safe link](https://example.org/)",
 }
 

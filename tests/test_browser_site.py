@@ -1,45 +1,17 @@
-"""The built site in a real browser: search, every page clean, citations that parse, accessibility."""
+"""The built site in a real browser: every page clean, citations that parse, accessibility.
+
+Search has its own file: test_browser_search.py.
+"""
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from playwright.sync_api import expect
 from pybtex.database import parse_string
 
-from browser import axe_violations, search
+from browser import axe_violations
 from fieldguide import load
 
 CAT = load.load("catalog")
-
-
-def test_search_finds_a_challenge_by_title_and_opens_it(page, site) -> None:
-    results = search(page, site, "Concept drift")
-    assert results, "no search result"
-    title, href = results[0]
-    assert title == "Concept drift"
-    page.locator(".md-search-result__item > .md-search-result__link").first.click()
-    page.wait_for_url(re.compile(r"/challenges/concept-drift/"))
-    expect(page.locator("article.md-content__inner h1")).to_have_text(re.compile(r"^Concept drift"))
-
-
-@pytest.mark.parametrize(("query", "expected"), [
-    ("dataset shift", "Concept drift"),                 # an alias
-    ("model extraction", "Model stealing"),             # an alias
-    ("business value", "Business driven metrics"),      # words of the summary
-])
-def test_search_finds_a_challenge_by_alias_or_summary(page, site, query: str, expected: str) -> None:
-    titles = [title for title, _ in search(page, site, query)]
-    assert expected in titles[:5], titles
-
-
-def test_search_finds_a_case_study_by_organisation(page, site) -> None:
-    results = search(page, site, "Pinterest")
-    href = next(h for t, h in results if "Pinterest" in t)
-    page.goto(site.url + href.removeprefix(site.url).lstrip("/") if not href.startswith("http") else href)
-    page.wait_for_url(re.compile(r"/case-studies/pinterest-unified-embeddings/"))
-    expect(page.locator("article.md-content__inner h1")).to_contain_text("Pinterest")
 
 
 def test_every_page_loads_without_console_errors_or_foreign_requests(page, site) -> None:

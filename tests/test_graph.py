@@ -69,3 +69,38 @@ def test_evidence_level_counts_case_studies_and_industries(valid_catalog: Path) 
     cat, g = _graph(valid_catalog)
     assert graph.evidence(g, "data-discovery") == graph.Evidence(1, 1, "limited")
     assert graph.evidence(g, "feedback-loops") == graph.Evidence(0, 0, "literature")
+
+
+def test_stage_citations_are_counted(valid_catalog: Path) -> None:
+    """A stage's background reading is a citation like any other: it shows in `cited_by`."""
+    cat, g = _graph(valid_catalog)
+    assert graph.backlinks(g, "sculley2015hidden")["cites"] == ["feedback-loops", "model-deployment"]
+
+
+def test_a_reference_cited_only_by_a_stage_is_cited(valid_catalog: Path) -> None:
+    challenge = valid_catalog / "challenges" / "feedback-loops.yaml"
+    challenge.write_text(challenge.read_text(encoding="utf-8").replace(", sculley2015hidden]", "]"),
+                         encoding="utf-8")
+    cat, g = _graph(valid_catalog)
+    assert graph.incoming(g, "sculley2015hidden", "cites") == ["model-deployment"]
+    assert graph.integrity(cat, g) == [], "cited by the model-deployment stage, so not 'cited by nothing'"
+
+
+def test_framework_coverage_is_derived_from_the_checks(valid_catalog: Path) -> None:
+    """Only the check names the framework item it covers; the graph answers the reverse question."""
+    cat, g = _graph(valid_catalog)
+    assert g.nodes["example-rubric:holdout"]["kind"] == "framework_item"
+    assert g.has_edge("example-rubric:holdout", "example-rubric", key="item_of")
+    assert g.has_edge("feedback-loops-holdout", "feedback-loops", key="check_of")
+    assert graph.backlinks(g, "example-rubric:holdout") == {"covers": ["feedback-loops-holdout"]}
+    assert g.edges["data-profiling-report", "example-rubric:schema", "covers"]["partial"].startswith("A profile")
+    assert graph.backlinks(g, "example-rubric:invariants") == {}, "an uncovered item stays in the graph, uncovered"
+
+
+def test_a_framework_cannot_take_the_index_pages_name(valid_catalog: Path) -> None:
+    folder = valid_catalog / "frameworks"
+    text = (folder / "example-rubric.yaml").read_text(encoding="utf-8")
+    (folder / "index.yaml").write_text(text.replace("id: example-rubric", "id: index"), encoding="utf-8")
+    _, problems = load.load_with_problems(valid_catalog)
+    assert [f"{p.line}: {p.entity}: {p.field}: {p.message}" for p in problems] == [
+        "1: index: id: id 'index' is reserved: its page frameworks/index.md would replace the framework coverage index"]

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 from fieldguide import schema
 
 CHALLENGE = {
-    "id": "data-discovery", "title": "Data discovery", "step": "data-collection",
+    "id": "data-discovery", "title": "Data discovery", "step": "data-collection", "order": 1,
     "summary": "Nobody knows where the data is.", "description": "Text.",
     "checklist": [{"id": "data-discovery-owners", "text": "Every source has an owner."}],
     "survey_section": "3.1",
@@ -25,9 +25,13 @@ REFERENCE = {"id": "ref2019x", "entry_type": "article", "authors": ["A B"], "tit
 MITIGATION = {"id": "tool-x", "title": "Tool X", "kind": "tool", "summary": "S.", "url": "https://example.org/x",
               "beyond_survey": True, "challenges": [{"challenge": "data-discovery", "how": "H."}]}
 FINDING = {"id": "f-x", "title": "F", "summary": "S.", "references": ["ref2019x"], "survey_section": "1"}
+FRAMEWORK = {"id": "rubric-x", "title": "Rubric X", "short_title": "Rubric", "kind": "software", "version": "1.0",
+             "date": "2026-02-18", "url": "https://example.org/rubric", "summary": "S.", "names_from": "rubric.yml",
+             "commit": "457aa9822676d54821a99fc0897fe9ae5cc67c31",
+             "sections": [{"id": "data", "title": "Data", "items": [{"id": "a-1", "label": "A.1", "title": "T"}]}]}
 
 MODELS = [(schema.Challenge, CHALLENGE), (schema.CaseStudy, CASE), (schema.Reference, REFERENCE),
-          (schema.Mitigation, MITIGATION), (schema.Finding, FINDING)]
+          (schema.Mitigation, MITIGATION), (schema.Finding, FINDING), (schema.Framework, FRAMEWORK)]
 
 
 @pytest.mark.parametrize(("model", "data"), MODELS, ids=lambda v: getattr(v, "__name__", ""))
@@ -78,5 +82,46 @@ def test_mitigation_urls_must_be_http() -> None:
 def test_json_schema_covers_every_file_type() -> None:
     schemas = schema.json_schemas()
     assert set(schemas) == {"challenges/<id>.yaml", "case-studies/<id>.yaml", "references/<id>.yaml",
-                            "mitigations/<id>.yaml", "findings/<id>.yaml", "stages.yaml", "facets.yaml"}
+                            "mitigations/<id>.yaml", "findings/<id>.yaml", "frameworks/<id>.yaml", "stages.yaml",
+                            "facets.yaml", "vocabulary.yaml"}
     assert schemas["challenges/<id>.yaml"]["additionalProperties"] is False
+
+
+def _with_covers(*covers: dict) -> dict:
+    return {**CHALLENGE, "checklist": [{**CHALLENGE["checklist"][0], "covers": list(covers)}]}
+
+
+def test_checklist_items_map_framework_items_fully_or_partly() -> None:
+    c = schema.Challenge.model_validate(_with_covers({"item": "ml-test-score:monitor-3"},
+                                                     {"item": "deon:b-1", "partial": "Encryption only."}))
+    assert [(x.item, x.partial) for x in c.checklist[0].covers] == [("ml-test-score:monitor-3", None),
+                                                                    ("deon:b-1", "Encryption only.")]
+
+
+@pytest.mark.parametrize("item", ["monitor-3", "ml-test-score:", "ML-Test-Score:monitor-3", "a:b:c", "deon: b-1"])
+def test_a_mapping_names_a_framework_item_as_framework_colon_item(item: str) -> None:
+    with pytest.raises(ValidationError):
+        schema.Challenge.model_validate(_with_covers({"item": item}))
+
+
+def test_a_partial_mapping_says_what_it_leaves_out_on_one_line() -> None:
+    with pytest.raises(ValidationError):
+        schema.Challenge.model_validate(_with_covers({"item": "deon:b-1", "partial": "Two\nlines."}))
+    with pytest.raises(ValidationError, match="Extra inputs"):
+        schema.Challenge.model_validate(_with_covers({"item": "deon:b-1", "full": True}))
+
+
+def test_survey_challenges_need_a_section_and_additions_have_none() -> None:
+    survey_less = {k: v for k, v in CHALLENGE.items() if k != "survey_section"}
+    with pytest.raises(ValidationError, match="required field is missing"):
+        schema.Challenge.model_validate(survey_less)
+    assert schema.Challenge.model_validate({**survey_less, "beyond_survey": True}).survey_section is None
+    with pytest.raises(ValidationError, match="no survey section"):
+        schema.Challenge.model_validate({**CHALLENGE, "beyond_survey": True})
+
+
+@pytest.mark.parametrize(("field", "value"), [("kind", "blog"), ("date", "Feb 2026"), ("commit", "457aa98"),
+                                              ("sections", []), ("url", "ftp://example.org")])
+def test_framework_fields_are_checked(field: str, value: object) -> None:
+    with pytest.raises(ValidationError):
+        schema.Framework.model_validate({**FRAMEWORK, field: value})

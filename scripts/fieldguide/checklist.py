@@ -1,31 +1,35 @@
-"""A team's checklist: rows in workflow order, saved state, and its Markdown/CSV/JSON exports.
+"""A team's checklist: rows in workflow order, saved state, its Markdown/CSV/JSON exports and the gate.
 
-State files are the JSON the site exports. Import is forgiving and honest: items the catalog no
-longer has are kept (and listed) as orphans, never dropped; a malformed file is an error that
-changes nothing.
+State files are the JSON the site exports (`statefile` reads, merges and writes them). Items the
+catalog no longer has are kept (and listed) as orphans, never dropped; a malformed file is an error
+that changes nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import networkx as nx
 
-from . import __version__
+from . import __version__, statefile
+from .coverage import covers_text
+from .escape import csv_text, markdown_text
 from .graph import incoming
-from .load import Catalog, Problem, parse_file, validate
+from .load import Catalog, Problem
 from .pages import page_url
-from .plan import order_key, overall, readiness
-from .schema import ChecklistItem, ChecklistState, ItemState
+from .plan import Readiness, order_key, overall, readiness
+from .schema import ChecklistItem, ItemState
 
-STATUS_TEXT = {"open": "open", "done": "done", "na": "not applicable"}
-CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note")
+STATUS_TEXT = {"open": "open", "in-progress": "in progress", "done": "done", "accepted-risk": "accepted risk",
+               "na": "not applicable"}
+CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note", "evidence",
+               "updated", "by", "covers")
+READINESS_RULE = "Readiness = resolved items (done or accepted risk) ÷ applicable items (all but not applicable)."
 
 
 @dataclass(frozen=True)
@@ -61,17 +65,14 @@ def rows(cat: Catalog, stages: list[str] | None = None, challenges: list[str] | 
 
 
 def read_state(path: Path, cat: Catalog) -> tuple[State, list[Problem]]:
-    """Read an exported checklist JSON (parsed as YAML, which keeps line numbers for errors)."""
-    data, source, problems = parse_file(path)
-    if problems:
-        return State(), problems
-    parsed, problems = validate(data, ChecklistState, source, "checklist")
+    """Read a state file (version 1 or 2); items the catalog does not know become orphans."""
+    parsed, problems = statefile.read(path)
     if parsed is None:
         return State(), problems
-    return merge(cat, parsed.items), []
+    return split(cat, parsed.items), []
 
 
-def merge(cat: Catalog, items: list[ItemState]) -> State:
+def split(cat: Catalog, items: list[ItemState]) -> State:
     known = {i.id for c in cat.challenges.values() for i in c.checklist}
     state = State()
     for item in items:
@@ -83,77 +84,140 @@ def merge(cat: Catalog, items: list[ItemState]) -> State:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{round(100 * value)}%"
+    """Half up, as the page's Math.round (Python's round() would give 12% for 12.5%, the page 13%)."""
+    return "n/a" if value is None else f"{math.floor(100 * value + 0.5)}%"
 
 
-def _md(text: str) -> str:
-    """User text inside Markdown: no raw HTML, no line breaks that would end the list item."""
-    return " ".join(text.replace("<", "&lt;").split())
+def status_counts(picked: list[Row], state: State) -> dict[str, Counter[str]]:
+    """Per stage (in the order of `picked`), how many items have each status."""
+    out: dict[str, Counter[str]] = {}
+    for row in picked:
+        out.setdefault(row.stage, Counter())[state.of(row.item.id).status] += 1
+    return out
+
+
+def _summary(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness]) -> list[str]:
+    """A table of readiness per stage: the part of a pull-request comment a reviewer reads first."""
+    lines = ["| Stage | Ready | Done | Accepted risk | In progress | Open | Not applicable |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for stage, n in status_counts(picked, state).items():
+        lines.append(f"| {g.nodes[stage]['title']} | {_percent(per_stage[stage].score)} | "
+                     + " | ".join(str(n[s]) for s in ("done", "accepted-risk", "in-progress", "open", "na")) + " |")
+    return lines
+
+
+def _item_line(text: str, s: ItemState, item_id: str) -> str:
+    box = "x" if s.status in ("done", "accepted-risk", "na") else " "
+    if s.status == "na":
+        text = f"~~{text}~~ (not applicable: {markdown_text(s.reason)})"
+    elif s.status == "accepted-risk":
+        text = f"{text} (accepted risk: {markdown_text(s.reason)})"
+    elif s.status == "in-progress":
+        text = f"{text} (in progress)"
+    extra = "".join(f" — {label}: {markdown_text(value)}" for label, value in (("owner", s.owner), ("note", s.note))
+                    if value)
+    if s.evidence:  # a validated http(s) address without spaces or angle brackets: safe as an autolink
+        extra += f" — evidence: <{s.evidence}>"
+    return f"- [{box}] {text}{extra} `{item_id}`"
 
 
 def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State, site_url: str,
-                title: str = "Deployment checklist") -> str:
-    """A GitHub-flavoured task list, ready to paste into an issue or a design doc."""
+                title: str = "Deployment checklist", ranked: bool = False) -> str:
+    """A GitHub-flavoured task list with a readiness table, ready to paste into a pull-request comment.
+    `ranked`: the rows are in the planner's order; one list of challenges instead of stage sections."""
     scope = list(dict.fromkeys(r.stage for r in picked))
     per_stage = readiness(cat, state.statuses, scope)
+    lowest = ", the lowest stage's" if len(scope) > 1 else ""
     lines = [f"# {title}", "",
-             f"Readiness: **{_percent(overall(per_stage))}** (the lowest stage; done ÷ applicable items). "
+             f"Readiness: **{_percent(overall(per_stage))}**{lowest}. {READINESS_RULE} "
              f"From the [ML Deployment Field Guide]({site_url}) {__version__}.", ""]
+    lines += _summary(g, picked, state, per_stage)
+    if ranked:
+        lines += ["", "## Challenges, most likely to matter first", ""]
     last: dict[str, str] = {}
+    rank = 0
     for row in picked:
-        if last.get("stage") != row.stage:
+        if not ranked and last.get("stage") != row.stage:
             r = per_stage[row.stage]
-            lines += ["", f"## {g.nodes[row.stage]['title']} — {_percent(r.score)} ({r.done}/{r.applicable} done)", ""]
+            lines += ["", f"## {g.nodes[row.stage]['title']} — {_percent(r.score)} "
+                          f"({r.resolved}/{r.applicable} resolved)", ""]
             last = {"stage": row.stage}
-        if last.get("step") != row.step:
+        if not ranked and last.get("step") != row.step:
             lines += ["", f"### {g.nodes[row.step]['title']}", ""]
             last["step"] = row.step
         if last.get("challenge") != row.challenge:
             url = page_url(site_url, f"challenges/{row.challenge}.md")
             cases = incoming(g, row.challenge, "illustrates")
-            precedent = f" · precedents: {', '.join(g.nodes[c]['title'] for c in cases[:3])}" if cases else ""
-            lines += ["", f"**[{g.nodes[row.challenge]['title']}]({url})**{precedent}", ""]
+            precedent = f"precedents: {', '.join(g.nodes[c]['title'] for c in cases[:3])}" if cases else ""
+            if ranked:
+                rank += 1
+                where = f"{g.nodes[row.stage]['title']} › {g.nodes[row.step]['title']}"
+                lines += ["", f"### {rank}. [{g.nodes[row.challenge]['title']}]({url})", "",
+                          " · ".join(filter(None, [where, precedent])), ""]
+            else:
+                lines += ["", f"**[{g.nodes[row.challenge]['title']}]({url})**"
+                          + (f" · {precedent}" if precedent else ""), ""]
             last["challenge"] = row.challenge
-        s = state.of(row.item.id)
-        box = "x" if s.status in ("done", "na") else " "
-        text = f"~~{row.item.text}~~ (not applicable: {_md(s.reason) or 'no reason given'})" if s.status == "na" \
-            else row.item.text
-        extra = "".join(f" — {label}: {_md(value)}" for label, value in (("owner", s.owner), ("note", s.note)) if value)
-        lines.append(f"- [{box}] {text}{extra} `{row.item.id}`")
+        covers = covers_text(cat, row.item)
+        lines.append(_item_line(row.item.text, state.of(row.item.id), row.item.id)
+                     + (f" · also covers: {covers}" if covers else ""))
     if state.orphans:
         lines += ["", "## Items no longer in the catalog", ""]
-        lines += [f"- [{'x' if o.status != 'open' else ' '}] `{o.id}` ({STATUS_TEXT[o.status]})" for o in state.orphans]
+        lines += [f"- [{'x' if o.status in ('done', 'accepted-risk', 'na') else ' '}] `{o.id}` "
+                  f"({STATUS_TEXT[o.status]})" for o in state.orphans]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
 def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) -> str:
-    """One row per item (orphans last, with empty stage/step/challenge)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row per item (orphans last, with empty stage/step/challenge); formula-safe cells."""
+    out: list[tuple[object, ...]] = [CSV_COLUMNS]
     for row in picked:
         s = state.of(row.item.id)
-        writer.writerow((g.nodes[row.stage]["title"], g.nodes[row.step]["title"], g.nodes[row.challenge]["title"],
-                         row.item.id, row.item.text, s.status, s.reason, s.owner, s.note))
+        out.append((g.nodes[row.stage]["title"], g.nodes[row.step]["title"], g.nodes[row.challenge]["title"],
+                    row.item.id, row.item.text, s.status, s.reason, s.owner, s.note, s.evidence, s.updated, s.by,
+                    covers_text(cat, row.item)))
     for o in state.orphans:
-        writer.writerow(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note))
-    return out.getvalue()
+        out.append(("", "", "", o.id, "", o.status, o.reason, o.owner, o.note, o.evidence, o.updated, o.by, ""))
+    return csv_text(out)
 
 
 def to_json(cat: Catalog, picked: list[Row], state: State, now: datetime | None = None) -> str:
-    """The state file the site and `--state` import; orphans are written back, never dropped."""
+    """The state file (version 2) the site and `--state` import; orphans are written back, never dropped."""
+    scope = list(dict.fromkeys(r.stage for r in picked))
+    items = [state.of(r.item.id) for r in picked] + state.orphans
+    exported = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return statefile.dump(items, scope=scope, exported=exported, catalog_version=__version__)
+
+
+# ---------------------------------------------------------------- the deployment gate
+
+
+def gate(cat: Catalog, picked: list[Row], state: State, min_readiness: float) -> tuple[bool, list[str]]:
+    """Whether every stage of `picked` is ready, and a report listing what is still open.
+
+    A stage is ready when its readiness (done or accepted risk, over items not marked not applicable)
+    is at least `min_readiness`, or when none of its items applies."""
     scope = list(dict.fromkeys(r.stage for r in picked))
     per_stage = readiness(cat, state.statuses, scope)
-    items = [state.of(r.item.id) for r in picked] + state.orphans
-    body = {
-        "format": "fieldguide-checklist",
-        "version": 1,
-        "exported": (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "catalog_version": __version__,
-        "scope": scope,
-        "readiness": {"overall": overall(per_stage),
-                      "stages": {k: {"done": v.done, "applicable": v.applicable, "score": v.score}
-                                 for k, v in per_stage.items()}},
-        "items": [i.model_dump() for i in items],
-    }
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    titles = {s.id: s.title for s in cat.stages}
+    lines, failing = [], 0
+    for stage in scope:
+        r = per_stage[stage]
+        ready = r.score is None or r.score >= min_readiness - 1e-9
+        verdict = "ready" if ready else f"below {_percent(min_readiness)}"
+        lines.append(f"{stage}: {titles[stage]}: {_percent(r.score)} ({r.resolved}/{r.applicable} resolved)"
+                     f" — {verdict}")
+        if ready:
+            continue
+        failing += 1
+        for row in picked:
+            s = state.of(row.item.id)
+            if row.stage == stage and s.status in ("open", "in-progress"):
+                owner = f" (owner: {s.owner})" if s.owner else ""
+                lines.append(f"  {STATUS_TEXT[s.status]:<11} {row.item.id}: {row.item.text}{owner}")
+    if failing:
+        lines.append(f"gate failed: {failing} of {len(scope)} stage(s) below {_percent(min_readiness)} readiness")
+    else:
+        lines.append(f"gate passed: {len(scope)} stage(s) at or above {_percent(min_readiness)} readiness")
+    return not failing, lines
+

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from . import DEFAULT_SITE_URL, __version__, graph, load
+from . import DEFAULT_SITE_URL, __version__, controls, graph, load
 
 if TYPE_CHECKING:
     from .checklist import State
@@ -27,6 +27,11 @@ def _load(catalog_dir: Path) -> tuple[load.Catalog, object]:
     except load.CatalogError as exc:
         _fail(exc.problems)
     return cat, graph.build(cat)
+
+
+def _say(text: str, err: bool = False) -> None:
+    """One line for the terminal: catalog text and paths never reach it with raw control characters."""
+    click.echo(controls.visible(text), err=err)
 
 
 def _fail(problems: list[load.Problem]) -> None:
@@ -52,7 +57,8 @@ def check(catalog_dir: Path) -> None:
         _fail(problems)
     click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "
                f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
-               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings")
+               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings"
+               + (f", {len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)" if cat.frameworks else ""))
 
 
 @main.command("export")
@@ -75,17 +81,19 @@ def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
 @main.command("schema")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path),
               help="Write one <type>.schema.json per file type into this folder.")
-def schema_cmd(out: Path | None) -> None:
+@click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
+              help="Public address of the site: each schema's $id is <site-url>/downloads/schema/<file>.")
+def schema_cmd(out: Path | None, site_url: str) -> None:
     """Print the JSON Schema of every catalog file type (for editor completion)."""
     from . import schema
-    schemas = schema.json_schemas()
+    schemas = schema.json_schemas(site_url)
     if out is None:
         click.echo(json.dumps(schemas, indent=2))
         return
     out.mkdir(parents=True, exist_ok=True)
-    for name, body in schema.json_schema_files().items():
+    for name, body in schema.json_schema_files(site_url).items():
         (out / name).write_text(json.dumps(body, indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {len(schemas)} schemas to {out}")
+    _say(f"wrote {len(schemas)} schemas to {out}")
 
 
 @main.command("related")
@@ -97,7 +105,7 @@ def related_cmd(catalog_dir: Path, challenge_id: str) -> None:
     if challenge_id not in cat.challenges:
         _unknown(challenge_id, list(cat.challenges), "challenge")
     for r in graph.related(g, challenge_id):
-        click.echo(f"{r.score:3d}  {r.id}: {' '.join(r.reasons)}")
+        _say(f"{r.score:3d}  {r.id}: {' '.join(r.reasons)}")
 
 
 @main.command("show")
@@ -110,14 +118,14 @@ def show_cmd(catalog_dir: Path, entity_id: str) -> None:
         _unknown(entity_id, list(g.nodes), "id")
     node = g.nodes[entity_id]
     path, line = cat.where(entity_id)
-    click.echo(f"{node['kind']} {entity_id}: {node['title']}  ({path}:{line})")
+    _say(f"{node['kind']} {entity_id}: {node['title']}  ({path}:{line})")
     for edge, targets in sorted(_outgoing(g, entity_id).items()):
-        click.echo(f"  {edge} -> {', '.join(targets)}")
+        _say(f"  {edge} -> {', '.join(targets)}")
     for edge, sources in sorted(graph.backlinks(g, entity_id).items()):
-        click.echo(f"  {edge} <- {', '.join(sources)}")
+        _say(f"  {edge} <- {', '.join(sources)}")
     if node["kind"] == "challenge":
         ev = graph.evidence(g, entity_id)
-        click.echo(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
+        _say(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
 
 
 def _outgoing(g, node: str) -> dict[str, list[str]]:
@@ -142,7 +150,7 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {len(files)} files to {out}")
+    _say(f"wrote {len(files)} files to {out}")
 
 
 site_url_option = click.option("--site-url", default=DEFAULT_SITE_URL, show_default=True,
@@ -158,8 +166,8 @@ def _state(path: Path | None, cat: load.Catalog) -> State:
     if problems:
         _fail(problems)
     if state.orphans:
-        click.echo(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
-                   + ", ".join(o.id for o in state.orphans), err=True)
+        _say(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
+             + ", ".join(o.id for o in state.orphans), err=True)
     return state
 
 
@@ -178,17 +186,22 @@ def _profile(path: Path, cat: load.Catalog):
     return profile
 
 
-@main.command("checklist")
+@main.group("checklist", invoke_without_command=True)
 @catalog_option
 @click.option("--stage", "stages", multiple=True, help="Stage id to include (repeatable; default all).")
 @click.option("--format", "fmt", type=FORMATS, default="md", show_default=True)
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Checklist JSON exported from the site: fills in status, owner and note.")
+              help="Checklist state file exported from the site: fills in status, owner, note and evidence.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 @site_url_option
-def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_path: Path | None,
-                  out: Path | None, site_url: str) -> None:
-    """The stage checklists as a Markdown task list, CSV or importable JSON, with readiness."""
+@click.pass_context
+def checklist_cmd(ctx: click.Context, catalog_dir: Path, stages: tuple[str, ...], fmt: str,
+                  state_path: Path | None, out: Path | None, site_url: str) -> None:
+    """The stage checklists as a Markdown task list (fit for a pull-request comment), CSV or a state file.
+
+    `fieldguide checklist merge A.json B.json --out M.json` merges state files."""
+    if ctx.invoked_subcommand:
+        return
     from . import checklist
     cat, g = _load(catalog_dir)
     scope = _stages(cat, stages)
@@ -198,10 +211,60 @@ def checklist_cmd(catalog_dir: Path, stages: tuple[str, ...], fmt: str, state_pa
     _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
 
 
-def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str) -> str:
+@checklist_cmd.command("merge")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def merge_cmd(files: tuple[Path, ...], out: Path | None) -> None:
+    """Merge checklist state files, item by item, as the site's import does: the later change wins,
+    a blank item never erases one that is set, and a tie is a conflict (the first file's version is
+    kept; each conflict is listed on stderr by item id). Exits 0 when the files are valid."""
+    from . import statefile
+    parsed, problems = [], []
+    for path in files:
+        state, found = statefile.read(path)
+        problems += found
+        parsed.append(state)
+    if problems:
+        _fail(problems)
+    merged = parsed[0].items
+    changed = new = 0
+    for other in parsed[1:]:
+        result = statefile.merge(merged, other.items)
+        for local, theirs in result.conflicts:
+            click.echo(f"conflict: {local.id}: kept {_version_text(local)}; {other.path} has "
+                       f"{_version_text(theirs)}", err=True)
+        merged, changed, new = result.items, changed + len(result.changed), new + len(result.new)
+    scope = list(dict.fromkeys(stage for state in parsed for stage in state.scope))
+    click.echo(f"merged {len(files)} file(s): {len(merged)} item(s), {new} new, {changed} changed", err=True)
+    _write(statefile.dump(merged, scope=scope), out)
+
+
+def _version_text(item) -> str:
+    by = f" by {item.by}" if item.by else ""
+    return f"{item.status} (updated {item.updated or 'at an unknown time'}{by})"
+
+
+@main.command("gate")
+@catalog_option
+@click.option("--state", "state_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The team's checklist state file (for example planning/checklist.json).")
+@click.option("--stage", "stages", multiple=True, help="Stage id that must be ready (repeatable; default all).")
+@click.option("--min-readiness", default=1.0, show_default=True, type=click.FloatRange(0, 1),
+              help="Readiness each chosen stage needs: resolved (done or accepted risk) ÷ applicable items.")
+def gate_cmd(catalog_dir: Path, state_path: Path, stages: tuple[str, ...], min_readiness: float) -> None:
+    """A deployment gate for CI: exit 0 when the chosen stages are ready, 1 listing the open items."""
+    from . import checklist
+    cat, _ = _load(catalog_dir)
+    picked = checklist.rows(cat, _stages(cat, stages))
+    ready, lines = checklist.gate(cat, picked, _state(state_path, cat), min_readiness)
+    click.echo("\n".join(lines))
+    sys.exit(0 if ready else 1)
+
+
+def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, ranked: bool = False) -> str:
     from . import checklist
     if fmt == "md":
-        return checklist.to_markdown(cat, g, picked, state, site_url, title)
+        return checklist.to_markdown(cat, g, picked, state, site_url, title, ranked=ranked)
     if fmt == "csv":
         return checklist.to_csv(cat, g, picked, state)
     return checklist.to_json(cat, picked, state)
@@ -224,13 +287,47 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     profile = _profile(profile_path, cat)
     ranked = plan.rank(cat, g, profile)
     if fmt == "text":
-        lines = [f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}" for i, r in enumerate(ranked, 1)]
+        lines = [controls.visible(f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}")
+                 for i, r in enumerate(ranked, 1)]
         _write("\n".join(lines) + "\n", out)
         return
     order = [r.id for r in ranked]
     picked = sorted(checklist.rows(cat, challenges=order), key=lambda row: order.index(row.challenge))
     title = f"Deployment plan: {profile.name or profile_path.stem}"
-    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
+    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title, ranked=True), out)
+
+
+@main.command("search")
+@catalog_option
+@click.argument("query", nargs=-1, required=True)
+@click.option("--type", "types", multiple=True,
+              type=click.Choice(["challenge", "case-study", "mitigation", "reference"]),
+              help="Only this kind of result (repeatable; default all, challenges first).")
+@click.option("--limit", type=click.IntRange(1, 1000), help="Results per kind (default: as many as the site shows).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...], limit: int | None, fmt: str) -> None:
+    """Find the challenges, case studies, mitigations and references that answer QUERY (the site's ranking)."""
+    from . import search
+    cat, g = _load(catalog_dir)
+    index = search.index_for(cat, g)
+    hits = search.run(index, " ".join(query), types=types or search.TYPES)
+    hits = search.shown(hits, {t: limit for t in search.TYPES} if limit else None)
+    if fmt == "json":
+        click.echo(json.dumps([{"id": h.id, "type": h.type, "title": h.title, "score": h.score} for h in hits],
+                              indent=2, ensure_ascii=False))
+        return
+    if not hits:
+        click.echo("no results; try other words, or browse the challenges with `fieldguide show ID`", err=True)
+        sys.exit(1)
+    heading = {"challenge": "Challenges", "case-study": "Case studies", "mitigation": "Mitigations",
+               "reference": "References"}
+    current = None
+    for h in hits:
+        if h.type != current:
+            click.echo(("" if current is None else "\n") + heading[h.type])
+            current = h.type
+        meta = index.docs[h.doc][3]
+        click.echo(f"  {h.score:6.2f}  {h.id}: {h.title}" + (f" ({meta})" if meta else ""))
 
 
 @main.command("brief")
@@ -269,11 +366,34 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         _write(bibtex, bib)
 
 
+@main.command("coverage")
+@catalog_option
+@click.option("--framework", "framework_id", required=True, help="Framework id, e.g. ml-test-score or deon.")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site: adds what the team has done.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, fmt: str, out: Path | None) -> None:
+    """How the guide's checks cover a framework's items (the framework pages' table), and with
+    --state which items a team's checklist satisfies ("ML Test Score: 24/28 done")."""
+    from . import coverage
+    cat, g = _load(catalog_dir)
+    if framework_id not in cat.frameworks:
+        _unknown(framework_id, list(cat.frameworks), "framework")
+    statuses = _state(state_path, cat).statuses if state_path else None
+    items = coverage.framework_coverage(cat, g, framework_id)
+    if fmt == "json":
+        text = json.dumps(coverage.to_json(items, statuses), indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = coverage.to_text(cat, framework_id, items, statuses)
+    _write(text, out)
+
+
 def _unknown(value: str, pool: list[str], what: str) -> None:
     import difflib
 
     hint = difflib.get_close_matches(value, pool, n=3)
-    click.echo(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
+    _say(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
     sys.exit(1)
 
 
@@ -282,7 +402,7 @@ def _write(text: str, out: Path | None) -> None:
         click.echo(text, nl=False)
     else:
         out.write_text(text, encoding="utf-8")
-        click.echo(f"wrote {out}", err=True)
+        _say(f"wrote {out}", err=True)
 
 
 @main.command("bench")

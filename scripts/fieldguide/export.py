@@ -6,8 +6,6 @@ Reverse links (a challenge's case studies and mitigations) are included, derived
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from functools import cache
 from typing import Any
@@ -18,6 +16,8 @@ from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_TITLE, RELEASED, __version__
+from .coverage import framework_coverage
+from .escape import csv_text
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
 from .schema import Reference
@@ -39,20 +39,22 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
                        "survey_section": stage.survey_section})
         for s_order, step in enumerate(stage.steps, 1):
             steps.append({"id": step.id, "title": step.title, "summary": step.summary, "stage": stage.id,
-                          "order": s_order, "challenges": incoming(g, step.id, "in_step"),
+                          "order": s_order, "challenges": [c.id for c in cat.challenges_in(step.id)],
                           "survey_section": step.survey_section})
     challenges = []
     for c in cat.challenges.values():
         ev = evidence(g, c.id)
         challenges.append({
             "id": c.id, "title": c.title, "aliases": list(c.aliases), "stage": cat.stage_of(c.step).id,
-            "step": c.step, "summary": c.summary, "description": c.description, "signals": list(c.signals),
-            "checklist": [{"id": i.id, "text": i.text} for i in c.checklist], "facets": list(c.facets),
+            "step": c.step, "order": c.order, "summary": c.summary, "description": c.description,
+            "signals": list(c.signals),
+            "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
+                          for i in c.checklist], "facets": list(c.facets),
             "case_studies": incoming(g, c.id, "illustrates"), "mitigations": incoming(g, c.id, "addresses"),
             "references": list(c.references),
             "related": [{"id": r.id, "score": r.score, "reasons": list(r.reasons)} for r in related(g, c.id)],
             "evidence": {"case_studies": ev.case_studies, "industries": ev.industries, "level": ev.level},
-            "survey_section": c.survey_section,
+            "survey_section": c.survey_section, "beyond_survey": c.beyond_survey,
         })
     case_studies = [s.model_dump(mode="json") for s in cat.case_studies.values()]
     for item in case_studies:
@@ -83,7 +85,23 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "mitigations": mitigations,
         "findings": findings,
         "facets": facets,
+        "frameworks": [framework_dict(cat, g, fw_id) for fw_id in cat.frameworks],
+        "vocabulary": cat.vocabulary.model_dump(mode="json"),
     }
+
+
+def framework_dict(cat: Catalog, g: nx.MultiDiGraph, framework_id: str) -> dict[str, Any]:
+    """A framework with its items and, derived from the graph, the checks covering each item."""
+    fw = cat.frameworks[framework_id]
+    out = fw.model_dump(mode="json", exclude={"sections"})
+    coverage = {i.id: i for i in framework_coverage(cat, g, framework_id)}
+    out["sections"] = [{"id": section.id, "title": section.title, "items": [{
+        "id": fw.qualified(item), "label": item.label, "title": item.title,
+        "coverage": coverage[fw.qualified(item)].level,
+        "covered_by": [{"check": c.check, "challenge": c.challenge, "partial": c.partial}
+                       for c in coverage[fw.qualified(item)].covered_by],
+    } for item in section.items]} for section in fw.sections]
+    return out
 
 
 _CAPITALISED = re.compile(r"[\w.'’-]*[A-Z][\w.'’-]*")
@@ -246,16 +264,20 @@ CSV_COLUMNS = ("type", "id", "title", "stage", "step", "summary", "links")
 
 def to_csv(cat: Catalog, g: nx.MultiDiGraph) -> str:
     """One row per entity; `links` lists the ids it is connected to, space separated."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    rows: list[tuple[str, ...]] = [CSV_COLUMNS]
     for c in cat.challenges.values():
         links = incoming(g, c.id, "illustrates") + incoming(g, c.id, "addresses")
-        writer.writerow(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
+        rows.append(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
     for s in cat.case_studies.values():
-        writer.writerow(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
+        rows.append(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
     for m in cat.mitigations.values():
-        writer.writerow(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
+        rows.append(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
     for r in cat.references.values():
-        writer.writerow(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
-    return out.getvalue()
+        rows.append(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
+    for fw_id, fw in cat.frameworks.items():
+        rows.append(("framework", fw_id, fw.title, "", "", fw.summary, " ".join(incoming(g, fw_id, "item_of"))))
+        # A framework item's summary is its coverage (full, partial, none); links are the covering checks.
+        for item in framework_coverage(cat, g, fw_id):
+            rows.append(("framework_item", item.id, item.title, "", "", item.level,
+                         " ".join(c.check for c in item.covered_by)))
+    return csv_text(rows)

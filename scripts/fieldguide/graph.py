@@ -1,8 +1,9 @@
 """The catalog as a typed knowledge graph: integrity checks and the facts derived from links.
 
-Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding);
-edges carry `type` (part_of, in_step, illustrates, addresses, cites, related) and point in the
-direction the relation is written in the YAML. Everything "reverse" (backlinks) is read off here.
+Nodes carry `kind` (stage, step, challenge, case_study, mitigation, reference, finding, check,
+framework, framework_item); edges carry `type` (part_of, in_step, illustrates, addresses, cites,
+related, check_of, item_of, covers) and point in the direction the relation is written in the YAML.
+Everything "reverse" (backlinks, which checks cover a framework item) is read off here.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing
 
 def build(cat: Catalog) -> nx.MultiDiGraph:
     g = nx.MultiDiGraph()
+    # Reference nodes first: `_cite` links only to nodes that exist, so every citation below lands.
+    for ref in cat.references.values():
+        g.add_node(ref.id, kind="reference", title=ref.title)
     for stage in cat.stages:
         g.add_node(stage.id, kind="stage", title=stage.title)
         for step in stage.steps:
@@ -25,8 +29,6 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
             g.add_edge(step.id, stage.id, key="part_of", type="part_of")
         for ref in stage.references:
             _cite(g, stage.id, ref)
-    for ref in cat.references.values():
-        g.add_node(ref.id, kind="reference", title=ref.title)
     for c in cat.challenges.values():
         g.add_node(c.id, kind="challenge", title=c.title)
     for c in cat.challenges.values():
@@ -51,7 +53,28 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
         g.add_node(f.id, kind="finding", title=f.title)
         for ref in f.references:
             _cite(g, f.id, ref)
+    _add_frameworks(g, cat)
     return g
+
+
+def _add_frameworks(g: nx.MultiDiGraph, cat: Catalog) -> None:
+    """Frameworks, their items, and the checklist items that cover them (check -covers-> item)."""
+    for fw in cat.frameworks.values():
+        g.add_node(fw.id, kind="framework", title=fw.short_title)
+        if fw.reference:
+            _cite(g, fw.id, fw.reference)
+        for section, item in fw.items():
+            qualified = fw.qualified(item)
+            g.add_node(qualified, kind="framework_item", title=item.title, label=item.label,
+                       framework=fw.id, section=section.id)
+            g.add_edge(qualified, fw.id, key="item_of", type="item_of")
+    for c in cat.challenges.values():
+        for check in c.checklist:
+            g.add_node(check.id, kind="check", title=check.text, challenge=c.id)
+            g.add_edge(check.id, c.id, key="check_of", type="check_of")
+            for cover in check.covers:
+                if cover.item in g:
+                    g.add_edge(check.id, cover.item, key="covers", type="covers", partial=cover.partial)
 
 
 def _cite(g: nx.MultiDiGraph, source: str, ref: str) -> None:

@@ -2,6 +2,8 @@
 
 It also serves the Mermaid library from node_modules (installed by `make`), so diagrams render
 without asking any other origin; without it the diagrams stay readable as their source text.
+Every page mkdocs writes is checked by `htmlcheck` first: the build fails rather than publish an
+executable link or an event handler.
 """
 
 from __future__ import annotations
@@ -12,8 +14,9 @@ from pathlib import Path
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 
-from fieldguide import graph, load, pages, render
+from fieldguide import graph, htmlcheck, load, pages, render
 
 log = logging.getLogger("mkdocs.hooks.fieldguide")
 VENDOR = {"mermaid": ("node_modules/mermaid/dist", ("mermaid.esm.min.mjs", "chunks/mermaid.esm.min/*.mjs"))}
@@ -28,6 +31,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         raise PluginError(f"the catalog has {len(exc.problems)} problem(s):\n{lines}") from None
     g = graph.build(catalog)
     for path, text in render.render(catalog, g, site_url=config.site_url or pages.DEFAULT_SITE_URL).items():
+        if files.get_file_from_path(path) is not None:
+            raise PluginError(f"generated page {path} would replace content/{path}: rename the entity or the page")
         files.append(File.generated(config, path, content=text))
     for name, (folder, patterns) in VENDOR.items():
         src = root / folder
@@ -39,3 +44,11 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
             files.append(File(rel, str(src), config.site_dir, config.use_directory_urls,
                               dest_uri=f"assets/vendor/{name}/{rel}"))
     return files
+
+
+def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
+    problems = htmlcheck.check_page(output)
+    if problems:
+        raise PluginError(f"unsafe HTML in {page.file.src_uri} (catalog text that got past `fieldguide check`?):\n"
+                          + "\n".join(problems))
+    return output

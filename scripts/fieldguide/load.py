@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import functools
+import math
 import os
 import time
 from collections.abc import Iterable, Iterator
@@ -20,25 +21,47 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from . import controls, schema
+from .files import Unreadable, read_bytes
+from .pages import collisions
 from .schema import (
     ENTITY_DIRS,
+    PATTERN_TEXT,
     CaseStudy,
     Challenge,
     Facets,
     Finding,
+    Framework,
+    FrameworkItem,
+    FrameworkSection,
     Mitigation,
     Profile,
     Reference,
     Stage,
     Step,
+    Vocabulary,
     Workflow,
 )
 
 MAX_FILE_BYTES = 1024 * 1024  # a catalog entry is a few KB; anything near this is a mistake or an attack
 MAX_DEPTH = 20  # the deepest real structure is 4 levels
-# Plain YAML only: anything else (python/object, binary, set) is refused before construction.
-SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+# Plain YAML only: anything else (python/object, binary, set, timestamp) is refused before construction.
+SAFE_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map")}
 _STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+MAX_INT = 2**63  # integers beyond 64 bits are mistakes (and lose precision in JSON readers)
+
+
+class YamlLoader(yaml.CSafeLoader):
+    """libyaml's safe loader without implicit timestamps: an unquoted `2019-05-01` stays text, as in
+    YAML 1.2 and the editors' YAML language server. No field holds a date, and date construction
+    was a source of crashes (`2019-13-45`, a `2020-02-30:` key)."""
+
+
+YamlLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+}
 Loc = tuple[str | int, ...]
 
 
@@ -54,7 +77,8 @@ class Problem:
 
     def __str__(self) -> str:
         message = " ".join(self.message.split())  # always one line, whatever a library said
-        return f"{self.path}:{self.line}: {self.entity}: {self.field}: {message}"
+        # File names, keys and values quoted in messages may hold line breaks or escape sequences.
+        return controls.visible(f"{self.path}:{self.line}: {self.entity}: {self.field}: {message}")
 
 
 @dataclass
@@ -84,14 +108,27 @@ class Catalog:
     references: dict[str, Reference] = field(default_factory=dict)
     mitigations: dict[str, Mitigation] = field(default_factory=dict)
     findings: dict[str, Finding] = field(default_factory=dict)
+    frameworks: dict[str, Framework] = field(default_factory=dict)
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)
+    vocabulary_source: Source | None = None
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
 
     @property
     def steps(self) -> dict[str, Step]:
         return {step.id: step for stage in self.stages for step in stage.steps}
 
+    def challenges_in(self, step_id: str) -> list[Challenge]:
+        """The challenges of a step in their order (survey Table 1 order), id as the tie-break."""
+        return sorted((c for c in self.challenges.values() if c.step == step_id), key=lambda c: (c.order, c.id))
+
     def stage_of(self, step_id: str) -> Stage:
         return next(stage for stage in self.stages if any(s.id == step_id for s in stage.steps))
+
+    @property
+    def framework_items(self) -> dict[str, tuple[Framework, FrameworkSection, FrameworkItem]]:
+        """Every framework item by its qualified id (`ml-test-score:monitor-3`), in framework order."""
+        return {fw.qualified(item): (fw, section, item)
+                for fw in self.frameworks.values() for section, item in fw.items()}
 
     @property
     def industries(self) -> dict[str, Any]:
@@ -130,8 +167,12 @@ def _display_folder(folder: str, cwd: str) -> str:
 # ---------------------------------------------------------------- one file
 
 
-def parse_file(path: Path, shown: str | None = None) -> tuple[Any, Source, list[Problem]]:
-    """Parse one YAML file safely; returns (data or None, line map, problems)."""
+def parse_file(path: Path, shown: str | None = None, inside: Path | None = None) -> tuple[Any, Source, list[Problem]]:
+    """Parse one YAML file safely; returns (data or None, line map, problems).
+
+    Only a regular file is read (at most MAX_FILE_BYTES); `inside` is the folder a symbolic link
+    may not lead out of (the catalog folder for catalog files).
+    """
     shown = shown or display_path(path)
     source = Source(shown)
     entity = path.stem
@@ -140,12 +181,9 @@ def parse_file(path: Path, shown: str | None = None) -> tuple[Any, Source, list[
         return None, source, [Problem(shown, line, entity, fld, message)]
 
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return fail(1, f"file is {size} bytes; the limit is {MAX_FILE_BYTES} bytes")
-        raw = path.read_bytes()
-    except OSError as exc:
-        return fail(1, f"cannot read file: {exc.strerror}")
+        raw = read_bytes(path, MAX_FILE_BYTES, inside)
+    except Unreadable as exc:
+        return fail(1, str(exc))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -155,7 +193,7 @@ def parse_file(path: Path, shown: str | None = None) -> tuple[Any, Source, list[
     if not text.strip():
         return fail(1, "file is empty")
 
-    loader = yaml.CSafeLoader(text)
+    loader = YamlLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
@@ -188,7 +226,10 @@ def parse_file(path: Path, shown: str | None = None) -> tuple[Any, Source, list[
 def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
            seen: set[int], entity: str, depth: int, loader: yaml.CSafeLoader) -> Any:
     """Turn a node tree into plain data in one pass, recording the line of every key and item and
-    refusing aliases, non-plain tags, duplicate keys and absurd nesting before anything is built."""
+    refusing aliases, non-plain tags, duplicate keys, keys that are not text, absurd nesting,
+    control characters and values a constructor cannot build (`!!int abc`) before anything is built.
+
+    What comes out is JSON-shaped: str keys; str, int (64-bit), finite float, bool, None, list, dict."""
     line = node.start_mark.line + 1
     if id(node) in seen:  # an alias: the composer hands back the anchored node itself
         if not any(p.message.startswith("anchors and aliases") for p in problems):
@@ -199,7 +240,7 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
     source.lines.setdefault(loc, line)
     tag = node.tag
     if tag == _STR:  # by far the most common node: no constructor call
-        return node.value
+        return _text(node, loc, source, problems, entity)
     if tag not in SAFE_TAGS:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
         problems.append(Problem(source.path, line, entity, _dotted(loc), f"YAML tag '{shown}' is not allowed"))
@@ -215,8 +256,14 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(Problem(source.path, key_line, entity, _dotted(loc), "keys must be plain text"))
                 continue
-            key = key_node.value if key_node.tag == _STR else _build(key_node, loc, source, problems, seen,
-                                                                      entity, depth + 1, loader)
+            if key_node.tag != _STR:  # `1:`, `yes:`, `null:`, `2020-02-30:` and tagged keys
+                shown = _short(key_node.value)
+                problems.append(Problem(source.path, key_line, entity, _dotted(loc),
+                                        f"key '{shown}' must be text: write it in quotes"))
+                continue
+            key = _text(key_node, loc, source, problems, entity)
+            if key is None:
+                continue
             if key in keys:
                 problems.append(Problem(source.path, key_line, entity, _dotted(loc + (key,)),
                                         f"duplicate key (first at line {keys[key]})"))
@@ -228,7 +275,45 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, loc + (i,), source, problems, seen, entity, depth + 1, loader)
                 for i, item in enumerate(node.value)]
-    return loader.yaml_constructors[tag](loader, node)  # int, float, bool, null, timestamp
+    return _scalar(node, tag, loc, source, problems, entity, loader)
+
+
+def _text(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem], entity: str) -> str | None:
+    """A string scalar, unless it holds a control character (checked after YAML unescaped `\\e`, `\\x7f`...)."""
+    value = node.value
+    char = controls.find(value)
+    if char is None:
+        return value
+    problems.append(Problem(source.path, node.start_mark.line + 1, entity, _dotted(loc),
+                            f"control character {controls.describe(char)} is not allowed in text"))
+    return None
+
+
+def _scalar(node: yaml.Node, tag: str, loc: Loc, source: Source, problems: list[Problem], entity: str,
+            loader: yaml.CSafeLoader) -> Any:
+    """An int, float, bool or null scalar; a value its constructor refuses is a problem, not a crash."""
+    def refuse(message: str) -> None:
+        problems.append(Problem(source.path, node.start_mark.line + 1, entity, _dotted(loc), message))
+
+    kind = tag.replace("tag:yaml.org,2002:", "!!")
+    try:
+        value = loader.yaml_constructors[tag](loader, node)
+    except Exception:  # noqa: BLE001 - PyYAML raises ValueError, KeyError, OverflowError... on bad text
+        refuse(f"'{_short(node.value)}' is not a valid {kind} value")
+        return None
+    if isinstance(value, int) and not isinstance(value, bool) and not -MAX_INT <= value < MAX_INT:
+        refuse("number is too large (more than 64 bits)")
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        refuse(f"'{_short(node.value)}' is not a finite number")
+        return None
+    return value
+
+
+def _short(text: str, limit: int = 40) -> str:
+    """A value quoted in a message: short, and without anything a terminal would act on."""
+    text = controls.visible(text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _dotted(loc: Iterable[str | int]) -> str:
@@ -241,26 +326,37 @@ def _dotted(loc: Iterable[str | int]) -> str:
 def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
     if kind == "string_type" and isinstance(err.get("input"), (int, float)):
-        return f"must be text; write it in quotes (\"{err['input']}\")"
+        return f"must be text; write it in quotes (\"{_short(str(err['input']))}\")"
+    if kind == "int_type" and isinstance(err.get("input"), str):
+        return "must be a whole number such as 2019 (digits only, no quotes)"
+    if kind == "bool_type":
+        return "must be true or false"
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         return "unknown key"
     if kind == "string_pattern_mismatch":
         pattern = ctx.get("pattern", "")
+        if pattern in PATTERN_TEXT:
+            return f"must be {PATTERN_TEXT[pattern]}"
         if "a-z0-9" in pattern:
             return "must be a lowercase kebab-case id such as 'data-discovery'"
         if pattern.startswith("^https?"):
             return "must be an http:// or https:// URL"
         if pattern.startswith(r"^\d+(?:"):
             return "must be a section number such as \"3.1\" (quote it)"
+        if pattern in (schema.LINE, schema.OPTIONAL_LINE):
+            return "must be one line of text (no line break, no control character)"
+        if pattern in (schema.PROSE, schema.USER_TEXT):
+            return "must be text without control characters"
         return f"does not match the expected form {pattern}"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_short":
         return f"needs at least {ctx.get('min_length')} item(s)"
     if kind == "literal_error":
-        return f"must be one of {ctx.get('expected')}"
+        expected = str(ctx.get("expected"))
+        return f"must be {expected}" if "," not in expected and " or " not in expected else f"must be one of {expected}"
     if kind == "value_error":
         return str(ctx.get("error", err["msg"]))
     return err["msg"][0].lower() + err["msg"][1:]
@@ -285,13 +381,14 @@ def validate(data: Any, model: type[BaseModel], source: Source, entity: str,
 
 
 def iter_entity_files(root: Path, folder: str) -> Iterator[tuple[Path, str, bool]]:
-    """(path, path as shown in messages, is a folder) for every entry of a catalog folder, by name."""
+    """(path, path as shown in messages, is a folder) for every entry of a catalog folder, by name.
+    Symbolic links are not followed here (a loop must not raise); reading the file checks them."""
     directory = root / folder
     if not directory.is_dir():
         return
     shown = display_path(directory / "x")[:-1]
     with os.scandir(directory) as entries:
-        found = sorted((e.name, e.is_dir()) for e in entries if not e.name.startswith("."))
+        found = sorted((e.name, e.is_dir(follow_symlinks=False)) for e in entries if not e.name.startswith("."))
     for name, is_dir in found:
         yield directory / name, shown + name, is_dir
 
@@ -353,26 +450,41 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
                 for i, facet in enumerate(getattr(facets, group)):
                     register(facet.id, fsource, (group, i))
 
+    vocabulary_path = root / "vocabulary.yaml"
+    if vocabulary_path.exists():  # optional: without it search matches the catalog's own words only
+        with clock("parse"):
+            data, vsource, found = _read_single(vocabulary_path)
+        problems += found
+        if data is not None:
+            vocabulary, found = validate(data, Vocabulary, vsource, "vocabulary")
+            problems += found
+            if vocabulary is not None:
+                catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
+
     registry = {
         "challenges": catalog.challenges,
         "case-studies": catalog.case_studies,
         "references": catalog.references,
         "mitigations": catalog.mitigations,
         "findings": catalog.findings,
+        "frameworks": catalog.frameworks,
     }
-    jobs: list[tuple[str, str, str]] = []
+    jobs: list[tuple[str, str, str, str]] = []
     for folder in ENTITY_DIRS:
         for path, shown, is_dir in iter_entity_files(root, folder):
             if path.suffix == ".md":
                 continue  # folder READMEs
-            if path.suffix != ".yaml" or is_dir:
+            if path.suffix != ".yaml":
                 problems.append(Problem(shown, 1, path.stem, "-", "not a catalog entry: entries are <id>.yaml files"))
                 continue
-            jobs.append((str(path), shown, folder))
+            if is_dir:
+                problems.append(Problem(shown, 1, path.stem, "-", "not a regular file: it is a folder"))
+                continue
+            jobs.append((str(path), shown, folder, str(root)))
 
     with clock("parse"):  # parse + validate, in parallel for large catalogs
         results = _read_entities(jobs)
-    for (path_text, _, folder), (entity, obj, source, found) in zip(jobs, results, strict=True):
+    for (path_text, _, folder, _), (entity, obj, source, found) in zip(jobs, results, strict=True):
         problems += found
         stem = Path(path_text).stem
         if obj is None:
@@ -386,6 +498,7 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
 
     with clock("links"):
         problems += _cross_check(catalog, broken)
+        problems += _check_frameworks(catalog, broken)
     return catalog, sorted(set(problems))
 
 
@@ -410,11 +523,11 @@ class _Clock:
 PARALLEL_FROM = 2000  # files; below this a worker pool costs more than it saves
 
 
-def _read_entity(job: tuple[str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
+def _read_entity(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
     """Parse and validate one entity file: (entity id, model or None, source, problems)."""
-    path_text, shown, folder = job
+    path_text, shown, folder, root = job
     path = Path(path_text)
-    data, source, problems = parse_file(path, shown)
+    data, source, problems = parse_file(path, shown, inside=Path(root))
     if data is None:
         return path.stem, None, source, problems
     entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
@@ -422,7 +535,7 @@ def _read_entity(job: tuple[str, str, str]) -> tuple[str, Any, Source, list[Prob
     return entity, obj, source, problems
 
 
-def _read_entity_lean(job: tuple[str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
+def _read_entity_lean(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
     """As `_read_entity`, for a worker process: a valid file's line map is dropped (it is rebuilt
     from the file only if a later check needs a line), so little has to travel back."""
     entity, obj, source, problems = _read_entity(job)
@@ -431,7 +544,7 @@ def _read_entity_lean(job: tuple[str, str, str]) -> tuple[str, Any, Source, list
     return entity, obj, source, problems
 
 
-def _read_entities(jobs: list[tuple[str, str, str]]) -> list[tuple[str, Any, Source, list[Problem]]]:
+def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any, Source, list[Problem]]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [_read_entity(job) for job in jobs]
@@ -444,9 +557,9 @@ def _read_entities(jobs: list[tuple[str, str, str]]) -> list[tuple[str, Any, Sou
 
 
 def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:
-    if not path.is_file():
+    if not os.path.lexists(path):
         return None, Source(display_path(path)), [Problem(display_path(path), 1, path.stem, "-", "file is missing")]
-    return parse_file(path)
+    return parse_file(path, inside=path.parent)
 
 
 # ---------------------------------------------------------------- links between files
@@ -494,6 +607,7 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
     for stage in cat.stages:
         for i, ref in enumerate(stage.references):
             resolve(stage.id, ("references", i), ref, cat.references, "reference")
+        no_repeats(stage.id, "references", stage.references)
 
     for c in cat.challenges.values():
         if cat.stages:  # without a valid stages.yaml every step would be reported again
@@ -514,10 +628,40 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
                        f"relation already written on '{other.id}'; write each relation once")
         no_repeats(c.id, "related", [r.challenge for r in c.related])
 
+    # Two challenges of one step cannot share a position.
+    taken: dict[tuple[str, int], str] = {}
+    for c in sorted(cat.challenges.values(), key=lambda c: c.id):
+        other = taken.setdefault((c.step, c.order), c.id)
+        if other != c.id:
+            report(c.id, ("order",), f"order {c.order} is also used by '{other}' in step '{c.step}'")
+
+    if cat.vocabulary_source is not None:
+        vsource = cat.vocabulary_source
+        for cid, phrases in cat.vocabulary.phrases.items():
+            if cid not in cat.challenges and cid not in broken:
+                hint = difflib.get_close_matches(cid, list(cat.challenges), n=1)
+                suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
+                problems.append(Problem(vsource.path, vsource.line(("phrases", cid)), "vocabulary",
+                                        f"phrases.{cid}", f"unknown challenge '{cid}'{suffix}"))
+            seen: set[str] = set()
+            for i, phrase in enumerate(phrases):
+                if phrase.lower() in seen:
+                    problems.append(Problem(vsource.path, vsource.line(("phrases", cid, i)), "vocabulary",
+                                            f"phrases.{cid}[{i}]", f"'{phrase}' is listed twice"))
+                seen.add(phrase.lower())
+        for g, group in enumerate(cat.vocabulary.synonyms):
+            seen = set()
+            for i, word in enumerate(group):
+                if word.lower() in seen:
+                    problems.append(Problem(vsource.path, vsource.line(("synonyms", g, i)), "vocabulary",
+                                            f"synonyms[{g}][{i}]", f"'{word}' is listed twice in this group"))
+                seen.add(word.lower())
+
     for s in cat.case_studies.values():
         resolve(s.id, ("industry",), s.industry, cat.industries, "industry")
         for i, f in enumerate(s.facets):
             resolve(s.id, ("facets", i), f, facet_ids, "facet")
+        no_repeats(s.id, "facets", s.facets)
 
     # Case studies, mitigations and findings link challenges and cite references the same way.
     for e in (*cat.case_studies.values(), *cat.mitigations.values(), *cat.findings.values()):
@@ -528,14 +672,72 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
             resolve(e.id, ("references", i), ref, cat.references, "reference")
         no_repeats(e.id, "references", e.references)
 
+    # An id whose page path is already a generated page would overwrite it (`id: index`).
+    for entity, path, what in collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
+                                          "case_study": list(cat.case_studies),
+                                          "mitigation": list(cat.mitigations),
+                                          "framework": list(cat.frameworks)}):
+        report(entity, ("id",), f"id '{entity}' is reserved: its page {path} would replace {what}")
+
     numbers: dict[int, str] = {}
     for r in cat.references.values():
         if r.survey_ref is not None:
             if r.survey_ref in numbers:
                 report(r.id, ("survey_ref",), f"survey_ref {r.survey_ref} is also used by '{numbers[r.survey_ref]}'")
             numbers.setdefault(r.survey_ref, r.id)
-        if not r.authors and not r.corporate_author and r.entry_type not in ("misc", "online", "techreport"):
-            report(r.id, ("authors",), f"an {r.entry_type} entry needs authors or a corporate_author")
+    return problems
+
+
+def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
+    """Framework items are unique within their framework, and every `covers` mapping names one."""
+    problems: list[Problem] = []
+
+    def report(entity: str, loc: Loc, message: str) -> None:
+        path, line = cat.where(entity, loc)
+        problems.append(Problem(path, line, entity, _dotted(loc), message))
+
+    def hint(value: str, pool: list[str]) -> str:
+        match = difflib.get_close_matches(value, pool, n=1)
+        return f" (did you mean '{match[0]}'?)" if match else ""
+
+    known: set[str] = set()
+    for fw in cat.frameworks.values():
+        if fw.reference and fw.reference not in cat.references and fw.reference not in broken:
+            report(fw.id, ("reference",),
+                   f"unknown reference '{fw.reference}'{hint(fw.reference, list(cat.references))}")
+        source = cat.sources[fw.id][0]
+        sections: set[str] = set()
+        for i, section in enumerate(fw.sections):
+            if section.id in sections:
+                report(fw.id, ("sections", i, "id"), f"section id '{section.id}' is used twice in this framework")
+            sections.add(section.id)
+            for j, item in enumerate(section.items):
+                qualified = fw.qualified(item)
+                if qualified in known:
+                    report(fw.id, ("sections", i, "items", j, "id"),
+                           f"item id '{item.id}' is used twice in this framework")
+                    continue
+                known.add(qualified)
+                # Qualified ids hold a colon, so they cannot collide with the catalog's own ids.
+                cat.sources[qualified] = (source, ("sections", i, "items", j))
+
+    items = sorted(known)
+    for c in cat.challenges.values():
+        for i, check in enumerate(c.checklist):
+            seen: set[str] = set()
+            for k, cover in enumerate(check.covers):
+                loc = ("checklist", i, "covers", k, "item")
+                if cover.item in seen:
+                    report(c.id, loc, f"'{cover.item}' is listed twice")
+                seen.add(cover.item)
+                framework = cover.item.split(":", 1)[0]
+                if cover.item in known or framework in broken:
+                    continue
+                if framework not in cat.frameworks:
+                    report(c.id, loc, f"unknown framework '{framework}' in '{cover.item}'"
+                                      f"{hint(framework, list(cat.frameworks))}")
+                else:
+                    report(c.id, loc, f"unknown framework item '{cover.item}'{hint(cover.item, items)}")
     return problems
 
 

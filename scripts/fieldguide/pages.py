@@ -4,22 +4,95 @@ from __future__ import annotations
 
 import html
 import json
+import posixpath
+import re
+from collections.abc import Iterable
 from functools import cache
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from typing import TYPE_CHECKING
 
 from . import DEFAULT_SITE_URL  # noqa: F401  (re-exported for the generator and the reports)
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+# The pages the generator writes besides one per entity, and what each is (for messages).
+LISTING_PAGES = {
+    "challenges/index.md": "the list of all challenges",
+    "case-studies/index.md": "the case studies index",
+    "mitigations/index.md": "the mitigations index",
+    "references.md": "the bibliography",
+    "downloads.md": "the downloads page",
+    "checklists/index.md": "the checklist of all stages",
+    "planner.md": "the planner",
+    "team-workflow.md": "the team workflow guide",
+    "frameworks/index.md": "the framework coverage index",
+}
 
 
 def page_path(kind: str, entity_id: str) -> str:
     """Where each entity's page lives; URLs derive from ids only."""
+    if kind == "framework_item":  # `deon:b-1` -> the item's anchor on its framework's page
+        framework, _, item = entity_id.partition(":")
+        return f"frameworks/{framework}.md#{item}"
     return {
         "stage": f"stages/{entity_id}.md",
         "challenge": f"challenges/{entity_id}.md",
         "case_study": f"case-studies/{entity_id}.md",
         "mitigation": f"mitigations/{entity_id}.md",
         "reference": f"references.md#{entity_id}",
+        "framework": f"frameworks/{entity_id}.md",
     }[kind]
+
+
+def checklist_path(stage_id: str) -> str:
+    """Each stage's checklist page (next to the all-stages checklist)."""
+    return f"checklists/{stage_id}.md"
+
+
+def planned_pages(entities: dict[str, Iterable[str]]) -> list[tuple[str, str | None]]:
+    """Every Markdown page `render` writes, as (path, entity id or None for a listing page).
+    `entities` maps a page kind (stage, challenge, case_study, mitigation, framework) to its ids."""
+    out: list[tuple[str, str | None]] = [(path, None) for path in LISTING_PAGES]
+    for kind, ids in entities.items():
+        for entity_id in ids:
+            out.append((page_path(kind, entity_id), entity_id))
+            if kind == "stage":
+                out.append((checklist_path(entity_id), entity_id))
+    return out
+
+
+def collisions(entities: dict[str, Iterable[str]]) -> list[tuple[str, str, str]]:
+    """(entity id, page path, what that page already is) for every entity whose page would
+    overwrite another generated page: `id: index` would replace a folder's index, for example."""
+    owners: dict[str, str | None] = {}
+    out = []
+    for path, owner in planned_pages(entities):
+        if path in owners and owner is not None:
+            other = owners[path]
+            what = LISTING_PAGES.get(path) if other is None else f"the page of '{other}'"
+            out.append((owner, path, what or path))
+        else:
+            owners.setdefault(path, owner)
+    return out
+
+
+def reserved_ids(kind: str) -> list[str]:
+    """Ids an entity of `kind` cannot take because its page would be a listing page (for the JSON
+    Schemas; `check` reports the same through `collisions`)."""
+    stems = sorted({path.rsplit("/", 1)[-1].removesuffix(".md") for path in LISTING_PAGES})
+    return [stem for stem in stems if collisions({kind: [stem]})]
+
+
+def html_href(src: str, target: str) -> str:
+    """A relative URL from page `src` to page `target` (both docs paths, `#anchor` allowed) as it works
+    in raw HTML, where mkdocs does not rewrite `.md` links: between directory URLs."""
+    path, _, anchor = target.partition("#")
+
+    def folder(p: str) -> str:
+        return page_url("", p).strip("/")
+
+    rel = posixpath.relpath(folder(path) or ".", folder(src) or ".")
+    return ("./" if rel == "." else rel + "/") + (f"#{anchor}" if anchor else "")
 
 
 def page_url(site_url: str, path: str) -> str:
@@ -34,9 +107,14 @@ def cell(text: object) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+_YAML_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+
+
 def yaml_str(text: object) -> str:
-    """A double-quoted YAML scalar for front matter."""
-    return json.dumps(str(text), ensure_ascii=False)
+    """A double-quoted YAML scalar for front matter. Control characters (which the catalog refuses
+    anyway) are escaped: a raw DEL or C1 would make the front matter unreadable to YAML."""
+    quoted = json.dumps(str(text), ensure_ascii=False)
+    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
 
 
 def mermaid_label(text: str) -> str:
@@ -46,6 +124,8 @@ def mermaid_label(text: str) -> str:
 
 @cache
 def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
     env = Environment(loader=PackageLoader("fieldguide", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(cell=cell, yaml=yaml_str, mlabel=mermaid_label, attr=html.escape)

@@ -1,12 +1,18 @@
 """Decision support: rank challenges for a project profile, and score checklist readiness.
 
-The ranking is linear in the profile, so it can be shipped to the planner page as weights:
-score = base + sum(trait weights of the chosen traits) + industry weight of the chosen industry.
-`weights()` is the single implementation; the page only adds up what it computes.
+A challenge's score adds up what each part of the profile says about it:
+  evidence (per case study of any industry) + trait weights of the ticked traits
+  + industry weight (tagged with the industry, case studies from it)
+  + DESCRIPTION x the relevance engine's score of the challenge for the project's description,
+    divided by the best such score (so the best-matching challenge gets the full weight).
+`weights()` and `rank()` are the single implementation; the planner page receives the same weights
+and computes the description part with the same engine (search-engine.js, `rankProfile`).
+The weights were calibrated on the dev profiles (tests/relevance/calibrate.py), not per case.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,9 +23,11 @@ from .load import Catalog
 from .schema import Profile
 
 TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
-INDUSTRY_TAG = 3.0  # the challenge is tagged with the project's industry
-INDUSTRY_CASE = 2.0  # per case study from the project's industry that illustrates the challenge
-EVIDENCE = 0.5  # per case study of any industry: better-evidenced challenges first among equals
+TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
+INDUSTRY_TAG = 2.0  # the challenge is tagged with the project's industry
+INDUSTRY_CASE = 0.5  # per case study from the project's industry that illustrates the challenge
+EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges first among equals
+DESCRIPTION = 6.0  # the challenge that best matches the project's description
 
 
 @dataclass(frozen=True)
@@ -30,10 +38,26 @@ class Weights:
     industry_cases: dict[str, int]
 
 
-def weights(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Weights]:
+def trait_fit(cat: Catalog, index: Any) -> dict[str, dict[str, float]]:
+    """Per trait, how closely each challenge matches the trait's title and summary, as a share of the
+    closest: of the challenges tagged with "large-scale-training", computational cost is the one
+    that is about exactly that."""
+    from . import search
+
+    out = {}
+    for tid, trait in cat.traits.items():
+        hits = search.run(index, f"{trait.title}. {trait.summary}", prefix=False, types=("challenge",))
+        out[tid] = {h.id: h.score / hits[0].score for h in hits}
+    return out
+
+
+def weights(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dict[str, Weights]:
     """Per challenge, what each facet adds to its score."""
+    from . import search
+
     out = {}
     trait_ids = set(cat.traits)
+    fit = trait_fit(cat, index or search.index_for(cat, g))
     for c in cat.challenges.values():
         cases = [cat.case_studies[s] for s in incoming(g, c.id, "illustrates")]
         per_industry: dict[str, int] = {}
@@ -43,11 +67,16 @@ def weights(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Weights]:
                       for i in cat.industries}
         out[c.id] = Weights(
             base=EVIDENCE * len(cases),
-            traits={t: TRAIT_MATCH for t in c.facets if t in trait_ids},
+            traits={t: TRAIT_MATCH + TRAIT_FIT * fit[t].get(c.id, 0.0) for t in c.facets if t in trait_ids},
             industries={i: w for i, w in industries.items() if w},
             industry_cases=per_industry,
         )
     return out
+
+
+def round2(x: float) -> float:
+    """Two decimals, rounding halves up: the same as JavaScript's Math.round(x * 100) / 100."""
+    return math.floor(x * 100 + 0.5) / 100
 
 
 @dataclass
@@ -57,58 +86,107 @@ class Ranked:
     matched_traits: list[str] = field(default_factory=list)
     industry_tagged: bool = False
     industry_cases: int = 0
+    industry: str | None = None
+    words: list[str] = field(default_factory=list)  # words of the description this challenge matched
+    cases: int = 0  # case studies of any industry (the evidence part of the score)
 
     def reasons(self, cat: Catalog) -> list[str]:
+        """Why the challenge is where it is: the description's words, the facets, the evidence."""
         out = []
+        if self.words:
+            out.append("your description mentions " + ", ".join(f"“{w}”" for w in self.words))
         if self.matched_traits:
             out.append("matches " + ", ".join(cat.traits[t].title.lower() for t in self.matched_traits))
+        industry = cat.industries[self.industry].title.lower() if self.industry in cat.industries else ""
         if self.industry_tagged:
-            out.append("typical of your industry")
+            out.append(f"typical of {industry}")
         if self.industry_cases:
             out.append(f"{self.industry_cases} case {'study' if self.industry_cases == 1 else 'studies'} "
-                       "in your industry")
-        return out or ["applies to every project"]
+                       f"in {industry}")
+        if not out and self.cases:
+            out.append(f"nothing in your profile points to it; ranked by its {self.cases} "
+                       f"case {'study' if self.cases == 1 else 'studies'}")
+        return out or ["nothing in your profile points to it; listed in workflow order"]
 
 
-def order_key(cat: Catalog) -> dict[str, tuple[int, int, str]]:
-    """Workflow order of challenges: stage, then step, then id (the deterministic tie-break)."""
+def order_key(cat: Catalog) -> dict[str, tuple[int, int, int, str]]:
+    """Workflow order of challenges: stage, step, position within the step (survey Table 1), id."""
     position = {}
     for si, stage in enumerate(cat.stages):
         for ti, step in enumerate(stage.steps):
             position[step.id] = (si, ti)
-    return {c.id: (*position[c.step], c.id) for c in cat.challenges.values()}
+    return {c.id: (*position[c.step], c.order, c.id) for c in cat.challenges.values()}
 
 
-def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile) -> list[Ranked]:
-    """Challenges in the profile's stages, most likely to bite first; ties in workflow order."""
-    table = weights(cat, g)
+MAX_WORDS = 4  # matched description words named in a reason
+
+
+def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]:
+    """Per challenge: its relevance to the description as a share of the best one, and the words matched."""
+    from . import search
+
+    if not description.strip():
+        return {}
+    hits = search.run(index, description, prefix=False, types=("challenge",))
+    if not hits:
+        return {}
+    top = hits[0].score
+    out = {}
+    for h in hits:
+        seen: list[str] = []
+        terms: set[str] = set()
+        # The words that weighed most first; one word per index term ("loan", not "loans" too).
+        for k in sorted(range(len(h.matched)), key=lambda k: -h.parts[k]):
+            if h.stems[k] not in terms and len(seen) < MAX_WORDS:
+                seen.append(h.matched[k])
+                terms.add(h.stems[k])
+        out[h.id] = (h.score / top, seen)
+    return out
+
+
+def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: Any = None) -> list[Ranked]:
+    """Challenges in the profile's stages, most likely to bite first; ties in workflow order.
+    `index` (a search.Index) is built from the catalog when the profile has a description."""
+    from . import search
+
+    index = index or search.index_for(cat, g)
+    table = weights(cat, g, index)
     stages = set(profile.stages) or {s.id for s in cat.stages}
     order = order_key(cat)
+    relevance = describe(index, profile.description)
     ranked = []
     for c in cat.challenges.values():
         if cat.stage_of(c.step).id not in stages:
             continue
         w = table[c.id]
         traits = [t for t in profile.traits if t in w.traits]
-        score = w.base + sum(w.traits[t] for t in traits)
+        score = w.base
+        for t in traits:
+            score += w.traits[t]
         industry_tagged = bool(profile.industry) and profile.industry in c.facets
         cases = w.industry_cases.get(profile.industry, 0) if profile.industry else 0
         if profile.industry:
             score += w.industries.get(profile.industry, 0.0)
-        ranked.append(Ranked(c.id, round(score, 2), traits, industry_tagged, cases))
+        share, words = relevance.get(c.id, (0.0, []))
+        score += DESCRIPTION * share
+        ranked.append(Ranked(c.id, round2(score), traits, industry_tagged, cases, profile.industry, words,
+                             sum(w.industry_cases.values())))
     ranked.sort(key=lambda r: (-r.score, order[r.id]))
     return ranked
 
 
-def weights_for_page(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
-    """The planner page's data: the same weights, plus the workflow order used to break ties."""
+def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dict[str, Any]:
+    """The planner page's data: the same weights, the description weight and the workflow order."""
     order = order_key(cat)
     return {
         "weights": {cid: {"base": w.base, "traits": w.traits, "industries": w.industries,
-                          "industry_cases": w.industry_cases,
+                          "industry_cases": w.industry_cases, "cases": sum(w.industry_cases.values()),
                           "industry_tags": [f for f in cat.challenges[cid].facets if f in cat.industries]}
-                    for cid, w in weights(cat, g).items()},
+                    for cid, w in weights(cat, g, index).items()},
+        "description": DESCRIPTION,
+        "max_words": MAX_WORDS,
         "order": sorted(cat.challenges, key=lambda cid: order[cid]),
+        "stage_of": {c.id: cat.stage_of(c.step).id for c in cat.challenges.values()},
     }
 
 
@@ -119,11 +197,16 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
 class Readiness:
     done: int
     applicable: int  # items minus those marked not applicable
+    accepted: int = 0  # accepted risks (with a reason): resolved like done items, counted apart
+
+    @property
+    def resolved(self) -> int:
+        return self.done + self.accepted
 
     @property
     def score(self) -> float | None:
-        """done ÷ (items − not applicable); None when nothing applies."""
-        return self.done / self.applicable if self.applicable else None
+        """(done + accepted risk) ÷ (items − not applicable); None when nothing applies."""
+        return self.resolved / self.applicable if self.applicable else None
 
 
 def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None = None) -> dict[str, Readiness]:
@@ -134,8 +217,9 @@ def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None =
             continue
         items = [i.id for c in cat.challenges.values() if cat.stage_of(c.step).id == stage.id for i in c.checklist]
         done = sum(statuses.get(i) == "done" for i in items)
+        accepted = sum(statuses.get(i) == "accepted-risk" for i in items)
         na = sum(statuses.get(i) == "na" for i in items)
-        out[stage.id] = Readiness(done, len(items) - na)
+        out[stage.id] = Readiness(done, len(items) - na, accepted)
     return out
 
 

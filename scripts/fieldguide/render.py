@@ -16,10 +16,13 @@ from functools import cache
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, export, plan, schema
+from . import GUIDE_TITLE, RELEASED, __version__, brief, coverage, export, plan, schema, search
+from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
-from .pages import DEFAULT_SITE_URL, environment, mermaid_label, page_path, page_url
+from .pages import DEFAULT_SITE_URL, checklist_path, environment, html_href, mermaid_label, page_path, page_url
+
+STATE_SCHEMA = "checklist-state.schema.json"
 
 
 def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) -> str:
@@ -69,7 +72,7 @@ def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, obj
 
 
 def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dict[str, str],
-                 bibtex: dict[str, str]) -> dict[str, object]:
+                 bibtex: dict[str, str], index: search.Index | None = None) -> dict[str, object]:
     """What the planner and checklist pages compute with: structure, ranking weights, brief sections."""
     return {
         "version": __version__,
@@ -80,14 +83,18 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citations: dic
         "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
         "challenges": {c.id: {
             "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
-            "stage": cat.stage_of(c.step).id, "step": c.step,
-            "checklist": [{"id": i.id, "text": i.text} for i in c.checklist],
+            "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
+            "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
+                          for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
                            for s in incoming(g, c.id, "illustrates")],
             "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
-        "ranking": plan.weights_for_page(cat, g),
+        "framework_items": {qid: {"name": coverage.display_name(cat, qid), "title": item.title,
+                                  "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
+                            for qid, (fw, _, item) in cat.framework_items.items()},
+        "ranking": plan.weights_for_page(cat, g, index),
         "brief": brief.page_data(cat, g, site_url, citations, bibtex),
     }
 
@@ -116,12 +123,14 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
         "cat": cat, "g": g, "incoming": incoming, "outgoing": outgoing, "evidence_text": EVIDENCE_TEXT,
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
+        "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
     }
 
     def put(path: str, template: str, **context: object) -> None:
         url = page_url(site_url, path)
         files[path] = environment().get_template(template).render(
-            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid))
+            **common, **context, url=url, link=lambda kind, eid: link(path, kind, eid),
+            href=lambda kind, eid: html_href(path, page_path(kind, eid)))
 
     def cite_box(path: str, page_title: str, key: str, ref_ids: list[str]) -> dict[str, object]:
         url = page_url(site_url, path)
@@ -149,22 +158,40 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL) -
     for m in cat.mitigations.values():
         put(page_path("mitigation", m.id), "mitigation.md.j2", m=m)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
-    schema_files = schema.json_schema_files()
+    schema_files = schema.json_schema_files(site_url)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
+    statuses = list(STATUS_TEXT.items())
     put("checklists/index.md", "checklist.md.j2", scope=cat.stages, page_title="All stages",
-        rows=checklist_rows(cat, None))
+        rows=checklist_rows(cat, None), statuses=statuses)
     for stage in cat.stages:
-        put(f"checklists/{stage.id}.md", "checklist.md.j2", scope=[stage], page_title=stage.title,
-            rows=checklist_rows(cat, [stage.id]))
+        put(checklist_path(stage.id), "checklist.md.j2", scope=[stage], page_title=stage.title,
+            rows=checklist_rows(cat, [stage.id]), statuses=statuses)
     put("planner.md", "planner.md.j2")
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex), ensure_ascii=False,
-                                            separators=(",", ":")) + "\n"
+    put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
+    _put_frameworks(cat, g, put)
+    index_data = search.build_index(cat, g)
+    files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, citations, bibtex, search.Index(index_data)),
+                                            ensure_ascii=False, separators=(",", ":")) + "\n"
 
     files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
     files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])
     files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
+    # The checklist state file's schema: the page's import reads this very file to validate with.
+    files[f"downloads/schema/{STATE_SCHEMA}"] = json.dumps(schema.state_json_schema(site_url), indent=2) + "\n"
     return files
 
+
+
+def _put_frameworks(cat: Catalog, g: nx.MultiDiGraph, put) -> None:
+    """A coverage page per external framework, and their index (from `coverage`, like the CLI)."""
+    rows = []
+    for fw in sorted(cat.frameworks.values(), key=lambda f: f.short_title.lower()):
+        items = coverage.framework_coverage(cat, g, fw.id)
+        summary = coverage.summarize(items)
+        rows.append((fw, summary))
+        put(page_path("framework", fw.id), "framework.md.j2", fw=fw, items=items, summary=summary)
+    put("frameworks/index.md", "frameworks_index.md.j2", rows=rows)

@@ -9,52 +9,79 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from . import DEFAULT_SITE_URL, controls, prose
+from .pages import reserved_ids
+
+# Every pattern is written to mean the same in Python, in pydantic's Rust engine and in ECMAScript's
+# Unicode mode (editors validate YAML with the JSON Schemas below); tests/test_schema_ajv.py runs ajv.
+CTL = controls.CLASS  # control characters refused in all text (the loader refuses them first)
+_SPACE = rf"[^\S{CTL}]"  # white space that is not a refused control character
+# One line of text. Surrounding white space is allowed in the file (a block scalar ends with a line
+# break) and trimmed by the loader; pydantic applies the pattern after trimming, editors before.
+LINE = rf"^{_SPACE}*[^\s{CTL}](?:[^\n{CTL}]*[^\s{CTL}])?{_SPACE}*$"
+OPTIONAL_LINE = rf"^{_SPACE}*(?:[^\s{CTL}](?:[^\n{CTL}]*[^\s{CTL}])?{_SPACE}*)?$"
+PROSE = rf"^{_SPACE}*[^\s{CTL}][^{CTL}]*$"  # several lines; tabs and line feeds allowed
+USER_TEXT = rf"^[^{CTL}]*$"  # a user's note: may be empty or several lines, never a control character
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
-Slug = Annotated[str, StringConstraints(pattern=SLUG, max_length=80)]
-Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=r"^[^\n\r]*$")]
-Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000)]
-Section = Annotated[str, StringConstraints(pattern=r"^\d+(?:\.\d+)*$")]
-HttpUrl = Annotated[str, StringConstraints(pattern=r"^https?://[^\s<>\"']+$", max_length=500)]
 
-# Catalog prose is Markdown that reaches every reader's browser, so anything that could turn into
-# markup, script, an attribute or a request to another origin is refused at `check` time.
-_HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")  # [text](target)
-_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+)", re.MULTILINE)  # [label]: target
-_SAFE_TARGET = re.compile(r"^(?:https?://[^\s\"'<>`]+|#[\w-]*|(?:\.{1,2}/)*[\w-]+(?:/[\w-]+)*(?:\.md)?/?(?:#[\w-]+)?)$")
-_ATTR_LIST = re.compile(r"\{\s*:|\{\s*[.#][\w-]|\{[^}]*\w+\s*=")
-_IMAGE = re.compile(r"!\[")
+# Ids, section numbers and addresses are matched exactly as written: no trimming, so editors agree.
+Slug = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SLUG, max_length=80)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=LINE)]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000, pattern=PROSE)]
+Section = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d+(?:\.\d+)*$")]
+HttpUrl = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"""^https?://[^\s<>"'`\\]+$""",
+                                           max_length=500)]
 
 
-_SUSPECT = re.compile(r"[<{]|\]\s*[(:]|!\[")  # anything the checks below could object to
+# Lists of ids where a repeat is a mistake (`check` reports "listed twice"; editors see uniqueItems).
+UNIQUE: dict[str, Any] = {"uniqueItems": True}
 
 
 def _safe_prose(value: str) -> str:
-    if not _SUSPECT.search(value):  # most text: one scan instead of five
-        return value
-    if _HTML_TAG.search(value):
-        raise ValueError("raw HTML is not allowed in catalog prose; write Markdown")
-    for target in _LINK_TARGET.findall(value) + _LINK_DEFINITION.findall(value):
-        if not _SAFE_TARGET.match(target):
-            raise ValueError(f"link target '{target[:60]}' is not allowed: use an http(s) URL or a page of this site")
-    if _IMAGE.search(value):
-        raise ValueError("images are not allowed in catalog prose (they would load from another origin)")
-    if _ATTR_LIST.search(value):
-        raise ValueError("attribute lists such as '{: ...}' or '{ .class }' are not allowed in catalog prose")
+    """Catalog prose reaches every reader's browser: see `prose.check`."""
+    return prose.check(value)
+
+
+def balanced_braces(value: str) -> str:
+    """BibTeX groups with braces: one left unclosed (or closed twice) breaks every BibTeX reader."""
+    depth = 0
+    for char in value:
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth -= 1
+            if depth < 0:
+                break
+    if depth:
+        raise ValueError("unbalanced braces: every '{' needs its '}' (BibTeX reads them as groups)")
     return value
 
 
 class Strict(BaseModel):
-    """Base for all catalog models: unknown keys are errors, prose is checked for HTML."""
+    """Base for all catalog models: unknown keys are errors, prose is checked for HTML, numbers and
+    booleans must be written as such (strict: `year: "2013"` and `beyond_survey: "yes"` are refused,
+    as the JSON Schemas refuse them), every title can go into BibTeX (a page citation)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_html(cls, value: object) -> object:
+    def _no_html(cls, value: object, info: ValidationInfo) -> object:
         if isinstance(value, str):
+            if info.field_name == "title":
+                balanced_braces(value)
             return _safe_prose(value)
         if isinstance(value, (list, tuple)):
             for item in value:
@@ -75,7 +102,7 @@ class Stage(Strict):
     title: Line
     summary: Line
     survey_section: Section | None = None
-    references: list[Slug] = Field(default_factory=list)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     steps: list[Step] = Field(min_length=1)
 
 
@@ -85,9 +112,25 @@ class Workflow(Strict):
     stages: list[Stage] = Field(min_length=1)
 
 
+# A framework item as written in mappings and shown to readers: `<framework id>:<item id>`.
+# Both halves are kebab-case, so the colon can never clash with an id of the catalog namespace.
+FRAMEWORK_ITEM = r"^[a-z0-9]+(?:-[a-z0-9]+)*:[a-z0-9]+(?:-[a-z0-9]+)*$"
+FrameworkItemRef = Annotated[str, StringConstraints(pattern=FRAMEWORK_ITEM, max_length=160)]
+
+
+class Coverage(Strict):
+    """One framework item a checklist item covers: fully, or partly with what it leaves out."""
+
+    item: FrameworkItemRef = Field(description="Framework item as `framework:item`, e.g. `ml-test-score:monitor-3`.")
+    partial: Line | None = Field(default=None, description="What this check leaves out of the framework item; "
+                                                           "absent when a reviewer of the check has checked all of it.")
+
+
 class ChecklistItem(Strict):
     id: Slug = Field(description="Stable id derived from the item's meaning, prefixed by its challenge id.")
     text: Line
+    covers: list[Coverage] = Field(default_factory=list,
+                                   description="Items of external frameworks (catalog/frameworks/) this check covers.")
 
 
 class RelatedLink(Strict):
@@ -96,18 +139,40 @@ class RelatedLink(Strict):
 
 
 class Challenge(Strict):
+    # The survey-section rule below, in JSON Schema terms (editors see it too).
+    model_config = ConfigDict(json_schema_extra={
+        "if": {"properties": {"beyond_survey": {"const": True}}, "required": ["beyond_survey"]},
+        "then": {"properties": {"survey_section": False}},
+        "else": {"properties": {"survey_section": True}, "required": ["survey_section"]},
+    })
+
     id: Slug
     title: Line
     aliases: list[Line] = Field(default_factory=list)
     step: Slug
+    order: int = Field(ge=1, le=999, description="Position within its step (survey Table 1 order).")
     summary: Line
     description: Prose
     signals: list[Line] = Field(default_factory=list)
     checklist: list[ChecklistItem] = Field(min_length=1)
-    facets: list[Slug] = Field(default_factory=list)
-    references: list[Slug] = Field(default_factory=list)
+    facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     related: list[RelatedLink] = Field(default_factory=list)
-    survey_section: Section
+    beyond_survey: bool = Field(default=False, description="True for challenges this guide adds to Table 1's 38.")
+    survey_section: Section | None = Field(default=None, validate_default=True,
+                                           description="Where the survey discusses it; required unless beyond_survey.")
+
+    @field_validator("survey_section", mode="after")
+    @classmethod
+    def _survey_section_matches_origin(cls, value: str | None, info: ValidationInfo) -> str | None:
+        # Table 1's challenges always say where the survey discusses them; additions cannot.
+        beyond = info.data.get("beyond_survey", False)
+        if beyond and value is not None:
+            raise ValueError("a challenge added beyond the survey has no survey section")
+        if not beyond and value is None:
+            raise ValueError("required field is missing (or set beyond_survey: true for a challenge the survey "
+                             "does not list)")
+        return value
 
     @field_validator("checklist", mode="after")
     @classmethod
@@ -121,12 +186,15 @@ class Challenge(Strict):
         return items
 
 
+FigureText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80, pattern=LINE)]
+
+
 class KeyFigure(Strict):
-    value: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80)] = ""
+    value: FigureText
+    unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=80, pattern=OPTIONAL_LINE)] = ""
     measures: Line
 
-    @field_validator("value", mode="before")
+    @field_validator("value", mode="before", json_schema_input_type=FigureText | float)
     @classmethod
     def _number_as_text(cls, value: object) -> object:
         # Keep figures exactly as printed: 150 and "150" are the same figure.
@@ -150,13 +218,29 @@ class CaseStudy(Strict):
     what_happened: Prose
     lessons: list[Line] = Field(min_length=1)
     key_figures: list[KeyFigure] = Field(default_factory=list)
-    facets: list[Slug] = Field(default_factory=list)
+    facets: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     challenges: list[IllustratesLink] = Field(min_length=1)
-    references: list[Slug] = Field(min_length=1)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
     survey_section: Section
 
 
 EntryType = Literal["article", "inproceedings", "book", "techreport", "misc", "online", "incollection"]
+
+# Fields each entry type needs in the standard BibTeX styles (plain.bst, unsrt.bst, alpha.bst), which
+# drop or abort on an entry without them. `author` is met by `authors` or `corporate_author`;
+# `online` is exported as @misc. title and year are required of every reference anyway.
+REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
+    "article": ("author", "title", "journal", "year"),
+    "book": ("author", "title", "publisher", "year"),
+    "incollection": ("author", "title", "booktitle", "publisher", "year"),
+    "inproceedings": ("author", "title", "booktitle", "year"),
+    "techreport": ("author", "title", "institution", "year"),
+    "misc": (),
+    "online": (),
+}
+# Reference fields that are written into BibTeX as text (braces must balance in each).
+BIB_TEXT = ("authors", "corporate_author", "title", "month", "journal", "booktitle", "publisher", "institution",
+            "organization", "howpublished", "series", "address", "volume", "number", "pages", "note")
 
 
 class Reference(Strict):
@@ -179,17 +263,47 @@ class Reference(Strict):
     number: Line | None = None
     pages: Line | None = None
     note: Line | None = None
-    doi: Annotated[str, StringConstraints(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
-    arxiv: Annotated[str, StringConstraints(pattern=r"^\d{4}\.\d{4,5}$")] | None = None
+    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     survey_ref: int | None = Field(default=None, ge=1, le=99)
 
-    @field_validator("volume", "number", "pages", mode="before")
+    @field_validator("volume", "number", "pages", mode="before", json_schema_input_type=Line | int | None)
     @classmethod
     def _number_as_text(cls, value: object) -> object:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         return value
+
+    @field_validator(*BIB_TEXT, mode="after")
+    @classmethod
+    def _braces(cls, value: object) -> object:
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str):
+                balanced_braces(text)
+        return value
+
+    @model_validator(mode="after")
+    def _required_fields(self) -> Reference:
+        missing = [f for f in REQUIRED_FIELDS[self.entry_type] if not _has(self, f)]
+        if missing:
+            needs = ", ".join(REQUIRED_FIELDS[self.entry_type])
+            raise ValidationError.from_exception_data(type(self).__name__, [InitErrorDetails(
+                type=PydanticCustomError("bibtex_required", "{message}", {"message": (
+                    f"{_article(self.entry_type)} {self.entry_type} entry needs {needs}; missing: {', '.join(missing)} "
+                    "(or choose an entry_type that does not need it)")}),
+                loc=("entry_type",), input=self.entry_type)])
+        return self
+
+
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def _has(ref: Reference, bib_field: str) -> bool:
+    if bib_field == "author":  # exported as `author` either way
+        return bool(ref.authors) or bool(ref.corporate_author)
+    return bool(getattr(ref, bib_field))
 
 
 MitigationKind = Literal["tool", "service", "practice", "framework", "architecture", "technique"]
@@ -208,7 +322,7 @@ class Mitigation(Strict):
     url: HttpUrl | None = None
     beyond_survey: bool = Field(description="True for tools this guide adds beyond the survey.")
     challenges: list[AddressesLink] = Field(min_length=1)
-    references: list[Slug] = Field(default_factory=list)
+    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
     survey_section: Section | None = None
 
 
@@ -219,7 +333,7 @@ class Finding(Strict):
     title: Line
     summary: Line
     key_figures: list[KeyFigure] = Field(default_factory=list)
-    references: list[Slug] = Field(min_length=1)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
     survey_section: Section
 
 
@@ -236,6 +350,65 @@ class Facets(Strict):
     traits: list[Facet] = Field(min_length=1)
 
 
+class FrameworkItem(Strict):
+    id: Slug = Field(description="Stable within its framework; shown as `<framework>:<id>`, e.g. `monitor-3`.")
+    label: Line = Field(description="The framework's own number for the item, e.g. 'Monitor 3' or 'A.1'.")
+    title: Line = Field(description="The item's short name exactly as the framework words it.")
+
+
+class FrameworkSection(Strict):
+    id: Slug
+    title: Line = Field(description="The section title as the framework words it.")
+    items: list[FrameworkItem] = Field(min_length=1)
+
+
+Commit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+
+
+class Framework(Strict):
+    """An external checklist or rubric (ML Test Score, deon, ...) that our checklist items map onto."""
+
+    id: Slug
+    title: Line = Field(description="Full name as published.")
+    short_title: Line = Field(description="Name used in notes such as 'also covers: ML Test Score Monitor 3'.")
+    kind: Literal["publication", "software"]
+    authors: list[Line] = Field(default_factory=list)
+    corporate_author: Line | None = None
+    version: Line = Field(description="The version the items were taken from (edition, release or branch).")
+    date: Annotated[str, StringConstraints(pattern=r"^\d{4}(?:-\d{2}-\d{2})?$")] = Field(
+        description="Year or date (YYYY-MM-DD) of that version.")
+    url: HttpUrl = Field(description="Canonical source: the paper or the project.")
+    commit: Commit | None = Field(default=None, description="For software: the commit the items were read from.")
+    source_file: Line | None = Field(default=None, description="For software: the file holding the items.")
+    reference: Slug | None = Field(default=None, description="The catalog reference to cite for it.")
+    licence: Line | None = Field(default=None, description="Licence of the framework's text, where it matters.")
+    summary: Line
+    names_from: Line = Field(description="Where exactly the item names were copied from.")
+    sections: list[FrameworkSection] = Field(min_length=1)
+
+    def items(self) -> list[tuple[FrameworkSection, FrameworkItem]]:
+        """(section, item) pairs in the framework's own order."""
+        return [(section, item) for section in self.sections for item in section.items]
+
+    def qualified(self, item: FrameworkItem) -> str:
+        return f"{self.id}:{item.id}"
+
+
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120,
+                                         pattern=r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$")]
+
+
+class Vocabulary(Strict):
+    """`catalog/vocabulary.yaml`: the everyday words the search engine understands.
+
+    `synonyms` are groups of words practitioners use interchangeably ("launch", "deploy", "go live");
+    `phrases` say, per challenge, how teams describe that problem in their own words.
+    """
+
+    synonyms: list[Annotated[list[Phrase], Field(min_length=2)]] = Field(default_factory=list)
+    phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -243,20 +416,68 @@ ENTITY_DIRS: dict[str, type[Strict]] = {
     "references": Reference,
     "mitigations": Mitigation,
     "findings": Finding,
+    "frameworks": Framework,
 }
-SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets}
+SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
+                                          "vocabulary.yaml": Vocabulary}
 
 
-def json_schema_files() -> dict[str, dict]:
+def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
     """The same schemas keyed by a file name (`challenges.schema.json`, `stages.schema.json`, ...)."""
-    return {name.split("/")[0].removesuffix(".yaml") + ".schema.json": body for name, body in json_schemas().items()}
+    return {name.split("/")[0].removesuffix(".yaml") + ".schema.json": body
+            for name, body in json_schemas(site_url).items()}
 
 
-def json_schemas() -> dict[str, dict]:
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"  # the draft pydantic writes
+
+
+def schema_id(file_name: str, site_url: str = DEFAULT_SITE_URL) -> str:
+    """Where a schema is published: the site's downloads/schema/ folder."""
+    return f"{site_url.rstrip('/')}/downloads/schema/{file_name}"
+
+
+def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
     """JSON Schema of every file type, keyed by the catalog path it describes."""
-    out = {f"{name}/<id>.yaml": model.model_json_schema() for name, model in ENTITY_DIRS.items()}
-    out.update({name: model.model_json_schema() for name, model in SINGLE_FILES.items()})
+    models = {f"{name}/<id>.yaml": model for name, model in ENTITY_DIRS.items()}
+    models.update(SINGLE_FILES)
+    out = {}
+    for path, model in models.items():
+        file_name = path.split("/")[0].removesuffix(".yaml") + ".schema.json"
+        body = model.model_json_schema()
+        if model is Reference:
+            body["allOf"] = _required_fields_schema()
+        for kind, props in _page_ids(model, body):
+            props["id"]["not"] = {"enum": reserved_ids(kind)}
+        out[path] = {"$schema": SCHEMA_DIALECT, "$id": schema_id(file_name, site_url), **body}
     return out
+
+
+def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(page kind, properties) of the schema objects whose id names a generated page."""
+    kinds = {Challenge: "challenge", CaseStudy: "case_study", Mitigation: "mitigation", Framework: "framework"}
+    if model in kinds:
+        return [(kinds[model], body["properties"])]
+    if model is Workflow:
+        return [("stage", body["$defs"]["Stage"]["properties"])]
+    return []
+
+
+def _required_fields_schema() -> list[dict[str, Any]]:
+    """REQUIRED_FIELDS as JSON Schema conditions (one if/then per entry type that needs fields)."""
+    conditions = []
+    for entry_type, needed in REQUIRED_FIELDS.items():
+        then: list[dict[str, Any]] = []
+        for bib_field in needed:
+            if bib_field == "author":
+                then.append({"anyOf": [
+                    {"required": ["authors"], "properties": {"authors": {"type": "array", "minItems": 1}}},
+                    {"required": ["corporate_author"], "properties": {"corporate_author": {"type": "string"}}}]})
+            elif bib_field not in ("title", "year"):  # required of every reference already
+                then.append({"required": [bib_field], "properties": {bib_field: {"type": "string"}}})
+        if then:
+            conditions.append({"if": {"properties": {"entry_type": {"const": entry_type}},
+                                      "required": ["entry_type"]}, "then": {"allOf": then}})
+    return conditions
 
 
 class Profile(Strict):
@@ -266,33 +487,162 @@ class Profile(Strict):
     industry: Slug | None = None
     traits: list[Slug] = Field(default_factory=list)
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
+        default="", description="The project in the team's own words, as it would describe it before building.")
 
 
-# ---- checklist state, as exported by the site and the CLI; notes are user text, not catalog prose
+# ---- checklist state, as exported by the site and the CLI; user text, not catalog prose
+#
+# One definition for both readers: these models validate files in the CLI, and `state_json_schema()`
+# (generated from them) is published with the downloads and interpreted by the page's import. The
+# patterns are written for Rust's regex (pydantic), Python and ECMAScript's Unicode mode alike:
+# `[0-9]` and explicit sets instead of `\d`/`\s` (Unicode-aware in some engines, not in others).
 
-Status = Literal["open", "done", "na"]
-UserText = Annotated[str, StringConstraints(max_length=4000)]
+STATUSES = ("open", "in-progress", "done", "accepted-risk", "na")
+Status = Literal["open", "in-progress", "done", "accepted-risk", "na"]
+NEEDS_REASON = ("accepted-risk", "na")
+RESOLVED = ("done", "accepted-risk")  # count as ready; "na" leaves the denominator instead
+STATE_FORMAT = "fieldguide-checklist"
+STATE_VERSION = 2
+V1_NA_REASON = "no reason recorded (converted from a version 1 file)"
+
+# Multi-line text: tab, line feed and carriage return (a Windows line break) allowed, no other control.
+TEXT_PATTERN = "^[^" + CTL.replace(r"\x0b-\x1f", r"\x0b\x0c\x0e-\x1f") + "]*$"
+LINE_PATTERN = rf"^[^\t\n{CTL}]*$"  # one line: no tab or line break either
+REASON_PATTERN = r"[^\t\n\r ]"  # a reason is given: at least one character that is not blank
+TIMESTAMP_PATTERN = (  # UTC, to the second; compared as text, so exactly this shape
+    r"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+    r"-02-29)T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]Z$")
+_URL_CHARS = r"A-Za-z0-9._~%!$&'()*+,;=:@\[\]"  # RFC 3986, ASCII only; "-" is added last in each set
+EVIDENCE_PATTERN = rf"^(?:https?://[{_URL_CHARS}-]+(?:[/?#][{_URL_CHARS}/?#-]*)?)?$"
+
+# How each pattern is explained in error messages (CLI) and in the schema (the page reads it).
+PATTERN_TEXT = {
+    SLUG: "a lowercase kebab-case id such as 'data-discovery'",
+    TEXT_PATTERN: "text without control characters",
+    LINE_PATTERN: "one line of text without control characters",
+    TIMESTAMP_PATTERN: "a UTC time such as 2026-11-29T10:00:00Z",
+    EVIDENCE_PATTERN: "an http:// or https:// address (or empty)",
+    REASON_PATTERN: "given when the status is accepted-risk or na",
+}
 
 
-class ItemState(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+def _text(pattern: str, max_length: int) -> Any:
+    return Annotated[str, StringConstraints(pattern=pattern, max_length=max_length),
+                     Field(description=PATTERN_TEXT[pattern])]
 
-    id: Annotated[str, StringConstraints(pattern=SLUG, max_length=200)]
+
+ItemId = _text(SLUG, 200)
+UserText = _text(TEXT_PATTERN, 4000)
+UserLine = _text(LINE_PATTERN, 200)
+Timestamp = _text(TIMESTAMP_PATTERN, 20)
+Evidence = _text(EVIDENCE_PATTERN, 2000)
+StageId = _text(SLUG, 80)
+
+# A rule across two fields, in JSON Schema terms; `ItemState._reason_given` is the same rule in Python.
+_REASON_RULE = {
+    "if": {"properties": {"status": {"enum": list(NEEDS_REASON)}}, "required": ["status"]},
+    "then": {"properties": {"reason": {"type": "string", "pattern": REASON_PATTERN,
+                                       "description": PATTERN_TEXT[REASON_PATTERN]}},
+             "required": ["reason"]},
+}
+
+
+class _StateModel(BaseModel):
+    # strict: no coercion (5 is not "5", true is not 1), exactly as a JSON Schema validator sees it.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class ItemState(_StateModel):
+    """One checklist item's state. `updated` is when it last changed (UTC); absent means unknown,
+    which the merge treats as older than any time."""
+
+    model_config = ConfigDict(json_schema_extra=_REASON_RULE)
+
+    id: ItemId
     status: Status = "open"
-    reason: UserText = ""
-    owner: Annotated[str, StringConstraints(max_length=200)] = ""
+    reason: UserText = Field("", validate_default=True)
+    owner: UserLine = ""
     note: UserText = ""
+    evidence: Evidence = ""
+    updated: Timestamp | None = None
+    by: UserLine = ""
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
+        if info.data.get("status") in NEEDS_REASON and not re.search(REASON_PATTERN, reason):
+            raise ValueError(f"a reason is required when the status is {info.data['status']}")
+        return reason
+
+    @property
+    def blank(self) -> bool:
+        """Nothing set: an open item without reason, owner, note or evidence."""
+        return self.status == "open" and not (self.reason or self.owner or self.note or self.evidence)
+
+    @property
+    def content(self) -> tuple[str, ...]:
+        """What a person set (not when or by whom): two items with the same content agree."""
+        return (self.status, self.reason, self.owner, self.note, self.evidence)
 
 
-class ChecklistState(BaseModel):
-    """The JSON a checklist is exported to and imported from (site and CLI)."""
-
-    model_config = ConfigDict(extra="forbid")
+class ChecklistState(_StateModel):
+    """The checklist state file, version 2 (site export, `fieldguide checklist --format json`, merge)."""
 
     format: Literal["fieldguide-checklist"]
-    version: Literal[1]
-    exported: Annotated[str, StringConstraints(max_length=40)] | None = None
-    catalog_version: Annotated[str, StringConstraints(max_length=40)] | None = None
-    scope: list[Slug] = Field(default_factory=list)
-    readiness: dict[str, Any] | None = None
+    version: Literal[2]
+    exported: Timestamp | None = None
+    catalog_version: _text(LINE_PATTERN, 40) | None = None
+    scope: list[StageId] = Field(default_factory=list, max_length=100)
     items: list[ItemState] = Field(max_length=20000)
+
+
+class ItemStateV1(_StateModel):
+    """Version 1 items (before 2026-11-29): three statuses, no reason required, no times."""
+
+    id: ItemId
+    status: Literal["open", "done", "na"] = "open"
+    reason: UserText = ""
+    owner: UserLine = ""
+    note: UserText = ""
+
+    def upgrade(self) -> ItemState:
+        reason = self.reason
+        if self.status == "na" and not re.search(REASON_PATTERN, reason):
+            reason = V1_NA_REASON
+        return ItemState(id=self.id, status=self.status, reason=reason, owner=self.owner, note=self.note)
+
+
+class ChecklistStateV1(_StateModel):
+    format: Literal["fieldguide-checklist"]
+    version: Literal[1]
+    exported: _text(LINE_PATTERN, 40) | None = None
+    catalog_version: _text(LINE_PATTERN, 40) | None = None
+    scope: list[StageId] = Field(default_factory=list, max_length=100)
+    readiness: dict[str, Any] | None = None  # derived numbers, ignored on import
+    items: list[ItemStateV1] = Field(max_length=20000)
+
+
+def state_json_schema(site_url: str) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of the state file, versions 1 and 2: published with the downloads,
+    read by the page's import. Files are also refused, by both readers, for what a schema cannot say:
+    over 1 MiB, not UTF-8, not JSON, a repeated key, a lone surrogate, nesting deeper than 20, an item
+    id listed twice."""
+    from pydantic.json_schema import models_json_schema
+
+    _, top = models_json_schema([(ChecklistState, "validation"), (ChecklistStateV1, "validation")],
+                                ref_template="#/$defs/{model}")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": site_url.rstrip("/") + "/downloads/schema/checklist-state.schema.json",
+        "title": "Checklist state (ML Deployment Field Guide)",
+        "description": "A team's progress on the stage checklists (fieldguide-checklist, versions 1 and 2). "
+                       "Readers also refuse files over 1 MiB, not UTF-8, not JSON, with a repeated key, a lone "
+                       "surrogate, nesting deeper than 20 levels or an item id listed twice.",
+        "type": "object",
+        "if": {"properties": {"version": {"const": 1}}, "required": ["version"]},
+        "then": {"$ref": "#/$defs/ChecklistStateV1"},
+        "else": {"$ref": "#/$defs/ChecklistState"},
+        "$defs": top["$defs"],
+    }

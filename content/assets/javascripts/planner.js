@@ -1,71 +1,96 @@
 // The planner: ranks challenges for a profile by adding up weights precomputed in Python
-// (fieldguide.plan), and assembles the design-review brief from sections rendered in Python.
+// (fieldguide.plan) and the relevance of each challenge to the project's description, computed with
+// the search engine (FieldguideSearch.rankProfile, the same arithmetic as fieldguide.plan.rank);
+// assembles the design-review brief from sections rendered in Python.
+
+// ------------------------------------------------------------------ the profile, in the form and in the URL
+
+// Every named field of the planner form as URL parameters, and back: a plan is a shareable link, and
+// a field added to the form is carried without any code here. `plan=1` marks a complete profile
+// (so that "no stage ticked" differs from "no parameters").
+const formToParams = (form) => new URLSearchParams([["plan", "1"], ...new FormData(form)]);
+
+const paramsToForm = (form, params) => {
+  for (const field of form.elements) {
+    if (!field.name) continue;
+    if (field.type === "checkbox" || field.type === "radio") field.checked = params.getAll(field.name).includes(field.value);
+    else if (field.tagName === "SELECT") {
+      const wanted = params.get(field.name) ?? "";
+      if ([...field.options].some((o) => o.value === wanted)) field.value = wanted;
+    } else if ("value" in field) field.value = params.get(field.name) ?? "";
+  }
+};
+
+// The profile from anything with get/getAll: the form's FormData or the page's URL parameters.
+const readProfile = (source = new FormData(document.getElementById("fg-planner"))) => ({
+  name: (source.get("name") || "").trim(),
+  industry: source.get("industry") || "",
+  traits: source.getAll("trait"),
+  stages: source.getAll("stage"),
+  description: source.get("description") || "",
+});
 
 // ------------------------------------------------------------------ planner
 
-const readProfile = () => {
-  const form = document.getElementById("fg-planner");
-  return {
-    industry: form.industry.value,
-    traits: [...form.querySelectorAll("input[name=trait]:checked")].map((i) => i.value),
-    stages: [...form.querySelectorAll("input[name=stage]:checked")].map((i) => i.value),
-  };
+// The description part needs the search index; it is fetched only once a description is written.
+const rank = async (data, profile) => {
+  const index = profile.description.trim() ? await FieldguideSearch.load() : null;
+  return FieldguideSearch.rankProfile(data.ranking, index, profile);
 };
 
-// Same arithmetic as fieldguide.plan.rank: base + trait weights + industry weight; ties in workflow order.
-const rank = (data, profile) => {
-  const order = data.ranking.order;
-  const ranked = [];
-  for (const cid of order) {
-    const c = data.challenges[cid];
-    if (profile.stages.length && !profile.stages.includes(c.stage)) continue;
-    const w = data.ranking.weights[cid];
-    const traits = profile.traits.filter((t) => t in w.traits);
-    let score = w.base + traits.reduce((sum, t) => sum + w.traits[t], 0);
-    if (profile.industry) score += w.industries[profile.industry] || 0;
-    ranked.push({
-      id: cid, score: Math.round(score * 100) / 100, traits,
-      tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
-      cases: profile.industry ? (w.industry_cases[profile.industry] || 0) : 0,
-    });
-  }
-  ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
-  return ranked;
-};
-
+// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
 const reasons = (data, r) => {
   const out = [];
+  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
   if (r.traits.length) out.push("matches " + r.traits.map((t) => data.traits[t].toLowerCase()).join(", "));
-  if (r.tagged) out.push("typical of your industry");
-  if (r.cases) out.push(`${r.cases} case ${r.cases === 1 ? "study" : "studies"} in your industry`);
-  return out.length ? out : ["applies to every project"];
+  const industry = r.industry && data.industries[r.industry] ? data.industries[r.industry].toLowerCase() : "";
+  if (r.tagged) out.push(`typical of ${industry}`);
+  if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
+  if (!out.length && r.cases) {
+    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
+  }
+  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
 };
 
 const profileText = (data, profile) => [profile.industry && data.industries[profile.industry]]
   .concat(profile.traits.map((t) => data.traits[t].toLowerCase())).filter(Boolean).join(", ") || "general";
 
+let planTicket = 0;
 async function refreshPlanner() {
   const form = document.getElementById("fg-planner");
   const list = document.getElementById("fg-plan-results");
   if (!form || !list) return;
   const data = await loadData();
   const profile = readProfile();
-  localStorage.setItem(PROFILE, JSON.stringify(profile));
+  const params = formToParams(form);
+  history.replaceState(history.state, "", `${location.pathname}?${params}`);
+  document.getElementById("fg-plan-checklists").href = new URL(`checklists/?${params}`, siteRoot()).href;
+  try { localStorage.setItem(PROFILE, JSON.stringify(profile)); } catch { /* the URL holds the plan anyway */ }
+  if (!profile.stages.length) {
+    list.replaceChildren();
+    notify("No stage is ticked: tick at least one stage in scope to see its challenges.");
+    return;
+  }
+  notify("");
+  const ticket = ++planTicket;
+  const ranked = await rank(data, profile);
+  if (ticket !== planTicket) return; // the profile changed while the index was loading
   const store = readStore();
-  list.replaceChildren(...rank(data, profile).map((r) => {
+  list.replaceChildren(...ranked.map((r) => {
     const c = data.challenges[r.id];
     const li = document.createElement("li");
     li.className = "fg-plan-item";
     li.dataset.challenge = r.id;
     const h = document.createElement("h3");
     const a = Object.assign(document.createElement("a"), { href: c.url, textContent: c.title });
-    h.append(a, ` `, Object.assign(document.createElement("small"), { textContent: `score ${r.score}` }));
+    h.append(a, " ", Object.assign(document.createElement("small"), { className: "fg-score",
+      textContent: `(relevance ${r.score})` }));
     const why = Object.assign(document.createElement("p"), { className: "fg-why", textContent: `Why: ${reasons(data, r).join("; ")}.` });
     const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
     const checks = document.createElement("ul");
     for (const item of c.checklist) {
       const s = stateOf(store, item.id);
-      const mark = { open: "☐", done: "☑", na: "–" }[s.status];
+      const mark = { open: "☐", "in-progress": "◐", done: "☑", "accepted-risk": "☑", na: "–" }[s.status];
       checks.append(Object.assign(document.createElement("li"), { textContent: `${mark} ${item.text}` }));
     }
     const links = (label, entries) => {
@@ -83,13 +108,18 @@ async function refreshPlanner() {
   }));
 }
 
+// A plan in the URL (a shared link) wins over the one this browser remembers.
 const restoreProfile = () => {
   const form = document.getElementById("fg-planner");
   if (!form || form.dataset.ready) return;
   form.dataset.ready = "true";
+  const params = new URLSearchParams(location.search);
   let saved = null;
   try { saved = JSON.parse(localStorage.getItem(PROFILE)); } catch { saved = null; }
-  if (saved && typeof saved === "object") {
+  if (params.has("plan")) paramsToForm(form, params);
+  else if (saved && typeof saved === "object") {
+    if (typeof saved.name === "string") form.elements.namedItem("name").value = saved.name;
+    if (form.description && typeof saved.description === "string") form.description.value = saved.description;
     if ([...form.industry.options].some((o) => o.value === saved.industry)) form.industry.value = saved.industry;
     for (const box of form.querySelectorAll("input[name=trait]")) box.checked = (saved.traits || []).includes(box.value);
     if (Array.isArray(saved.stages)) {
@@ -97,18 +127,26 @@ const restoreProfile = () => {
     }
   }
   form.addEventListener("change", refreshPlanner);
+  let typing;
+  form.addEventListener("input", (event) => {
+    if (event.target.name !== "description") return;
+    clearTimeout(typing);
+    typing = setTimeout(refreshPlanner, 250);
+  });
   form.addEventListener("submit", (event) => event.preventDefault());
 };
 
 async function exportPlan(kind) {
   const data = await loadData();
   const profile = readProfile();
-  const ranked = rank(data, profile);
+  if (!profile.stages.length) return notify("No stage is ticked: tick at least one stage in scope first.");
+  const ranked = await rank(data, profile);
   const store = readStore();
   if (kind === "md") {
     const rows = itemsOf(data, [], ranked.map((r) => r.id));
     rows.sort((a, b) => ranked.findIndex((r) => r.id === a.challenge) - ranked.findIndex((r) => r.id === b.challenge));
-    download("plan.md", toMarkdown(data, rows, store, `Deployment plan: ${profileText(data, profile)}`), "text/markdown");
+    const title = `Deployment plan: ${profile.name || profileText(data, profile)}`;
+    download("plan.md", toMarkdown(data, rows, store, title, true), "text/markdown");
     return;
   }
   // The design-review brief: the same sections `fieldguide brief` writes, for the top five.

@@ -1,41 +1,139 @@
 // Shared by the checklist pages and the planner: saved state (localStorage, keyed by each item's
 // stable id), the site's data (planner/data.json, computed by the Python package) and small helpers.
-// Classic scripts: loaded in order (store.js, checklists.js, planner.js) they share one global scope.
+// Classic scripts: loaded in order (statefile.js, store.js, checklists.js, planner.js) they share one
+// global scope.
+//
+// Storage never loses state silently: a write that fails (quota, private mode) is announced and the
+// page shows what is really stored; unreadable stored data is kept aside under one key (the newest
+// replaces an older copy, so copies never pile up) before a fresh checklist starts.
 
-const STORE = "fieldguide-checklist-v1";
+const STORE = "fieldguide-checklist"; // { version: 2, items: { id: item without its id } }
+const STORE_V1 = "fieldguide-checklist-v1"; // read once and converted
+const ASIDE = "fieldguide-checklist.unreadable";
+const UNDO = "fieldguide-checklist.before-import"; // the store as it was before the last import
+const NAME = "fieldguide-name";
 const PROFILE = "fieldguide-profile-v1";
-const STATUSES = ["open", "done", "na"];
-const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const STATUS_TEXT = { open: "open", "in-progress": "in progress", done: "done", "accepted-risk": "accepted risk",
+  na: "not applicable" };
+const RESOLVED = ["done", "accepted-risk"];
+
+// ------------------------------------------------------------------ messages
+
+function notify(text) {
+  for (const el of document.querySelectorAll(".fg-message")) el.textContent = text;
+}
+
+// Storage problems go to a role=alert element: a screen reader announces them at once.
+function storageAlert(text) {
+  const targets = document.querySelectorAll(".fg-alert");
+  for (const el of targets) el.textContent = text;
+  if (!targets.length && text) notify(text);
+}
 
 // ------------------------------------------------------------------ storage
 
-const readStore = () => {
-  const raw = localStorage.getItem(STORE);
-  if (raw === null) return { version: 1, items: {} };
+const emptyStore = () => ({ version: 2, items: {} });
+let storeBlocked = false; // unreadable data could not be kept aside: never write over it
+
+// Writes one key; returns false (and says why) when the browser refuses.
+const trySet = (key, value) => {
   try {
-    const parsed = JSON.parse(raw);
-    if (parsed && parsed.version === 1 && parsed.items && typeof parsed.items === "object") return parsed;
-  } catch { /* handled below */ }
-  // Never lose what was there: keep the unreadable value aside before starting afresh.
-  localStorage.setItem(`${STORE}.unreadable-${Date.now()}`, raw);
-  notify("Saved checklist data in this browser was unreadable; it was kept aside and a fresh checklist started.");
-  return { version: 1, items: {} };
+    localStorage.setItem(key, value);
+    return true;
+  } catch (error) {
+    const full = error && (error.name === "QuotaExceededError" || error.code === 22);
+    storageAlert(`Not saved: this browser refused to store the change (${full
+      ? "its storage for this site is full" : (error && error.name) || "storage error"}). `
+      + "What you see now is what is stored. Export JSON to keep your work, then free some space "
+      + "(for example by clearing other sites' data) and try again.");
+    return false;
+  }
 };
 
-const writeStore = (store) => localStorage.setItem(STORE, JSON.stringify(store));
+const wellFormed = (s) => s && typeof s === "object" && !Array.isArray(s) && StateFile.STATUSES.includes(s.status)
+  && ["reason", "owner", "note", "evidence", "by"].every((k) => s[k] === undefined || typeof s[k] === "string")
+  && (s.updated === undefined || s.updated === null || typeof s.updated === "string");
 
-const stateOf = (store, id) => ({ status: "open", reason: "", owner: "", note: "", ...(store.items[id] || {}) });
+const parseStore = (raw, v1) => {
+  let parsed;
+  try { parsed = JSON.parse(raw); } catch { return null; }
+  if (!parsed || typeof parsed !== "object" || !parsed.items || typeof parsed.items !== "object") return null;
+  if (parsed.version !== (v1 ? 1 : 2) || !Object.values(parsed.items).every(wellFormed)) return null;
+  if (!v1) return parsed;
+  const store = emptyStore(); // version 1: no times, and "not applicable" did not need a reason
+  for (const [id, s] of Object.entries(parsed.items)) {
+    const item = StateFile.item({ ...s, id });
+    if (item.status === "na" && !StateFile.REASON_GIVEN.test(item.reason)) item.reason = "no reason recorded (converted from a version 1 file)";
+    putState(store, id, item);
+  }
+  return store;
+};
 
-const isBlank = (s) => s.status === "open" && !s.reason && !s.owner && !s.note;
+const readStore = () => {
+  let key = STORE;
+  let raw = localStorage.getItem(STORE);
+  if (raw === null) {
+    key = STORE_V1;
+    raw = localStorage.getItem(STORE_V1);
+    if (raw === null) return emptyStore();
+  }
+  const store = parseStore(raw, key === STORE_V1);
+  if (store) {
+    if (key === STORE_V1 && !storeBlocked && trySet(STORE, JSON.stringify(store))) localStorage.removeItem(STORE_V1);
+    return store;
+  }
+  // Unreadable: keep one copy aside (replacing an older one), then start afresh. If even that is
+  // refused, leave the data where it is and save nothing over it.
+  if (!trySet(ASIDE, raw)) {
+    storeBlocked = true;
+    storageAlert("Saved checklist data in this browser is unreadable and there is no room to keep a copy "
+      + "aside, so nothing will be saved over it. Export anything you need, then free some storage.");
+    return emptyStore();
+  }
+  localStorage.removeItem(key);
+  notify(`Saved checklist data in this browser was unreadable; it is kept aside (local storage key "${ASIDE}", `
+    + "replacing any older copy) and a fresh checklist started.");
+  return emptyStore();
+};
+
+const writeStore = (store) => {
+  if (storeBlocked) {
+    storageAlert("Not saved: unreadable checklist data is still in this browser's storage and there is no "
+      + "room to keep it aside. Free some storage and reload.");
+    return false;
+  }
+  if (!trySet(STORE, JSON.stringify(store))) return false;
+  storageAlert("");
+  return true;
+};
+
+const stateOf = (store, id) => StateFile.item({ ...(store.items[id] || {}), id });
 
 const putState = (store, id, state) => {
-  if (isBlank(state)) delete store.items[id];
-  else store.items[id] = { status: state.status, reason: state.reason, owner: state.owner, note: state.note };
+  if (StateFile.isBlank(state)) delete store.items[id];
+  else {
+    const { id: _, ...rest } = StateFile.itemJson({ ...state, id });
+    store.items[id] = rest;
+  }
+};
+
+const nowUtc = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const userName = () => (localStorage.getItem(NAME) || "").trim();
+
+// Applies a person's change to one item, stamped with the time and their name; false if not saved.
+const updateItem = (id, changes) => {
+  const store = readStore();
+  const before = stateOf(store, id);
+  const after = { ...before, ...changes };
+  if (["status", "reason", "owner", "note", "evidence"].every((k) => before[k] === after[k])) return true;
+  putState(store, id, { ...after, updated: nowUtc(), by: userName() });
+  return writeStore(store);
 };
 
 // ------------------------------------------------------------------ shared helpers
 
 let dataPromise;
+let schemaPromise;
 const siteRoot = () => {
   const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
   return new URL((config.base || ".") + "/", location.href);
@@ -44,10 +142,14 @@ const loadData = () => {
   dataPromise ??= fetch(new URL("planner/data.json", siteRoot())).then((r) => r.json());
   return dataPromise;
 };
-
-function notify(text) {
-  for (const el of document.querySelectorAll(".fg-message")) el.textContent = text;
-}
+// The published schema of state files: the import validates with exactly this file.
+const loadStateSchema = () => {
+  schemaPromise ??= fetch(new URL("downloads/schema/checklist-state.schema.json", siteRoot())).then((r) => {
+    if (!r.ok) throw new Error(`the schema could not be loaded (${r.status})`);
+    return r.json();
+  });
+  return schemaPromise;
+};
 
 const download = (name, text, type) => {
   const url = URL.createObjectURL(new Blob([text], { type }));
@@ -59,8 +161,19 @@ const download = (name, text, type) => {
 };
 
 const percent = (x) => (x === null ? "n/a" : `${Math.round(100 * x)}%`);
-const oneLine = (text) => text.replace(/</g, "&lt;").split(/\s+/).filter(Boolean).join(" ");
-const csvCell = (v) => (/[",\n\r]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+
+// User text inline in Markdown: one line, no link, image, code span or HTML tag can start in it
+// (the same rule as fieldguide.escape.markdown_text).
+const markdownText = (text) => text.replace(/[ \t\n\r]+/g, " ").replace(/^ +| +$/g, "")
+  .replace(/[\\`[\]()!]/g, "\\$&").replace(/</g, "&lt;");
+
+// OWASP's rule against CSV formula injection (fieldguide.escape.csv_cell): a cell that could start a
+// formula gets a leading single quote; then RFC 4180 quoting.
+const csvCell = (v) => {
+  let s = v === null || v === undefined ? "" : String(v);
+  if (/^[=+\-@\t\r\n]/.test(s)) s = `'${s}`;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
 const byCodePoint = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 
 // Items of a scope in workflow order, from data.json.
@@ -77,21 +190,27 @@ const itemsOf = (data, stageIds, challengeIds = null) => {
   return rows;
 };
 
+// Per stage: resolved (done or accepted risk) ÷ applicable (all but not applicable); overall, the lowest.
 const readiness = (data, rows, store) => {
   const perStage = {};
   for (const row of rows) {
-    const r = (perStage[row.stage] ??= { done: 0, applicable: 0 });
+    const r = (perStage[row.stage] ??= { done: 0, accepted: 0, applicable: 0, counts: {} });
     const s = stateOf(store, row.item.id);
+    r.counts[s.status] = (r.counts[s.status] || 0) + 1;
     if (s.status !== "na") r.applicable += 1;
     if (s.status === "done") r.done += 1;
+    if (s.status === "accepted-risk") r.accepted += 1;
   }
-  for (const r of Object.values(perStage)) r.score = r.applicable ? r.done / r.applicable : null;
+  for (const r of Object.values(perStage)) {
+    r.resolved = r.done + r.accepted;
+    r.score = r.applicable ? r.resolved / r.applicable : null;
+  }
   const scores = Object.values(perStage).map((r) => r.score).filter((x) => x !== null);
   return { overall: scores.length ? Math.min(...scores) : null, stages: perStage };
 };
 
+const knownItems = (data) => new Set(Object.values(data.challenges).flatMap((c) => c.checklist.map((i) => i.id)));
 const orphansOf = (data, store) => {
-  const known = new Set(Object.values(data.challenges).flatMap((c) => c.checklist.map((i) => i.id)));
+  const known = knownItems(data);
   return Object.keys(store.items).filter((id) => !known.has(id)).sort(byCodePoint);
 };
-

@@ -1,0 +1,566 @@
+"""The relevance engine: one ranking for the header search box, `fieldguide search` and the planner.
+
+Document side (here, once per build): every challenge becomes one document made of its title,
+aliases, the vocabulary phrases teams use for it, summary, signals, checklist and description, plus
+the titles, summaries and *how* sentences of its case studies and mitigations; case studies,
+mitigations and references are secondary documents. Each field is tokenised (lowercase, diacritics
+folded, British spellings mapped to American, English stop words dropped, Porter-stemmed) and
+scored with BM25F; the weight of every (term, document) pair is precomputed and quantised into one
+compact JSON index, together with the synonym groups of `catalog/vocabulary.yaml`.
+
+Query side: tokenise and stem the question the same way, give each word its alternatives (the
+word itself, its synonyms at a lower weight, completions of the word being typed, near spellings of
+an unknown word), take each document's best alternative per word, add them up and scale by the
+share of the question's words the document matched. These steps exist twice, here and in
+`content/assets/javascripts/search-engine.js`, written line for line alike and run over the same
+index; `tests/test_search_parity.py` proves they return the same ids and scores.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import networkx as nx
+
+from .graph import incoming
+from .load import Catalog
+
+INDEX_VERSION = 1
+TYPES = ("challenge", "case-study", "mitigation", "reference")
+LIMITS = {"challenge": 8, "case-study": 4, "mitigation": 4, "reference": 3}  # results shown per group
+URLS = {"challenge": "challenges/{id}/", "case-study": "case-studies/{id}/", "mitigation": "mitigations/{id}/",
+        "reference": "references/#{id}"}  # page of each document, relative to the site root
+
+# Document side: BM25F field weights per document type, saturation k1 and length normalisation b.
+FIELDS: dict[str, dict[str, float]] = {
+    "challenge": {"title": 6.0, "aliases": 5.0, "phrases": 3.0, "summary": 2.0, "signals": 0.75,
+                  "checklist": 0.5, "description": 0.5, "linked": 0.3},
+    "case-study": {"title": 4.0, "summary": 2.0, "body": 1.0},
+    "mitigation": {"title": 4.0, "summary": 2.0},
+    "reference": {"title": 3.0, "body": 1.0},
+}
+K1 = 2.0
+B = 0.5
+# Postings are stored as text, two characters per (document, weight): the gap to the previous
+# document number and one of 64 weight levels spaced evenly on a log scale (about 5 % apart).
+ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+LEVELS = 64
+
+# Query side, shipped inside the index so that the page uses exactly the same numbers.
+QUERY: dict[str, float] = {
+    "synonym": 0.5,  # weight of a synonym relative to the word typed
+    "prefix": 0.8,  # completion of the word being typed, times typed length / completion length
+    "fuzzy": 0.5,  # a near spelling of a word the index does not know
+    "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
+    "coord_power": 1,  # integer: how sharply matching more of the question's words is rewarded
+    "min_prefix": 3,  # letters typed before completions are tried
+    "fuzzy1": 5,  # letters from which one edit is tolerated
+    "fuzzy2": 8,  # letters from which two edits are tolerated
+}
+
+STOP_WORDS = frozenset([
+    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "anyone",
+    "anything", "are", "aren", "as", "at", "be", "because", "been", "before", "being", "below", "between",
+    "both", "but", "by", "can", "cannot", "cant", "could", "couldn", "did", "didn", "do", "does", "doesn",
+    "doing", "don", "done", "down", "during", "each", "eg", "eight", "else", "etc", "even", "every", "everyone",
+    "everything", "few", "five", "for", "four", "from", "further", "get", "gets", "getting", "go", "going",
+    "good", "got", "had", "hadn", "happen", "happens", "has", "hasn", "have", "haven", "having", "he", "her",
+    "here", "hers", "herself", "him", "himself", "his", "how", "however", "i", "ie", "if", "im", "in", "into",
+    "is", "isn", "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots",
+    "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "nine",
+    "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
+    "ourselves", "out", "over", "own", "per", "please", "re", "really", "same", "seven", "shall", "she",
+    "should", "shouldn", "since", "six", "so", "some", "someone", "something", "still", "such", "ten", "than",
+    "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing",
+    "things", "this", "those", "though", "three", "through", "thus", "to", "too", "two", "under", "until", "up",
+    "upon", "us", "very", "via", "vs", "want", "wanted", "wants", "was", "wasn", "way", "ways", "we", "were",
+    "weren", "what", "whats", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "will", "with", "within", "won", "would", "wouldn", "yet", "you", "your", "yours", "yourself", "yourselves",
+])
+
+# British spellings mapped to American ones before stemming (applied to every word on both sides).
+# Written with JavaScript's `$1` references: the index ships them to the page as they are.
+SPELLING: tuple[tuple[str, str], ...] = (
+    (r"^([a-z0-9]{2,}[abd-uxyz])is(e|ed|es|ing|er|ers|ation|ations)$", "$1iz$2"),
+    (r"^([a-z0-9]{3,})our(s|ed|ing|ite|ites|able|er|ers)?$", "$1or$2"),
+    (r"^([a-z0-9]{2,})([tb])re(s|d)?$", "$1$2er$3"),
+    (r"^([a-z0-9]{3,})ogue(s)?$", "$1og$2"),
+    (r"^([a-z0-9]{2,})ys(e|ed|es|ing|er|ers)$", "$1yz$2"),
+    (r"^([a-z0-9]+)mme(s)?$", "$1m$2"),
+    (r"^([a-z0-9]*)dgement(s)?$", "$1dgment$2"),
+    (r"^(de|of|pre)fence(s)?$", "$1fense$2"),
+    (r"^licence(s|d)?$", "license$1"),
+    (r"^ageing$", "aging"),
+)
+_SPELLING = tuple((re.compile(p), lambda m, r=r: re.sub(r"\$(\d)", lambda k: m.group(int(k.group(1))) or "", r))
+                  for p, r in SPELLING)
+_WORD = re.compile(r"[a-z0-9]+")
+_COMPOUND = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
+_MARKS = re.compile("[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """Lowercase with diacritics removed (NFKD, then combining marks dropped): `Langenkämper` -> `langenkamper`."""
+    return _MARKS.sub("", unicodedata.normalize("NFKD", text)).lower()
+
+
+def words(text: str) -> list[str]:
+    """The words of a text, folded, in order (stop words included)."""
+    return [w for w in _WORD.findall(fold(text)) if len(w) > 1]
+
+
+def american(word: str) -> str:
+    for pattern, repl in _SPELLING:
+        word = pattern.sub(repl, word)
+    return word
+
+
+# ---------------------------------------------------------------- Porter stemmer (1980, reference version)
+
+
+def _cons(w: str, i: int) -> bool:
+    ch = w[i]
+    if ch in "aeiou":
+        return False
+    if ch == "y":
+        return i == 0 or not _cons(w, i - 1)
+    return True
+
+
+def _measure(stem: str) -> int:
+    """Number of vowel-consonant sequences: [C](VC)^m[V]."""
+    m, i, n = 0, 0, len(stem)
+    while i < n and _cons(stem, i):
+        i += 1
+    while i < n:
+        while i < n and not _cons(stem, i):
+            i += 1
+        if i >= n:
+            break
+        while i < n and _cons(stem, i):
+            i += 1
+        m += 1
+    return m
+
+
+def _has_vowel(stem: str) -> bool:
+    return any(not _cons(stem, i) for i in range(len(stem)))
+
+
+def _double(w: str) -> bool:
+    return len(w) >= 2 and w[-1] == w[-2] and _cons(w, len(w) - 1)
+
+
+def _cvc(w: str) -> bool:
+    n = len(w)
+    return n >= 3 and _cons(w, n - 3) and not _cons(w, n - 2) and _cons(w, n - 1) and w[-1] not in "wxy"
+
+
+_STEP2 = (("ational", "ate"), ("tional", "tion"), ("enci", "ence"), ("anci", "ance"), ("izer", "ize"),
+          ("bli", "ble"), ("alli", "al"), ("entli", "ent"), ("eli", "e"), ("ousli", "ous"), ("ization", "ize"),
+          ("ation", "ate"), ("ator", "ate"), ("alism", "al"), ("iveness", "ive"), ("fulness", "ful"),
+          ("ousness", "ous"), ("aliti", "al"), ("iviti", "ive"), ("biliti", "ble"), ("logi", "log"))
+_STEP3 = (("icate", "ic"), ("ative", ""), ("alize", "al"), ("iciti", "ic"), ("ical", "ic"), ("ful", ""),
+          ("ness", ""))
+_STEP4 = ("al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou", "ism",
+          "ate", "iti", "ous", "ive", "ize")
+
+
+def _longest(w: str, suffixes: tuple[str, ...]) -> str | None:
+    best = None
+    for s in suffixes:
+        if w.endswith(s) and (best is None or len(s) > len(best)):
+            best = s
+    return best
+
+
+def _replace(w: str, rules: tuple[tuple[str, str], ...], min_m: int) -> str:
+    """Rule of the longest matching suffix, applied if the stem's measure exceeds min_m."""
+    suffix = _longest(w, tuple(s for s, _ in rules))
+    if suffix is None:
+        return w
+    stem = w[: len(w) - len(suffix)]
+    return stem + dict(rules)[suffix] if _measure(stem) > min_m else w
+
+
+@cache
+def stem(w: str) -> str:
+    """Porter's stemmer, as in his reference implementation (`bli`->`ble`, `logi`->`log`)."""
+    if len(w) <= 2:
+        return w
+    # step 1a
+    if w.endswith("sses") or w.endswith("ies"):
+        w = w[:-2]
+    elif w.endswith("ss"):
+        pass
+    elif w.endswith("s"):
+        w = w[:-1]
+    # step 1b
+    if w.endswith("eed"):
+        if _measure(w[:-3]) > 0:
+            w = w[:-1]
+    else:
+        for suffix in ("ed", "ing"):
+            if w.endswith(suffix) and _has_vowel(w[: -len(suffix)]):
+                w = w[: -len(suffix)]
+                if w.endswith(("at", "bl", "iz")):
+                    w += "e"
+                elif _double(w) and w[-1] not in "lsz":
+                    w = w[:-1]
+                elif _measure(w) == 1 and _cvc(w):
+                    w += "e"
+                break
+    # step 1c
+    if w.endswith("y") and _has_vowel(w[:-1]):
+        w = w[:-1] + "i"
+    w = _replace(w, _STEP2, 0)
+    w = _replace(w, _STEP3, 0)
+    # step 4
+    suffix = _longest(w, _STEP4)
+    if suffix is not None:
+        stem_ = w[: len(w) - len(suffix)]
+        if _measure(stem_) > 1 and (suffix != "ion" or stem_.endswith(("s", "t"))):
+            w = stem_
+    # step 5
+    if w.endswith("e"):
+        m = _measure(w[:-1])
+        if m > 1 or (m == 1 and not _cvc(w[:-1])):
+            w = w[:-1]
+    if w.endswith("ll") and _measure(w) > 1:
+        w = w[:-1]
+    return w
+
+
+def term(word: str) -> str:
+    """A folded word as the index stores it: American spelling, stemmed."""
+    return stem(american(word))
+
+
+def doc_terms(text: str) -> list[str]:
+    """Index terms of a document field: stop words dropped; hyphenated compounds also joined ("re-train")."""
+    folded = fold(text)
+    out = [term(w) for w in _WORD.findall(folded) if len(w) > 1 and w not in STOP_WORDS]
+    out += [term(c.replace("-", "")) for c in _COMPOUND.findall(folded)]
+    return out
+
+
+# ---------------------------------------------------------------- documents
+
+
+@dataclass
+class Doc:
+    type: str
+    id: str
+    title: str
+    meta: str  # stage and step, organisation, kind, authors
+    snippet: str
+    fields: dict[str, list[str]] = field(default_factory=dict)  # field -> texts
+
+
+def _clip(text: str, limit: int = 120) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
+    """Every searchable document: challenges in workflow order, then case studies, mitigations, references."""
+    from .plan import order_key
+
+    order = order_key(cat)
+    docs = []
+    phrases = cat.vocabulary.phrases
+    for c in sorted(cat.challenges.values(), key=lambda c: order[c.id]):
+        linked = []
+        for s in incoming(g, c.id, "illustrates"):
+            case = cat.case_studies[s]
+            linked += [case.title, case.summary] + [x.how for x in case.challenges if x.challenge == c.id]
+        for m in incoming(g, c.id, "addresses"):
+            mit = cat.mitigations[m]
+            linked += [mit.title, mit.summary] + [x.how for x in mit.challenges if x.challenge == c.id]
+        stage = cat.stage_of(c.step)
+        docs.append(Doc("challenge", c.id, c.title,
+                        f"{stage.title} › {cat.steps[c.step].title}", _clip(c.summary), {
+                            "title": [c.title], "aliases": list(c.aliases), "phrases": list(phrases.get(c.id, [])),
+                            "summary": [c.summary], "signals": list(c.signals),
+                            "checklist": [i.text for i in c.checklist], "description": [c.description],
+                            "linked": linked}))
+    # Secondary documents carry less text: what they say about a challenge is already in its document.
+    for s in cat.case_studies.values():
+        docs.append(Doc("case-study", s.id, s.title, f"{s.organization}, {s.year}",
+                        _clip(s.summary), {"title": [s.title, s.organization], "summary": [s.summary],
+                                           "body": list(s.lessons)}))
+    for m in cat.mitigations.values():
+        docs.append(Doc("mitigation", m.id, m.title, m.kind.capitalize(), _clip(m.summary),
+                        {"title": [m.title], "summary": [m.summary]}))
+    for r in sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id)):
+        names = [a.split(",")[0].split()[-1] if "," in a or " " in a else a for a in r.authors if a != "others"]
+        who = names[0] if names else (r.corporate_author or "")
+        if len(r.authors) > 2 or "others" in r.authors:
+            who += " et al."
+        elif len(names) == 2:
+            who += f" and {names[1]}"
+        docs.append(Doc("reference", r.id, r.title, f"{who} ({r.year})".strip(), "",
+                        {"title": [r.title], "body": [*names, r.corporate_author or ""]}))
+    return docs
+
+
+# ---------------------------------------------------------------- the index
+
+
+def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
+    """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters."""
+    docs = documents(cat, g)
+    tokenised = [{f: [t for text in texts for t in doc_terms(text)] for f, texts in d.fields.items()} for d in docs]
+    raw: dict[str, list[tuple[int, float]]] = {}
+    for kind in TYPES:
+        members = [i for i, d in enumerate(docs) if d.type == kind]
+        if not members:
+            continue
+        weights = FIELDS[kind]
+        avg = {f: max(1.0, sum(len(tokenised[i][f]) for i in members) / len(members)) for f in weights}
+        tfs = {i: {f: Counter(tokenised[i][f]) for f in weights} for i in members}
+        df: Counter[str] = Counter()
+        for i in members:
+            df.update({t for f in weights for t in tfs[i][f]})
+        n = len(members)
+        for i in members:
+            lengths = {f: len(tokenised[i][f]) for f in weights}
+            for t in sorted({t for f in weights for t in tfs[i][f]}):
+                tf = sum(weights[f] * tfs[i][f][t] / (1 - B + B * lengths[f] / avg[f]) for f in weights)
+                idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+                raw.setdefault(t, []).append((i, idf * tf * (K1 + 1) / (K1 + tf)))
+    levels = _levels([w for plist in raw.values() for _, w in plist])
+    terms = {t: encode(raw[t], levels) for t in sorted(raw)}
+    return {
+        "version": INDEX_VERSION,
+        "query": dict(QUERY),
+        "stop": sorted(STOP_WORDS),
+        "spelling": [list(rule) for rule in SPELLING],
+        "types": list(TYPES),
+        "levels": levels,
+        "urls": dict(URLS),
+        "limits": dict(LIMITS),
+        "docs": [[TYPES.index(d.type), d.id, d.title, d.meta, d.snippet] for d in docs],
+        "terms": terms,
+        "synonyms": synonym_map(cat),
+    }
+
+
+def _levels(values: list[float]) -> list[float]:
+    """64 weights spaced evenly on a log scale between the smallest and the largest value."""
+    lo, hi = max(min(values), 0.01), max(values)
+    ratio = (hi / lo) ** (1 / (LEVELS - 1))
+    return [round(lo * ratio**i, 4) for i in range(LEVELS)]
+
+
+def encode(plist: list[tuple[int, float]], levels: list[float]) -> str:
+    """Postings (ascending document numbers) as text: per posting the gap (63 = add 63 and read on)
+    and the nearest weight level."""
+    out, previous = [], 0
+    log_levels = [math.log(v) for v in levels]
+    for doc, w in plist:
+        gap = doc - previous
+        previous = doc
+        while gap >= LEVELS - 1:
+            out.append(ALPHABET[LEVELS - 1])
+            gap -= LEVELS - 1
+        out.append(ALPHABET[gap])
+        lw = math.log(max(w, levels[0]))
+        out.append(ALPHABET[min(range(LEVELS), key=lambda k: abs(log_levels[k] - lw))])
+    return "".join(out)
+
+
+def decode(text: str, levels: list[float]) -> list[tuple[int, float]]:
+    out, doc, k = [], 0, 0
+    while k < len(text):
+        gap = ALPHABET.index(text[k])
+        k += 1
+        while gap == LEVELS - 1:
+            doc += gap
+            gap = ALPHABET.index(text[k])
+            k += 1
+        doc += gap
+        out.append((doc, levels[ALPHABET.index(text[k + 0])]))
+        k += 1
+    return out
+
+
+def _phrase_terms(phrase: str) -> list[str]:
+    return [term(w) for w in words(phrase) if w not in STOP_WORDS]
+
+
+def synonym_map(cat: Catalog) -> dict[str, list[str]]:
+    """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others."""
+    out: dict[str, set[str]] = {}
+    for group in cat.vocabulary.synonyms:
+        entries = [_phrase_terms(p) for p in group]
+        for entry in entries:
+            if not entry or len(entry) > 3:
+                continue
+            key = " ".join(entry)
+            others = {t for e in entries if e != entry for t in e} - set(entry)
+            out.setdefault(key, set()).update(others)
+    return {k: sorted(v) for k, v in sorted(out.items()) if v}
+
+
+# ---------------------------------------------------------------- query time (mirrored in search-engine.js)
+
+
+class Index:
+    """The decoded index: postings as [(document, weight)] per term, and everything a query needs."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self.query = data["query"]
+        self.stop = set(data["stop"])
+        self.docs = data["docs"]
+        self.synonyms = data["synonyms"]
+        self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
+        self.sorted_terms = sorted(self.terms)
+
+
+def osa_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours counts 1); limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        low = cur[0]
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            v = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                v = min(v, prev2[j - 2] + 1)
+            cur[j] = v
+            low = min(low, v)
+        if low > limit:
+            return limit + 1
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+@dataclass
+class Slot:
+    """One word of the question and the index terms that may stand for it, with their factors."""
+
+    word: str
+    alternatives: list[tuple[str, float]]
+
+
+def slots(index: Index, text: str, prefix: bool = True) -> list[Slot]:
+    """The question's words (stop words dropped), each with its alternatives, in order."""
+    q = index.query
+    folded = fold(text)
+    tokens = [w for w in _WORD.findall(folded) if len(w) > 1 and w not in index.stop]
+    typing = prefix and bool(re.search(r"[a-z0-9]$", folded))
+    stems = [term(w) for w in tokens]
+    out = []
+    for i, word in enumerate(tokens):
+        s = stems[i]
+        alts: dict[str, float] = {}
+        if s in index.terms:
+            alts[s] = 1.0
+        for n in (1, 2, 3):
+            if i + 1 >= n:
+                for t in index.synonyms.get(" ".join(stems[i + 1 - n: i + 1]), []):
+                    if t in index.terms and t not in alts:
+                        alts[t] = q["synonym"]
+        if typing and i == len(tokens) - 1 and len(word) >= q["min_prefix"]:
+            w = american(word)
+            for t in index.sorted_terms:
+                if t not in alts and (t.startswith(w) or (w.startswith(t) and len(t) >= 4 and len(w) - len(t) <= 3)):
+                    alts[t] = q["prefix"] * min(len(w), len(t)) / max(len(w), len(t))
+        if s not in index.terms and len(word) >= q["fuzzy1"]:
+            # An unknown word: a near spelling of a known term, or a known term it starts with
+            # ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
+            limit = 2 if len(word) >= q["fuzzy2"] else 1
+            w = american(word)
+            for t in index.sorted_terms:
+                if t in alts:
+                    continue
+                if osa_distance(s, t, limit) <= limit:
+                    alts[t] = q["fuzzy"]
+                elif len(t) >= q["fuzzy1"] and w.startswith(t):
+                    alts[t] = q["fuzzy"] * len(t) / len(w)
+        out.append(Slot(word, list(alts.items())))
+    return out
+
+
+@dataclass
+class Hit:
+    doc: int
+    type: str
+    id: str
+    title: str
+    score: float
+    matched: list[str]  # the question's words this document matched, in question order
+    stems: list[str]  # the index term that matched each of them
+    parts: list[float]  # what each of them added to the score (before the coordination factor)
+
+
+def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = TYPES) -> list[Hit]:
+    """Documents matching the question, grouped by type (challenges first), best first within a type."""
+    q = index.query
+    allowed = {TYPES.index(t) for t in types}
+    question = slots(index, text, prefix)
+    known = [s for s in question if s.alternatives]
+    if not known:
+        return []
+    n = len(index.docs)
+    total = [0.0] * n
+    matched = [0] * n
+    best_stems: list[list[str]] = [[] for _ in range(n)]
+    words_hit: list[list[str]] = [[] for _ in range(n)]
+    parts: list[list[float]] = [[] for _ in range(n)]
+    for slot in known:
+        best: dict[int, float] = {}
+        best_term: dict[int, str] = {}
+        for t, factor in slot.alternatives:
+            for doc, w in index.terms[t]:
+                v = factor * w
+                if v > best.get(doc, 0.0):
+                    best[doc] = v
+                    best_term[doc] = t
+        for doc in sorted(best):
+            total[doc] += best[doc]
+            matched[doc] += 1
+            words_hit[doc].append(slot.word)
+            best_stems[doc].append(best_term[doc])
+            parts[doc].append(best[doc])
+    hits = []
+    for doc in range(n):
+        if not matched[doc] or index.docs[doc][0] not in allowed:
+            continue
+        share = matched[doc] / len(known)
+        power = share
+        for _ in range(int(q["coord_power"]) - 1):
+            power *= share
+        score = total[doc] * (q["coord_floor"] + (1 - q["coord_floor"]) * power)
+        d = index.docs[doc]
+        hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc], parts[doc]))
+    hits.sort(key=lambda h: (TYPES.index(h.type), -h.score, h.doc))
+    return hits
+
+
+def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
+    """The hits a reader sees: at most `limits[type]` of each group, so no group pushes another out."""
+    limits = limits or LIMITS
+    count: Counter[str] = Counter()
+    out = []
+    for h in hits:
+        count[h.type] += 1
+        if count[h.type] <= limits[h.type]:
+            out.append(h)
+    return out
+
+
+def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:
+    return Index(build_index(cat, g))

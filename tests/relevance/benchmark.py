@@ -1,0 +1,140 @@
+"""`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
+
+For the questions in questions.yaml and the profiles in profiles.yaml, dev and holdout split apart:
+- site: the page's engine (content/assets/javascripts/search-engine.js) run under Node;
+- cli: `fieldguide search` (fieldguide.search in Python);
+- material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
+  plugin writes for this site with the configuration the guide used before (the baseline);
+- planner: `fieldguide plan` (and the planner page's engine under Node), principal challenge in the
+  top 5, any challenge that bit in the top 5.
+Search counts a hit at k when an accepted challenge is among the first k challenges shown (the header
+box lists challenges first); Material's results are pages of any kind, in the order it shows them.
+Also prints the index size and the page engine's query times. Tune only on dev; holdout is the estimate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fieldguide import plan, search  # noqa: E402
+from relevance import ROOT, profile_of, profiles, questions, root_catalog  # noqa: E402
+
+SPLITS = ("dev", "holdout")
+MATERIAL_SEPARATOR = r'[\s\-,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'  # the old mkdocs.yml's
+
+
+def node(script: str, job: dict[str, Any]) -> Any:
+    proc = subprocess.run(["node", str(HERE / script)], input=json.dumps(job), capture_output=True, text=True,
+                          check=False)
+    if proc.returncode:
+        raise SystemExit(f"{script} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout)
+
+
+def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, float, float]:
+    """hit@1, hit@5 and mean reciprocal rank of the best-ranked accepted id."""
+    h1 = h5 = mrr = 0.0
+    for ids, ok in zip(ranked, accepted, strict=True):
+        ranks = [ids.index(a) + 1 for a in ok if a in ids]
+        if ranks:
+            best = min(ranks)
+            h1 += best == 1
+            h5 += best <= 5
+            mrr += 1 / best
+    n = len(ranked) or 1
+    return h1 / n, h5 / n, mrr / n
+
+
+def material_index(tmp: Path) -> Path:
+    """Build the site with Material's search plugin as configured before issue 9; return its index."""
+    config = ROOT / ".relevance-baseline.yml"
+    config.write_text(f"INHERIT: mkdocs.yml\nplugins:\n  - search:\n      separator: '{MATERIAL_SEPARATOR}'\n",
+                      encoding="utf-8")
+    try:
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "--site-dir",
+                               str(tmp / "site")], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+        if proc.returncode:
+            raise SystemExit(f"baseline build failed:\n{proc.stderr}")
+    finally:
+        config.unlink()
+    return tmp / "site" / "search" / "search_index.json"
+
+
+def material_worker() -> Path:
+    import material
+
+    workers = Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers"
+    return next(workers.glob("search.*.min.js"))
+
+
+def page_to_challenge(location: str) -> str | None:
+    path = location.split("#")[0]
+    parts = path.strip("/").split("/")
+    return parts[1] if len(parts) == 2 and parts[0] == "challenges" else None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-material", action="store_true", help="skip the baseline (it needs a site build)")
+    args = parser.parse_args()
+    cat, g = root_catalog()
+    data = search.build_index(cat, g)
+    index = search.Index(data)
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
+    times: list[float] = []
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        (tmp / "index.json").write_bytes(raw)
+        worker, baseline = (None, None) if args.no_material else (material_worker(), material_index(tmp))
+        for split in SPLITS:
+            qs = questions(split)
+            accepted = [q["accept"] for q in qs]
+            site = node("run_engine.js", {"index": str(tmp / "index.json"), "repeat": 7,
+                                          "queries": [{"text": q["q"]} for q in qs]})
+            times += [r["ms"] for r in site["queries"]]
+            rows.append(("site (search-engine.js under Node)", split, len(qs), scores(
+                [[h[1] for h in r["hits"] if h[0] == "challenge"] for r in site["queries"]], accepted)))
+            cli = [[h.id for h in search.run(index, q["q"]) if h.type == "challenge"] for q in qs]
+            rows.append(("cli (fieldguide search)", split, len(qs), scores(cli, accepted)))
+            if baseline:
+                pages = node("run_material.js", {"worker": str(worker), "index": str(baseline),
+                                                 "queries": [q["q"] for q in qs]})
+                rows.append(("material (lunr, before issue 9)", split, len(qs),
+                             scores([[page_to_challenge(p) or p for p in r] for r in pages], accepted)))
+        (tmp / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
+                                       encoding="utf-8")
+        for split in SPLITS:
+            ps = profiles(split)
+            py = [[r.id for r in plan.rank(cat, g, profile_of(p), index)] for p in ps]
+            js = node("run_engine.js", {"index": str(tmp / "index.json"), "plan": {
+                "data": str(tmp / "plan.json"), "profiles": [profile_of(p).model_dump() for p in ps]}})["plans"]
+            page = [[r[0] for r in ranked] for ranked in js]
+            for name, ranked in (("planner (fieldguide plan)", py), ("planner page (Node)", page)):
+                rows.append((name + ", principal", split, len(ps), scores(ranked, [[p["bit"][0]] for p in ps])))
+                rows.append((name + ", any that bit", split, len(ps), scores(ranked, [p["bit"] for p in ps])))
+    print(f"{'engine':44} {'split':8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
+    for name, split, n, (h1, h5, mrr) in rows:
+        print(f"{name:44} {split:8} {n:4d} {h1:6.3f} {h5:6.3f} {mrr:6.3f}")
+    print(f"\nindex: {len(raw) / 1024:.1f} KB, {len(gzip.compress(raw, 9)) / 1024:.1f} KB gzipped "
+          f"({len(data['terms'])} terms, {len(data['docs'])} documents)")
+    print(f"page engine query time (Node, fastest of 7 runs per question, {len(times)} questions): median "
+          f"{statistics.median(times):.2f} ms, 95th percentile {sorted(times)[int(0.95 * len(times))]:.2f} ms, "
+          f"max {max(times):.2f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Calibrate the planner's weights on the dev profiles (never the holdout): a grid search.
+
+Run: .venv/bin/python tests/relevance/calibrate.py. Prints the best settings by the share of dev
+profiles whose principal challenge is in the top 5, then by mean reciprocal rank; the chosen values
+are written by hand into scripts/fieldguide/plan.py, preferring round numbers among near-equals.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from fieldguide import plan, search  # noqa: E402
+from relevance import dev_profiles, profile_of, root_catalog  # noqa: E402
+
+GRID = {
+    "TRAIT_MATCH": [2.0, 3.0, 4.0],
+    "TRAIT_FIT": [0.0, 1.0, 2.0, 3.0],
+    "INDUSTRY_TAG": [0.0, 1.0, 2.0, 3.0],
+    "INDUSTRY_CASE": [0.0, 0.5, 1.0],
+    "EVIDENCE": [0.0, 0.1, 0.25],
+    "DESCRIPTION": [3.0, 4.0, 6.0],
+}
+
+
+def main() -> None:
+    cat, g = root_catalog()
+    index = search.index_for(cat, g)
+    profiles = [(p, profile_of(p)) for p in dev_profiles()]
+    plan.describe = functools.lru_cache(maxsize=None)(plan.describe)  # the description part is fixed
+    fit = plan.trait_fit(cat, index)
+    plan.trait_fit = lambda *_: fit
+    results = []
+    for values in itertools.product(*GRID.values()):
+        for name, value in zip(GRID, values, strict=True):
+            setattr(plan, name, value)
+        top5 = mrr = 0.0
+        for raw, profile in profiles:
+            ids = [r.id for r in plan.rank(cat, g, profile, index)]
+            rank = ids.index(raw["bit"][0]) + 1
+            top5 += rank <= 5
+            mrr += 1 / rank
+        results.append((top5 / len(profiles), mrr / len(profiles), values))
+    results.sort(key=lambda r: (-r[0], -r[1]))
+    print(" ".join(GRID), "principal@5 MRR")
+    for top5, mrr, values in results[:15]:
+        print(" ".join(f"{v:g}" for v in values), f"{top5:.3f} {mrr:.3f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,126 @@
+"""The header search box in a real browser: practitioners' questions typed into it, grouped results,
+keyboard use, accessibility, and the same ranking as `fieldguide search`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from browser import axe_violations, search
+from fieldguide import graph, load
+from fieldguide import search as engine
+
+CAT = load.load("catalog")
+INDEX = engine.index_for(CAT, graph.build(CAT))
+
+
+def ids(results: list[tuple[str, str]], folder: str) -> list[str]:
+    return [m.group(1) for _, href in results if (m := re.search(rf"/{folder}/([a-z0-9-]+)/", href))]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("model decay", "concept-drift"),  # an alias Material's search buried below 14 other results
+    ("our predictions got worse after a few months in production", "concept-drift"),
+    ("only radiologists can label our scans", "access-to-experts"),
+    ("someone could copy our model through the API", "model-stealing"),
+    ("hyperparamter tuning takes forever", "resource-heavy-techniques"),  # with a typo
+])
+def test_a_practitioners_question_finds_the_challenge_first(page, site, query: str, expected: str) -> None:
+    results = search(page, site, query)
+    assert ids(results, "challenges")[0] == expected, results[:5]
+
+
+def test_results_are_grouped_challenges_first_and_rank_as_the_cli_does(page, site) -> None:
+    query = "data validation"
+    results = search(page, site, query, "case-studies/")
+    groups = page.locator(".fg-search-group").evaluate_all("els => els.map(e => e.dataset.type)")
+    assert groups == ["challenge", "case-study", "mitigation", "reference"][: len(groups)]
+    assert groups[:3] == ["challenge", "case-study", "mitigation"]
+    expected = engine.shown(engine.run(INDEX, query))
+    shown = page.locator("#fg-search-results a.fg-search-hit").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert shown == [h.id for h in expected], "the page shows what `fieldguide search` lists, in the same order"
+    # the issue's example: the data-validation case study and mitigations are found
+    assert "production-pipeline-data-errors" in ids(results, "case-studies")
+    assert {"pipeline-data-validation", "tensorflow-data-validation"} & set(ids(results, "mitigations"))
+    # challenges carry their stage and step; matched words are highlighted
+    first = page.locator(".fg-search-group[data-type=challenge] a.fg-search-hit").first
+    expect(first.locator(".fg-search-hit-meta")).to_contain_text("›")
+    assert page.locator("#fg-search-results mark").count() > 0
+    assert page.watch.console_errors == [] and page.watch.foreign_requests == []
+
+
+def test_a_group_cannot_push_the_challenges_out_of_view(page, site) -> None:
+    search(page, site, "model")  # a word in almost every document
+    counts = page.locator(".fg-search-group").evaluate_all(
+        "els => els.map(e => [e.dataset.type, e.querySelectorAll('a.fg-search-hit').length])")
+    assert counts[0][0] == "challenge"
+    limits = INDEX.data["limits"]
+    assert all(n <= limits[kind] for kind, n in counts)
+
+
+def test_keyboard_opens_navigates_and_closes_the_dialog(page, site) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site.url + "stages/data-management/", wait_until="networkidle")
+    assert not any("search/index.json" in u for u in requests), "the index is not fetched on page load"
+    page.keyboard.press("/")
+    dialog = page.get_by_role("dialog", name="Search the field guide")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#fg-search-input")).to_be_focused()
+    page.keyboard.type("gpu bill too high")
+    expect(page.locator("#fg-search-status")).to_contain_text("gpu bill too high")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("s")  # Material's other shortcut
+    expect(dialog).to_be_visible()
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("a.fg-search-hit").first).to_be_focused()
+    assert page.evaluate("document.activeElement.dataset.id") == "computational-cost"
+    page.keyboard.press("ArrowUp")
+    expect(page.locator("#fg-search-input")).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/challenges/computational-cost/"))
+    expect(dialog).to_be_hidden()
+    page.keyboard.press("/")  # still there after instant navigation
+    expect(page.locator("#fg-search-input")).to_be_focused()
+
+
+def test_no_results_says_so_and_offers_a_way_on(page, site) -> None:
+    search(page, site, "qwxzv")
+    expect(page.locator("#fg-search-status")).to_contain_text("No results for “qwxzv”")
+    expect(page.locator(".fg-search-suggestions a")).to_have_count(2)
+    page.locator(".fg-search-example").first.click()
+    expect(page.locator(".fg-search-group").first).to_be_visible()
+
+
+def test_the_open_dialog_is_accessible(page, site) -> None:
+    search(page, site, "explain the model to regulators")
+    assert axe_violations(page) == []
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(200)
+    assert axe_violations(page) == []
+
+
+def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None:
+    from fieldguide import plan
+    from fieldguide.schema import Profile
+
+    description = ("We will score loan applications from ten years of approved loans; underwriters see the score "
+                   "and the reasons before they decide.")
+    profile = Profile(industry="finance", traits=["humans-act-on-output"], description=description)
+    expected = plan.rank(CAT, graph.build(CAT), profile, INDEX)
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    page.locator("#fg-trait-humans-act-on-output").check()
+    page.get_by_label("Describe the project in your own words").fill(description)
+    items = page.locator(".fg-plan-item")
+    expect(items.first).to_have_attribute("data-challenge", expected[0].id)
+    page.wait_for_timeout(500)
+    assert items.evaluate_all("els => els.map(e => e.dataset.challenge)") == [r.id for r in expected]
+    expect(items.first.locator(".fg-why")).to_have_text(f"Why: {'; '.join(expected[0].reasons(CAT))}.")
+    assert "your description mentions" in items.first.locator(".fg-why").inner_text()
+    page.reload(wait_until="networkidle")
+    expect(page.get_by_label("Describe the project in your own words")).to_have_value(description)

@@ -1,0 +1,125 @@
+"""The relevance dev sets (tests/relevance/) stay usable: every id they name exists in the real catalog.
+
+A benchmark that scores the engine against a challenge id the catalog no longer has, or a trait the
+planner cannot accept, would report a silent miss instead of an error; these checks catch that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import HERE, REAL
+
+RELEVANCE = HERE / "relevance"
+SPLITS = {"dev", "holdout"}
+
+
+QUESTION_KEYS = {"q", "accept", "split", "source"}
+PROFILE_KEYS = {"id", "name", "industry", "traits", "stages", "description", "bit", "split", "source"}
+SOURCE_KEYS = {"title", "url", "says"}
+URL = re.compile(r"^https?://\S+$")
+
+
+def _load(path: Path) -> list[dict]:
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    assert isinstance(data, list), f"{path}: top level must be a list"
+    return data
+
+
+@pytest.fixture(scope="module")
+def questions() -> list[dict]:
+    return _load(RELEVANCE / "questions.yaml")
+
+
+@pytest.fixture(scope="module")
+def profiles() -> list[dict]:
+    return _load(RELEVANCE / "profiles.yaml")
+
+
+@pytest.fixture(scope="module")
+def challenges() -> set[str]:
+    return {yaml.safe_load(p.read_text(encoding="utf-8"))["id"] for p in (REAL / "challenges").glob("*.yaml")}
+
+
+@pytest.fixture(scope="module")
+def facets() -> dict[str, set[str]]:
+    data = yaml.safe_load((REAL / "facets.yaml").read_text(encoding="utf-8"))
+    return {kind: {f["id"] for f in data[kind]} for kind in ("traits", "industries")}
+
+
+@pytest.fixture(scope="module")
+def stages() -> set[str]:
+    return {s["id"] for s in yaml.safe_load((REAL / "stages.yaml").read_text(encoding="utf-8"))["stages"]}
+
+
+def _ids(value: object) -> list[str]:
+    assert isinstance(value, list) and all(isinstance(v, str) for v in value), f"expected a list of ids: {value!r}"
+    return value
+
+
+def test_questions_have_the_documented_shape(questions: list[dict], challenges: set[str]) -> None:
+    assert len(questions) >= 80
+    for entry in questions:
+        where = f"question {entry.get('q')!r}"
+        assert set(entry) == QUESTION_KEYS, f"{where}: keys {sorted(entry)}"
+        assert isinstance(entry["q"], str) and 1 <= len(entry["q"].split()) <= 15, f"{where}: 1-15 words"
+        accept = _ids(entry["accept"])
+        assert 1 <= len(accept) <= 3 and len(set(accept)) == len(accept), f"{where}: 1-3 distinct ids"
+        assert set(accept) <= challenges, f"{where}: unknown challenge {sorted(set(accept) - challenges)}"
+        assert entry["split"] in SPLITS, f"{where}: split {entry['split']!r}"
+        assert entry["source"] == "own" or URL.match(entry["source"]), f"{where}: source must be own or a URL"
+
+
+def test_questions_are_unique_and_cover_every_challenge(questions: list[dict], challenges: set[str]) -> None:
+    texts = Counter(" ".join(e["q"].lower().split()) for e in questions)
+    assert not [q for q, n in texts.items() if n > 1], "duplicate questions"
+    covered = Counter(c for e in questions for c in e["accept"])
+    thin = sorted(c for c in challenges if covered[c] < 2)
+    assert not thin, f"challenges with fewer than 2 questions: {thin}"
+
+
+def test_enough_questions_come_from_public_practitioner_text(questions: list[dict]) -> None:
+    assert sum(e["source"] != "own" for e in questions) >= 40
+
+
+def test_profiles_have_the_documented_shape(
+    profiles: list[dict], challenges: set[str], facets: dict[str, set[str]], stages: set[str]
+) -> None:
+    assert len(profiles) >= 20
+    ids = [p.get("id") for p in profiles]
+    assert len(set(ids)) == len(ids), "duplicate profile ids"
+    for p in profiles:
+        where = f"profile {p.get('id')!r}"
+        assert set(p) <= PROFILE_KEYS and set(p) >= PROFILE_KEYS - {"industry", "stages"}, f"{where}: keys"
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", p["id"]), f"{where}: id must be kebab-case"
+        assert "industry" not in p or p["industry"] in facets["industries"], f"{where}: industry {p.get('industry')}"
+        traits = _ids(p["traits"])
+        assert set(traits) <= facets["traits"], f"{where}: unknown traits {sorted(set(traits) - facets['traits'])}"
+        assert set(_ids(p.get("stages", []))) <= stages, f"{where}: unknown stage"
+        bit = _ids(p["bit"])
+        assert 1 <= len(bit) <= 3 and set(bit) <= challenges, f"{where}: bit must name 1-3 challenges"
+        assert isinstance(p["description"], str) and len(p["description"].split()) >= 20, f"{where}: description"
+        assert p["split"] in SPLITS, f"{where}: split {p['split']!r}"
+        src = p["source"]
+        assert isinstance(src, dict) and set(src) == SOURCE_KEYS, f"{where}: source needs title, url, says"
+        assert URL.match(src["url"]), f"{where}: source url"
+        assert src["title"].strip() and src["says"].strip(), f"{where}: source title and says"
+
+
+@pytest.mark.parametrize("name", ["questions", "profiles"])
+def test_holdout_is_about_a_third_and_spread_over_challenges(name: str, request: pytest.FixtureRequest) -> None:
+    entries = request.getfixturevalue(name)
+    key = "accept" if name == "questions" else "bit"
+    share = sum(e["split"] == "holdout" for e in entries) / len(entries)
+    assert 0.25 <= share <= 0.40, f"{name}: holdout share {share:.2f}"
+    by_principal: dict[str, set[str]] = {}
+    for e in entries:
+        by_principal.setdefault(e[key][0], set()).add(e["split"])
+    for challenge, seen in by_principal.items():
+        n = sum(e[key][0] == challenge for e in entries)
+        assert n < 3 or seen == SPLITS, f"{name}: {challenge} has {n} entries but only {sorted(seen)}"

@@ -1,0 +1,151 @@
+"""The relevance engine and `fieldguide search`: what a reader typing a question would notice."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import REAL
+from fieldguide import graph, load, search
+from fieldguide.cli import main
+
+CAT = load.load(REAL)
+G = graph.build(CAT)
+DATA = search.build_index(CAT, G)
+INDEX = search.Index(DATA)
+
+
+def challenges(query: str, **options: object) -> list[str]:
+    return [h.id for h in search.run(INDEX, query, **options) if h.type == "challenge"]
+
+
+@pytest.mark.parametrize(("word", "stem"), [
+    # Porter's own examples (1980 paper and reference implementation)
+    ("caresses", "caress"), ("ponies", "poni"), ("cats", "cat"), ("feed", "feed"), ("agreed", "agre"),
+    ("plastered", "plaster"), ("motoring", "motor"), ("sing", "sing"), ("conflated", "conflat"),
+    ("hopping", "hop"), ("filing", "file"), ("happy", "happi"), ("relational", "relat"),
+    ("generalization", "gener"), ("electrical", "electr"), ("adjustment", "adjust"), ("controll", "control"),
+    ("labelling", "label"), ("labeled", "label"),
+])
+def test_stemmer_follows_porter(word: str, stem: str) -> None:
+    assert search.stem(word) == stem
+
+
+@pytest.mark.parametrize(("british", "american"), [
+    ("organisation", "organization"), ("optimising", "optimizing"), ("behaviour", "behavior"),
+    ("catalogue", "catalog"), ("analysed", "analyzed"), ("centre", "center"), ("programme", "program"),
+    ("anonymise", "anonymize"), ("judgement", "judgment"),
+    ("precise", "precise"), ("supervised", "supervised"), ("noise", "noise"),  # not spelling variants
+])
+def test_british_spellings_meet_american_ones(british: str, american: str) -> None:
+    assert search.american(british) == american
+    assert search.term(british) == search.term(american)
+
+
+def test_diacritics_and_case_fold() -> None:
+    assert search.words("Langenkämper's NAÏVE Café") == ["langenkamper", "naive", "cafe"]
+
+
+def test_a_title_alias_or_everyday_phrase_finds_the_challenge_first() -> None:
+    assert challenges("Concept drift")[0] == "concept-drift"
+    assert challenges("model decay")[0] == "concept-drift"  # an alias
+    assert challenges("model extraction")[0] == "model-stealing"  # an alias
+    assert challenges("nobody uses the tool we built")[0] == "involvement-of-end-users"  # vocabulary phrase
+
+
+def test_synonyms_match_at_a_lower_weight_than_the_word_typed() -> None:
+    slots = search.slots(INDEX, "launch", prefix=False)
+    alternatives = dict(slots[0].alternatives)
+    assert alternatives["launch"] == 1.0 and alternatives["deploy"] == DATA["query"]["synonym"] < 1.0
+
+
+def test_more_matched_words_rank_higher() -> None:
+    hits = {h.id: h for h in search.run(INDEX, "label medical scans radiologists", types=("challenge",))}
+    assert len(hits["access-to-experts"].matched) > len(hits["environmental-impact"].matched) if \
+        "environmental-impact" in hits else True
+    assert challenges("label medical scans radiologists")[0] == "access-to-experts"
+
+
+def test_the_word_being_typed_is_completed_but_a_finished_one_is_not() -> None:
+    assert "concept-drift" in challenges("retrai")[:3]
+    typing = dict(search.slots(INDEX, "retrai")[0].alternatives)
+    finished = dict(search.slots(INDEX, "retrai", prefix=False)[0].alternatives)
+    assert typing["retrain"] == DATA["query"]["prefix"] * 6 / 7  # a completion
+    assert finished == {"retrain": DATA["query"]["fuzzy"]}  # only a near spelling, at a lower weight
+
+
+def test_typos_are_tolerated_only_against_words_the_index_knows() -> None:
+    assert challenges("concpet drift", prefix=False)[0] == "concept-drift"
+    assert challenges("explainabilty", prefix=False)[0] in {"explainability-score", "model-interpretability"}
+    assert search.run(INDEX, "qwxzv", prefix=False) == []
+    assert search.osa_distance("drfit", "drift", 1) == 1  # a swap counts once
+
+
+def test_stop_words_alone_find_nothing() -> None:
+    assert search.run(INDEX, "how do we do it") == []
+
+
+def test_groups_come_in_order_and_are_capped() -> None:
+    hits = search.run(INDEX, "model")
+    kinds = [h.type for h in hits]
+    assert kinds == sorted(kinds, key=search.TYPES.index)
+    shown = search.shown(hits)
+    for kind, limit in search.LIMITS.items():
+        assert sum(h.type == kind for h in shown) == min(limit, kinds.count(kind))
+
+
+def test_index_stays_within_the_page_budget() -> None:
+    raw = json.dumps(DATA, ensure_ascii=False, separators=(",", ":")).encode()
+    assert len(gzip.compress(raw, 9)) <= 60 * 1024  # the issue's budget for the page
+
+
+def test_every_document_and_posting_decodes() -> None:
+    assert len(DATA["docs"]) == len(CAT.challenges) + len(CAT.case_studies) + len(CAT.mitigations) + len(
+        CAT.references)
+    assert [d[1] for d in DATA["docs"][: len(CAT.challenges)]][:2] == ["data-discovery", "data-dispersion"]
+    for term, plist in INDEX.terms.items():
+        docs = [d for d, _ in plist]
+        assert docs == sorted(set(docs)) and docs[-1] < len(DATA["docs"]), term
+        assert search.encode(plist, DATA["levels"]) == DATA["terms"][term]
+
+
+def run(*args: str) -> object:
+    return CliRunner().invoke(main, list(args))
+
+
+def test_search_command_lists_groups_and_json(valid_catalog: Path) -> None:
+    result = run("search", "--catalog", str(REAL), "--format", "json", "model", "decay")
+    assert result.exit_code == 0 and result.exception is None, result.output
+    rows = json.loads(result.output)
+    assert rows[0] == {"id": "concept-drift", "type": "challenge", "title": "Concept drift",
+                       "score": rows[0]["score"]}
+    assert set(rows[0]) == {"id", "type", "title", "score"}
+    assert [r["id"] for r in rows] == [h.id for h in search.shown(search.run(INDEX, "model decay"))]
+    text = run("search", "--catalog", str(REAL), "twitter data")
+    assert text.exit_code == 0 and text.exception is None
+    assert text.output.index("Challenges") < text.output.index("Case studies")
+    assert "data-discovery: Data discovery (Data management › Data collection)" in text.output
+
+
+def test_search_command_type_and_limit() -> None:
+    result = run("search", "--catalog", str(REAL), "--type", "mitigation", "--limit", "2", "--format", "json",
+                 "drift")
+    rows = json.loads(result.output)
+    assert len(rows) == 2 and {r["type"] for r in rows} == {"mitigation"}
+
+
+def test_search_command_says_when_nothing_matches() -> None:
+    result = run("search", "--catalog", str(REAL), "qwxzv")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "no results" in result.output
+    assert json.loads(run("search", "--catalog", str(REAL), "--format", "json", "qwxzv").output) == []
+
+
+def test_search_command_reports_a_broken_catalog(tmp_path: Path) -> None:
+    result = run("search", "--catalog", str(tmp_path / "missing"), "drift")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "catalog folder not found" in result.output

@@ -1,0 +1,99 @@
+"""One ranking, not two: the page's engine (search-engine.js, run under Node) and the Python engine
+behind `fieldguide search` and `fieldguide plan` return the same ids, scores and reasons."""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import HERE, REAL
+from fieldguide import graph, load, plan, search
+
+sys.path.insert(0, str(HERE / "relevance"))
+from relevance import profile_of, profiles, questions  # noqa: E402
+
+RUNNER = HERE / "relevance" / "run_engine.js"
+CAT = load.load(REAL)
+G = graph.build(CAT)
+DATA = search.build_index(CAT, G)
+INDEX = search.Index(DATA)
+
+# Edge cases beyond the dev set: typos, British spellings, prefixes, stop words only, symbols, accents.
+EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",
+         "labellin", "the of and", "", "   ", "GDPR!!", "Langenkämper marine gear", "naïve café résumé screening",
+         "x", "sim2real", "A/B test shows no lift", "ci/cd for ml", "re-train weekly", "model-extraction",
+         "ОЧЕНЬ", "數據", "explainability vs interpretability", "data data data data", "behaviour colour centre"]
+
+
+def run_node(job: dict, tmp_path: Path) -> dict:
+    (tmp_path / "index.json").write_text(json.dumps(DATA), encoding="utf-8")
+    job = {"index": str(tmp_path / "index.json"), **job}
+    proc = subprocess.run(["node", str(RUNNER)], input=json.dumps(job), capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def dev_questions() -> list[str]:
+    return [q["q"] for q in questions("dev")]
+
+
+def test_page_and_cli_return_the_same_results_for_every_dev_question(tmp_path: Path) -> None:
+    texts = dev_questions() + EXTRA
+    jobs = [{"text": t} for t in texts] + [{"text": t, "prefix": False} for t in texts]
+    out = run_node({"queries": jobs}, tmp_path)["queries"]
+    compared = 0
+    for job, result in zip(jobs, out, strict=True):
+        py = search.run(INDEX, job["text"], prefix=job.get("prefix", True))
+        js = result["hits"]
+        assert [(h.type, h.id) for h in py] == [(h[0], h[1]) for h in js], job
+        assert all(abs(h.score - j[2]) <= 1e-9 for h, j in zip(py, js, strict=True)), job
+        assert [h.matched for h in py] == [j[3] for j in js], job
+        compared += len(py)
+    assert compared > 1000, "the comparison covered real rankings"
+
+
+def _words() -> list[str]:
+    """Every word of the catalog and the dev set, those words with every suffix the stemmer knows,
+    and random letter strings: each rule of the stemmer and of the spelling map is exercised."""
+    text = json.dumps(load.load(REAL).vocabulary.model_dump()) + " ".join(dev_questions())
+    for folder in ("challenges", "case-studies", "mitigations", "references"):
+        text += " ".join(p.read_text(encoding="utf-8") for p in (REAL / folder).glob("*.yaml"))
+    words = sorted(set(search.words(text)))
+    suffixes = ["s", "es", "ies", "sses", "ed", "eed", "ing", "ly", "y", "ational", "tional", "enci", "anci", "izer",
+                "bli", "alli", "entli", "eli", "ousli", "ization", "ation", "ator", "alism", "iveness", "fulness",
+                "ousness", "aliti", "iviti", "biliti", "logi", "icate", "ative", "alize", "iciti", "ical", "ful",
+                "ness", "al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "sion",
+                "tion", "ou", "ism", "ate", "iti", "ous", "ive", "ize", "ise", "ised", "isation", "our", "ours",
+                "tre", "ogue", "yse", "mme", "e", "ll", "at", "bl", "iz"]
+    roots = words[::7]
+    rng = random.Random(9)
+    noise = ["".join(rng.choice("aeiouybcdlmnrstzvw") for _ in range(rng.randint(1, 12))) for _ in range(20000)]
+    return words + [r + s for r in roots for s in suffixes] + noise
+
+
+def test_stemmer_and_spelling_map_are_identical_in_both_languages(tmp_path: Path) -> None:
+    words = _words()
+    assert len(words) > 50000
+    out = run_node({"stems": words, "terms": words}, tmp_path)
+    assert out["stems"] == [search.stem(w) for w in words]
+    assert out["terms"] == [search.term(w) for w in words]
+
+
+@pytest.mark.parametrize("split", ["dev"])
+def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: Path, split: str) -> None:
+    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(CAT, G, INDEX)}),
+                                        encoding="utf-8")
+    raws = profiles(split)
+    extra = [{"name": "stages only", "stages": ["model-deployment"]}, {"name": "nothing"},
+             {"name": "industry", "industry": "healthcare", "traits": ["regulated"], "description": "x-ray triage"}]
+    picked = [profile_of(p) for p in raws + extra]
+    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
+                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
+    for profile, js in zip(picked, out, strict=True):
+        py = plan.rank(CAT, G, profile, INDEX)
+        assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
