@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from pybtex.database import parse_string
 
-from conftest import HERE, VALID, cli
+from conftest import HERE, REAL, VALID, cli
 from fieldguide import __version__, bench, graph, load, render
 from fieldguide.cli import main
 
@@ -84,15 +84,16 @@ def test_export_bibtex_round_trips_through_a_bibtex_parser(rich_catalog: Path) -
     assert [str(p) for p in pipelines.persons["author"]] == ["Sample, Bo", "Sample, Cy"]
 
 
-def test_schema_prints_one_schema_per_file_type(tmp_path: Path) -> None:
+def test_schema_covers_every_file_a_contributor_edits(tmp_path: Path) -> None:
+    """One schema per kind of file in the real catalog: each folder's entries and each top file."""
     schemas = json.loads(cli("schema").stdout)
-    assert sorted(schemas) == ["case-studies/<id>.yaml", "challenges/<id>.yaml", "facets.yaml",
-                               "findings/<id>.yaml", "mitigations/<id>.yaml", "references/<id>.yaml", "stages.yaml"]
+    kinds = {f"{d.name}/<id>.yaml" for d in REAL.iterdir() if d.is_dir()} | {f.name for f in REAL.glob("*.yaml")}
+    assert set(schemas) == kinds
     assert "additionalProperties" in json.dumps(schemas["challenges/<id>.yaml"]), "unknown keys are refused"
     out = tmp_path / "schemas"
-    assert cli("schema", "--out", out).stdout == f"wrote 7 schemas to {out}\n"
+    assert cli("schema", "--out", out).stdout == f"wrote {len(kinds)} schemas to {out}\n"
     written = json.loads((out / "challenges.schema.json").read_text(encoding="utf-8"))
-    assert written == schemas["challenges/<id>.yaml"]
+    assert written["properties"] == schemas["challenges/<id>.yaml"]["properties"]
 
 
 # ---------------------------------------------------------------- show, related, render
@@ -105,6 +106,7 @@ def test_show_a_challenge_lists_links_both_ways_and_its_evidence(rich_catalog: P
         "  in_step -> data-collection",
         "  related -> label-noise",
         "  addresses <- data-contracts, monitoring-dashboards",
+        "  check_of <- schema-drift-alert, schema-drift-contract",
         "  illustrates <- clinic-form-change, retail-feed-migration, retail-returns-labels",
         "  related <- feedback-delay",
         "  evidence: strong (3 case studies, 2 industries)",
@@ -123,8 +125,17 @@ def test_show_a_case_study_has_no_evidence_line(rich_catalog: Path) -> None:
 def test_show_an_unknown_id_suggests_close_ones(rich_catalog: Path) -> None:
     result = cli("show", "schema-drfit", code=1)
     assert result.stdout == ""
-    assert result.stderr == "error: unknown id 'schema-drfit'; did you mean schema-drift?\n"
+    assert result.stderr == ("error: unknown id 'schema-drfit'; did you mean schema-drift, schema-drift-alert, "
+                             "schema-drift-contract?\n")
     assert cli("show", "zzzz", code=1).stderr == "error: unknown id 'zzzz'\n"
+
+
+def test_show_a_step_names_its_stage_and_challenges(rich_catalog: Path) -> None:
+    assert cli("show", "monitoring").stdout.splitlines() == [
+        "step monitoring: Monitoring  (catalog/stages.yaml:28)",
+        "  part_of -> model-deployment",
+        "  in_step <- alert-fatigue, feedback-delay, silent-failures",
+    ]
 
 
 def test_related_an_unknown_challenge_fails_cleanly(rich_catalog: Path) -> None:
@@ -152,11 +163,16 @@ def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> Non
     md = cli("checklist", "--state", STATE, "--site-url", SITE).stdout
     lines = md.splitlines()
     assert lines[0] == "# Deployment checklist: all stages"
-    assert lines[2].startswith("Readiness: **0%** (the lowest stage")
+    assert lines[2].startswith("Readiness: **0%**, the lowest stage's.")
+    assert [line for line in lines if line.startswith("| ") and "%" in line] == [
+        "| Data management | 100% | 4 | 0 | 0 | 0 | 1 |",  # one of five not applicable
+        "| Model learning | 0% | 0 | 0 | 0 | 3 | 0 |",
+        "| Model deployment | 60% | 3 | 0 | 0 | 2 | 1 |",  # one of six not applicable
+    ]
     assert [line for line in lines if line.startswith("## ")] == [
-        "## Data management — 100% (4/4 done)",  # one of five not applicable
-        "## Model learning — 0% (0/3 done)",
-        "## Model deployment — 60% (3/5 done)",  # one of six not applicable
+        "## Data management — 100% (4/4 resolved)",
+        "## Model learning — 0% (0/3 resolved)",
+        "## Model deployment — 60% (3/5 resolved)",
     ]
     assert "- [x] Every upstream feed has a written schema contract. — owner: Ana `schema-drift-contract`" in lines
     assert ("- [x] ~~Records carry a stable key that survives merges.~~ (not applicable: No merges planned) "
@@ -165,6 +181,10 @@ def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> Non
     # Precedents: at most three, by id; label-noise has four.
     assert ("**[Label noise](https://guide.example.org/challenges/label-noise/)** · precedents: Example Shop — "
             "crowd labels, Example Retail — a feed migration, Example Market — returns as labels") in lines
+    # Within a step, challenges follow their `order` (Table 1), not their ids.
+    monitoring = [line for line in lines[lines.index("### Monitoring"):] if line.startswith("**[")]
+    assert [line.split("]")[0] for line in monitoring] == ["**[Silent failures", "**[Alert fatigue",
+                                                           "**[Feedback delay"]
 
 
 def test_checklist_of_one_stage_scores_that_stage_only(rich_catalog: Path) -> None:
@@ -172,8 +192,8 @@ def test_checklist_of_one_stage_scores_that_stage_only(rich_catalog: Path) -> No
     md = cli("checklist", "--stage", "data-management", "--state", STATE).stdout
     lines = md.splitlines()
     assert lines[0] == "# Deployment checklist: Data management"
-    assert lines[2].startswith("Readiness: **100%** ")
-    assert [line for line in lines if line.startswith("## ")] == ["## Data management — 100% (4/4 done)"]
+    assert lines[2].startswith("Readiness: **100%**. ")
+    assert [line for line in lines if line.startswith("## ")] == ["## Data management — 100% (4/4 resolved)"]
     assert re.findall(r"`([a-z-]+)`$", md, re.MULTILINE) == [item for item, _ in DATA_MANAGEMENT]
 
 
@@ -187,18 +207,16 @@ def test_checklist_csv_has_one_row_per_item_with_its_state(rich_catalog: Path) -
     assert rows[4]["note"] == "Gaps are imputed per field"
 
 
-def test_checklist_json_is_the_state_file_with_readiness(rich_catalog: Path, tmp_path: Path) -> None:
+def test_checklist_json_is_the_state_file_again(rich_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "state.json"
     cli("checklist", "--format", "json", "--state", STATE, "--stage", "model-deployment", "--out", out)
     text = out.read_text(encoding="utf-8")
     assert '"owner": "Zoë"' in text, "names stay readable in a file teams commit and diff"
     body = json.loads(text)
     assert body["scope"] == ["model-deployment"]
-    assert body["readiness"] == {"overall": 0.6, "stages": {"model-deployment": {"done": 3, "applicable": 5,
-                                                                                 "score": 0.6}}}
-    assert [i["id"] for i in body["items"]] == ["api-versioning-contract", "code-reuse-shared",
-                                                "alert-fatigue-owner", "feedback-delay-proxy",
-                                                "silent-failures-canary", "silent-failures-range"]
+    assert [(i["id"], i["status"]) for i in body["items"]] == [
+        ("api-versioning-contract", "done"), ("code-reuse-shared", "na"), ("silent-failures-canary", "done"),
+        ("silent-failures-range", "open"), ("alert-fatigue-owner", "done"), ("feedback-delay-proxy", "open")]
     # The exported file reads back as the same state.
     again = cli("checklist", "--format", "json", "--state", out, "--stage", "model-deployment").stdout
     assert json.loads(again)["items"] == body["items"]
@@ -208,23 +226,24 @@ def test_checklist_json_is_the_state_file_with_readiness(rich_catalog: Path, tmp
 
 
 def test_plan_text_without_an_industry(rich_catalog: Path) -> None:
-    """No industry chosen: no reason may mention one (nor count case studies "in your industry")."""
+    """No industry chosen: no reason may mention one. Scores: 3 per trait + 0.1 per case study (README)."""
     out = cli("plan", "--profile", PROFILES / "rich-general.yaml").stdout
     assert out.splitlines() == [
-        " 1.   5.0  label-noise: matches user-facing",
-        " 2.   4.5  schema-drift: matches real-time",
-        " 3.   4.0  missing-values: matches regulated",
-        " 4.   3.5  duplicate-records: matches regulated",
+        " 1.   3.4  label-noise: matches user-facing",
+        " 2.   3.3  schema-drift: matches real-time",
+        " 3.   3.2  missing-values: matches regulated",
+        " 4.   3.1  duplicate-records: matches regulated",
     ]
 
 
 def test_plan_text_with_an_industry(rich_catalog: Path) -> None:
     out = cli("plan", "--profile", PROFILES / "rich-finance.yaml").stdout
-    assert out.splitlines()[:2] == [
-        " 1.   8.5  duplicate-records: matches regulated; typical of your industry; 1 case study in your industry",
-        " 2.   6.0  missing-values: matches regulated; 1 case study in your industry",
+    assert out.splitlines() == [
+        " 1.   5.6  duplicate-records: matches regulated; typical of finance; 1 case study in finance",  # .1+3+2+.5
+        " 2.   3.7  missing-values: matches regulated; 1 case study in finance",  # .2+3+.5
+        " 3.   0.4  label-noise: nothing in your profile points to it; ranked by its 4 case studies",
+        " 4.   0.3  schema-drift: nothing in your profile points to it; ranked by its 3 case studies",
     ]
-    assert [line.split()[2] for line in out.splitlines()[2:]] == ["label-noise:", "schema-drift:"]
 
 
 def test_plan_markdown_is_the_checklist_in_ranked_order(rich_catalog: Path, tmp_path: Path) -> None:
@@ -233,9 +252,13 @@ def test_plan_markdown_is_the_checklist_in_ranked_order(rich_catalog: Path, tmp_
         "--site-url", SITE)
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0] == "# Deployment plan: Loan approvals"
-    assert lines[2].startswith("Readiness: **100%** "), "only the profile's stage counts"
-    challenges = [line.split("]")[0].removeprefix("**[") for line in lines if line.startswith("**[")]
-    assert challenges == ["Duplicate records", "Missing values", "Label noise", "Schema drift"]
+    assert lines[2].startswith("Readiness: **100%**. "), "only the profile's stage counts"
+    assert [line for line in lines if line.startswith("### ")] == [
+        "### 1. [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
+        "### 2. [Missing values](https://guide.example.org/challenges/missing-values/)",
+        "### 3. [Label noise](https://guide.example.org/challenges/label-noise/)",
+        "### 4. [Schema drift](https://guide.example.org/challenges/schema-drift/)",
+    ]
 
 
 def test_plan_csv_and_json_follow_the_ranking(rich_catalog: Path) -> None:
@@ -248,7 +271,15 @@ def test_plan_csv_and_json_follow_the_ranking(rich_catalog: Path) -> None:
     body = json.loads(cli("plan", "--profile", PROFILES / "rich-finance.yaml", "--format", "json").stdout)
     assert [i["id"] for i in body["items"]] == ranked_items
     assert {i["status"] for i in body["items"]} == {"open"}, "no --state: everything open"
-    assert body["readiness"]["overall"] == 0.0 and body["scope"] == ["data-management"]
+    assert body["scope"] == ["data-management"]
+
+
+def test_plan_refuses_a_profile_that_does_not_parse(rich_catalog: Path, tmp_path: Path) -> None:
+    profile = tmp_path / "broken.yaml"
+    profile.write_text("name: [unclosed\n", encoding="utf-8")
+    result = cli("plan", "--profile", profile, code=1)
+    assert result.stdout == ""
+    assert result.stderr.splitlines()[0].startswith("broken.yaml:2: broken: -: YAML does not parse")
 
 
 # ---------------------------------------------------------------- brief
@@ -263,8 +294,7 @@ def test_brief_for_a_profile_covers_its_top_challenges(rich_catalog: Path, tmp_p
     assert headings == ["## [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
                         "## [Missing values](https://guide.example.org/challenges/missing-values/)",
                         "## Bibliography"]
-    assert ("*Why it is on this list:* matches regulated; typical of your industry; 1 case study in your industry."
-            in text)
+    assert "*Why it is on this list:* matches regulated; typical of finance; 1 case study in finance." in text
     assert "- [ ] Records carry a stable key that survives merges. `duplicate-records-key`" in text
     bib = parse_string((tmp_path / "brief.bib").read_text(encoding="utf-8"), "bibtex")
     assert list(bib.entries) == ["paleyes2020challenges"]

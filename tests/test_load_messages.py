@@ -75,7 +75,7 @@ def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path)
 ])
 def test_validation_messages_say_what_to_write(model: type, data: dict, field: str, message: str) -> None:
     valid = {Challenge: {"id": "a", "title": "T", "step": "s", "summary": "S.", "description": "D.",
-                         "checklist": [{"id": "a-x", "text": "X."}], "survey_section": "3.1"},
+                         "checklist": [{"id": "a-x", "text": "X."}], "survey_section": "3.1", "order": 1},
              Mitigation: {"id": "m", "title": "T", "kind": "tool", "summary": "S.", "beyond_survey": False,
                           "challenges": [{"challenge": "a", "how": "H."}]},
              Reference: {"id": "r", "entry_type": "misc", "title": "T", "year": 2020},

@@ -106,19 +106,20 @@ def test_readiness_is_done_over_applicable_and_overall_is_the_lowest_stage(valid
 def test_plan_command_prints_rank_score_and_reasons() -> None:
     """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic)."""
     out = cli("plan", "--catalog", RICH, "--profile", HERE / "profiles/rich-retail.yaml").stdout
+    quiet = "nothing in your profile points to it; listed in workflow order"
     assert out.splitlines() == [
-        " 1.  13.0  label-noise: matches user-facing; 4 case studies in your industry",
-        " 2.  11.5  schema-drift: matches real-time; typical of your industry; 2 case studies in your industry",
-        " 3.   6.0  silent-failures: matches real-time, user-facing",
-        " 4.   1.0  missing-values: applies to every project",
-        " 5.   0.5  duplicate-records: applies to every project",
-        " 6.   0.0  baseline-choice: applies to every project",
-        " 7.   0.0  model-size: applies to every project",
-        " 8.   0.0  training-cost: applies to every project",
-        " 9.   0.0  api-versioning: applies to every project",
-        "10.   0.0  code-reuse: applies to every project",
-        "11.   0.0  alert-fatigue: applies to every project",
-        "12.   0.0  feedback-delay: applies to every project",
+        " 1.   6.3  schema-drift: matches real-time; typical of retail; 2 case studies in retail",
+        " 2.   6.0  silent-failures: matches real-time, user-facing",
+        " 3.   5.4  label-noise: matches user-facing; 4 case studies in retail",
+        " 4.   0.2  missing-values: nothing in your profile points to it; ranked by its 2 case studies",
+        " 5.   0.1  duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
+        f" 6.   0.0  baseline-choice: {quiet}",
+        f" 7.   0.0  model-size: {quiet}",
+        f" 8.   0.0  training-cost: {quiet}",
+        f" 9.   0.0  api-versioning: {quiet}",
+        f"10.   0.0  code-reuse: {quiet}",
+        f"11.   0.0  alert-fatigue: {quiet}",
+        f"12.   0.0  feedback-delay: {quiet}",
     ]
 
 
