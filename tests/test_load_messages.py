@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from fieldguide import load
 from fieldguide.schema import CaseStudy, Challenge, Mitigation, Reference
 
 DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(23)) + "  " * 23 + "leaf: 1\n"
+DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 24 + "- leaf\n"
 
 
 @pytest.mark.parametrize(("text", "line", "message"), [
@@ -30,6 +32,18 @@ DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(23)) + "  " * 23 + "leaf: 1\n
     (b"id: a\ntitle: !!set {x, y}\n", 2, "YAML tag '!!set' is not allowed"),
     (b"a: &x 1\nb: *x\nc: *x\n", 2, "anchors and aliases are not allowed"),  # reported once, not per alias
     (DEEP.encode(), 22, "nested deeper than 20 levels"),
+    (DEEP_LIST.encode(), 22, "nested deeper than 20 levels"),
+    # Line numbers count from the top of the file, blank first lines included.
+    (b"\nid: a\ntitle: b\x00c\n", 3, "file contains a NUL byte (binary?)"),
+    (b"\n\nid: a\nnote: caf\xe9\n", 4, "file is not UTF-8 text"),
+    (b"\nid: a\ntitle: \x07bell\n", 3, "character #x0007 is not allowed in YAML (control character?)"),
+    # An error that starts where it is found says no "started at"; one that spans lines does.
+    (b"id: a\ntitle: @b\n", 2, "YAML does not parse: while scanning for the next token found character that "
+                                "cannot start any token"),
+    (b"id: a\n\ttitle: b\n", 2, "YAML does not parse: while scanning a plain scalar found a tab character that "
+                                "violates indentation (started at line 1)"),
+    # The second value of a duplicate key is not even read (its bad tag goes unreported).
+    (b"id: a\nid: !!binary aGk=\n", 2, "duplicate key (first at line 1)"),
 ])
 def test_parse_file_refuses_with_line_and_reason(tmp_path: Path, text: bytes, line: int, message: str) -> None:
     path = tmp_path / "entry.yaml"
@@ -43,7 +57,8 @@ def test_parse_file_refuses_a_file_over_the_size_limit_before_reading_it(tmp_pat
     path = tmp_path / "big.yaml"
     path.write_bytes(b"#" * (load.MAX_FILE_BYTES + 1))
     _, _, problems = load.parse_file(path, "big.yaml")
-    assert [p.message for p in problems] == [f"file is {load.MAX_FILE_BYTES + 1} bytes; the limit is 1048576 bytes"]
+    assert [(p.line, p.message) for p in problems] == [
+        (1, f"file is {load.MAX_FILE_BYTES + 1} bytes; the limit is 1048576 bytes")]
     path.write_bytes(b"id: a\n" + b"#" * (load.MAX_FILE_BYTES - 6))  # exactly at the limit: fine
     data, _, problems = load.parse_file(path, "big.yaml")
     assert problems == [] and data == {"id": "a"}
@@ -57,6 +72,7 @@ def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path)
     assert data == {"id": "a", "year": 2020, "flags": [True, None], "items": [{"x": 1.5}]}
     assert source.line(("items", 0, "x")) == 5 and source.line(("flags", 1)) == 3
     assert source.line(("items", 3, "missing")) == 4, "an absent key: the line of its nearest parent"
+    assert load.Source("gone.yaml", {}).line(("id",)) == 1, "no line known at all: the top of the file"
 
 
 @pytest.mark.parametrize(("model", "data", "field", "message"), [
@@ -120,3 +136,12 @@ def test_phase_timings_add_up_per_phase(monkeypatch: pytest.MonkeyPatch) -> None
     assert problems == []
     # parse: stages.yaml, facets.yaml, then every entity file at once; validate: stages.yaml
     assert timings == {"parse": 3.0, "validate": 1.0, "links": 1.0}
+
+
+def test_a_catalog_without_findings_is_fine_and_the_root_may_be_text(tmp_path: Path) -> None:
+    """An entity folder may be missing altogether; the catalog folder may be given as a string."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(VALID, catalog)
+    shutil.rmtree(catalog / "findings")
+    cat, problems = load.load_with_problems(str(catalog))
+    assert problems == [] and cat.findings == {} and len(cat.challenges) == 3
