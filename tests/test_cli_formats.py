@@ -78,7 +78,8 @@ def test_export_csv_lists_each_entity_with_its_links(rich_catalog: Path) -> None
 
 def test_export_bibtex_round_trips_through_a_bibtex_parser(rich_catalog: Path) -> None:
     bib = parse_string(cli("export", "--format", "bibtex").stdout, "bibtex")
-    assert sorted(bib.entries) == ["example2019schemas", "paleyes2020challenges", "sample2020pipelines"]
+    assert sorted(bib.entries) == ["example2019schemas", "fixture2021rubric", "paleyes2020challenges",
+                                   "sample2020pipelines"]
     pipelines = bib.entries["sample2020pipelines"]
     assert pipelines.type == "misc" and pipelines.fields["year"] == "2020"
     assert [str(p) for p in pipelines.persons["author"]] == ["Sample, Bo", "Sample, Cy"]
@@ -135,6 +136,21 @@ def test_show_a_step_names_its_stage_and_challenges(rich_catalog: Path) -> None:
         "step monitoring: Monitoring  (catalog/stages.yaml:28)",
         "  part_of -> model-deployment",
         "  in_step <- alert-fatigue, feedback-delay, silent-failures",
+    ]
+
+
+def test_show_a_framework_and_one_of_its_items(rich_catalog: Path) -> None:
+    """The framework's only link is the reference it cites: that citation is what keeps the
+    reference from being 'cited by nothing'."""
+    assert cli("show", "fixture-rubric").stdout.splitlines() == [
+        "framework fixture-rubric: Fixture rubric  (catalog/frameworks/fixture-rubric.yaml:1)",
+        "  cites -> fixture2021rubric",
+        "  item_of <- fixture-rubric:holdout, fixture-rubric:invariants, fixture-rubric:owners, fixture-rubric:schema",
+    ]
+    assert cli("show", "fixture2021rubric").stdout.splitlines()[1:] == ["  cites <- fixture-rubric"]
+    assert cli("show", "fixture-rubric:owners").stdout.splitlines() == [
+        "framework_item fixture-rubric:owners: Every source has an owner  (catalog/frameworks/fixture-rubric.yaml:16)",
+        "  item_of -> fixture-rubric",
     ]
 
 

@@ -12,10 +12,11 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import VALID
 from fieldguide import load
-from fieldguide.schema import CaseStudy, Challenge, Mitigation, Reference
+from fieldguide.schema import CaseStudy, Challenge, ChecklistState, Framework, Mitigation, Reference
 
 DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(23)) + "  " * 23 + "leaf: 1\n"
 DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 24 + "- leaf\n"
@@ -42,6 +43,13 @@ DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 2
                                 "cannot start any token"),
     (b"id: a\n\ttitle: b\n", 2, "YAML does not parse: while scanning a plain scalar found a tab character that "
                                 "violates indentation (started at line 1)"),
+    # Values PyYAML cannot build are quoted safely (escape sequences made visible) and briefly.
+    (b'n: !!int "\\e[31mx"\n', 1, "'\\x1b[31mx' is not a valid !!int value"),
+    (b'n: !!int "' + b"x" * 41 + b'"\n', 1, "'" + "x" * 40 + "…' is not a valid !!int value"),
+    (b'n: !!int "' + b"x" * 40 + b'"\n', 1, "'" + "x" * 40 + "' is not a valid !!int value"),
+    # Integers must fit in 64 bits (JSON readers lose precision beyond).
+    (b"n: 9223372036854775808\n", 1, "number is too large (more than 64 bits)"),
+    (b"n: -9223372036854775809\n", 1, "number is too large (more than 64 bits)"),
     # The second value of a duplicate key is not even read (its bad tag goes unreported).
     (b"id: a\nid: !!binary aGk=\n", 2, "duplicate key (first at line 1)"),
 ])
@@ -66,10 +74,11 @@ def test_parse_file_refuses_a_file_over_the_size_limit_before_reading_it(tmp_pat
 
 def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path) -> None:
     path = tmp_path / "entry.yaml"
-    path.write_text("id: a\nyear: 2020\nflags: [true, null]\nitems:\n  - x: 1.5\n", encoding="utf-8")
+    path.write_text("id: a\nyear: 2020\nflags: [true, null]\nitems:\n  - x: 1.5\nlow: -9223372036854775808\n",
+                    encoding="utf-8")
     data, source, problems = load.parse_file(path, "entry.yaml")
     assert problems == []
-    assert data == {"id": "a", "year": 2020, "flags": [True, None], "items": [{"x": 1.5}]}
+    assert data == {"id": "a", "year": 2020, "flags": [True, None], "items": [{"x": 1.5}], "low": -2**63}
     assert source.line(("items", 0, "x")) == 5 and source.line(("flags", 1)) == 3
     assert source.line(("items", 3, "missing")) == 4, "an absent key: the line of its nearest parent"
     assert load.Source("gone.yaml", {}).line(("id",)) == 1, "no line known at all: the top of the file"
@@ -83,6 +92,7 @@ def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path)
     (Challenge, {"step": "Data_Collection"}, "step", "must be a lowercase kebab-case id such as 'data-discovery'"),
     (Challenge, {"checklist": []}, "checklist", "needs at least 1 item(s)"),
     (Challenge, {"colour": "blue"}, "colour", "unknown key"),
+    (Challenge, {"description": "a\x07b"}, "description", "must be text without control characters"),
     (Mitigation, {"url": "ftp://example.org/"}, "url", "must be an http:// or https:// URL"),
     (Mitigation, {"kind": "gadget"}, "kind", "must be one of 'tool', 'service', 'practice', 'framework', "
                                              "'architecture' or 'technique'"),
@@ -103,6 +113,24 @@ def test_validation_messages_say_what_to_write(model: type, data: dict, field: s
     obj, problems = load.validate({**valid, **data}, model, source, "x")
     assert obj is None
     assert [str(p) for p in problems] == [f"x.yaml:7: x: {field}: {message}"]
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"format": "checklist"}, "format", "must be 'fieldguide-checklist'"),  # one allowed value: no "one of"
+    ({"version": 3}, "version", "must be 2"),
+])
+def test_a_state_file_hears_what_its_header_must_say(data: dict, field: str, message: str) -> None:
+    source = load.Source("s.json", {(): 1, (field,): 2})
+    state = {"format": "fieldguide-checklist", "version": 2, "items": [], **data}
+    _, problems = load.validate(state, ChecklistState, source, "checklist")
+    assert [str(p) for p in problems] == [f"s.json:2: checklist: {field}: {message}"]
+
+
+def test_a_choice_of_two_reads_as_one_of_two() -> None:
+    framework = yaml.safe_load((VALID / "frameworks" / "example-rubric.yaml").read_text(encoding="utf-8"))
+    source = load.Source("f.yaml", {(): 1, ("kind",): 4})
+    _, problems = load.validate({**framework, "kind": "paper"}, Framework, source, "f")
+    assert [str(p) for p in problems] == ["f.yaml:4: f: kind: must be one of 'publication' or 'software'"]
 
 
 def test_a_problem_prints_on_one_line() -> None:

@@ -441,11 +441,17 @@ def _functions(obj: Any) -> Iterator[Any]:
         yield obj
 
 
-def _swap(old: Any, new: Any) -> None:
-    for f_old, f_new in zip(_functions(old), _functions(new), strict=True):
+def _swap(old: Any, new: Any) -> bool:
+    """Give the old function(s) the new code in place; False when a closure no longer matches
+    (say, a mutant deleted the only `super()` call, so `__class__` is no longer a free variable)."""
+    pairs = list(zip(_functions(old), _functions(new), strict=True))
+    if any(f_old.__code__.co_freevars != f_new.__code__.co_freevars for f_old, f_new in pairs):
+        return False
+    for f_old, f_new in pairs:
         f_old.__code__ = f_new.__code__
         f_old.__defaults__ = f_new.__defaults__
         f_old.__kwdefaults__ = f_new.__kwdefaults__
+    return True
 
 
 def apply(site: Site) -> None:
@@ -467,8 +473,12 @@ def apply(site: Site) -> None:
         return
     old, new = getattr(module, site.scope[0]), namespace[site.scope[0]]
     if isinstance(old, type):
-        old, new = vars(old)[site.scope[1]], vars(new)[site.scope[1]]
-    _swap(old, new)
+        cls, name = old, site.scope[1]
+        old, new = vars(cls)[name], vars(new)[name]
+        if not _swap(old, new):
+            setattr(cls, name, new)  # the class attribute is what every caller looks up
+    elif not _swap(old, new):
+        setattr(module, site.scope[0], new)  # seen through the module, not through `from x import f`
 
 
 # ------------------------------------------------------------------------------------------ running pytest
