@@ -50,7 +50,9 @@ DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 2
     # Integers must fit in 64 bits (JSON readers lose precision beyond).
     (b"n: 9223372036854775808\n", 1, "number is too large (more than 64 bits)"),
     (b"n: -9223372036854775809\n", 1, "number is too large (more than 64 bits)"),
-    # The second value of a duplicate key is not even read (its bad tag goes unreported).
+    # A refused key's value is not even read (its bad tag goes unreported): one problem per mistake.
+    (b"id: a\n1: !!binary aGk=\n", 2, "key '1' must be text: write it in quotes"),
+    (b'id: a\n"b\\a": !!binary aGk=\n', 2, "control character U+0007 is not allowed in text"),
     (b"id: a\nid: !!binary aGk=\n", 2, "duplicate key (first at line 1)"),
 ])
 def test_parse_file_refuses_with_line_and_reason(tmp_path: Path, text: bytes, line: int, message: str) -> None:

@@ -172,3 +172,19 @@ def test_integrity_reports_case_studies_and_findings_left_without_links(rich) ->
         f"{root}/findings/fixture-finding.yaml:1: fixture-finding: -: "
         "orphan: nothing links to it and it links to nothing",
     ]
+
+
+def test_trait_texts_and_descriptions_match_whole_words(rich_catalog: Path) -> None:
+    """Completing a partial word is for the word being typed in the search box (README). A trait's
+    own text or a project's description matches whole words: 'synth' is not 'synthetic', a word
+    every challenge of this catalog holds, so neither may move any challenge."""
+    facets = rich_catalog / "facets.yaml"
+    facets.write_text(facets.read_text(encoding="utf-8").replace("Answers are needed within a second.", "Synth"),
+                      encoding="utf-8")
+    cat = load.load(rich_catalog)
+    g = graph.build(cat)
+    plain = [(r.id, r.score, r.reasons(cat)) for r in plan.rank(cat, g, Profile(traits=["realtime"]))]
+    assert plain[:2] == [("schema-drift", 3.3, ["matches real-time"]),  # 3 case studies + the trait, nothing more
+                         ("silent-failures", 3.0, ["matches real-time"])]
+    described = plan.rank(cat, g, Profile(traits=["realtime"], description="synth"))
+    assert [(r.id, r.score, r.reasons(cat)) for r in described] == plain
