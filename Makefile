@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1:8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test check build publish lint clean bench relevance
+.PHONY: serve test test-fast check build publish lint clean bench relevance mutate
 
 # Reinstall when the project's dependencies change.
 $(BIN)/.installed: pyproject.toml
@@ -53,6 +53,16 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
 
+# The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
+test-fast: $(BIN)/.installed-test node_modules/.installed
+	$(BIN)/ruff check scripts tests
+	$(BIN)/python -m pytest -m "not browser"
+
+# Mutation score of the logic modules over the fast tests (a benchmark run by hand, not a test; see tests/README.md).
+MUTATE_ARGS ?=
+mutate: $(BIN)/.installed-test node_modules/.installed
+	$(BIN)/python tests/tools/mutate.py $(MUTATE_ARGS)
+
 # Scaling benchmark (not a test): synthetic catalogs at 1x, 10x, 100x; prints a table of medians.
 bench: check node_modules/.installed
 	$(BIN)/fieldguide bench $(BENCH_ARGS)
@@ -68,4 +78,4 @@ clean:
 AUDIT_ARGS ?=
 .PHONY: audit
 audit: check node_modules/.installed $(CHROMIUM)
-	NO_MKDOCS_2_WARNING=1 CHROME_PATH=$(CHROMIUM) $(BIN)/python -m fieldguide.audit $(AUDIT_ARGS)
+	NO_MKDOCS_2_WARNING=1 CHROME_PATH=$(CHROMIUM) $(BIN)/python tests/tools/audit.py $(AUDIT_ARGS)

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small valid catalog and a way to apply a broken-catalog case over it."""
+"""Shared fixtures: two small valid catalogs, a way to lay a broken-catalog case over one, the CLI runner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from hypothesis import settings
+
+from fieldguide.cli import main
 
 # CI runs the same examples every time (a red CI must be reproducible); locally they vary and find more.
 settings.register_profile("ci", derandomize=True, print_blob=True)
@@ -21,19 +24,46 @@ HERE = Path(__file__).parent
 VALID = HERE / "catalogs" / "valid"
 BROKEN = HERE / "catalogs" / "broken"
 REAL = HERE.parent / "catalog"
+RICH = HERE / "catalogs" / "rich"
 
 
-def assemble(case: Path, target: Path) -> Path:
-    """Copy the valid catalog to `target/catalog`, then lay the case's files over it.
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in a `test_browser_*.py` file is a browser test: `-m "not browser"` is the fast suite."""
+    for item in items:
+        if item.path.name.startswith("test_browser_"):
+            item.add_marker(pytest.mark.browser)
+
+
+def cli(*args: str, code: int = 0) -> Result:
+    """Run `fieldguide ARGS` in-process and check how it ended: exit `code`, and no exception escaped.
+
+    CliRunner never prints a traceback, so a crash shows only in `result.exception`: None after a
+    success, SystemExit after a clean failure (`sys.exit(1)` with a message), anything else a crash.
+    """
+    result = CliRunner().invoke(main, [str(a) for a in args])
+    if code == 0:
+        assert result.exception is None, f"fieldguide {' '.join(map(str, args))} raised {result.exception!r}"
+    else:
+        assert isinstance(result.exception, SystemExit), f"crashed instead of exiting: {result.exception!r}"
+    assert result.exit_code == code, f"exit {result.exit_code}, expected {code}:\n{result.output}"
+    return result
+
+
+def assemble(case: Path, target: Path, base: Path = VALID) -> Path:
+    """Copy a valid catalog (`base`) to `target/catalog`, then lay the case's files over it.
 
     A case folder holds replacement or extra files, an optional DELETE file listing paths to remove,
+    an optional BASE file naming the catalog under `catalogs/` to start from (default `valid`),
     and expected.txt with the exact problem lines `fieldguide check` must print.
     """
     catalog = target / "catalog"
-    shutil.copytree(VALID, catalog)
+    if (case / "BASE").exists():
+        base = HERE / "catalogs" / (case / "BASE").read_text(encoding="utf-8").strip()
+    shutil.copytree(base, catalog)
     for path in case.rglob("*"):
         rel = path.relative_to(case)
-        if path.is_dir() or rel.name in ("expected.txt", "DELETE"):
+        if path.is_dir() or rel.name in ("expected.txt", "DELETE", "BASE"):
             continue
         (catalog / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, catalog / rel)
@@ -42,6 +72,14 @@ def assemble(case: Path, target: Path) -> Path:
         for line in delete.read_text().split():
             (catalog / line).unlink()
     return catalog
+
+
+@pytest.fixture
+def rich_catalog(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the rich catalog (`catalogs/rich/README.md`), the working directory beside it."""
+    shutil.copytree(RICH, tmp_path / "catalog")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path / "catalog"
 
 
 @pytest.fixture

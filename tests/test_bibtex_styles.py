@@ -8,20 +8,17 @@ from __future__ import annotations
 
 import pybtex.errors
 import pytest
-from click.testing import CliRunner
 from pybtex.database import parse_string
 from pybtex.plugin import find_plugin
 
-from conftest import REAL
+from conftest import REAL, cli
 from fieldguide import load
-from fieldguide.cli import main
 from fieldguide.schema import REQUIRED_FIELDS
 
 
 @pytest.fixture(scope="module")
 def bibliography():
-    result = CliRunner().invoke(main, ["export", "--catalog", str(REAL), "--format", "bibtex"])
-    assert result.exit_code == 0, result.output
+    result = cli("export", "--catalog", REAL, "--format", "bibtex")
     return parse_string(result.stdout, "bibtex")
 
 

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from conftest import HERE, VALID
+from conftest import HERE, VALID, cli
 from fieldguide import checklist, escape, graph, load, plan
 from fieldguide.cli import main
 
@@ -87,8 +87,7 @@ def test_orphaned_items_are_kept_and_listed() -> None:
 
 
 def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
-    result = CliRunner().invoke(main, ["checklist", "--format", "json", "--state", str(STATES / "progress.json")])
-    assert result.exit_code == 0, result.output
+    result = cli("checklist", "--format", "json", "--state", STATES / "progress.json")
     assert "1 item(s) in" in result.stderr and "retired-check-from-an-old-catalog" in result.stderr
     items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
     assert items["data-discovery-catalogue"]["reason"] == "Single <b>source</b> system"
@@ -102,27 +101,24 @@ def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
 def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, tmp_path: Path, name: str,
                                                           expected: str) -> None:
     out = tmp_path / "out.md"
-    result = CliRunner().invoke(main, ["checklist", "--state", str(STATES / name), "--out", str(out)])
-    assert result.exit_code == 1
+    result = cli("checklist", "--state", STATES / name, "--out", out, code=1)
     assert expected in result.stderr
     assert not out.exists()
 
 
 def test_cli_checklist_limits_to_a_stage(valid_catalog: Path) -> None:
-    result = CliRunner().invoke(main, ["checklist", "--stage", "model-deployment", "--format", "csv"])
+    result = cli("checklist", "--stage", "model-deployment", "--format", "csv")
     rows = result.stdout.splitlines()
     assert rows[0] == "stage,step,challenge,item_id,text,status,reason,owner,note,evidence,updated,by,covers"
     assert [r.split(",")[3] for r in rows[1:]] == ["feedback-loops-holdout"]
     assert rows[1].endswith(",Example rubric M1"), "each check says which framework items it covers"
-    result = CliRunner().invoke(main, ["checklist", "--stage", "deploy"])
-    assert result.exit_code == 1 and "unknown stage 'deploy'" in result.stderr
+    result = cli("checklist", "--stage", "deploy", code=1)
+    assert "unknown stage 'deploy'" in result.stderr
 
 
 def test_brief_has_checklists_precedents_mitigations_and_bibliography(valid_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "brief.md"
-    result = CliRunner().invoke(main, ["brief", "--challenge", "data-discovery", "--out", str(out),
-                                       "--site-url", SITE])
-    assert result.exit_code == 0, result.output
+    cli("brief", "--challenge", "data-discovery", "--out", out, "--site-url", SITE)
     text = out.read_text(encoding="utf-8")
     assert "## [Data discovery](https://guide.example.org/challenges/data-discovery/)" in text
     assert "- [ ] Every data source has a named owner. `data-discovery-source-owners`" in text
@@ -145,8 +141,8 @@ def test_accepted_risk_counts_as_resolved_and_in_progress_does_not() -> None:
 
 
 def test_single_stage_markdown_does_not_call_its_readiness_the_lowest_stage(valid_catalog: Path) -> None:
-    one = CliRunner().invoke(main, ["checklist", "--stage", "data-management", "--state", str(STATES / "team.json")])
-    every = CliRunner().invoke(main, ["checklist", "--state", str(STATES / "team.json")])
+    one = cli("checklist", "--stage", "data-management", "--state", STATES / "team.json")
+    every = cli("checklist", "--state", STATES / "team.json")
     assert "Readiness: **67%**. Readiness = " in one.stdout and "lowest" not in one.stdout
     assert "Readiness: **0%**, the lowest stage's." in every.stdout
 
@@ -167,9 +163,7 @@ def test_single_stage_markdown_does_not_call_its_readiness_the_lowest_stage(vali
 ])
 def test_gate_passes_and_fails_listing_the_open_items(valid_catalog: Path, args: list[str], code: int,
                                                       expected: list[str]) -> None:
-    result = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), *args])
-    assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.exit_code == code
+    result = cli("gate", "--state", STATES / "team.json", *args, code=code)
     assert result.stdout.splitlines() == expected
 
 
@@ -180,25 +174,22 @@ def test_gate_passes_when_every_applicable_item_is_resolved(valid_catalog: Path,
         {"id": "data-discovery-catalogue", "status": "accepted-risk", "reason": "one source"},
         {"id": "data-profiling-report", "status": "na", "reason": "no training data of our own"},
         {"id": "feedback-loops-holdout", "status": "na", "reason": "batch scoring only"}]}))
-    result = CliRunner().invoke(main, ["gate", "--state", str(state)])
-    assert result.exit_code == 0, result.output
+    result = cli("gate", "--state", state)
     assert "model-deployment: Model deployment: n/a (0/0 resolved) — ready" in result.stdout, "nothing applies"
 
 
 def test_gate_refuses_bad_input_with_exit_1(valid_catalog: Path) -> None:
-    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "malformed.json")]).exit_code == 1
-    unknown = CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"), "--stage", "deploy"])
-    assert unknown.exit_code == 1 and "unknown stage 'deploy'" in unknown.stderr
-    assert CliRunner().invoke(main, ["gate", "--state", str(STATES / "team.json"),
-                                     "--min-readiness", "1.5"]).exit_code == 2  # click: usage error
+    assert "malformed.json:" in cli("gate", "--state", STATES / "malformed.json", code=1).stderr
+    unknown = cli("gate", "--state", STATES / "team.json", "--stage", "deploy", code=1)
+    assert "unknown stage 'deploy'" in unknown.stderr
+    cli("gate", "--state", STATES / "team.json", "--min-readiness", "1.5", code=2)  # click: usage error
 
 
 def test_plan_markdown_lists_challenges_in_rank_order_without_repeating_stage_headings(valid_catalog: Path,
                                                                                         tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text("name: Fraud model\nindustry: healthcare\ntraits: [regulated]\n")
-    result = CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "md"])
-    assert result.exit_code == 0, result.output
+    result = cli("plan", "--profile", profile, "--format", "md")
     assert re.findall(r"^## .*", result.stdout, re.MULTILINE) == ["## Challenges, most likely to matter first"]
     ranked = re.findall(r"^### (\d+)\. \[(.+?)\]", result.stdout, re.MULTILINE)
     assert [n for n, _ in ranked] == [str(i) for i in range(1, len(ranked) + 1)] and len(ranked) == 3
@@ -218,13 +209,11 @@ def test_every_csv_the_project_writes_starts_no_formula(valid_catalog: Path, tmp
     profile = tmp_path / "p.yaml"
     profile.write_text("industry: healthcare\n")
     outputs = {
-        "checklist": CliRunner().invoke(main, ["checklist", "--format", "csv", "--state", str(STATES / "team.json")]),
-        "plan": CliRunner().invoke(main, ["plan", "--profile", str(profile), "--format", "csv",
-                                          "--state", str(STATES / "team.json")]),
-        "export": CliRunner().invoke(main, ["export", "--format", "csv"]),
+        "checklist": cli("checklist", "--format", "csv", "--state", STATES / "team.json"),
+        "plan": cli("plan", "--profile", profile, "--format", "csv", "--state", STATES / "team.json"),
+        "export": cli("export", "--format", "csv"),
     }
     for name, result in outputs.items():
-        assert result.exit_code == 0, (name, result.output)
         bad = [c for c in _cells(result.stdout) if c.startswith(FORMULAS)]
         assert bad == [], name
     assert "'=HYPERLINK(\"http://x.example/?\"&A1,\"go\")" in _cells(outputs["checklist"].stdout)

@@ -7,20 +7,18 @@ import io
 import json
 from pathlib import Path
 
-from click.testing import CliRunner
 from pybtex.database import parse_string
 
+from conftest import cli
 from fieldguide import graph, load, release, render
-from fieldguide.cli import main
 
 
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
+def run(*args: str, code: int = 0):
+    return cli(*args, code=code)
 
 
 def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
     result = run("export", "--format", "json")
-    assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["version"] == "1.0"
     for key in ("stages", "steps", "challenges", "case_studies", "references", "mitigations"):
@@ -65,8 +63,7 @@ def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
 
 def test_export_bibtex_parses_and_keeps_keys(valid_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "refs.bib"
-    result = run("export", "--format", "bibtex", "--out", str(out))
-    assert result.exit_code == 0, result.output
+    run("export", "--format", "bibtex", "--out", str(out))
     bib = parse_string(out.read_text(encoding="utf-8"), "bibtex")
     assert set(bib.entries) == {"paleyes2020challenges", "lin2013scaling", "sculley2015hidden", "wiggers2019idc"}
     entry = bib.entries["lin2013scaling"]
@@ -90,8 +87,7 @@ def test_export_csv_has_one_row_per_entity(valid_catalog: Path) -> None:
 
 def test_export_refuses_a_broken_catalog(valid_catalog: Path) -> None:
     (valid_catalog / "challenges" / "data-discovery.yaml").write_text("id: [unclosed\n")
-    result = run("export", "--format", "json")
-    assert result.exit_code == 1
+    result = run("export", "--format", "json", code=1)
     assert result.stdout == ""
     assert "catalog/challenges/data-discovery.yaml:" in result.stderr
 
@@ -101,7 +97,6 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
     schemas = json.loads(result.output)
     assert "checklist" in schemas["challenges/<id>.yaml"]["properties"]
     result = run("schema", "--out", str(tmp_path / "s"))
-    assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
         "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
         "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "retired.schema.json",
@@ -111,21 +106,18 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
 
 def test_related_lists_reasons(valid_catalog: Path) -> None:
     result = run("related", "data-discovery")
-    assert result.exit_code == 0
     first = result.output.splitlines()[0]
     assert first.split()[:2] == ["10", "data-profiling:"]
     assert "Shared case study: Twitter" in first
 
 
 def test_related_unknown_id_suggests_a_match(valid_catalog: Path) -> None:
-    result = run("related", "data-discovry")
-    assert result.exit_code == 1
+    result = run("related", "data-discovry", code=1)
     assert "unknown challenge 'data-discovry'; did you mean data-discovery?" in result.stderr
 
 
 def test_show_prints_links_both_ways(valid_catalog: Path) -> None:
     result = run("show", "data-discovery")
-    assert result.exit_code == 0
     out = result.output
     assert out.startswith("challenge data-discovery: Data discovery  (catalog/challenges/data-discovery.yaml:1)")
     assert "in_step -> data-collection" in out
@@ -135,8 +127,7 @@ def test_show_prints_links_both_ways(valid_catalog: Path) -> None:
 
 def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Path, tmp_path: Path) -> None:
     out = tmp_path / "pages"
-    result = run("render", "--out", str(out))
-    assert result.exit_code == 0, result.output
+    run("render", "--out", str(out))
     cat = load.load(valid_catalog)
     changes = release.changelog(valid_catalog.parent, valid_catalog)
     pages = render.render(cat, graph.build(cat), changelog=changes)
@@ -148,5 +139,7 @@ def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Pat
 
 def test_catalog_option_points_elsewhere(valid_catalog: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path.parent)
-    assert run("check", "--catalog", str(valid_catalog)).exit_code == 0
-    assert run("check", "--catalog", str(tmp_path / "nope")).exit_code == 1
+    assert run("check", "--catalog", str(valid_catalog)).stdout.startswith("catalog OK: 2 stages")
+    missing = run("check", "--catalog", str(tmp_path / "nope"), code=1)  # a clean exit 1, not a crash
+    assert missing.stderr.splitlines() == [f"{tmp_path.name}/nope:0: -: -: catalog folder not found",
+                                           "1 problem(s) in 1 file(s)"]

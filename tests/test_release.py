@@ -19,7 +19,9 @@ ROOT = REAL.parent
 
 
 def run(*args: str):
+    """`fieldguide ARGS` in-process; a crash (anything but a clean exit) fails the test here."""
     result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     return result
 
 

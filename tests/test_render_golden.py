@@ -1,4 +1,5 @@
-"""Golden files: the generator's exact output for the small valid catalog (deon-style, per format).
+"""Golden files: the generator's exact output for the small valid catalog (deon-style, per format),
+and the reader-facing pages of the rich catalog (every evidence level, long related lists, 100 %).
 
 After an intended change, regenerate with `UPDATE_GOLDEN=1 make test` and review the diff.
 """
@@ -12,10 +13,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import HERE, VALID
+from conftest import HERE, RICH, VALID
 from fieldguide import RELEASED, __version__, graph, load, render
 
 GOLDEN = HERE / "golden" / "render"
+RICH_GOLDEN = HERE / "golden" / "render-rich"
+# The rich catalog's pages a reader studies; its downloads and bibliography are left to the valid
+# catalog's golden files, so that a change in how references are indexed does not churn two sets.
+RICH_PAGES = ("stages/", "challenges/", "checklists/")
 
 
 def rendered() -> dict[str, str]:
@@ -23,18 +28,27 @@ def rendered() -> dict[str, str]:
     return render.render(cat, graph.build(cat), site_url="https://guide.example.org/")
 
 
-def test_generated_files_match_the_golden_files() -> None:
-    files = rendered()
+def _compare_with_golden(files: dict[str, str], golden_dir: Path) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
-        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.rmtree(golden_dir, ignore_errors=True)
         for path, text in files.items():
-            (GOLDEN / path).parent.mkdir(parents=True, exist_ok=True)
-            (GOLDEN / path).write_text(text, encoding="utf-8")
-    golden = {p.relative_to(GOLDEN).as_posix(): p.read_text(encoding="utf-8")
-              for p in GOLDEN.rglob("*") if p.is_file()}
+            (golden_dir / path).parent.mkdir(parents=True, exist_ok=True)
+            (golden_dir / path).write_text(text, encoding="utf-8")
+    golden = {p.relative_to(golden_dir).as_posix(): p.read_text(encoding="utf-8")
+              for p in golden_dir.rglob("*") if p.is_file()}
     assert sorted(files) == sorted(golden)
     for path, text in files.items():
-        assert text == golden[path], f"{path} differs from tests/golden/render/{path}"
+        assert text == golden[path], f"{path} differs from {golden_dir.relative_to(HERE.parent)}/{path}"
+
+
+def test_generated_files_match_the_golden_files() -> None:
+    _compare_with_golden(rendered(), GOLDEN)
+
+
+def test_rich_catalog_pages_match_the_golden_files() -> None:
+    cat = load.load(RICH)
+    files = render.render(cat, graph.build(cat), site_url="https://guide.example.org/")
+    _compare_with_golden({p: text for p, text in files.items() if p.startswith(RICH_PAGES)}, RICH_GOLDEN)
 
 
 @pytest.mark.parametrize("path", sorted(p for p in rendered() if p.endswith(".md")))

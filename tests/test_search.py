@@ -114,7 +114,10 @@ def test_every_document_and_posting_decodes() -> None:
 
 
 def run(*args: str) -> object:
-    return CliRunner().invoke(main, list(args))
+    """`fieldguide ARGS` in-process; a crash (anything but a clean exit) fails the test here."""
+    result = CliRunner().invoke(main, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    return result
 
 
 def test_search_command_lists_groups_and_json(valid_catalog: Path) -> None:

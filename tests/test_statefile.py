@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import HERE
+from conftest import HERE, cli
 from fieldguide import DEFAULT_SITE_URL, render, schema, statefile
 from fieldguide.cli import main
 from fieldguide.schema import ItemState
@@ -117,8 +117,7 @@ def test_cli_reports_the_line_of_the_problem(tmp_path: Path, valid_catalog: Path
     path.write_text('{\n  "format": "fieldguide-checklist",\n  "version": 2,\n  "items": [\n'
                     '    {"id": "data-discovery-source-owners", "status": "done"},\n'
                     '    {"id": "data-discovery-catalogue", "status": "na",\n     "reason": ""}\n  ]\n}\n')
-    result = CliRunner().invoke(main, ["checklist", "--state", str(path)])
-    assert result.exit_code == 1
+    result = cli("checklist", "--state", path, code=1)
     assert "team.json:7: checklist: items[1].reason: a reason is required when the status is na" in result.stderr
 
 
@@ -175,8 +174,7 @@ def test_cli_merge_applies_the_same_rules(case: Path, tmp_path: Path) -> None:
     mine = _state_file(tmp_path / "mine.json", golden["local"])
     theirs = _state_file(tmp_path / "theirs.json", golden["incoming"])
     out = tmp_path / "merged.json"
-    result = CliRunner().invoke(main, ["checklist", "merge", str(mine), str(theirs), "--out", str(out)])
-    assert result.exit_code == 0, result.output
+    result = cli("checklist", "merge", mine, theirs, "--out", out)
     merged, problems = statefile.read(out)
     assert problems == [], "the merged file is itself a valid state file"
     assert [i.model_dump() for i in merged.items] == _canonical(golden["expected"]["items"])
@@ -191,8 +189,7 @@ def test_cli_merge_of_three_files_lists_conflicts_by_id_and_exits_0(tmp_path: Pa
     a = _state_file(tmp_path / "ana.json", [{"id": "x-one", "status": "done", "updated": t, "by": "Ana"}])
     b = _state_file(tmp_path / "raj.json", [{"id": "x-one", "status": "na", "reason": "n/a here", "updated": t}])
     c = _state_file(tmp_path / "kim.json", [{"id": "x-two", "status": "in-progress", "updated": t}])
-    result = CliRunner().invoke(main, ["checklist", "merge", str(a), str(b), str(c)])
-    assert result.exit_code == 0
+    result = cli("checklist", "merge", a, b, c)
     assert "conflict: x-one: kept done (updated 2026-11-29T10:00:00Z by Ana); raj.json has na" in result.stderr
     items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
     assert items["x-one"]["status"] == "done" and items["x-two"]["status"] == "in-progress"
@@ -202,6 +199,6 @@ def test_cli_merge_refuses_an_invalid_file_and_writes_nothing(tmp_path: Path) ->
     good = _state_file(tmp_path / "good.json", [{"id": "x-one", "status": "done"}])
     bad = _state_file(tmp_path / "bad.json", [{"id": "x-one", "status": "na"}])
     out = tmp_path / "merged.json"
-    result = CliRunner().invoke(main, ["checklist", "merge", str(good), str(bad), "--out", str(out)])
-    assert result.exit_code == 1 and "bad.json:1: checklist: items[0].reason:" in result.stderr
+    result = cli("checklist", "merge", good, bad, "--out", out, code=1)
+    assert "bad.json:1: checklist: items[0].reason:" in result.stderr
     assert not out.exists()

@@ -462,13 +462,11 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
 
     # Optional single files: without vocabulary.yaml search matches the catalog's own words only; a
     # catalog that never removed anything has no retired.yaml.
-    with clock("parse"):
-        vocabulary, vsource, found = _read_optional(root / "vocabulary.yaml", Vocabulary, "vocabulary")
+    vocabulary, vsource, found = _read_optional(root / "vocabulary.yaml", Vocabulary, "vocabulary", clock)
     problems += found
     if vocabulary is not None:
         catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
-    with clock("parse"):
-        stubs, rsource, found = _read_optional(root / "retired.yaml", RetiredList, "retired")
+    stubs, rsource, found = _read_optional(root / "retired.yaml", RetiredList, "retired", clock)
     problems += found
     for i, stub in enumerate(stubs.retired if stubs else []):
         if register(stub.id, rsource, ("retired", i)):
@@ -571,11 +569,13 @@ def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any
         return list(pool.map(_read_entity_lean, jobs, chunksize=max(50, len(jobs) // (workers * 8))))
 
 
-def _read_optional(path: Path, model: type[BaseModel], entity: str) -> tuple[Any, Source | None, list[Problem]]:
+def _read_optional(path: Path, model: type[BaseModel], entity: str,
+                   clock: _Clock) -> tuple[Any, Source | None, list[Problem]]:
     """A single file that a catalog may leave out: (model or None, its source, problems)."""
     if not path.exists() and not path.is_symlink():
         return None, None, []
-    data, source, problems = _read_single(path)
+    with clock("parse"):
+        data, source, problems = _read_single(path)
     if data is None:
         return None, source, problems
     obj, found = validate(data, model, source, entity)

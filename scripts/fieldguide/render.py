@@ -31,16 +31,17 @@ def neighbourhood(cat: Catalog, g: nx.MultiDiGraph, cid: str, limit: int = 3) ->
     lines = ["flowchart LR", f"  c[{mermaid_label(g.nodes[cid]['title'])}]:::focus"]
     step = cat.challenges[cid].step
     lines.append(f"  s[{mermaid_label('Step: ' + g.nodes[step]['title'])}] --- c")
-    groups = (("cs", "Case study", incoming(g, cid, "illustrates"), "-- illustrates -->", True),
-              ("m", "Mitigation", incoming(g, cid, "addresses"), "-- addresses -->", True),
-              ("r", "Related", [r.id for r in related(g, cid, limit)], "-.-", False))
-    for prefix, label, ids, arrow, into in groups:
+    groups = (("cs", ("case study", "case studies"), incoming(g, cid, "illustrates"), "-- illustrates -->", True),
+              ("m", ("mitigation", "mitigations"), incoming(g, cid, "addresses"), "-- addresses -->", True),
+              ("r", ("related", "related"), [r.id for r in related(g, cid, limit)], "-.-", False))
+    for prefix, (one, many), ids, arrow, into in groups:
         shown = ids[:limit]
         for i, node in enumerate(shown):
             lines.append(f"  {prefix}{i}[{mermaid_label(g.nodes[node]['title'])}]")
             lines.append(f"  {prefix}{i} {arrow} c" if into else f"  c {arrow} {prefix}{i}")
         if len(ids) > limit:
-            lines.append(f"  {prefix}more[{mermaid_label(f'+{len(ids) - limit} more {label.lower()}s')}]")
+            more = len(ids) - limit
+            lines.append(f"  {prefix}more[{mermaid_label(f'+{more} more {one if more == 1 else many}')}]")
     lines.append("  classDef focus stroke-width:3px")
     return "\n".join(lines)
 

@@ -1,6 +1,7 @@
 """`make audit`: build the site, serve it, score pages with Lighthouse and validate their HTML with the Nu checker.
 
-Run from the project folder: `python -m fieldguide.audit [--runs N] [--port N] [--reports DIR] [--plain]`.
+Run from the project folder: `python tests/tools/audit.py [--runs N] [--port N] [--reports DIR] [--plain]`.
+Developer tooling, not part of the installed `fieldguide` package.
 Exits 0 when every median score is >= THRESHOLD and the only validator errors are known ones, else 1.
 """
 

@@ -1,0 +1,178 @@
+"""The loader's refusals, in-process and one by one: the exact line and message a contributor reads.
+
+test_hostile.py runs the dangerous inputs (alias bombs, huge nesting) in a memory-capped process;
+here the small ones go through `parse_file` and `validate` directly, so every branch is pinned.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import VALID
+from fieldguide import load
+from fieldguide.schema import CaseStudy, Challenge, ChecklistState, Framework, Mitigation, Reference
+
+DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(23)) + "  " * 23 + "leaf: 1\n"
+DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 24 + "- leaf\n"
+
+
+@pytest.mark.parametrize(("text", "line", "message"), [
+    (b"id: a\ntitle: b\x00c\n", 2, "file contains a NUL byte (binary?)"),
+    (b"id: a\ntitle: ok\nnote: caf\xe9\n", 3, "file is not UTF-8 text"),
+    (b"id: a\ntitle: \x07bell\n", 2, "character #x0007 is not allowed in YAML (control character?)"),
+    (b"# only a comment\n", 1, "file is empty"),
+    (b"   \n\n", 1, "file is empty"),
+    (b"- a\n- b\n", 1, "expected a mapping of keys to values, found list"),
+    (b"id: a\n? [x, y]\n: z\n", 2, "keys must be plain text"),
+    (b"id: a\ntitle: !!set {x, y}\n", 2, "YAML tag '!!set' is not allowed"),
+    (b"a: &x 1\nb: *x\nc: *x\n", 2, "anchors and aliases are not allowed"),  # reported once, not per alias
+    (DEEP.encode(), 22, "nested deeper than 20 levels"),
+    (DEEP_LIST.encode(), 22, "nested deeper than 20 levels"),
+    # Line numbers count from the top of the file, blank first lines included.
+    (b"\nid: a\ntitle: b\x00c\n", 3, "file contains a NUL byte (binary?)"),
+    (b"\n\nid: a\nnote: caf\xe9\n", 4, "file is not UTF-8 text"),
+    (b"\nid: a\ntitle: \x07bell\n", 3, "character #x0007 is not allowed in YAML (control character?)"),
+    # An error that starts where it is found says no "started at"; one that spans lines does.
+    (b"id: a\ntitle: @b\n", 2, "YAML does not parse: while scanning for the next token found character that "
+                                "cannot start any token"),
+    (b"id: a\n\ttitle: b\n", 2, "YAML does not parse: while scanning a plain scalar found a tab character that "
+                                "violates indentation (started at line 1)"),
+    # Values PyYAML cannot build are quoted safely (escape sequences made visible) and briefly.
+    (b'n: !!int "\\e[31mx"\n', 1, "'\\x1b[31mx' is not a valid !!int value"),
+    (b'n: !!int "' + b"x" * 41 + b'"\n', 1, "'" + "x" * 40 + "…' is not a valid !!int value"),
+    (b'n: !!int "' + b"x" * 40 + b'"\n', 1, "'" + "x" * 40 + "' is not a valid !!int value"),
+    # Integers must fit in 64 bits (JSON readers lose precision beyond).
+    (b"n: 9223372036854775808\n", 1, "number is too large (more than 64 bits)"),
+    (b"n: -9223372036854775809\n", 1, "number is too large (more than 64 bits)"),
+    # A refused key's value is not even read (its bad tag goes unreported): one problem per mistake.
+    (b"id: a\n1: !!binary aGk=\n", 2, "key '1' must be text: write it in quotes"),
+    (b'id: a\n"b\\a": !!binary aGk=\n', 2, "control character U+0007 is not allowed in text"),
+    (b"id: a\nid: !!binary aGk=\n", 2, "duplicate key (first at line 1)"),
+])
+def test_parse_file_refuses_with_line_and_reason(tmp_path: Path, text: bytes, line: int, message: str) -> None:
+    path = tmp_path / "entry.yaml"
+    path.write_bytes(text)
+    data, _, problems = load.parse_file(path, "entry.yaml")
+    assert data is None
+    assert [(p.path, p.line, p.entity, p.message) for p in problems] == [("entry.yaml", line, "entry", message)]
+
+
+def test_parse_file_refuses_a_file_over_the_size_limit_before_reading_it(tmp_path: Path) -> None:
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * (load.MAX_FILE_BYTES + 1))
+    _, _, problems = load.parse_file(path, "big.yaml")
+    assert [(p.line, p.message) for p in problems] == [
+        (1, f"file is {load.MAX_FILE_BYTES + 1} bytes; the limit is 1048576 bytes")]
+    path.write_bytes(b"id: a\n" + b"#" * (load.MAX_FILE_BYTES - 6))  # exactly at the limit: fine
+    data, _, problems = load.parse_file(path, "big.yaml")
+    assert problems == [] and data == {"id": "a"}
+
+
+def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path) -> None:
+    path = tmp_path / "entry.yaml"
+    path.write_text("id: a\nyear: 2020\nflags: [true, null]\nitems:\n  - x: 1.5\nlow: -9223372036854775808\n",
+                    encoding="utf-8")
+    data, source, problems = load.parse_file(path, "entry.yaml")
+    assert problems == []
+    assert data == {"id": "a", "year": 2020, "flags": [True, None], "items": [{"x": 1.5}], "low": -2**63}
+    assert source.line(("items", 0, "x")) == 5 and source.line(("flags", 1)) == 3
+    assert source.line(("items", 3, "missing")) == 4, "an absent key: the line of its nearest parent"
+    assert load.Source("gone.yaml", {}).line(("id",)) == 1, "no line known at all: the top of the file"
+
+
+@pytest.mark.parametrize(("model", "data", "field", "message"), [
+    (Challenge, {"survey_section": "three"}, "survey_section", 'must be a section number such as "3.1" (quote it)'),
+    (Challenge, {"title": "  "}, "title", "must not be empty"),
+    (Challenge, {"title": 5}, "title", 'must be text; write it in quotes ("5")'),
+    (Challenge, {"title": ["a"]}, "title", "input should be a valid string"),
+    (Challenge, {"step": "Data_Collection"}, "step", "must be a lowercase kebab-case id such as 'data-discovery'"),
+    (Challenge, {"checklist": []}, "checklist", "needs at least 1 item(s)"),
+    (Challenge, {"colour": "blue"}, "colour", "unknown key"),
+    (Challenge, {"description": "a\x07b"}, "description", "must be text without control characters"),
+    (Mitigation, {"url": "ftp://example.org/"}, "url", "must be an http:// or https:// URL"),
+    (Mitigation, {"kind": "gadget"}, "kind", "must be one of 'tool', 'service', 'practice', 'framework', "
+                                             "'architecture' or 'technique'"),
+    (Reference, {"doi": "doi.org/10.1/x"}, "doi", r"does not match the expected form ^10\.\d{4,9}/\S+$"),
+    (CaseStudy, {"year": 1850}, "year", "input should be greater than or equal to 1900"),
+])
+def test_validation_messages_say_what_to_write(model: type, data: dict, field: str, message: str) -> None:
+    valid = {Challenge: {"id": "a", "title": "T", "step": "s", "summary": "S.", "description": "D.",
+                         "checklist": [{"id": "a-x", "text": "X."}], "survey_section": "3.1", "order": 1},
+             Mitigation: {"id": "m", "title": "T", "kind": "tool", "summary": "S.", "beyond_survey": False,
+                          "challenges": [{"challenge": "a", "how": "H."}]},
+             Reference: {"id": "r", "entry_type": "misc", "title": "T", "year": 2020},
+             CaseStudy: {"id": "c", "title": "T", "organization": "O", "industry": "i", "year": 2020,
+                         "summary": "S.", "what_happened": "W.", "lessons": ["L."],
+                         "challenges": [{"challenge": "a", "how": "H."}], "references": ["r"],
+                         "survey_section": "1"}}[model]
+    source = load.Source("x.yaml", {(): 1, (field,): 7})
+    obj, problems = load.validate({**valid, **data}, model, source, "x")
+    assert obj is None
+    assert [str(p) for p in problems] == [f"x.yaml:7: x: {field}: {message}"]
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"format": "checklist"}, "format", "must be 'fieldguide-checklist'"),  # one allowed value: no "one of"
+    ({"version": 3}, "version", "must be 2"),
+])
+def test_a_state_file_hears_what_its_header_must_say(data: dict, field: str, message: str) -> None:
+    source = load.Source("s.json", {(): 1, (field,): 2})
+    state = {"format": "fieldguide-checklist", "version": 2, "items": [], **data}
+    _, problems = load.validate(state, ChecklistState, source, "checklist")
+    assert [str(p) for p in problems] == [f"s.json:2: checklist: {field}: {message}"]
+
+
+def test_a_choice_of_two_reads_as_one_of_two() -> None:
+    framework = yaml.safe_load((VALID / "frameworks" / "example-rubric.yaml").read_text(encoding="utf-8"))
+    source = load.Source("f.yaml", {(): 1, ("kind",): 4})
+    _, problems = load.validate({**framework, "kind": "paper"}, Framework, source, "f")
+    assert [str(p) for p in problems] == ["f.yaml:4: f: kind: must be one of 'publication' or 'software'"]
+
+
+def test_a_problem_prints_on_one_line() -> None:
+    problem = load.Problem("a.yaml", 3, "a", "title", "first line\n   second   line")
+    assert str(problem) == "a.yaml:3: a: title: first line second line"
+
+
+def test_paths_are_shown_as_the_user_would_type_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sub").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert load.display_path(tmp_path / "x.yaml") == "x.yaml"
+    assert load.display_path(tmp_path / "sub" / "x.yaml") == os.path.join("sub", "x.yaml")
+    monkeypatch.chdir(tmp_path / "sub")
+    assert load.display_path(tmp_path / "x.yaml") == os.path.join("..", "x.yaml")
+
+
+def test_load_raises_with_every_problem(tmp_path: Path) -> None:
+    missing = tmp_path / "nothing-here"
+    with pytest.raises(load.CatalogError) as err:
+        load.load(missing)
+    assert str(err.value) == "1 problem(s) in the catalog"
+    assert [p.message for p in err.value.problems] == ["catalog folder not found"]
+
+
+def test_phase_timings_add_up_per_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`fieldguide bench` reads these; a clock that ticks once per call makes them exact."""
+    ticks = itertools.count()
+    monkeypatch.setattr(load.time, "perf_counter", lambda: float(next(ticks)))
+    timings: dict[str, float] = {}
+    _, problems = load.load_with_problems(VALID, timings)
+    assert problems == []
+    # parse: stages.yaml, facets.yaml, retired.yaml, then every entity file at once (the valid catalog
+    # has no vocabulary.yaml); validate: stages.yaml
+    assert timings == {"parse": 4.0, "validate": 1.0, "links": 1.0}
+
+
+def test_a_catalog_without_findings_is_fine_and_the_root_may_be_text(tmp_path: Path) -> None:
+    """An entity folder may be missing altogether; the catalog folder may be given as a string."""
+    catalog = tmp_path / "catalog"
+    shutil.copytree(VALID, catalog)
+    shutil.rmtree(catalog / "findings")
+    cat, problems = load.load_with_problems(str(catalog))
+    assert problems == [] and cat.findings == {} and len(cat.challenges) == 3
