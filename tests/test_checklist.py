@@ -106,6 +106,12 @@ def test_cli_refuses_a_malformed_state_and_writes_nothing(valid_catalog: Path, t
     assert not out.exists()
 
 
+def test_cli_checklist_of_two_stages_names_them(valid_catalog: Path) -> None:
+    result = CliRunner().invoke(main, ["checklist", "--stage", "data-management", "--stage", "model-deployment"])
+    assert result.exception is None
+    assert result.stdout.startswith("# Deployment checklist: Data management, Model deployment\n")
+
+
 def test_cli_checklist_limits_to_a_stage(valid_catalog: Path) -> None:
     result = cli("checklist", "--stage", "model-deployment", "--format", "csv")
     rows = result.stdout.splitlines()

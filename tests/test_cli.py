@@ -122,7 +122,7 @@ def test_show_prints_links_both_ways(valid_catalog: Path) -> None:
     assert out.startswith("challenge data-discovery: Data discovery  (catalog/challenges/data-discovery.yaml:1)")
     assert "in_step -> data-collection" in out
     assert "illustrates <- twitter-data-discovery" in out
-    assert "evidence: limited (1 case studies, 1 industries)" in out
+    assert "evidence: limited (1 case study, 1 industry)" in out
 
 
 def test_render_out_writes_exactly_what_the_generator_returns(valid_catalog: Path, tmp_path: Path) -> None:

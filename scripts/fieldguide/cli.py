@@ -125,7 +125,9 @@ def show_cmd(catalog_dir: Path, entity_id: str) -> None:
         _say(f"  {edge} <- {', '.join(sources)}")
     if node["kind"] == "challenge":
         ev = graph.evidence(g, entity_id)
-        _say(f"  evidence: {ev.level} ({ev.case_studies} case studies, {ev.industries} industries)")
+        studies = "case study" if ev.case_studies == 1 else "case studies"
+        industries = "industry" if ev.industries == 1 else "industries"
+        _say(f"  evidence: {ev.level} ({ev.case_studies} {studies}, {ev.industries} {industries})")
 
 
 def _outgoing(g, node: str) -> dict[str, list[str]]:
@@ -214,7 +216,7 @@ def checklist_cmd(ctx: click.Context, catalog_dir: Path, stages: tuple[str, ...]
     scope = _stages(cat, stages)
     picked = checklist.rows(cat, scope)
     titles = {s.id: s.title for s in cat.stages}
-    title = "Deployment checklist: " + (titles[scope[0]] if len(scope) == 1 else "all stages")
+    title = "Deployment checklist: " + (", ".join(titles[s] for s in scope) if scope else "all stages")
     _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
 
 

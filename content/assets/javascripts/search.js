@@ -59,7 +59,7 @@
     input.setAttribute("aria-describedby", "fg-search-status");
     input.setAttribute("aria-controls", "fg-search-results");
     const close = el("button", { type: "button", className: "fg-search-close", textContent: "Close" });
-    close.addEventListener("click", () => dialog.close());
+    close.addEventListener("click", () => closeDialog());
     const form = el("form", { className: "fg-search-form", role: "search" },
       el("label", { htmlFor: "fg-search-input", className: "fg-search-label", textContent: "Search challenges, case studies, mitigations and references" }),
       el("div", { className: "fg-search-row" }, input, close));
@@ -73,21 +73,37 @@
     dialog = el("dialog", { id: "fg-search", className: "fg-search" },
       el("h2", { id: "fg-search-title", className: "fg-search-title", textContent: "Search the field guide" }), form, status, results);
     dialog.setAttribute("aria-labelledby", "fg-search-title");
-    dialog.addEventListener("close", () => { opener?.focus(); opener = null; });
+    // A close the browser made itself (not through closeDialog) still gives focus back.
+    dialog.addEventListener("close", () => { if (!dialog.open) giveFocusBack(); });
     dialog.addEventListener("click", (event) => {
-      if (event.target === dialog) dialog.close(); // a click on the backdrop
-      if (event.target.closest("a[href]")) dialog.close();
+      if (event.target === dialog) closeDialog(); // a click on the backdrop
+      if (event.target.closest("a[href]")) closeDialog();
     });
     input.addEventListener("input", update);
     dialog.addEventListener("keydown", moveFocus);
     document.body.append(dialog);
   };
 
+  // Focus goes back to where it was at once, not in the later "close" event: a key pressed right
+  // after Escape must not land in the closed dialog's text box (and a reopened dialog keeps focus).
+  const giveFocusBack = () => {
+    const back = opener;
+    opener = null;
+    if (back && back !== document.body && back.isConnected) back.focus();
+    // Opened from the page itself (the "/" key): nothing to return to, so leave the text box.
+    if (dialog.contains(document.activeElement)) document.activeElement.blur();
+  };
+  const closeDialog = () => {
+    if (!dialog.open) return;
+    dialog.close();
+    giveFocusBack();
+  };
+
   // Up and Down move between the box and the results (which stay in the tab order too); Escape closes.
   function moveFocus(event) {
     if (event.key === "Escape") { // one press closes, also from the text box
       event.preventDefault();
-      dialog.close();
+      closeDialog();
       return;
     }
     if (event.key !== "ArrowDown" && event.key !== "ArrowUp") return;
@@ -180,6 +196,7 @@
     if (!dialog) buildDialog();
     if (dialog.open) return;
     opener = document.activeElement;
+    dialog.dataset.page = location.href; // the page it was opened on (see the document$ subscriber)
     dialog.showModal();
     input.focus();
     input.select();
@@ -217,6 +234,13 @@
     });
   }
 
-  if (window.document$) window.document$.subscribe(() => { addButton(); if (dialog?.open) dialog.close(); });
+  // A navigation closes a dialog left open on the previous page, but not one the reader opened on
+  // this page while instant navigation was still swapping its content in.
+  if (window.document$) {
+    window.document$.subscribe(() => {
+      addButton();
+      if (dialog?.open && dialog.dataset.page !== location.href) closeDialog();
+    });
+  }
   else document.addEventListener("DOMContentLoaded", addButton);
 })();
