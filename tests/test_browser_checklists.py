@@ -83,6 +83,22 @@ def test_not_applicable_without_a_reason_is_not_saved(page, site) -> None:
     expect(page.locator(f"#status-{SECOND}")).to_have_value("open")
 
 
+def test_note_and_evidence_panel_builds_on_open_and_reopens_with_the_saved_note(page, site) -> None:
+    open_checklist(page, site)
+    panel = page.locator(f'li[data-item="{FIRST}"] details.fg-more')
+    assert page.locator(f"#note-{FIRST}").count() == 0, "the fields wait until the panel is opened"
+    panel.locator("summary").click()
+    page.locator(f"#note-{FIRST}").fill("see the data inventory doc")
+    page.locator(f"#evidence-{FIRST}").fill("https://example.org/inventory")
+    assert axe_violations(page) == []
+    page.reload(wait_until="networkidle")
+    expect(panel).to_have_attribute("open", "")
+    expect(page.locator(f"#note-{FIRST}")).to_have_value("see the data inventory doc")
+    expect(page.locator(f"#evidence-{FIRST}")).to_have_value("https://example.org/inventory")
+    assert page.locator(f"#note-{SECOND}").count() == 0, "an item without a note keeps its panel closed"
+    assert page.watch.console_errors == []
+
+
 def test_export_markdown_and_json_then_clear_and_import_restores_state(page, site) -> None:
     open_checklist(page, site)
     tick(page, FIRST)

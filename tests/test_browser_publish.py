@@ -123,6 +123,28 @@ def test_scheme_toggle_switches_to_dark_and_is_remembered(browser, site) -> None
     context.close()
 
 
+def test_scheme_toggle_works_from_the_keyboard_and_following_the_system_tracks_it(browser, site) -> None:
+    context = browser.new_context(color_scheme="light")
+    tab = context.new_page()
+    tab.goto(site.url + "checklists/data-management/", wait_until="networkidle")
+    body = tab.locator("body")
+    expect(tab.locator("label[title='Switch to light mode']")).to_be_visible()  # following the system
+    tab.emulate_media(color_scheme="dark")  # the reader's system switches while the page is open
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    tab.emulate_media(color_scheme="light")
+    expect(body).to_have_attribute("data-md-color-scheme", "default")
+    tab.locator("#__palette_0").focus()
+    tab.keyboard.press("Enter")  # system -> light
+    tab.keyboard.press("Enter")  # light -> dark
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    expect(tab.locator("label[title='Switch to the system setting']")).to_be_visible()
+    assert tab.evaluate("document.activeElement.id") == "__palette_2"
+    tab.emulate_media(color_scheme="light")  # a fixed choice ignores the system
+    tab.reload(wait_until="networkidle")
+    expect(body).to_have_attribute("data-md-color-scheme", "slate")
+    context.close()
+
+
 @pytest.mark.parametrize("path", ["", "citations/", "mitigations/alibi-detect/", "changelog/"])
 def test_new_pages_are_accessible_in_the_light_scheme(page, site, path: str) -> None:
     page.goto(site.url + path, wait_until="networkidle")
