@@ -27,6 +27,20 @@ REAL = HERE.parent / "catalog"
 RICH = HERE / "catalogs" / "rich"
 
 
+def small_project(parent: Path, title: str) -> Path:
+    """A project folder around a copy of the valid catalog (in `catalog/`, free to edit) that builds with the
+    real configuration, code and assets, and a navigation that fits the small catalog."""
+    root = HERE.parent
+    for name in ("scripts", "node_modules"):
+        (parent / name).symlink_to(root / name)
+    (parent / "content").mkdir()
+    (parent / "content" / "assets").symlink_to(root / "content" / "assets")
+    (parent / "content" / "index.md").write_text(f"# {title}\n\n[All challenges](challenges/index.md)\n")
+    (parent / "mkdocs.yml").write_text(f"INHERIT: {root / 'mkdocs.yml'}\nnav:\n  - index.md\n")
+    shutil.copytree(VALID, parent / "catalog")
+    return parent
+
+
 @pytest.hookimpl(tryfirst=True)  # before `-m` deselects anything
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Every test in a `test_browser_*.py` file is a browser test: `-m "not browser"` is the fast suite."""

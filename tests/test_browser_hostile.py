@@ -6,13 +6,11 @@ test_hostile.py; here are the payloads it lets through, which the generator must
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 import yaml
 
-from browser import ROOT, Site, built_site
-from conftest import VALID
+from browser import Site, built_site
+from conftest import small_project
 from fieldguide import load
 
 PAYLOADS = {
@@ -27,16 +25,8 @@ PAYLOADS = {
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory):
-    project = tmp_path_factory.mktemp("hostile-project")
-    for name in ("scripts", "node_modules"):
-        (project / name).symlink_to(ROOT / name)
-    (project / "content").mkdir()
-    (project / "content" / "assets").symlink_to(ROOT / "content" / "assets")
-    (project / "content" / "index.md").write_text("# Hostile catalog\n\n[All challenges](challenges/index.md)\n")
-    # The real configuration, with a navigation that fits the small catalog.
-    (project / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nnav:\n  - index.md\n")
+    project = small_project(tmp_path_factory.mktemp("hostile-project"), "Hostile catalog")
     catalog = project / "catalog"
-    shutil.copytree(VALID, catalog)
     short = f"{PAYLOADS['quotes']} {PAYLOADS['mermaid']}"  # fits one-line fields (titles: 400 characters)
     long = " | ".join(PAYLOADS.values())
     for path in catalog.rglob("*.yaml"):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from pybtex.database import parse_string
 
-from conftest import REAL, VALID
+from conftest import REAL, VALID, small_project
 from fieldguide import graph, load
 
 ROOT = REAL.parent
@@ -226,14 +226,7 @@ def test_changelog_and_citations_pages_are_built(built_site: Path) -> None:
 @pytest.fixture(scope="module")
 def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small valid catalog (with one retired challenge), built for publication."""
-    project = tmp_path_factory.mktemp("small-project")
-    for name in ("scripts", "node_modules"):
-        (project / name).symlink_to(ROOT / name)
-    (project / "content").mkdir()
-    (project / "content" / "assets").symlink_to(ROOT / "content" / "assets")
-    (project / "content" / "index.md").write_text("# Small catalog\n\n[All challenges](challenges/index.md)\n")
-    (project / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nnav:\n  - index.md\n")
-    shutil.copytree(VALID, project / "catalog")
+    project = small_project(tmp_path_factory.mktemp("small-project"), "Small catalog")
     out = project / "site"
     proc = mkdocs_build(project, out, PUBLIC)
     assert proc.returncode == 0, proc.stderr
