@@ -46,6 +46,29 @@ def test_a_ticked_item_survives_reload_and_instant_navigation(page, site) -> Non
     assert page.watch.console_errors == []
 
 
+def instant_navigate(page, url: str) -> None:
+    """Follow a link the way a reader does, through Material's instant navigation (no page load)."""
+    page.evaluate("window.__samePage = true")
+    page.evaluate("url => { const a = Object.assign(document.createElement('a'), { href: url, textContent: 'go' });"
+                  " document.querySelector('.md-content').append(a); a.click(); }", url)
+    page.wait_for_url(url)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("window.__samePage === true"), "the page was loaded again, not navigated instantly"
+
+
+def test_a_checklist_reached_by_instant_navigation_from_another_depth_exports_and_validates(page, site) -> None:
+    # The scripts stay loaded from the home page; the files they fetch must still resolve from the site root.
+    page.goto(site.url, wait_until="networkidle")
+    instant_navigate(page, f"{site.url}checklists/data-management/")
+    tick(page, FIRST)
+    markdown = download(page, "[data-fg-export=md]")
+    assert f"- [x] {CAT.challenges['data-discovery'].checklist[0].text}" in markdown
+    bad = {"format": "fieldguide-checklist", "version": 1, "items": [{"id": FIRST, "status": "finished"}]}
+    import_file(page, "bad.json", json.dumps(bad).encode())  # checked against the published schema
+    expect(page.locator(".fg-message").first).to_contain_text("items[0].status: must be one of")
+    assert page.watch.console_errors == []
+
+
 def mark_not_applicable(page, item: str, reason: str) -> None:
     page.select_option(f"#status-{item}", "na")
     page.locator(f"#reason-{item}").fill(reason)

@@ -3,7 +3,7 @@
 // pandoc citations) and shows it formatted. Everything formatted comes from citations/data.json,
 // written when the site is built (pybtex); this script only collects, orders and joins.
 // Wrapped in an IIFE so its own names stay private; it uses store.js's shared helpers
-// (`download`, `byCodePoint`), which load first.
+// (`download`, `byCodePoint`, `loadJson`), which load first.
 (() => {
   const KEY = "fieldguide-citations-v1";
   const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
@@ -29,18 +29,7 @@
 
   // ---------------------------------------------------------------- data
 
-  let dataPromise;
-  const siteRoot = () => {
-    const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
-    return new URL((config.base || ".") + "/", location.href);
-  };
-  const loadData = () => {
-    dataPromise ??= fetch(new URL("citations/data.json", siteRoot())).then((r) => {
-      if (!r.ok) throw new Error(`citations/data.json: HTTP ${r.status}`);
-      return r.json();
-    });
-    return dataPromise;
-  };
+  const loadCitations = () => loadJson("citations/data.json");
 
   // Pages in the order added, then each page's sources after it; every entry once.
   const collect = (data, keys) => {
@@ -137,7 +126,7 @@
     if (!basket) return;
     let data;
     try {
-      data = await loadData();
+      data = await loadCitations();
     } catch (error) {
       basketStatus(`Your citations could not be loaded (${error.message}).`);
       return;
@@ -172,7 +161,7 @@
   const onBasketClick = async (event) => {
     const target = event.target.closest("[data-fg-basket-export], [data-fg-basket-remove], [data-fg-basket-clear], [data-fg-basket-copy]");
     if (!target) return;
-    const data = await loadData();
+    const data = await loadCitations();
     const picked = collect(data, readKeys());
     if (target.dataset.fgBasketRemove) {
       writeKeys(readKeys().filter((k) => k !== target.dataset.fgBasketRemove));

@@ -1,14 +1,10 @@
 // Renders ```mermaid fences (class "fg-diagram") with the Mermaid copy this site serves itself.
 // Material's own integration would fetch Mermaid from a CDN; this keeps the site offline-first.
 // Mermaid (large) is imported only when a diagram comes near the screen, so pages stay fast.
-const scope = () => {
-  const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
-  return new URL((config.base || ".") + "/", location.href);
-};
 
 let mermaidReady;
 const loadMermaid = () => {
-  mermaidReady ??= import(new URL("assets/vendor/mermaid/mermaid.esm.min.mjs", scope()).href)
+  mermaidReady ??= import(new URL("assets/vendor/mermaid/mermaid.esm.min.mjs", siteRoot()).href)
     .then(({ default: mermaid }) => {
       mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "neutral",
                            fontFamily: "inherit" });

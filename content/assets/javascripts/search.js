@@ -11,15 +11,10 @@
   const ICON = "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5Z";
   const EXAMPLES = ["model accuracy dropping in production", "labelling needs doctors", "GPU bill too high", "users ignore the predictions"];
 
-  // The site's root, resolved once: instant navigation keeps this script alive across pages.
-  const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
-  const root = new URL((config.base || ".") + "/", location.href);
-
+  // store.js (loaded first) resolves the site's root once and fetches each JSON file once.
   let indexPromise = null;
   const loadIndex = () => {
-    indexPromise ??= fetch(new URL("search/index.json", root))
-      .then((r) => { if (!r.ok) throw new Error(`HTTP ${r.status}`); return r.json(); })
-      .then((data) => new engine.Index(data));
+    indexPromise ??= loadJson("search/index.json").then((data) => new engine.Index(data));
     return indexPromise;
   };
   engine.load = loadIndex; // the planner ranks descriptions with the same index
@@ -129,8 +124,8 @@
       button.addEventListener("click", () => { input.value = example; update(); input.focus(); });
       list.append(el("li", {}, button));
     }
-    list.append(el("li", {}, el("a", { href: new URL("challenges/", root).href, textContent: "Browse all challenges by stage" })));
-    list.append(el("li", {}, el("a", { href: new URL("planner/", root).href, textContent: "Describe your project in the planner" })));
+    list.append(el("li", {}, el("a", { href: new URL("challenges/", siteRoot()).href, textContent: "Browse all challenges by stage" })));
+    list.append(el("li", {}, el("a", { href: new URL("planner/", siteRoot()).href, textContent: "Describe your project in the planner" })));
     return list;
   };
 
@@ -179,7 +174,7 @@
       const ol = el("ol");
       for (const hit of list) {
         const doc = index.docs[hit.doc];
-        const link = el("a", { href: new URL(index.url(doc), root).href, className: "fg-search-hit" },
+        const link = el("a", { href: new URL(index.url(doc), siteRoot()).href, className: "fg-search-hit" },
           el("span", { className: "fg-search-hit-title" }, highlighted(index, hit.title, stems)));
         link.dataset.id = hit.id;
         if (doc[3]) link.append(el("span", { className: "fg-search-hit-meta", textContent: doc[3] }));

@@ -132,24 +132,26 @@ const updateItem = (id, changes) => {
 
 // ------------------------------------------------------------------ shared helpers
 
-let dataPromise;
-let schemaPromise;
-const siteRoot = () => {
-  const config = JSON.parse(document.getElementById("__config")?.textContent || "{}");
-  return new URL((config.base || ".") + "/", location.href);
+// The site's root, resolved once against the page the scripts were loaded on: Material's `base` is
+// relative to that page, and instant navigation keeps both the scripts and the first page's config.
+const SITE_ROOT = new URL((JSON.parse(document.getElementById("__config")?.textContent || "{}").base || ".") + "/",
+  location.href);
+const siteRoot = () => SITE_ROOT;
+
+// A JSON file of the site, fetched once (the promise is kept; a failed fetch rejects with the reason).
+const jsonPromises = new Map();
+const loadJson = (path) => {
+  if (!jsonPromises.has(path)) {
+    jsonPromises.set(path, fetch(new URL(path, SITE_ROOT)).then((r) => {
+      if (!r.ok) throw new Error(`${path} could not be loaded (HTTP ${r.status})`);
+      return r.json();
+    }));
+  }
+  return jsonPromises.get(path);
 };
-const loadData = () => {
-  dataPromise ??= fetch(new URL("planner/data.json", siteRoot())).then((r) => r.json());
-  return dataPromise;
-};
+const loadData = () => loadJson("planner/data.json");
 // The published schema of state files: the import validates with exactly this file.
-const loadStateSchema = () => {
-  schemaPromise ??= fetch(new URL("downloads/schema/checklist-state.schema.json", siteRoot())).then((r) => {
-    if (!r.ok) throw new Error(`the schema could not be loaded (${r.status})`);
-    return r.json();
-  });
-  return schemaPromise;
-};
+const loadStateSchema = () => loadJson("downloads/schema/checklist-state.schema.json");
 
 const download = (name, text, type) => {
   const url = URL.createObjectURL(new Blob([text], { type }));
