@@ -9,14 +9,25 @@ from __future__ import annotations
 import itertools
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
 from conftest import VALID
-from fieldguide import load
-from fieldguide.schema import CaseStudy, Challenge, ChecklistState, Framework, Mitigation, Reference
+from fieldguide import DEFAULT_SITE_URL, load, schema
+from fieldguide.schema import (
+    CaseStudy,
+    Challenge,
+    ChecklistItem,
+    ChecklistState,
+    Framework,
+    Mitigation,
+    Profile,
+    Reference,
+    Vocabulary,
+)
 
 DEEP = "".join(f"{'  ' * i}k{i}:\n" for i in range(23)) + "  " * 23 + "leaf: 1\n"
 DEEP_LIST = "k:\n" + "".join(f"{'  ' * i}- \n" for i in range(1, 24)) + "  " * 24 + "- leaf\n"
@@ -133,6 +144,42 @@ def test_a_choice_of_two_reads_as_one_of_two() -> None:
     source = load.Source("f.yaml", {(): 1, ("kind",): 4})
     _, problems = load.validate({**framework, "kind": "paper"}, Framework, source, "f")
     assert [str(p) for p in problems] == ["f.yaml:4: f: kind: must be one of 'publication' or 'software'"]
+
+
+@pytest.mark.parametrize(("model", "data", "loc", "message"), [
+    # A framework item is "<framework>:<item>", not a plain id: the message says so, not "kebab-case id".
+    (ChecklistItem, {"id": "a-x", "text": "X.", "covers": [{"item": "Deon-b1"}]}, "covers[0].item",
+     "must be a framework item such as 'deon:d-2' (the framework's id, a colon and the item's id, "
+     "both lowercase kebab-case)"),
+    (Vocabulary, {"synonyms": [["launch", "--"]]}, "synonyms[0][1]",
+     "must be one line of text with at least one letter or digit"),
+])
+def test_every_pattern_has_its_own_explanation(model: type, data: dict, loc: str, message: str) -> None:
+    _, problems = load.validate(data, model, load.Source("x.yaml", {(): 1}), "x")
+    assert [f"{p.field}: {p.message}" for p in problems] == [f"{loc}: {message}"]
+
+
+def test_every_pattern_is_explained_unless_clearest_as_written() -> None:
+    """No pattern of a catalog, profile or state file falls back to printing the regular expression,
+    except the few whose expected form (a DOI, an arXiv id, a commit, a date) reads best as written."""
+    def patterns(node: object) -> Iterator[str]:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    yield value
+                else:
+                    yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    documents = [*schema.json_schemas().values(), schema.state_json_schema(DEFAULT_SITE_URL),
+                 Profile.model_json_schema()]
+    as_written = {r"^10\.\d{4,9}/\S+$", r"^\d{4}\.\d{4,5}$", r"^[0-9a-f]{40}$", r"^\d{4}(?:-\d{2}-\d{2})?$",
+                  r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}
+    found = {p for document in documents for p in patterns(document)}
+    assert schema.FRAMEWORK_ITEM in found and schema.PHRASE in found
+    assert found - set(schema.PATTERN_TEXT) <= as_written
 
 
 def test_a_problem_prints_on_one_line() -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import controls, schema
+from . import controls
 from .files import Unreadable, read_bytes
 from .pages import collisions
 from .schema import (
@@ -343,16 +343,6 @@ def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
         pattern = ctx.get("pattern", "")
         if pattern in PATTERN_TEXT:
             return f"must be {PATTERN_TEXT[pattern]}"
-        if "a-z0-9" in pattern:
-            return "must be a lowercase kebab-case id such as 'data-discovery'"
-        if pattern.startswith("^https?"):
-            return "must be an http:// or https:// URL"
-        if pattern.startswith(r"^\d+(?:"):
-            return "must be a section number such as \"3.1\" (quote it)"
-        if pattern in (schema.LINE, schema.OPTIONAL_LINE):
-            return "must be one line of text (no line break, no control character)"
-        if pattern in (schema.PROSE, schema.USER_TEXT):
-            return "must be text without control characters"
         return f"does not match the expected form {pattern}"
     if kind == "string_too_short":
         return "must not be empty"

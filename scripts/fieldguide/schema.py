@@ -36,14 +36,15 @@ OPTIONAL_LINE = rf"^{_SPACE}*(?:[^\s{CTL}](?:[^\n{CTL}]*[^\s{CTL}])?{_SPACE}*)?$
 PROSE = rf"^{_SPACE}*[^\s{CTL}][^{CTL}]*$"  # several lines; tabs and line feeds allowed
 USER_TEXT = rf"^[^{CTL}]*$"  # a user's note: may be empty or several lines, never a control character
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+SECTION = r"^\d+(?:\.\d+)*$"
+HTTP_URL = r"""^https?://[^\s<>"'`\\]+$"""
 
 # Ids, section numbers and addresses are matched exactly as written: no trimming, so editors agree.
 Slug = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SLUG, max_length=80)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400, pattern=LINE)]
 Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=8000, pattern=PROSE)]
-Section = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d+(?:\.\d+)*$")]
-HttpUrl = Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"""^https?://[^\s<>"'`\\]+$""",
-                                           max_length=500)]
+Section = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SECTION)]
+HttpUrl = Annotated[str, StringConstraints(strip_whitespace=False, pattern=HTTP_URL, max_length=500)]
 
 
 # Lists of ids where a repeat is a mistake (`check` reports "listed twice"; editors see uniqueItems).
@@ -407,8 +408,8 @@ class Framework(Strict):
         return f"{self.id}:{item.id}"
 
 
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120,
-                                         pattern=r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$")]
+PHRASE = r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$"
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE)]
 
 
 class Vocabulary(Strict):
@@ -561,9 +562,19 @@ TIMESTAMP_PATTERN = (  # UTC, to the second; compared as text, so exactly this s
 _URL_CHARS = r"A-Za-z0-9._~%!$&'()*+,;=:@\[\]"  # RFC 3986, ASCII only; "-" is added last in each set
 EVIDENCE_PATTERN = rf"^(?:https?://[{_URL_CHARS}-]+(?:[/?#][{_URL_CHARS}/?#-]*)?)?$"
 
-# How each pattern is explained in error messages (CLI) and in the schema (the page reads it).
+# How each pattern is explained, after "must be", in error messages (CLI: `load._friendly` reads only
+# this table) and in the state schema (the page reads it). A pattern missing here is shown as written.
 PATTERN_TEXT = {
     SLUG: "a lowercase kebab-case id such as 'data-discovery'",
+    FRAMEWORK_ITEM: "a framework item such as 'deon:d-2' (the framework's id, a colon and the item's id, "
+                    "both lowercase kebab-case)",
+    SECTION: 'a section number such as "3.1" (quote it)',
+    HTTP_URL: "an http:// or https:// URL",
+    LINE: "one line of text (no line break, no control character)",
+    OPTIONAL_LINE: "one line of text (no line break, no control character)",
+    PROSE: "text without control characters",
+    USER_TEXT: "text without control characters",
+    PHRASE: "one line of text with at least one letter or digit",
     TEXT_PATTERN: "text without control characters",
     LINE_PATTERN: "one line of text without control characters",
     TIMESTAMP_PATTERN: "a UTC time such as 2026-11-29T10:00:00Z",
