@@ -37,6 +37,14 @@ def test_filter_keeps_exactly_the_checks_that_cover_the_framework(page, site) ->
     select.select_option("deon")
     assert visible_items(page) == covering("deon")
     expect(page.locator("h4#authorship")).to_be_hidden()
+    # steps and stages too: a heading stays exactly when something under it is shown
+    steps_with_checks = {c.step for c in CAT.challenges.values() if {i.id for i in c.checklist} & covering("deon")}
+    shown_steps = set(page.locator(".fg-step h3:visible").evaluate_all(
+        "els => els.map(e => e.closest('.fg-step').dataset.step)"))
+    assert shown_steps == steps_with_checks
+    shown_stages = set(page.locator(".fg-stage h2:visible").evaluate_all(
+        "els => els.map(e => e.closest('.fg-stage').dataset.stage)"))
+    assert shown_stages == {CAT.stage_of(step).id for step in steps_with_checks}
     select.select_option("")
     assert visible_items(page) == ALL_CHECKS
     expect(page.locator("h4#authorship")).to_be_visible()

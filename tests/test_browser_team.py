@@ -276,6 +276,8 @@ def test_every_status_and_the_preview_are_accessible_in_the_dark_scheme(browser,
     open_checklist(tab, site)
     for item, status in zip(DD, ("in-progress", "accepted-risk"), strict=False):
         tab.select_option(f"#status-{item}", status)  # accepted risk waits for its reason: a warning shows
+    tab.locator(f'li[data-item="{DD[1]}"] summary').click()  # the note and evidence fields, with a placeholder
+    expect(tab.locator(f"#evidence-{DD[1]}")).to_be_visible()
     import_text(tab, "t.json", json.dumps({"format": "fieldguide-checklist", "version": 2,
                                             "items": [{"id": DD[0], "status": "done"}]}))
     expect(tab.locator(".fg-preview")).to_be_visible()

@@ -25,27 +25,10 @@ const applyFrameworkFilter = (form) => {
       if (!covers.some((id) => id.startsWith(`${wanted}:`))) hide(li);
     }
     shown = items.filter((li) => !li.hidden).length;
-    // A challenge, step or stage with nothing left to show disappears with its heading.
-    for (const list of document.querySelectorAll("ul.fg-checklist")) {
-      if ([...list.children].some((li) => !li.hidden)) continue;
-      hide(list);
-      for (let el = list.previousElementSibling; el; el = el.previousElementSibling) {
-        hide(el);
-        if (el.tagName === "H4") break;
-      }
-    }
-    for (const level of ["H3", "H2"]) {
-      for (const heading of document.querySelectorAll(`.md-content article ${level}`)) {
-        const group = [];
-        for (let el = heading.nextElementSibling; el; el = el.nextElementSibling) {
-          if (el.tagName === level || (level === "H3" && el.tagName === "H2")) break;
-          group.push(el);
-        }
-        if (group.some((el) => el.tagName === "UL" && el.classList.contains("fg-checklist") && !el.hidden)) continue;
-        if (!group.some((el) => el.tagName === "UL" && el.classList.contains("fg-checklist"))) continue;
-        hide(heading);
-        for (const el of group) hide(el);
-      }
+    // A challenge, step or stage with nothing left to show disappears with its heading (the generator
+    // wraps each in .fg-challenge, .fg-step, .fg-stage, as the status filter also relies on).
+    for (const group of document.querySelectorAll(".fg-challenge, .fg-step, .fg-stage")) {
+      if (!group.querySelector(".fg-item:not([hidden])")) hide(group);
     }
   }
   const name = wanted ? form.querySelector("select").selectedOptions[0].textContent : "";
