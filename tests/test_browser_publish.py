@@ -77,6 +77,22 @@ def test_unreadable_saved_basket_is_kept_aside_not_lost(page, site) -> None:
     expect(page.locator(".fg-basket-summary")).to_contain_text("No citations yet")
     kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fieldguide-citations-v1.unreadable'))")
     assert len(kept) == 1 and page.evaluate(f"localStorage.getItem('{kept[0]}')") == "{broken"
+    page.evaluate("localStorage.setItem('fieldguide-citations-v1', '{broken again')")
+    page.reload(wait_until="networkidle")
+    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fieldguide-citations-v1.unreadable'))")
+    assert len(kept) == 1 and page.evaluate(f"localStorage.getItem('{kept[0]}')") == "{broken again", \
+        "one aside copy, the newest: copies never pile up"
+
+
+def test_a_refused_write_says_not_saved_and_changes_nothing(page, site) -> None:
+    page.goto(site.url + "challenges/concept-drift/", wait_until="networkidle")
+    page.evaluate("() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }; }")
+    button = page.locator(".fg-add-cite")
+    button.click()
+    expect(page.locator(".fg-basket-status")).to_contain_text("Not saved")
+    expect(button).to_have_text("Add to citations")
+    assert page.evaluate("localStorage.getItem('fieldguide-citations-v1')") is None
+    assert page.watch.console_errors == []
 
 
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 800}, {"width": 390, "height": 844}])

@@ -20,12 +20,22 @@
         return parsed.pages.filter((k) => typeof k === "string" && SLUG.test(k));
       }
     } catch { /* handled below */ }
-    localStorage.setItem(`${KEY}.unreadable-${Date.now()}`, raw);
-    localStorage.removeItem(KEY);
+    // One aside copy (the newest replaces an older one); the original goes only once the copy is stored.
+    if (writeRaw(`${KEY}.unreadable`, raw)) localStorage.removeItem(KEY);
     return [];
   };
 
-  const writeKeys = (keys) => localStorage.setItem(KEY, JSON.stringify({ version: 1, pages: keys }));
+  // False when the browser refuses (storage full, private mode): callers say so instead of claiming success.
+  const writeRaw = (key, value) => {
+    try {
+      localStorage.setItem(key, value);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const writeKeys = (keys) => writeRaw(KEY, JSON.stringify({ version: 1, pages: keys }));
+  const REFUSED = "Not saved: this browser refused to store the change (its storage may be full).";
 
   // ---------------------------------------------------------------- data
 
@@ -105,11 +115,12 @@
     const status = button.closest(".fg-basket-add").querySelector(".fg-basket-status");
     const title = pageTitle();
     if (keys.includes(key)) {
-      writeKeys(keys.filter((k) => k !== key));
-      status.textContent = `Removed “${title}” from your citations (${keys.length - 1} page${keys.length - 1 === 1 ? "" : "s"}).`;
+      status.textContent = writeKeys(keys.filter((k) => k !== key))
+        ? `Removed “${title}” from your citations (${keys.length - 1} page${keys.length - 1 === 1 ? "" : "s"}).` : REFUSED;
     } else {
-      writeKeys(keys.concat(key));
-      status.textContent = `Added “${title}” and its sources to your citations (${keys.length + 1} page${keys.length + 1 === 1 ? "" : "s"}).`;
+      status.textContent = writeKeys(keys.concat(key))
+        ? `Added “${title}” and its sources to your citations (${keys.length + 1} page${keys.length + 1 === 1 ? "" : "s"}).`
+        : REFUSED;
     }
     refreshButtons();
   };
