@@ -186,3 +186,17 @@ def test_a_catalog_path_with_escape_sequences_is_shown_escaped(tmp_path: Path) -
     assert proc.returncode == 0, proc.stderr
     assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
     assert "cat\\x1b]0;PWNED\\x07" in proc.stdout
+
+
+def test_a_cache_file_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
+    """`write_atomic` (the build cache, the citation cache, release snapshots): a new file replaces the
+    old in one rename; where it cannot be written it says so and leaves no temporary file behind."""
+    target = tmp_path / "new" / "folder" / "cache.json"
+    assert files.write_atomic(target, "{}") and target.read_text(encoding="utf-8") == "{}"
+    assert files.write_atomic(target, '{"é": 1}') and target.read_text(encoding="utf-8") == '{"é": 1}'
+    (tmp_path / "plain").write_text("x", encoding="utf-8")
+    assert not files.write_atomic(tmp_path / "plain" / "cache.json", "{}"), "its folder is a file"
+    (tmp_path / "taken" / "inside").mkdir(parents=True)
+    assert not files.write_atomic(tmp_path / "taken", "{}"), "a folder stands where the file goes"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new", "plain", "taken"]
+    assert [p.name for p in target.parent.iterdir()] == ["cache.json"]

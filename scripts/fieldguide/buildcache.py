@@ -12,9 +12,10 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import subprocess
 from pathlib import Path
+
+from .files import write_atomic
 
 FILE = "site-files.json"
 LIBRARIES = ("pybtex", "pydantic", "markdown", "jinja2", "networkx", "pyyaml", "mkdocs")
@@ -68,10 +69,4 @@ def load(cache_dir: Path, build_key: str) -> dict[str, str] | None:
 
 
 def save(cache_dir: Path, build_key: str, files: dict[str, str]) -> None:
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f"{FILE}.tmp{os.getpid()}"
-        tmp.write_text(json.dumps({"key": build_key, "files": files}, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(cache_dir / FILE)  # atomic: a killed build leaves the old file or the new one
-    except OSError:
-        pass  # a read-only checkout still builds, only without the shortcut
+    write_atomic(cache_dir / FILE, json.dumps({"key": build_key, "files": files}, ensure_ascii=False))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from pybtex.style.template import FieldIsMissing
 from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
 from .coverage import framework_coverage
 from .escape import csv_text
+from .files import write_atomic
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
 from .schema import Reference
@@ -345,16 +345,10 @@ class CitationCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".tmp{os.getpid()}")
-            body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex,
-                    "values": self.values}
-            tmp.write_text(json.dumps(body), encoding="utf-8")
-            tmp.replace(self.path)  # atomic: a build killed halfway never leaves a torn file
+        body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex,
+                "values": self.values}
+        if write_atomic(self.path, json.dumps(body)):  # unwritable (read-only checkout): builds, only slower
             self.dirty = False
-        except OSError:
-            pass  # a read-only checkout still builds, only slower
 
 
 _active: list[CitationCache] = []  # the cache `to_bibtex_entries` writes through, while one is in use

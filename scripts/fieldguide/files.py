@@ -1,4 +1,5 @@
-"""Read untrusted files: regular files only, inside their folder, never more than a byte cap.
+"""Read untrusted files: regular files only, inside their folder, never more than a byte cap; and
+write cache files whole or not at all.
 
 A catalog is contributed input, and `--profile`/`--state` name any path. What is not a regular
 file (a device such as /dev/zero, a FIFO, a folder named like a file) is refused before a single
@@ -8,6 +9,7 @@ target stays inside the folder given as `inside` and is itself a regular file.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -97,3 +99,22 @@ def _reason(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
         return "symbolic link loop"
     return f"cannot read file: {exc.strerror or exc}"
+
+
+def write_atomic(path: Path, text: str) -> bool:
+    """Write `text` (UTF-8) to `path`, creating its folder: through a temporary file beside it and a
+    rename, so a reader, or a build killed halfway, sees the old file or the new one, never a torn one.
+
+    For caches, which are only a shortcut: False instead of an exception if it cannot be written (a
+    read-only checkout still builds, only without the shortcut).
+    """
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        return False
+    return True

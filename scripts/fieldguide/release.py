@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from . import RELEASED, __version__
+from .files import write_atomic
 from .load import iter_entity_files, parse_file
 
 FOLDERS = {"challenges": "challenge", "case-studies": "case_study", "mitigations": "mitigation",
@@ -251,9 +252,5 @@ def _cached_snapshot(repo: Path, commit: str, catalog_dir: Path, cache_dir: Path
     except (DiffError, ValueError):
         return None
     if cached:
-        try:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            cached.write_text(json.dumps({k: asdict(v) for k, v in snap.items()}), encoding="utf-8")
-        except OSError:
-            pass
+        write_atomic(cached, json.dumps({k: asdict(v) for k, v in snap.items()}))
     return snap
