@@ -179,7 +179,7 @@
   const slots = (index, text, prefix = true) => {
     const q = index.query;
     const folded = fold(text);
-    const tokens = (folded.match(/[a-z0-9]+/g) || []).filter((w) => w.length > 1 && !index.stop.has(w));
+    const tokens = words(folded).filter((w) => !index.stop.has(w));
     const typing = prefix && /[a-z0-9]$/.test(folded);
     const stems = tokens.map((w) => index.term(w));
     const out = [];

@@ -287,7 +287,8 @@ const StateFile = (() => {
   const itemJson = (s) => Object.fromEntries(Object.entries(item(s))
     .filter(([k, v]) => ["id", "status", "reason", "owner", "note"].includes(k) || v));
 
-  return { MAX_BYTES, STATUSES, NEEDS_REASON, REASON_GIVEN, validate, read, item, merge, decide, isBlank, itemJson };
+  return { MAX_BYTES, STATUSES, NEEDS_REASON, REASON_GIVEN, validate, read, item, upgrade, merge, decide, isBlank,
+    sameContent, itemJson };
 })();
 
 if (typeof module !== "undefined") module.exports = StateFile;

@@ -15,7 +15,6 @@ const NAME = "fieldguide-name";
 const PROFILE = "fieldguide-profile-v1";
 const STATUS_TEXT = { open: "open", "in-progress": "in progress", done: "done", "accepted-risk": "accepted risk",
   na: "not applicable" };
-const RESOLVED = ["done", "accepted-risk"];
 
 // ------------------------------------------------------------------ messages
 
@@ -60,12 +59,8 @@ const parseStore = (raw, v1) => {
   if (!parsed || typeof parsed !== "object" || !parsed.items || typeof parsed.items !== "object") return null;
   if (parsed.version !== (v1 ? 1 : 2) || !Object.values(parsed.items).every(wellFormed)) return null;
   if (!v1) return parsed;
-  const store = emptyStore(); // version 1: no times, and "not applicable" did not need a reason
-  for (const [id, s] of Object.entries(parsed.items)) {
-    const item = StateFile.item({ ...s, id });
-    if (item.status === "na" && !StateFile.REASON_GIVEN.test(item.reason)) item.reason = "no reason recorded (converted from a version 1 file)";
-    putState(store, id, item);
-  }
+  const store = emptyStore(); // version 1: converted as a version 1 file is (StateFile.upgrade)
+  for (const [id, s] of Object.entries(parsed.items)) putState(store, id, StateFile.upgrade({ ...s, id }));
   return store;
 };
 
@@ -125,7 +120,7 @@ const updateItem = (id, changes) => {
   const store = readStore();
   const before = stateOf(store, id);
   const after = { ...before, ...changes };
-  if (["status", "reason", "owner", "note", "evidence"].every((k) => before[k] === after[k])) return true;
+  if (StateFile.sameContent(before, after)) return true;
   putState(store, id, { ...after, updated: nowUtc(), by: userName() });
   return writeStore(store);
 };
