@@ -139,11 +139,17 @@ def test_citation_cache_survives_corruption_and_changes_with_the_entry(tmp_path:
     assert "revised" in export.formatted([changed], export.CitationCache(path))["kim2017data"].text
 
 
+def test_the_survey_family_is_the_preprint_then_its_published_version() -> None:
+    """One list for the brief (which cites both, in this order) and the cite boxes (which leave both out)."""
+    assert cite.survey_family(CAT) == ["paleyes2020challenges", "paleyes2022challenges"]
+    assert CAT.references["paleyes2020challenges"].published_version == "paleyes2022challenges"
+
+
 def test_pasting_two_cite_boxes_repeats_no_entry() -> None:
     """Every page cites the survey; its entry is left out of the boxes, so the boxes of two pages that
     share nothing else concatenate into a valid .bib (pybtex, like BibTeX, refuses a repeated key)."""
     g = graph.build(CAT)
-    survey = cite.survey_family(CAT)
+    survey = set(cite.survey_family(CAT))
     cites = {cid: set(graph.outgoing(g, cid, "cites")) for cid in CAT.challenges}
     pair = next((a, b) for a in cites for b in cites
                 if a < b and cites[a] & cites[b] and not (cites[a] & cites[b]) - survey)

@@ -16,7 +16,8 @@ from typing import Any
 import networkx as nx
 
 from . import RELEASED, __version__, export
-from .graph import SURVEY, incoming
+from .cite import survey_family
+from .graph import incoming
 from .load import Catalog
 from .pages import environment, page_url
 from .plan import Ranked
@@ -70,13 +71,6 @@ def why_line(reasons: list[str]) -> str:
     return f"*Why it is on this list:* {'; '.join(reasons)}." if reasons else ""
 
 
-def survey_keys(cat: Catalog) -> list[str]:
-    """The survey's preprint (the text the catalog follows) and its peer-reviewed version."""
-    if SURVEY not in cat.references:
-        return []
-    return list(dict.fromkeys(filter(None, [SURVEY, cat.references[SURVEY].published_version])))
-
-
 def title_of(project: str) -> str:
     return f"{TITLE}: {project}" if project else TITLE
 
@@ -86,7 +80,7 @@ def head_template(cat: Catalog, site_url: str) -> str:
     `{profile}` (whole lines, dropped when empty) left to fill in."""
     return environment().get_template("brief_head.md.j2").render(
         title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
-        version=__version__, released=RELEASED, site_url=site_url, survey=survey_keys(cat)).strip()
+        version=__version__, released=RELEASED, site_url=site_url, survey=survey_family(cat)).strip()
 
 
 def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
@@ -115,7 +109,7 @@ def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: 
     """Return (Markdown, BibTeX) for the chosen challenges, in the order given."""
     reasons = {r.id: r.reasons(cat) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
-    ref_ids = list(dict.fromkeys(survey_keys(cat) + [r for s in sections for r in s.refs]))
+    ref_ids = list(dict.fromkeys(survey_family(cat) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
     formatted = export.formatted(refs)
     parts = [fill_head(head_template(cat, site_url), title_of(project), project, date, profile_text)]
@@ -130,11 +124,11 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[s
     """Sections and sources for the planner page, which assembles briefs for any selection.
     `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
-    used = sorted(set(survey_keys(cat)) | {r for s in sections.values() for r in s.refs})
+    used = sorted(set(survey_family(cat)) | {r for s in sections.values() for r in s.refs})
     refs = [cat.references[r] for r in used]
     return {
         "head": head_template(cat, site_url),
-        "always": survey_keys(cat),
+        "always": survey_family(cat),
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
         "references": {r.id: {"label": export.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
                        for r in refs},

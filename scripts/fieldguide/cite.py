@@ -43,11 +43,12 @@ def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) ->
     return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex), published_versions(cat))
 
 
-def survey_family(cat: Catalog) -> set[str]:
-    """The survey the whole guide is built on: its preprint and its peer-reviewed version."""
+def survey_family(cat: Catalog) -> list[str]:
+    """The survey the whole guide is built on: its preprint (the text the catalog follows), then its
+    peer-reviewed version if it has one."""
     if SURVEY not in cat.references:
-        return set()
-    return {SURVEY} | ({cat.references[SURVEY].published_version} - {None})
+        return []
+    return list(dict.fromkeys(filter(None, [SURVEY, cat.references[SURVEY].published_version])))
 
 
 def expand(cat: Catalog, ref_ids: list[str]) -> list[str]:
