@@ -21,7 +21,6 @@ from .load import Catalog
 from .plan import order_key
 from .schema import ChecklistItem
 
-LEVELS = ("full", "partial", "none")
 LEVEL_TEXT = {"full": "covered fully", "partial": "covered partly", "none": "not covered"}
 PROGRESS = ("done", "partly done", "not applicable", "open")
 PROGRESS_MARK = {"done": "[x]", "partly done": "[~]", "not applicable": "[-]", "open": "[ ]"}

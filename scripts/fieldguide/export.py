@@ -182,10 +182,6 @@ def bib_entry(ref: Reference) -> Entry:
     return Entry(entry_type, fields=fields, persons=persons)
 
 
-def bibliography(refs: list[Reference]) -> BibliographyData:
-    return BibliographyData({r.id: bib_entry(r) for r in refs})
-
-
 # pybtex escapes LaTeX specials in every field; URLs must stay verbatim for the url package.
 _VERBATIM_FIELD = re.compile(r'^(\s*(?:url|doi|eprint) = ")(.*)(",?)$', re.MULTILINE)
 # pybtex quotes every value; BibTeX's month macros (jan ... dec) must stay bare to be recognised.

@@ -42,11 +42,6 @@ def site_markdown() -> Any:
     return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=extension_configs())
 
 
-def to_html(text: str) -> str:
-    """`text` as the site's Markdown renders it (standalone)."""
-    return site_markdown().reset().convert(text)
-
-
 # Without one of these characters Markdown makes no link, image, element or attribute: links,
 # definitions, images and abbreviations need "[", autolinks and HTML "<", attribute lists "{".
 # (An entity alone stays text: "&lt;b&gt;" cannot open an element.) tests/test_prose.py checks

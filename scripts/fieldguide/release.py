@@ -61,10 +61,6 @@ class Diff:
     def to_dict(self) -> dict[str, list[dict[str, Any]]]:
         return {k: [asdict(c) for c in getattr(self, k)] for k in ("added", "changed", "removed")}
 
-    @property
-    def empty(self) -> bool:
-        return not (self.added or self.changed or self.removed)
-
 
 def _canonical(value: Any) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)

@@ -543,10 +543,8 @@ class Profile(Strict):
 # patterns are written for Rust's regex (pydantic), Python and ECMAScript's Unicode mode alike:
 # `[0-9]` and explicit sets instead of `\d`/`\s` (Unicode-aware in some engines, not in others).
 
-STATUSES = ("open", "in-progress", "done", "accepted-risk", "na")
 Status = Literal["open", "in-progress", "done", "accepted-risk", "na"]
 NEEDS_REASON = ("accepted-risk", "na")
-RESOLVED = ("done", "accepted-risk")  # count as ready; "na" leaves the denominator instead
 STATE_FORMAT = "fieldguide-checklist"
 STATE_VERSION = 2
 V1_NA_REASON = "no reason recorded (converted from a version 1 file)"
