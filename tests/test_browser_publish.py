@@ -86,7 +86,8 @@ def test_unreadable_saved_basket_is_kept_aside_not_lost(page, site) -> None:
 
 def test_a_refused_write_says_not_saved_and_changes_nothing(page, site) -> None:
     page.goto(site.url + "challenges/concept-drift/", wait_until="networkidle")
-    page.evaluate("() => { Storage.prototype.setItem = () => { throw new DOMException('full', 'QuotaExceededError'); }; }")
+    page.evaluate("() => { Storage.prototype.setItem = () => {"
+                  " throw new DOMException('full', 'QuotaExceededError'); }; }")  # storage full
     button = page.locator(".fg-add-cite")
     button.click()
     expect(page.locator(".fg-basket-status")).to_contain_text("Not saved")
