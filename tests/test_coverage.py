@@ -3,14 +3,17 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from conftest import REAL
+from conftest import REAL, VALID
 from fieldguide import coverage, graph, load, render
 from fieldguide.cli import main
 
@@ -190,3 +193,171 @@ def test_challenges_beyond_the_survey_are_marked_on_their_page_and_in_indexes() 
     assert "[Data security and privacy](data-security.md) *(added)*" in PAGES["challenges/index.md"]
     assert "*(added beyond the survey)*" in PAGES["stages/cross-cutting-aspects.md"]
     assert "*(added" not in PAGES["stages/data-management.md"], "Table 1's own challenges carry no mark"
+
+
+ROOT = REAL.parent
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_the_grading_rule_is_written_once_and_shown_where_people_read_it() -> None:
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert _words(coverage.GRADING_RULE) in _words(contributing)
+    assert coverage.GRADING_RULE in PAGES["frameworks/index.md"]
+    for fw in CAT.frameworks:
+        assert coverage.GRADING_RULE in PAGES[f"frameworks/{fw}.md"], fw
+    assert coverage.GRADING_RULE in cli("--framework", "deon", "--format", "md").stdout
+
+
+def _and(labels: list[str]) -> str:
+    return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
+
+
+def test_readme_states_the_totals_the_data_gives() -> None:
+    readme = _words((ROOT / "README.md").read_text(encoding="utf-8"))
+    for fw in CAT.frameworks:
+        items = coverage.framework_coverage(CAT, G, fw)
+        s = coverage.summarize(items)
+        partly = [i.label for i in items if i.level == "partial"]
+        name = CAT.frameworks[fw].short_title
+        assert f"**{name} {s.full} of {s.total} fully** ({_and(partly)} partly)" in readme, fw
+        assert s.none == 0 and "none uncovered" in readme
+
+
+def _grading_rows(text: str, heading: str) -> list[list[str]]:
+    block = text.split(f"### {heading}\n", 1)[1].split("\n### ", 1)[0]
+    rows = [line.strip("|").split(" | ") for line in block.splitlines()
+            if line.startswith("| ") and not line.startswith("| ---")]
+    return [[c.strip() for c in row] for row in rows[1:]]  # without the header
+
+
+def test_the_grading_table_agrees_with_the_data() -> None:
+    """catalog/frameworks/GRADING.md is written by hand; its verdicts may not drift from the data."""
+    text = (REAL / "frameworks" / "GRADING.md").read_text(encoding="utf-8")
+    totals = {row[0]: row for row in _grading_rows(text.replace("## Totals\n", "### Totals\n"), "Totals")}
+    for fw in CAT.frameworks:
+        name = CAT.frameworks[fw].short_title
+        items = coverage.framework_coverage(CAT, G, fw)
+        rows = _grading_rows(text, name)
+        assert [r[0] for r in rows] == [i.label for i in items], "every item once, in the framework's order"
+        for row, item in zip(rows, items, strict=True):
+            assert row[1] == item.level, item.id
+            assert row[2] == (", ".join(f"`{a.id}`" for a in item.missing) or "-"), item.id
+        s = coverage.summarize(items)
+        partly = ", ".join(i.label for i in items if i.level == "partial")
+        assert totals[name][-1] == f"{s.full} full, {s.partial} partly ({partly})"
+
+
+def _run(catalog: Path, *args: str):
+    result = CliRunner().invoke(main, [*args[:1], "--catalog", str(catalog), *args[1:]])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def _copy_real(tmp_path: Path, path: str, old: str, new: str) -> Path:
+    catalog = tmp_path / "catalog"
+    shutil.copytree(REAL, catalog)
+    file = catalog / path
+    text = file.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    file.write_text(text.replace(old, new), encoding="utf-8")
+    return catalog
+
+
+def test_an_item_with_an_ask_no_check_meets_is_reported_partial_everywhere(tmp_path: Path) -> None:
+    """How a contributor would break it: the only check meeting one of deon B.1's asks stops meeting
+    it. Every reader then sees B.1 as covered partly, with what is left out: page, index, notes on
+    checks, the checklist data, `coverage` in every format, and the exports."""
+    catalog = _copy_real(tmp_path, "challenges/data-security.yaml",
+                         "meets: [encryption, access-control, access-logs, software-patched]",
+                         "meets: [encryption, access-control, access-logs]")
+    cat = load.load(catalog)
+    g = graph.build(cat)
+    pages = render.render(cat, g, site_url="https://guide.example.org/")
+    b1 = page_items(pages, "deon")["deon:b-1"]
+    assert b1["level"] == "partial" and b1["asks"][3] == []
+    assert all(not full for _, full, _ in b1["checks"]), "no check meets every ask on its own"
+    assert ("4. The software holding the data is kept up to date. **Met by no check.**"
+            in pages["frameworks/deon.md"])
+    before = coverage.summarize(coverage.framework_coverage(CAT, G, "deon"))
+    row = next(line for line in pages["frameworks/index.md"].splitlines() if "](deon.md)" in line)
+    assert row.split(" | ")[3:5] == [str(before.full - 1), str(before.partial + 1)]
+    plan = next(x for x in pages["challenges/data-security.md"].splitlines() if "`data-security-protection-plan`" in x)
+    assert "[deon B.1](../frameworks/deon.md#b-1) (partly)" in plan
+    data = json.loads(pages["planner/data.json"])
+    (note,) = [c for c in data["challenges"]["data-security"]["checklist"][0]["covers"] if c["item"] == "deon:b-1"]
+    assert note["partial"] == "The software holding the data is kept up to date."
+
+    entry = next(e for e in json.loads(_run(catalog, "coverage", "--framework", "deon", "--format", "json").stdout)
+                 if e["id"] == "deon:b-1")
+    assert (entry["coverage"], entry["missing"]) == ("partial", ["software-patched"])
+    text = _run(catalog, "coverage", "--framework", "deon").stdout
+    assert "  B.1  Data security  [covered partly]" in text
+    assert "| B.1: Data security | The data is encrypted at rest and in transit." in _run(
+        catalog, "coverage", "--framework", "deon", "--format", "md").stdout
+    exported = json.loads(_run(catalog, "export", "--format", "json").stdout)
+    (deon,) = [f for f in exported["frameworks"] if f["id"] == "deon"]
+    (item,) = [i for s in deon["sections"] for i in s["items"] if i["id"] == "deon:b-1"]
+    assert item["coverage"] == "partial" and item["missing"] == ["software-patched"]
+    rows = list(csv.DictReader(io.StringIO(_run(catalog, "export", "--format", "csv").stdout)))
+    assert next(r for r in rows if r["id"] == "deon:b-1")["summary"] == "partial"
+    # Every check mapped onto B.1 done still leaves it open: no done check meets the fourth ask.
+    state = write_state(tmp_path / "state.json", {c: "done" for c in (
+        "data-security-protection-plan", "data-security-encryption-verified", "data-security-access-reviewed",
+        "data-security-access-logged")})
+    done = json.loads(_run(catalog, "coverage", "--framework", "deon", "--state", str(state),
+                           "--format", "json").stdout)
+    assert next(e for e in done if e["id"] == "deon:b-1")["progress"] == "partly done"
+
+
+def test_a_requirement_two_items_share_is_met_for_both_or_for_neither(tmp_path: Path) -> None:
+    """Data 5 and deon B.2 both ask that a deletion reach every store of the pipeline; the one check
+    mapped onto both cannot meet it for one and not the other (the catalog's notes once did)."""
+    items_by_ask: dict[str, set[str]] = {}
+    for qid, (_, _, item) in CAT.framework_items.items():
+        for ask in item.asks:
+            items_by_ask.setdefault(ask.id, set()).add(qid)
+    shared = {ask for ask, items in items_by_ask.items() if len(items) > 1}
+    assert {"deletion-in-pipeline", "fairness-tested", "training-reproducible", "training-data-checked"} <= shared
+    judged = 0
+    for c in CAT.challenges.values():
+        for check in c.checklist:
+            for ask in shared:
+                verdicts = {cover.item: ask in cover.meets for cover in check.covers if cover.item in items_by_ask[ask]}
+                judged += len(verdicts) > 1
+                assert len(set(verdicts.values())) <= 1, (check.id, ask)
+    assert judged >= 4, "the rule is exercised by the real catalog, not only by the test cases"
+    catalog = _copy_real(tmp_path, "challenges/data-security.yaml",
+                         "meets: [deletion-request-route, deletion-in-pipeline]", "meets: [deletion-request-route]")
+    result = _run(catalog, "check")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert ("data-security: checklist[4].covers[0].meets: does not meet 'deletion-in-pipeline' here but meets it "
+            "for 'ml-test-score:data-5', which asks the same") in result.stderr
+
+
+def test_the_grading_table_in_markdown_and_text_on_the_small_catalog() -> None:
+    """Exact output on the valid test catalog: an item met fully, one with an ask no check meets,
+    and one no check maps onto."""
+    md = _run(VALID, "coverage", "--framework", "example-rubric", "--format", "md").stdout.splitlines()
+    assert md[4:11] == [
+        "| Item | What it asks (this guide's words) | Met by | Coverage |",
+        "| --- | --- | --- | --- |",
+        "| D1: Every source has an owner | Every data source has a named owner. (`named-owner`) "
+        "| `data-discovery-source-owners` | covered fully |",
+        "| D2: Expectations are captured in a schema | The data's contents are described. (`data-described`) "
+        "| `data-profiling-report` | covered partly |",
+        "|  | Inputs are checked against written expectations. (`expectations-checked`) | **no check** |  |",
+        "| M1: A holdout measures the model's own effect | A holdout group never sees the model's output. "
+        "(`holdout-kept`) | `feedback-loops-holdout` | covered fully |",
+        "| M2: Data invariants hold for inputs | Inputs are checked against written expectations. "
+        "(`expectations-checked`) | **no check** | not covered |"]
+    text = _run(VALID, "coverage", "--framework", "example-rubric").stdout.splitlines()
+    d2 = text[text.index("  D2  Expectations are captured in a schema  [covered partly]"):][:6]
+    assert d2[1:] == ["        asks data-described: The data's contents are described.",
+                      "             met by data-profiling-report",
+                      "        asks expectations-checked: Inputs are checked against written expectations.",
+                      "             met by no check",
+                      "        partial  data-profiling-report: leaves out expectations-checked"]
+    assert text[-1] == "Example rubric: 2 of 4 items covered fully, 1 partly, 1 not covered"

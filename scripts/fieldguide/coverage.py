@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .load import Catalog
+from .pages import cell
 from .plan import order_key
 from .schema import ChecklistItem
 
@@ -241,4 +242,20 @@ def to_text(cat: Catalog, framework_id: str, items: list[ItemCoverage],
     lines += ["", summary_line(cat, framework_id, summarize(items))]
     if statuses is not None:
         lines.append(summary_line(cat, framework_id, summarize(items, statuses)))
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(cat: Catalog, framework_id: str, items: list[ItemCoverage]) -> str:
+    """The grading table for a review: each item with what it asks, the checks meeting each ask, and
+    its coverage; a partial item names what no check meets."""
+    fw = cat.frameworks[framework_id]
+    lines = [f"# {fw.short_title}: {fw.title} ({fw.version})", "", GRADING_RULE, "",
+             "| Item | What it asks (this guide's words) | Met by | Coverage |", "| --- | --- | --- | --- |"]
+    for i in items:
+        for n, a in enumerate(i.asks):
+            by = ", ".join(f"`{c}`" for c in i.met_by(a.id)) or "**no check**"
+            head = f"{i.label}: {cell(i.title)}" if n == 0 else ""
+            level = LEVEL_TEXT[i.level] if n == 0 else ""
+            lines.append(f"| {head} | {cell(a.text)} (`{a.id}`) | {by} | {level} |")
+    lines += ["", summary_line(cat, framework_id, summarize(items))]
     return "\n".join(lines) + "\n"
