@@ -346,16 +346,17 @@ def test_the_grading_table_in_markdown_and_text_on_the_small_catalog() -> None:
         "| --- | --- | --- | --- |",
         "| D1: Every source has an owner | Every data source has a named owner. (`named-owner`) "
         "| `data-discovery-source-owners` | covered fully |",
-        "| D2: Expectations are captured in a schema | The data's contents are described. (`data-described`) "
-        "| `data-profiling-report` | covered partly |",
+        "| D2: Expectations are captured in a schema (in 0: D3, Expectations are written down) "
+        "| The data's contents are described. (`data-described`) | `data-profiling-report` | covered partly |",
         "|  | Inputs are checked against written expectations. (`expectations-checked`) | **no check** |  |",
         "| M1: A holdout measures the model's own effect | A holdout group never sees the model's output. "
         "(`holdout-kept`) | `feedback-loops-holdout` | covered fully |",
         "| M2: Data invariants hold for inputs | Inputs are checked against written expectations. "
         "(`expectations-checked`) | **no check** | not covered |"]
     text = _run(VALID, "coverage", "--framework", "example-rubric").stdout.splitlines()
-    d2 = text[text.index("  D2  Expectations are captured in a schema  [covered partly]"):][:6]
-    assert d2[1:] == ["        asks data-described: The data's contents are described.",
+    d2 = text[text.index("  D2  Expectations are captured in a schema  [covered partly]"):][:7]
+    assert d2[1:] == ["        in 0: D3, Expectations are written down",
+                      "        asks data-described: The data's contents are described.",
                       "             met by data-profiling-report",
                       "        asks expectations-checked: Inputs are checked against written expectations.",
                       "             met by no check",

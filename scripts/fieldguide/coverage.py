@@ -231,6 +231,7 @@ def to_text(cat: Catalog, framework_id: str, items: list[ItemCoverage],
         def status(check: str) -> str:
             return f" ({statuses.get(check, 'open')})" if statuses is not None else ""
 
+        lines += [f"{pad}in {version}: {label}, {title}" for version, label, title in i.other_versions]
         for a in i.asks:
             by = i.met_by(a.id)
             lines.append(f"{pad}asks {a.id}: {a.text}")
@@ -254,7 +255,9 @@ def to_markdown(cat: Catalog, framework_id: str, items: list[ItemCoverage]) -> s
     for i in items:
         for n, a in enumerate(i.asks):
             by = ", ".join(f"`{c}`" for c in i.met_by(a.id)) or "**no check**"
-            head = f"{i.label}: {cell(i.title)}" if n == 0 else ""
+            elsewhere = "".join(f" (in {cell(version)}: {cell(label)}, {cell(title)})"
+                                for version, label, title in i.other_versions)
+            head = f"{i.label}: {cell(i.title)}{elsewhere}" if n == 0 else ""
             level = LEVEL_TEXT[i.level] if n == 0 else ""
             lines.append(f"| {head} | {cell(a.text)} (`{a.id}`) | {by} | {level} |")
     lines += ["", summary_line(cat, framework_id, summarize(items))]
