@@ -73,7 +73,8 @@ def test_a_note_on_a_check_leads_to_the_framework_item(page, site) -> None:
     assert page.url.endswith("/frameworks/deon/#b-2")
     heading = page.locator("h3#b-2")
     expect(heading).to_contain_text("B.2: Right to be forgotten")
-    expect(page.locator("h3#b-2 + p")).to_have_text("Coverage: covered fully by 1 check.")
+    expect(page.locator("h3#b-2 + p")).to_have_text("Coverage: covered fully: both its asks are met.")
+    expect(page.locator("h3#b-2 ~ ol").first).to_contain_text("Met by data-security-deletion-propagates.")
 
 
 def test_framework_pages_are_accessible(page, site) -> None:

@@ -99,7 +99,8 @@ def test_all_99_survey_references_and_the_survey_itself() -> None:
     # Besides the 99 and the survey, only sources read for what this guide adds beyond the survey.
     survey = {"paleyes2020challenges", "paleyes2022challenges"}
     added = {r.id for r in CAT.references.values() if r.survey_ref is None} - survey
-    assert added == {"breck2017ml", "drivendata2026data", "pytorch2025reproducibility", "tensorflow2026check"}
+    assert added == {"breck2016whats", "breck2017ml", "drivendata2026data", "pytorch2025reproducibility",
+                     "tensorflow2026check"}
     for rid in added:
         users = graph.incoming(G, rid, "cites")
         assert all(CAT.challenges[u].beyond_survey for u in users if u in CAT.challenges), rid
@@ -181,7 +182,9 @@ def test_deon_has_its_21_items_as_in_the_pinned_checklist_file() -> None:
         ("Deployment", ["E.1", "E.2", "E.3", "E.4"])]
 
 
-@pytest.mark.parametrize(("framework", "at_least_full"), [("ml-test-score", 26), ("deon", 19)])
+# Floors at the totals of the strict regrade (catalog/frameworks/GRADING.md): a later change may raise
+# them, never quietly lower them. The pages, the CLI and the README derive their numbers from the data.
+@pytest.mark.parametrize(("framework", "at_least_full"), [("ml-test-score", 26), ("deon", 18)])
 def test_every_framework_item_is_covered_and_nearly_all_fully(framework: str, at_least_full: int) -> None:
     items = coverage.framework_coverage(CAT, G, framework)
     assert [i.id for i in items if i.level == "none"] == [], "every item has at least one check"

@@ -30,22 +30,28 @@ def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
     assert challenge["step"] == "data-collection"
     assert challenge["checklist"][0] == {"id": "data-discovery-source-owners",
                                          "text": "Every data source has a named owner.",
-                                         "covers": [{"item": "example-rubric:owners", "partial": None}]}
+                                         "covers": [{"item": "example-rubric:owners", "meets": ["named-owner"]}]}
     assert challenge["beyond_survey"] is False
     profiling = next(c for c in data["challenges"] if c["id"] == "data-profiling")
-    assert profiling["checklist"][0]["covers"] == [{
-        "item": "example-rubric:schema",
-        "partial": "A profile describes the data; it states no expectations to check against."}]
-    # frameworks carry their items and, derived from the mappings, the checks covering each one
+    assert profiling["checklist"][0]["covers"] == [{"item": "example-rubric:schema", "meets": ["data-described"]}]
+    # frameworks carry their items with their asks and, derived from the mappings, the checks covering
+    # each one: what each check meets and leaves out, and what no check meets
     (framework,) = data["frameworks"]
     assert framework["id"] == "example-rubric" and framework["short_title"] == "Example rubric"
     items = {i["id"]: i for section in framework["sections"] for i in section["items"]}
     assert items["example-rubric:holdout"]["coverage"] == "full"
     assert items["example-rubric:holdout"]["covered_by"] == [
-        {"check": "feedback-loops-holdout", "challenge": "feedback-loops", "partial": None}]
+        {"check": "feedback-loops-holdout", "challenge": "feedback-loops", "meets": ["holdout-kept"], "left_out": [],
+         "partial": None}]
+    schema = items["example-rubric:schema"]
+    assert (schema["coverage"], schema["missing"]) == ("partial", ["expectations-checked"])
+    assert schema["covered_by"][0]["partial"] == "Inputs are checked against written expectations."
+    assert schema["other_versions"] == [{"version": "0", "label": "D3", "title": "Expectations are written down"}]
     assert items["example-rubric:invariants"] == {
         "id": "example-rubric:invariants", "label": "M2", "title": "Data invariants hold for inputs",
-        "coverage": "none", "covered_by": []}
+        "coverage": "none", "asks": [{"id": "expectations-checked", "met_by": [],
+                                      "text": "Inputs are checked against written expectations."}],
+        "missing": ["expectations-checked"], "covered_by": []}
     # reverse links, derived from the graph
     assert challenge["case_studies"] == ["twitter-data-discovery"]
     assert challenge["mitigations"] == ["data-catalog-practice"]

@@ -150,7 +150,7 @@ def test_show_a_framework_and_one_of_its_items(rich_catalog: Path) -> None:
     ]
     assert cli("show", "fixture2021rubric").stdout.splitlines()[1:] == ["  cites <- fixture-rubric"]
     assert cli("show", "fixture-rubric:owners").stdout.splitlines() == [
-        "framework_item fixture-rubric:owners: Every source has an owner  (catalog/frameworks/fixture-rubric.yaml:16)",
+        "framework_item fixture-rubric:owners: Every source has an owner  (catalog/frameworks/fixture-rubric.yaml:17)",
         "  item_of -> fixture-rubric",
     ]
 

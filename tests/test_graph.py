@@ -93,7 +93,7 @@ def test_framework_coverage_is_derived_from_the_checks(valid_catalog: Path) -> N
     assert g.has_edge("example-rubric:holdout", "example-rubric", key="item_of")
     assert g.has_edge("feedback-loops-holdout", "feedback-loops", key="check_of")
     assert graph.backlinks(g, "example-rubric:holdout") == {"covers": ["feedback-loops-holdout"]}
-    assert g.edges["data-profiling-report", "example-rubric:schema", "covers"]["partial"].startswith("A profile")
+    assert g.edges["data-profiling-report", "example-rubric:schema", "covers"]["meets"] == ("data-described",)
     assert graph.backlinks(g, "example-rubric:invariants") == {}, "an uncovered item stays in the graph, uncovered"
 
 

@@ -148,7 +148,7 @@ def test_a_choice_of_two_reads_as_one_of_two() -> None:
 
 @pytest.mark.parametrize(("model", "data", "loc", "message"), [
     # A framework item is "<framework>:<item>", not a plain id: the message says so, not "kebab-case id".
-    (ChecklistItem, {"id": "a-x", "text": "X.", "covers": [{"item": "Deon-b1"}]}, "covers[0].item",
+    (ChecklistItem, {"id": "a-x", "text": "X.", "covers": [{"item": "Deon-b1", "meets": ["x"]}]}, "covers[0].item",
      "must be a framework item such as 'deon:d-2' (the framework's id, a colon and the item's id, "
      "both lowercase kebab-case)"),
     (Vocabulary, {"synonyms": [["launch", "--"]]}, "synonyms[0][1]",

@@ -28,7 +28,10 @@ FINDING = {"id": "f-x", "title": "F", "summary": "S.", "references": ["ref2019x"
 FRAMEWORK = {"id": "rubric-x", "title": "Rubric X", "short_title": "Rubric", "kind": "software", "version": "1.0",
              "date": "2026-02-18", "url": "https://example.org/rubric", "summary": "S.", "names_from": "rubric.yml",
              "commit": "457aa9822676d54821a99fc0897fe9ae5cc67c31",
-             "sections": [{"id": "data", "title": "Data", "items": [{"id": "a-1", "label": "A.1", "title": "T"}]}]}
+             "graded_from": "rubric.yml, every item's full text.",
+             "sections": [{"id": "data", "title": "Data", "items": [
+                 {"id": "a-1", "label": "A.1", "title": "T",
+                  "asks": [{"id": "owner-named", "text": "An owner is named."}]}]}]}
 
 MODELS = [(schema.Challenge, CHALLENGE), (schema.CaseStudy, CASE), (schema.Reference, REFERENCE),
           (schema.Mitigation, MITIGATION), (schema.Finding, FINDING), (schema.Framework, FRAMEWORK)]
@@ -91,24 +94,37 @@ def _with_covers(*covers: dict) -> dict:
     return {**CHALLENGE, "checklist": [{**CHALLENGE["checklist"][0], "covers": list(covers)}]}
 
 
-def test_checklist_items_map_framework_items_fully_or_partly() -> None:
-    c = schema.Challenge.model_validate(_with_covers({"item": "ml-test-score:monitor-3"},
-                                                     {"item": "deon:b-1", "partial": "Encryption only."}))
-    assert [(x.item, x.partial) for x in c.checklist[0].covers] == [("ml-test-score:monitor-3", None),
-                                                                    ("deon:b-1", "Encryption only.")]
+def test_a_mapping_names_the_asks_of_the_item_its_check_meets() -> None:
+    c = schema.Challenge.model_validate(_with_covers({"item": "ml-test-score:monitor-3", "meets": ["skew-compared"]},
+                                                     {"item": "deon:b-1", "meets": ["encryption", "access-logs"]}))
+    assert [(x.item, x.meets) for x in c.checklist[0].covers] == [("ml-test-score:monitor-3", ["skew-compared"]),
+                                                                  ("deon:b-1", ["encryption", "access-logs"])]
 
 
 @pytest.mark.parametrize("item", ["monitor-3", "ml-test-score:", "ML-Test-Score:monitor-3", "a:b:c", "deon: b-1"])
 def test_a_mapping_names_a_framework_item_as_framework_colon_item(item: str) -> None:
     with pytest.raises(ValidationError):
-        schema.Challenge.model_validate(_with_covers({"item": item}))
+        schema.Challenge.model_validate(_with_covers({"item": item, "meets": ["x"]}))
 
 
-def test_a_partial_mapping_says_what_it_leaves_out_on_one_line() -> None:
+@pytest.mark.parametrize("cover", [
+    {"item": "deon:b-1"},  # a mapping says which asks it meets: none written is not "all"
+    {"item": "deon:b-1", "meets": []},  # a mapping that meets nothing is no mapping
+    {"item": "deon:b-1", "meets": ["Encryption"]},  # asks are ids
+    {"item": "deon:b-1", "meets": ["encryption"], "partial": "Encryption only."},  # left out is derived, not written
+    {"item": "deon:b-1", "full": True},
+])
+def test_a_mapping_cannot_claim_coverage_by_default_or_in_free_text(cover: dict) -> None:
     with pytest.raises(ValidationError):
-        schema.Challenge.model_validate(_with_covers({"item": "deon:b-1", "partial": "Two\nlines."}))
-    with pytest.raises(ValidationError, match="Extra inputs"):
-        schema.Challenge.model_validate(_with_covers({"item": "deon:b-1", "full": True}))
+        schema.Challenge.model_validate(_with_covers(cover))
+
+
+def test_a_framework_item_says_what_it_asks() -> None:
+    item = FRAMEWORK["sections"][0]["items"][0]
+    for asks in ([], None, [{"id": "owner-named"}], [{"id": "Owner", "text": "An owner."}]):
+        bad = {**FRAMEWORK, "sections": [{**FRAMEWORK["sections"][0], "items": [{**item, "asks": asks}]}]}
+        with pytest.raises(ValidationError):
+            schema.Framework.model_validate(bad)
 
 
 def test_survey_challenges_need_a_section_and_additions_have_none() -> None:

@@ -40,6 +40,8 @@ NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
                      "catalog prose must not produce"),
     "balanced braces": ("unbalanced braces",),
     "checklist ids start with the challenge id": ("must start with",),
+    "framework asks": ("is used twice in this item", "is also asked by", " asks no '",
+                       "a requirement two items share"),
 }
 
 
@@ -47,8 +49,8 @@ def _rule(problem: load.Problem) -> str:
     for rule, needles in NOT_IN_SCHEMA.items():
         if any(n in problem.message for n in needles):
             return rule
-    if problem.message.endswith("is listed twice") and (problem.field.startswith(("related", "challenges"))
-                                                          or ".covers[" in problem.field):
+    covers = ".covers[" in problem.field and ".meets" not in problem.field  # a repeated ask is a schema rule
+    if problem.message.endswith("is listed twice") and (problem.field.startswith(("related", "challenges")) or covers):
         return "relations written once"  # unique by one key of an object: not expressible
     if "is listed twice" in problem.message and problem.field.startswith(("phrases.", "synonyms[")):
         return "vocabulary words unique"  # compared ignoring case: not expressible

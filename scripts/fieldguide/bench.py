@@ -71,6 +71,8 @@ def synthesize(src: Path, dest: Path, scale: int) -> int:
                                   for v in copy[name]]
                 for item in copy.get("corrections", []):
                     item["reference"] = rename(item["reference"])
+                if copy.get("sources"):  # a framework's further references
+                    copy["sources"] = [rename(v) for v in copy["sources"]]
                 if copy.get("published_version"):
                     copy["published_version"] = rename(copy["published_version"])
                 text = yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)

@@ -393,7 +393,8 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
 @click.option("--framework", "framework_id", required=True, help="Framework id, e.g. ml-test-score or deon.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Checklist JSON exported from the site: adds what the team has done.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True,
+              help="md: the grading table (each item's asks and the checks meeting them), for a review.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
 def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, fmt: str, out: Path | None) -> None:
     """How the guide's checks cover a framework's items (the framework pages' table), and with
@@ -406,6 +407,8 @@ def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, 
     items = coverage.framework_coverage(cat, g, framework_id)
     if fmt == "json":
         text = json.dumps(coverage.to_json(items, statuses), indent=2, ensure_ascii=False) + "\n"
+    elif fmt == "md":
+        text = coverage.to_markdown(cat, framework_id, items)
     else:
         text = coverage.to_text(cat, framework_id, items, statuses)
     _write(text, out)

@@ -5,10 +5,12 @@ the exports and `fieldguide coverage`, so they cannot disagree. Mappings are wri
 checklist items (`covers`); the graph holds them as `check -covers-> framework item` edges and this
 module reads them backwards: for each framework item, the checks that cover it.
 
-A framework item is covered *fully* when at least one check covers it without a `partial` note (a
-reviewer verifying that check has verified what the item asks), *partly* when only partial
-mappings reach it, and not at all otherwise. With a team's checklist state, an item is *done* when
-a check that covers it fully is done.
+The grading rule (CONTRIBUTING.md): each framework item lists what its full text asks (`asks`), and
+each mapping says which of those asks the check meets (`meets`). An item is covered *fully* only when
+the checks mapped onto it meet every ask between them, *partly* when some asks are met by no check,
+and not at all without a mapping. What a check leaves out is derived from the asks it does not meet,
+so no note can claim more than the data. With a team's checklist state, an item is *done* when the
+checks marked done meet every ask between them.
 """
 
 from __future__ import annotations
@@ -18,58 +20,91 @@ from dataclasses import dataclass
 import networkx as nx
 
 from .load import Catalog
+from .pages import cell
 from .plan import order_key
 from .schema import ChecklistItem
 
+# Written once: the framework pages print it, and a test holds CONTRIBUTING.md to the same words.
+GRADING_RULE = ("A framework item counts as covered fully only when the checks mapped onto it, together, do "
+                "everything the item's full text asks. Each item lists what it asks, in this guide's words; each "
+                "mapping names the asks its check meets; an ask that no check meets is shown as left out, and "
+                "the item then counts as covered partly.")
 LEVEL_TEXT = {"full": "covered fully", "partial": "covered partly", "none": "not covered"}
 PROGRESS = ("done", "partly done", "not applicable", "open")
 PROGRESS_MARK = {"done": "[x]", "partly done": "[~]", "not applicable": "[-]", "open": "[ ]"}
 
 
 @dataclass(frozen=True)
+class Ask:
+    """One thing a framework item asks, in the guide's words."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
 class Cover:
-    """One of our checks covering a framework item."""
+    """One of our checks mapped onto a framework item, with the item's asks it meets and leaves out."""
 
     check: str
     challenge: str
     text: str
-    partial: str | None  # what the check leaves out; None when it covers the item fully
+    meets: tuple[str, ...]
+    left_out: tuple[Ask, ...]  # the item's asks this check does not meet, in the item's order
 
     @property
     def full(self) -> bool:
-        return self.partial is None
+        """The check meets every ask of the item on its own."""
+        return not self.left_out
+
+    @property
+    def partial(self) -> str | None:
+        """What the check leaves out, as one line; None when it meets every ask."""
+        return " ".join(a.text for a in self.left_out) or None
 
 
 @dataclass(frozen=True)
 class ItemCoverage:
-    """A framework item with the checks that cover it, fully covering checks first."""
+    """A framework item with its asks and the checks mapped onto it, the most complete first."""
 
     id: str  # qualified: `ml-test-score:monitor-3`
     label: str  # the framework's own number: "Monitor 3"
     title: str  # the framework's own short name
     section_id: str
     section: str
+    asks: tuple[Ask, ...]
     covered_by: tuple[Cover, ...]
+    other_versions: tuple[tuple[str, str, str], ...] = ()  # (version, label, title)
 
     @property
     def anchor(self) -> str:
         """The item's anchor on its framework page (its id within the framework)."""
         return self.id.split(":", 1)[1]
 
+    def met_by(self, ask: str) -> tuple[str, ...]:
+        """The checks that meet one ask, in the order they are listed."""
+        return tuple(c.check for c in self.covered_by if ask in c.meets)
+
+    @property
+    def missing(self) -> tuple[Ask, ...]:
+        """The asks no mapped check meets."""
+        return tuple(a for a in self.asks if not self.met_by(a.id))
+
     @property
     def level(self) -> str:
-        if any(c.full for c in self.covered_by):
-            return "full"
-        return "partial" if self.covered_by else "none"
+        if not self.covered_by:
+            return "none"
+        return "partial" if self.missing else "full"
 
     def progress(self, statuses: dict[str, str]) -> str:
         """done / partly done / not applicable / open, from a team's checklist statuses."""
-        full = [statuses.get(c.check, "open") for c in self.covered_by if c.full]
-        if "done" in full:
+        done = [c for c in self.covered_by if statuses.get(c.check) == "done"]
+        met = {ask for c in done for ask in c.meets}
+        if self.covered_by and all(a.id in met for a in self.asks):
             return "done"
-        if any(statuses.get(c.check) == "done" for c in self.covered_by):
+        if done:
             return "partly done"
-        if full and all(s == "na" for s in full):
+        if self.covered_by and all(statuses.get(c.check) == "na" for c in self.covered_by):
             return "not applicable"
         return "open"
 
@@ -94,16 +129,22 @@ def check_order(cat: Catalog) -> dict[str, tuple]:
 
 
 def framework_coverage(cat: Catalog, g: nx.MultiDiGraph, framework_id: str) -> list[ItemCoverage]:
-    """Every item of a framework, in the framework's order, with the checks that cover it."""
+    """Every item of a framework, in the framework's order, with the checks mapped onto it."""
     fw = cat.frameworks[framework_id]
     order = check_order(cat)
     out = []
     for section, item in fw.items():
         qualified = fw.qualified(item)
-        covers = [Cover(check, g.nodes[check]["challenge"], g.nodes[check]["title"], data.get("partial"))
-                  for check, _, key, data in g.in_edges(qualified, keys=True, data=True) if key == "covers"]
-        covers.sort(key=lambda c: (not c.full, order[c.check]))
-        out.append(ItemCoverage(qualified, item.label, item.title, section.id, section.title, tuple(covers)))
+        asks = tuple(Ask(a.id, a.text) for a in item.asks)
+        covers = []
+        for check, _, key, data in g.in_edges(qualified, keys=True, data=True):
+            if key == "covers":
+                meets = tuple(a.id for a in asks if a.id in data["meets"])
+                covers.append(Cover(check, g.nodes[check]["challenge"], g.nodes[check]["title"], meets,
+                                    tuple(a for a in asks if a.id not in meets)))
+        covers.sort(key=lambda c: (len(c.left_out), order[c.check]))
+        out.append(ItemCoverage(qualified, item.label, item.title, section.id, section.title, asks, tuple(covers),
+                                tuple((v.version, v.label, v.title) for v in item.other_versions)))
     return out
 
 
@@ -123,8 +164,14 @@ def display_name(cat: Catalog, qualified: str) -> str:
 
 
 def notes(cat: Catalog, check: ChecklistItem) -> list[tuple[str, str, str | None]]:
-    """(qualified id, display name, partial note) for each framework item a check covers."""
-    return [(c.item, display_name(cat, c.item), c.partial) for c in check.covers if c.item in cat.framework_items]
+    """(qualified id, display name, what it leaves out or None) for each framework item a check covers."""
+    out = []
+    for c in check.covers:
+        if c.item in cat.framework_items:
+            item = cat.framework_items[c.item][2]
+            left = " ".join(a.text for a in item.asks if a.id not in c.meets) or None
+            out.append((c.item, display_name(cat, c.item), left))
+    return out
 
 
 def covers_text(cat: Catalog, check: ChecklistItem) -> str:
@@ -143,13 +190,19 @@ def summary_line(cat: Catalog, framework_id: str, summary: Summary) -> str:
 
 
 def to_json(items: list[ItemCoverage], statuses: dict[str, str] | None = None) -> list[dict[str, object]]:
-    """`fieldguide coverage --format json`: one entry per framework item."""
+    """`fieldguide coverage --format json` (and each framework's items in `catalog.json`)."""
     out = []
     for i in items:
         entry: dict[str, object] = {
             "id": i.id, "label": i.label, "title": i.title, "section": i.section, "coverage": i.level,
-            "covered_by": [{"check": c.check, "challenge": c.challenge, "partial": c.partial} for c in i.covered_by],
+            "asks": [{"id": a.id, "text": a.text, "met_by": list(i.met_by(a.id))} for a in i.asks],
+            "missing": [a.id for a in i.missing],
+            "covered_by": [{"check": c.check, "challenge": c.challenge, "meets": list(c.meets),
+                            "left_out": [a.id for a in c.left_out], "partial": c.partial} for c in i.covered_by],
         }
+        if i.other_versions:
+            entry["other_versions"] = [{"version": v, "label": label, "title": title}
+                                       for v, label, title in i.other_versions]
         if statuses is not None:
             entry["done"] = i.progress(statuses) == "done"
             entry["progress"] = i.progress(statuses)
@@ -161,7 +214,8 @@ def to_json(items: list[ItemCoverage], statuses: dict[str, str] | None = None) -
 
 def to_text(cat: Catalog, framework_id: str, items: list[ItemCoverage],
             statuses: dict[str, str] | None = None) -> str:
-    """The coverage table for a terminal, with a summary line (and progress with a state)."""
+    """The coverage table for a terminal: each item's asks with the checks that meet them, then each
+    mapped check, full or partial with what it leaves out; a summary line (and progress with a state)."""
     fw = cat.frameworks[framework_id]
     lines = [f"{fw.short_title}: {fw.title} ({fw.version})", ""]
     width = max(len(i.label) for i in items)
@@ -172,12 +226,39 @@ def to_text(cat: Catalog, framework_id: str, items: list[ItemCoverage],
             section = i.section
         mark = f"{PROGRESS_MARK[i.progress(statuses)]} " if statuses is not None else ""
         lines.append(f"  {mark}{i.label.ljust(width)}  {i.title}  [{LEVEL_TEXT[i.level]}]")
+        pad = f"  {' ' * len(mark)}{' ' * width}    "
+
+        def status(check: str) -> str:
+            return f" ({statuses.get(check, 'open')})" if statuses is not None else ""
+
+        lines += [f"{pad}in {version}: {label}, {title}" for version, label, title in i.other_versions]
+        for a in i.asks:
+            by = i.met_by(a.id)
+            lines.append(f"{pad}asks {a.id}: {a.text}")
+            lines.append(f"{pad}     met by {', '.join(c + status(c) for c in by)}" if by else
+                         f"{pad}     met by no check")
         for c in i.covered_by:
-            status = f" ({statuses.get(c.check, 'open')})" if statuses is not None else ""
-            left = f": {c.partial}" if c.partial else ""
-            lines.append(f"  {' ' * len(mark)}{' ' * width}    {'full   ' if c.full else 'partial'}  "
-                         f"{c.check}{status}{left}")
+            left = f": leaves out {', '.join(a.id for a in c.left_out)}" if c.left_out else ""
+            lines.append(f"{pad}{'full   ' if c.full else 'partial'}  {c.check}{status(c.check)}{left}")
     lines += ["", summary_line(cat, framework_id, summarize(items))]
     if statuses is not None:
         lines.append(summary_line(cat, framework_id, summarize(items, statuses)))
+    return "\n".join(lines) + "\n"
+
+
+def to_markdown(cat: Catalog, framework_id: str, items: list[ItemCoverage]) -> str:
+    """The grading table for a review: each item with what it asks, the checks meeting each ask, and
+    its coverage; a partial item names what no check meets."""
+    fw = cat.frameworks[framework_id]
+    lines = [f"# {fw.short_title}: {fw.title} ({fw.version})", "", GRADING_RULE, "",
+             "| Item | What it asks (this guide's words) | Met by | Coverage |", "| --- | --- | --- | --- |"]
+    for i in items:
+        for n, a in enumerate(i.asks):
+            by = ", ".join(f"`{c}`" for c in i.met_by(a.id)) or "**no check**"
+            elsewhere = "".join(f" (in {cell(version)}: {cell(label)}, {cell(title)})"
+                                for version, label, title in i.other_versions)
+            head = f"{i.label}: {cell(i.title)}{elsewhere}" if n == 0 else ""
+            level = LEVEL_TEXT[i.level] if n == 0 else ""
+            lines.append(f"| {head} | {cell(a.text)} (`{a.id}`) | {by} | {level} |")
+    lines += ["", summary_line(cat, framework_id, summarize(items))]
     return "\n".join(lines) + "\n"

@@ -23,7 +23,7 @@ from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
-from .coverage import framework_coverage
+from .coverage import framework_coverage, to_json
 from .escape import csv_text
 from .files import write_atomic
 from .graph import evidence, incoming, outgoing, related
@@ -99,16 +99,14 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def framework_dict(cat: Catalog, g: nx.MultiDiGraph, framework_id: str) -> dict[str, Any]:
-    """A framework with its items and, derived from the graph, the checks covering each item."""
+    """A framework with its items and, derived from the graph, the checks covering each item (the
+    entries of `fieldguide coverage --format json`, so the two exports cannot disagree)."""
     fw = cat.frameworks[framework_id]
     out = fw.model_dump(mode="json", exclude={"sections"})
-    coverage = {i.id: i for i in framework_coverage(cat, g, framework_id)}
-    out["sections"] = [{"id": section.id, "title": section.title, "items": [{
-        "id": fw.qualified(item), "label": item.label, "title": item.title,
-        "coverage": coverage[fw.qualified(item)].level,
-        "covered_by": [{"check": c.check, "challenge": c.challenge, "partial": c.partial}
-                       for c in coverage[fw.qualified(item)].covered_by],
-    } for item in section.items]} for section in fw.sections]
+    coverage = {entry["id"]: entry for entry in to_json(framework_coverage(cat, g, framework_id))}
+    out["sections"] = [{"id": section.id, "title": section.title, "items": [
+        {k: v for k, v in coverage[fw.qualified(item)].items() if k != "section"} for item in section.items]}
+        for section in fw.sections]
     return out
 
 

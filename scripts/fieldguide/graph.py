@@ -65,12 +65,12 @@ def _add_frameworks(g: nx.MultiDiGraph, cat: Catalog) -> None:
     """Frameworks, their items, and the checklist items that cover them (check -covers-> item)."""
     for fw in cat.frameworks.values():
         g.add_node(fw.id, kind="framework", title=fw.short_title)
-        if fw.reference:
-            _cite(g, fw.id, fw.reference)
+        for ref in [fw.reference, *fw.sources] if fw.reference else fw.sources:
+            _cite(g, fw.id, ref)
         for section, item in fw.items():
             qualified = fw.qualified(item)
             g.add_node(qualified, kind="framework_item", title=item.title, label=item.label,
-                       framework=fw.id, section=section.id)
+                       framework=fw.id, section=section.id, asks=tuple(a.id for a in item.asks))
             g.add_edge(qualified, fw.id, key="item_of", type="item_of")
     for c in cat.challenges.values():
         for check in c.checklist:
@@ -78,7 +78,7 @@ def _add_frameworks(g: nx.MultiDiGraph, cat: Catalog) -> None:
             g.add_edge(check.id, c.id, key="check_of", type="check_of")
             for cover in check.covers:
                 if cover.item in g:
-                    g.add_edge(check.id, cover.item, key="covers", type="covers", partial=cover.partial)
+                    g.add_edge(check.id, cover.item, key="covers", type="covers", meets=tuple(cover.meets))
 
 
 def _cite(g: nx.MultiDiGraph, source: str, ref: str) -> None:

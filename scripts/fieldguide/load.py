@@ -739,7 +739,8 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
 
 
 def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
-    """Framework items are unique within their framework, and every `covers` mapping names one."""
+    """Framework items are unique within their framework, every `covers` mapping names one and
+    meets only asks the item has, and a requirement two items share is judged alike for both."""
     problems: list[Problem] = []
 
     def report(entity: str, loc: Loc, message: str) -> None:
@@ -750,11 +751,15 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
         match = difflib.get_close_matches(value, pool, n=1)
         return f" (did you mean '{match[0]}'?)" if match else ""
 
-    known: set[str] = set()
+    known: dict[str, list[str]] = {}  # qualified item -> its ask ids
+    wording: dict[str, tuple[str, str]] = {}  # ask id -> (its text, the first item asking it)
     for fw in cat.frameworks.values():
-        if fw.reference and fw.reference not in cat.references and fw.reference not in broken:
-            report(fw.id, ("reference",),
-                   f"unknown reference '{fw.reference}'{hint(fw.reference, list(cat.references))}")
+        cited = [(("reference",), fw.reference)] if fw.reference else []
+        for loc, ref in [*cited, *((("sources", k), ref) for k, ref in enumerate(fw.sources))]:
+            if ref not in cat.references and ref not in broken:
+                report(fw.id, loc, f"unknown reference '{ref}'{hint(ref, list(cat.references))}")
+            elif loc[0] == "sources" and fw.sources.index(ref) != loc[1]:
+                report(fw.id, loc, f"'{ref}' is listed twice")
         source = cat.sources[fw.id][0]
         sections: set[str] = set()
         for i, section in enumerate(fw.sections):
@@ -767,11 +772,23 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
                     report(fw.id, ("sections", i, "items", j, "id"),
                            f"item id '{item.id}' is used twice in this framework")
                     continue
-                known.add(qualified)
+                known[qualified] = [a.id for a in item.asks]
                 # Qualified ids hold a colon, so they cannot collide with the catalog's own ids.
                 cat.sources[qualified] = (source, ("sections", i, "items", j))
+                for k, ask in enumerate(item.asks):
+                    loc = ("sections", i, "items", j, "asks", k)
+                    if [a.id for a in item.asks].index(ask.id) != k:
+                        report(fw.id, (*loc, "id"), f"ask id '{ask.id}' is used twice in this item")
+                        continue
+                    text, first = wording.setdefault(ask.id, (ask.text, qualified))
+                    if text != ask.text:
+                        report(fw.id, (*loc, "text"),
+                               f"ask '{ask.id}' is also asked by '{first}' in other words; the same id means "
+                               f"the same requirement, so word it alike or give it another id")
 
     items = sorted(known)
+    # check -> ask id -> {item: whether the check meets it there}, for the rule on shared asks
+    judged: dict[str, dict[str, dict[str, bool]]] = {}
     for c in cat.challenges.values():
         for i, check in enumerate(c.checklist):
             seen: set[str] = set()
@@ -781,13 +798,32 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
                     report(c.id, loc, f"'{cover.item}' is listed twice")
                 seen.add(cover.item)
                 framework = cover.item.split(":", 1)[0]
-                if cover.item in known or framework in broken:
+                if cover.item in known:
+                    asks = known[cover.item]
+                    for m, ask in enumerate(cover.meets):
+                        if cover.meets.index(ask) != m:
+                            report(c.id, ("checklist", i, "covers", k, "meets", m), f"'{ask}' is listed twice")
+                        elif ask not in asks:
+                            report(c.id, ("checklist", i, "covers", k, "meets", m),
+                                   f"'{cover.item}' asks no '{ask}'{hint(ask, asks)}")
+                    for ask in asks:
+                        judged.setdefault(check.id, {}).setdefault(ask, {})[cover.item] = ask in cover.meets
+                    continue
+                if framework in broken:
                     continue
                 if framework not in cat.frameworks:
                     report(c.id, loc, f"unknown framework '{framework}' in '{cover.item}'"
                                       f"{hint(framework, list(cat.frameworks))}")
                 else:
                     report(c.id, loc, f"unknown framework item '{cover.item}'{hint(cover.item, items)}")
+            for ask, verdicts in judged.get(check.id, {}).items():
+                met = [item for item, yes in verdicts.items() if yes]
+                if met and len(met) < len(verdicts):
+                    k = next(k for k, cover in enumerate(check.covers) if cover.item in verdicts
+                             and not verdicts[cover.item])
+                    report(c.id, ("checklist", i, "covers", k, "meets"),
+                           f"does not meet '{ask}' here but meets it for '{met[0]}', which asks the same; "
+                           f"a requirement two items share is met for both or for neither")
     return problems
 
 

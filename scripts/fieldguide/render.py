@@ -91,7 +91,9 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
         "challenges": {c.id: {
             "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
             "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
-            "checklist": [{"id": i.id, "text": i.text, "covers": [cover.model_dump() for cover in i.covers]}
+            # `partial` (what the check leaves out, derived from the item's asks) drives the page's "(partly)"
+            "checklist": [{"id": i.id, "text": i.text, "covers": [{"item": qid, "partial": left}
+                                                                  for qid, _, left in coverage.notes(cat, i)]}
                           for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
                            for s in incoming(g, c.id, "illustrates")],
@@ -165,6 +167,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         "title": lambda node: g.nodes[node]["title"], "citations": citations,
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
         "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
+        "grading_rule": coverage.GRADING_RULE,
         "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
         "ref_label": lambda rid: export.label(cat.references[rid]),
     }

@@ -121,11 +121,15 @@ FrameworkItemRef = Annotated[str, StringConstraints(pattern=FRAMEWORK_ITEM, max_
 
 
 class Coverage(Strict):
-    """One framework item a checklist item covers: fully, or partly with what it leaves out."""
+    """One framework item a checklist item covers, and which of the item's asks it meets.
+
+    Whether the item is covered fully is derived, never written: fully when the checks mapped onto it
+    meet every one of its asks between them (see `coverage`)."""
 
     item: FrameworkItemRef = Field(description="Framework item as `framework:item`, e.g. `ml-test-score:monitor-3`.")
-    partial: Line | None = Field(default=None, description="What this check leaves out of the framework item; "
-                                                           "absent when a reviewer of the check has checked all of it.")
+    meets: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE,
+                              description="Ids of the framework item's `asks` that a team verifying this check has "
+                                          "done; what it leaves out is derived from the others.")
 
 
 class ChecklistItem(Strict):
@@ -364,10 +368,30 @@ class Facets(Strict):
     traits: list[Facet] = Field(min_length=1)
 
 
+class FrameworkAsk(Strict):
+    """One thing a framework item asks, in this guide's own words, as its grader read the item's full text."""
+
+    id: Slug = Field(description="Unique within the item. The same id in another item means the same requirement "
+                                 "(same text): a check must then meet it for both items or for neither.")
+    text: Line
+
+
+class OtherVersion(Strict):
+    """How another version of the framework numbers and names the same item."""
+
+    version: Line
+    label: Line
+    title: Line
+
+
 class FrameworkItem(Strict):
     id: Slug = Field(description="Stable within its framework; shown as `<framework>:<id>`, e.g. `monitor-3`.")
     label: Line = Field(description="The framework's own number for the item, e.g. 'Monitor 3' or 'A.1'.")
     title: Line = Field(description="The item's short name exactly as the framework words it.")
+    asks: list[FrameworkAsk] = Field(min_length=1, description="Everything the item's full text asks, each a "
+                                                                "requirement a check can meet or leave out.")
+    other_versions: list[OtherVersion] = Field(default_factory=list,
+                                               description="Its number and name in other versions of the framework.")
 
 
 class FrameworkSection(Strict):
@@ -398,6 +422,11 @@ class Framework(Strict):
     licence: Line | None = Field(default=None, description="Licence of the framework's text, where it matters.")
     summary: Line
     names_from: Line = Field(description="Where exactly the item names were copied from.")
+    numbering: Prose | None = Field(default=None, description="Which numbering the items follow and how other "
+                                                                  "versions differ.")
+    graded_from: Prose = Field(description="The texts the mappings were graded against, as read.")
+    sources: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE,
+                                description="Further catalog references read to grade the mappings.")
     sections: list[FrameworkSection] = Field(min_length=1)
 
     def items(self) -> list[tuple[FrameworkSection, FrameworkItem]]:
