@@ -278,6 +278,9 @@ class Reference(Strict):
     doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
     arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
+    record: HttpUrl | None = Field(default=None, description=(
+        "Where the entry's bibliographic fields and DOI were read: the DOI's landing page, the publisher, "
+        "dblp, a library catalogue or, for a web page, the page itself."))
     survey_ref: int | None = Field(default=None, ge=1, le=99)
     published_version: Slug | None = Field(default=None, description=(
         "For a preprint: the reference id of its peer-reviewed version, which citations put first."))
