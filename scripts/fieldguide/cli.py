@@ -59,6 +59,9 @@ def check(catalog_dir: Path) -> None:
                f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
                f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings"
                + (f", {len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)" if cat.frameworks else ""))
+    from .ledger import doi_share_line
+
+    click.echo(doi_share_line(cat))
 
 
 @main.command("export")
@@ -408,6 +411,29 @@ def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, 
         text = json.dumps(coverage.to_json(items, statuses), indent=2, ensure_ascii=False) + "\n"
     else:
         text = coverage.to_text(cat, framework_id, items, statuses)
+    _write(text, out)
+
+
+@main.command("ledger")
+@catalog_option
+@click.option("--since", "since", metavar="GIT_REF", help="Only entities whose file changed since this git ref "
+              "(committed or not), or is new.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def ledger_cmd(catalog_dir: Path, since: str | None, fmt: str, out: Path | None) -> None:
+    """Every sentence stating a number, date, organisation or licence, with the references it rests on."""
+    from . import ledger
+
+    cat, _ = _load(catalog_dir)
+    only = None
+    if since is not None:
+        try:
+            only = ledger.changed_entities(cat, catalog_dir, since)
+        except ledger.SinceError as exc:
+            _say(f"error: --since: {exc}", err=True)
+            sys.exit(1)
+    found = ledger.rows(cat, only)
+    text = ledger.to_csv(found) if fmt == "csv" else ledger.to_text(found, ledger.doi_share_line(cat))
     _write(text, out)
 
 
