@@ -353,10 +353,12 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Markdown file (default stdout).")
 @click.option("--bib", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the BibTeX of every cited source here (default: next to --out).")
+@click.option("--with-preprint", is_flag=True, help="Also cite the survey's 2020 arXiv text, which the catalog "
+              "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
 @site_url_option
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
-              site_url: str) -> None:
+              with_preprint: bool, site_url: str) -> None:
     """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources."""
     import datetime
 
@@ -384,7 +386,7 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
-                                   project=" ".join(name.split()), date=day.isoformat())
+                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint)
     _write(markdown, out)
     bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:

@@ -147,25 +147,19 @@ def survey_ids(cat: Catalog) -> set[str]:
 
 
 def unsourced(cat: Catalog) -> list[Problem]:
-    """The sourcing rule: every mitigation cites a reference, and whatever the guide adds beyond the
-    survey (challenges and mitigations marked `beyond_survey`) cites a source other than the survey.
-    Case studies need a reference by their schema."""
+    """The sourcing rule: whatever the guide adds beyond the survey (challenges and mitigations marked
+    `beyond_survey`) cites a source other than the survey. That every case study and mitigation cites
+    at least one reference is their schema's rule."""
     problems: list[Problem] = []
     survey = survey_ids(cat)
     pools: list[tuple[str, dict]] = [("mitigation", cat.mitigations), ("challenge", cat.challenges)]
     for kind, pool in pools:
         for eid, entity in pool.items():
-            own = [r for r in entity.references if r not in survey]
-            if entity.beyond_survey and not own:
-                message = (f"a {kind} added beyond the survey must cite a source of its own (the tool's paper or "
-                           "documentation, a study, a regulation), not only the survey")
-            elif kind == "mitigation" and not entity.references:
-                message = ("a mitigation must cite at least one reference (the survey section that names it, "
-                           "or a source)")
-            else:
-                continue
-            path, line = cat.where(eid, ("references",))
-            problems.append(Problem(path, line, eid, "references", message))
+            if entity.beyond_survey and not [r for r in entity.references if r not in survey]:
+                path, line = cat.where(eid, ("references",))
+                problems.append(Problem(path, line, eid, "references", (
+                    f"a {kind} added beyond the survey must cite a source of its own (the tool's paper or "
+                    "documentation, a study, a regulation), not only the survey")))
     return problems
 
 

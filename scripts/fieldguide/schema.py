@@ -339,7 +339,9 @@ class Mitigation(Strict):
     url: HttpUrl | None = None
     beyond_survey: bool = Field(description="True for tools this guide adds beyond the survey.")
     challenges: list[AddressesLink] = Field(min_length=1)
-    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE, description=(
+        "The sources it rests on: the survey where the survey names it, otherwise the tool's paper or "
+        "documentation, a study or a regulation (an addition must cite more than the survey)."))
     survey_section: Section | None = None
 
 
