@@ -283,7 +283,8 @@ class Reference(Strict):
         "dblp, a library catalogue or, for a web page, the page itself."))
     survey_ref: int | None = Field(default=None, ge=1, le=99)
     published_version: Slug | None = Field(default=None, description=(
-        "For a preprint: the reference id of its peer-reviewed version, which citations put first."))
+        "For a preprint: the reference id of its peer-reviewed version, by which exports cite it (the "
+        "preprint too only when the reader asks)."))
 
     @field_validator("volume", "number", "pages", mode="before", json_schema_input_type=Line | int | None)
     @classmethod
