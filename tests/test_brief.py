@@ -86,3 +86,34 @@ def test_head_template_filled_in_python_matches_the_pages_placeholders() -> None
         assert template.count(placeholder) == 1, placeholder
     filled = brief.fill_head(template, "T", "", "2026-01-02", "")
     assert "project:" not in filled and "Project profile" not in filled
+
+
+def test_brief_cites_the_survey_by_its_peer_reviewed_version_unless_asked_for_both(tmp_path: Path) -> None:
+    """ACM Computing Surveys 2022 alone by default; `--with-preprint` adds the 2020 arXiv text."""
+    markdown, bib = write_brief(tmp_path, "--challenge", "concept-drift")
+    assert "[@paleyes2022challenges]" in markdown and "paleyes2020challenges" not in markdown
+    assert set(parse_string(bib, "bibtex").entries) & {"paleyes2020challenges", "paleyes2022challenges"} == {
+        "paleyes2022challenges"}
+    assert "third arXiv version (2022), copy-edited" in markdown
+    markdown, bib = write_brief(tmp_path, "--challenge", "concept-drift", "--with-preprint")
+    assert "[@paleyes2022challenges]" in markdown and "[@paleyes2020challenges]" in markdown
+    assert {"paleyes2020challenges", "paleyes2022challenges"} <= set(parse_string(bib, "bibtex").entries)
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    assert "(Paleyes et al. 2022)" in proc.stdout and "(Paleyes et al. 2020)" in proc.stdout
+
+
+def test_planner_page_offers_both_heads_the_cli_writes() -> None:
+    """The planner's "also cite the arXiv text" box swaps in the head `--with-preprint` writes."""
+    data = brief.page_data(CAT, G, "https://guide.example.org/", {r: _Text(r) for r in CAT.references},
+                           {r: "" for r in CAT.references})
+    assert data["head"] == brief.head_template(CAT, "https://guide.example.org/")
+    assert data["head_with_preprint"] == brief.head_template(CAT, "https://guide.example.org/", True)
+    assert data["always"] == ["paleyes2022challenges"]
+    assert data["always_with_preprint"] == ["paleyes2022challenges", "paleyes2020challenges"]
+    assert "paleyes2020challenges" in data["references"], "the preprint's entry is there for the option"
+
+
+class _Text:
+    def __init__(self, text: str) -> None:
+        self.text = text

@@ -32,7 +32,7 @@ def test_corpus_covers_the_documented_failure_kinds() -> None:
     for needle in ("unknown key", "required field is missing", "whole number", "kebab-case id",
                    "duplicate id", "unknown reference", "unknown step", "file is empty", "does not parse",
                    "is reserved", "control character", "unbalanced braces", "is not a valid !!int value",
-                   "link target", "attribute lists", "entry needs"):
+                   "link target", "attribute lists", "entry needs", "must cite"):
         assert needle in messages, needle
 
 

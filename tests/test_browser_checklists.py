@@ -220,6 +220,23 @@ def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
     assert files["brief.bib"] == expected_bib
 
 
+def test_planner_brief_cites_both_survey_versions_only_when_asked(page, site) -> None:
+    """The "also cite the arXiv text" box gives the brief `fieldguide brief --with-preprint` writes."""
+    ranked = plan.rank(CAT, G, Profile(industry="finance"))
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    page.locator("#fg-brief-preprint").check()
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    files = brief_downloads(page)
+    expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
+                                            profile_text="Banking and finance", date=today, with_preprint=True)
+    assert files["brief.md"] == expected_md
+    assert files["brief.bib"] == expected_bib
+    assert "paleyes2020challenges," in files["brief.bib"] and "[@paleyes2020challenges]" in files["brief.md"]
+
+
 def test_planner_brief_takes_the_count_or_exactly_the_challenges_ticked(page, site) -> None:
     profile = Profile(industry="healthcare", traits=["personal-data"])
     ranked = plan.rank(CAT, G, profile)

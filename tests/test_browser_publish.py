@@ -12,7 +12,7 @@ from pybtex.database import parse_string
 
 from browser import axe_violations
 from conftest import REAL
-from fieldguide import load
+from fieldguide import cite, load
 
 CAT = load.load(REAL)
 
@@ -43,15 +43,35 @@ def test_basket_exports_each_entry_once_from_several_pages(page, site) -> None:
     expect(page.locator(".fg-basket-summary")).to_contain_text("3 pages")
     bib = parse_string(download(page, "[data-fg-basket-export=bib]"), "bibtex")  # fails on a repeated key
     ids = [p.split("/")[1] for p in pages]
-    sources = {r for i in ids for r in ((CAT.challenges.get(i) or CAT.case_studies.get(i)
-                                                or CAT.mitigations[i]).references)}
-    assert set(bib.entries) == {f"fieldguide-{i}" for i in ids} | sources | {"paleyes2022challenges"}
+    sources = set(cite.expand(CAT, [r for i in ids for r in ((CAT.challenges.get(i) or CAT.case_studies.get(i)
+                                                              or CAT.mitigations[i]).references)]))
+    assert set(bib.entries) == {f"fieldguide-{i}" for i in ids} | sources
+    assert "paleyes2022challenges" in sources and "paleyes2020challenges" not in sources, "the survey as published"
     assert bib.entries["fieldguide-concept-drift"].fields["url"] == site.url + "challenges/concept-drift/"
     csl = json.loads(download(page, "[data-fg-basket-export=csl]"))
     assert sorted(item["id"] for item in csl) == sorted(bib.entries)
     markdown = download(page, "[data-fg-basket-export=md]")
     assert "bibliography: citations.bib" in markdown and "[@fieldguide-concept-drift]" in markdown
     assert set(re.findall(r"@([a-z0-9-]+)", markdown)) == set(bib.entries)
+
+
+def test_basket_cites_the_survey_as_published_and_both_versions_only_when_asked(page, site) -> None:
+    collect(page, site, "challenges/data-dispersion/")
+    page.goto(site.url + "citations/", wait_until="networkidle")
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    bib = parse_string(download(page, "[data-fg-basket-export=bib]"), "bibtex")
+    assert "paleyes2022challenges" in bib.entries and "paleyes2020challenges" not in bib.entries
+    assert bib.entries["fieldguide-data-dispersion"].fields["urldate"] == today, "the reader's access date"
+    assert "urldate" not in bib.entries["paleyes2022challenges"].fields, "only pages get one"
+    csl = {item["id"]: item for item in json.loads(download(page, "[data-fg-basket-export=csl]"))}
+    assert csl["fieldguide-data-dispersion"]["accessed"] == {"date-parts": [[int(p) for p in today.split("-")]]}
+    expect(page.locator("#fg-basket-text")).to_have_value(re.compile(rf"Accessed {today}\."))
+    page.locator("#fg-basket-preprints").check()
+    bib = parse_string(download(page, "[data-fg-basket-export=bib]"), "bibtex")
+    assert {"paleyes2022challenges", "paleyes2020challenges"} <= set(bib.entries)
+    assert list(bib.entries).index("paleyes2022challenges") < list(bib.entries).index("paleyes2020challenges")
+    expect(page.locator("#fg-basket-text")).to_have_value(re.compile(r"arXiv"))
 
 
 def test_basket_formats_in_three_styles_and_removes_items(page, site) -> None:

@@ -5,7 +5,10 @@ Search has its own file: test_browser_search.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 from pybtex.database import parse_string
 
 from browser import axe_violations
@@ -49,6 +52,18 @@ def test_citation_box_bibtex_parses_with_pybtex(page, site, path: str) -> None:
     assert entry.fields["url"] == site.url + path
     assert entity.title == entry.fields["title"].replace("{", "").replace("}", "")
     assert [str(p) for p in entry.persons["author"]] == ["{ML Deployment Field Guide contributors}"]
+
+
+def test_citation_box_gives_the_readers_own_access_date(page, site) -> None:
+    """The build cannot know when a page is read: the page's script adds today's date, not the release's."""
+    page.goto(site.url + "challenges/model-stealing/", wait_until="networkidle")
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    citation = page.locator(".fg-page-citation")
+    expect(citation).to_have_text(re.compile(rf"/challenges/model-stealing/ Accessed {today}\.$"))
+    (entry,) = parse_string(page.locator(".fg-page-bibtex code").inner_text(), "bibtex").entries.values()
+    assert entry.fields["urldate"] == today
+    assert page.locator(".fg-page-bibtex code span.na", has_text="urldate").count() == 1, "highlighted alike"
 
 
 def test_case_studies_filter_by_industry(page, site) -> None:

@@ -109,6 +109,8 @@ def test_parse_file_keeps_plain_values_and_the_line_of_every_key(tmp_path: Path)
     (Mitigation, {"url": "ftp://example.org/"}, "url", "must be an http:// or https:// URL"),
     (Mitigation, {"kind": "gadget"}, "kind", "must be one of 'tool', 'service', 'practice', 'framework', "
                                              "'architecture' or 'technique'"),
+    (Mitigation, {"references": []}, "references", "must cite at least one reference: the survey where it names "
+     "this, or the paper, documentation, study or regulation it rests on"),
     (Reference, {"doi": "doi.org/10.1/x"}, "doi", r"does not match the expected form ^10\.\d{4,9}/\S+$"),
     (CaseStudy, {"year": 1850}, "year", "input should be greater than or equal to 1900"),
 ])
@@ -116,7 +118,7 @@ def test_validation_messages_say_what_to_write(model: type, data: dict, field: s
     valid = {Challenge: {"id": "a", "title": "T", "step": "s", "summary": "S.", "description": "D.",
                          "checklist": [{"id": "a-x", "text": "X."}], "survey_section": "3.1", "order": 1},
              Mitigation: {"id": "m", "title": "T", "kind": "tool", "summary": "S.", "beyond_survey": False,
-                          "challenges": [{"challenge": "a", "how": "H."}]},
+                          "challenges": [{"challenge": "a", "how": "H."}], "references": ["r"]},
              Reference: {"id": "r", "entry_type": "misc", "title": "T", "year": 2020},
              CaseStudy: {"id": "c", "title": "T", "organization": "O", "industry": "i", "year": 2020,
                          "summary": "S.", "what_happened": "W.", "lessons": ["L."],

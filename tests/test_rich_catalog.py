@@ -61,7 +61,8 @@ def rich() -> tuple[load.Catalog, object, dict[str, str]]:
 def test_the_rich_catalog_is_valid(rich_catalog: Path) -> None:
     out = cli("check").output
     assert out == ("catalog OK: 3 stages, 5 steps, 12 challenges, 6 case studies, 4 references, "
-                   "3 mitigations, 1 findings, 1 frameworks (4 items)\n")
+                   "3 mitigations, 1 findings, 1 frameworks (4 items)\n"
+                   "0 of 0 journal and conference references carry a DOI\n")
 
 
 @pytest.mark.parametrize(("cid", "cases", "industries", "level"), EVIDENCE)

@@ -23,7 +23,8 @@ CASE = {
 REFERENCE = {"id": "ref2019x", "entry_type": "article", "authors": ["A B"], "title": "T", "year": 2019,
              "journal": "J", "volume": 14, "survey_ref": 3}
 MITIGATION = {"id": "tool-x", "title": "Tool X", "kind": "tool", "summary": "S.", "url": "https://example.org/x",
-              "beyond_survey": True, "challenges": [{"challenge": "data-discovery", "how": "H."}]}
+              "beyond_survey": True, "challenges": [{"challenge": "data-discovery", "how": "H."}],
+              "references": ["ref2019x"]}
 FINDING = {"id": "f-x", "title": "F", "summary": "S.", "references": ["ref2019x"], "survey_section": "1"}
 FRAMEWORK = {"id": "rubric-x", "title": "Rubric X", "short_title": "Rubric", "kind": "software", "version": "1.0",
              "date": "2026-02-18", "url": "https://example.org/rubric", "summary": "S.", "names_from": "rubric.yml",

@@ -35,7 +35,7 @@ NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
     "survey numbers used once": ("is also used by",),
     "retired ids stay retired, successors exist": ("was retired on", "successor '"),
     "graph rules": ("no case study illustrates", "no mitigation addresses", "cited by nothing", "links no challenge",
-                    "orphan:"),
+                    "orphan:", "must cite a source of its own"),
     "prose safety": ("raw HTML", "link target", "images are not allowed", "attribute lists",
                      "catalog prose must not produce"),
     "balanced braces": ("unbalanced braces",),

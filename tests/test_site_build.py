@@ -181,6 +181,7 @@ def test_mitigation_pages_can_be_cited(built_site: Path) -> None:
     text = re.sub(r"<[^>]+>", "", bibtex.group(1)).replace("&quot;", '"').replace("&amp;", "&")
     entry = parse_string(text, "bibtex").entries["fieldguide-great-expectations"]
     assert entry.fields["url"] == PUBLIC + "mitigations/great-expectations/"
+    assert "urldate" not in entry.fields and "Accessed" not in page, "no build date posing as an access date"
 
 
 def test_case_studies_and_mitigations_lead_to_each_other(built_site: Path) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from . import RELEASED, __version__, export
-from .cite import survey_family
+from .cite import cited_survey, expand, survey_family
 from .graph import incoming
 from .load import Catalog
 from .pages import environment, page_url
@@ -35,8 +35,7 @@ class Section:
 
 def cite_keys(cat: Catalog, ref_ids: list[str]) -> list[str]:
     """The keys a brief cites for `ref_ids`: a preprint is cited by its peer-reviewed version."""
-    keys = [cat.references[r].published_version or r for r in ref_ids]
-    return list(dict.fromkeys(k for k in keys if k in cat.references))
+    return [k for k in expand(cat, ref_ids) if k in cat.references]
 
 
 def pandoc_cite(keys: list[str]) -> str:
@@ -75,12 +74,14 @@ def title_of(project: str) -> str:
     return f"{TITLE}: {project}" if project else TITLE
 
 
-def head_template(cat: Catalog, site_url: str) -> str:
+def head_template(cat: Catalog, site_url: str, with_preprint: bool = False) -> str:
     """The brief's opening with `{title}`, `{date}` (JSON strings: valid YAML), and `{project}` and
-    `{profile}` (whole lines, dropped when empty) left to fill in."""
+    `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's peer-reviewed
+    version, and the preprint the catalog follows too when the reader asks for both."""
     return environment().get_template("brief_head.md.j2").render(
         title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
-        version=__version__, released=RELEASED, site_url=site_url, survey=survey_family(cat)).strip()
+        version=__version__, released=RELEASED, site_url=site_url,
+        survey=cited_survey(cat, with_preprint), published=len(survey_family(cat)) > 1).strip()
 
 
 def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
@@ -105,14 +106,14 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
-          date: str = RELEASED) -> tuple[str, str]:
+          date: str = RELEASED, with_preprint: bool = False) -> tuple[str, str]:
     """Return (Markdown, BibTeX) for the chosen challenges, in the order given."""
     reasons = {r.id: r.reasons(cat) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
-    ref_ids = list(dict.fromkeys(survey_family(cat) + [r for s in sections for r in s.refs]))
+    ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
     formatted = export.formatted(refs)
-    parts = [fill_head(head_template(cat, site_url), title_of(project), project, date, profile_text)]
+    parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
     parts.append(bibliography(refs, formatted))
@@ -124,11 +125,14 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[s
     """Sections and sources for the planner page, which assembles briefs for any selection.
     `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
-    used = sorted(set(survey_family(cat)) | {r for s in sections.values() for r in s.refs})
+    used = sorted(set(cited_survey(cat, True)) | {r for s in sections.values() for r in s.refs})
     refs = [cat.references[r] for r in used]
     return {
         "head": head_template(cat, site_url),
-        "always": survey_family(cat),
+        "always": cited_survey(cat),
+        # The reader's "also cite the 2020 arXiv text" option: the same brief with the preprint too.
+        "head_with_preprint": head_template(cat, site_url, True),
+        "always_with_preprint": cited_survey(cat, True),
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
         "references": {r.id: {"label": export.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
                        for r in refs},

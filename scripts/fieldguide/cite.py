@@ -2,9 +2,11 @@
 
 Every reference is formatted once per build (pybtex `plain`, through `export.formatted`, cached
 between builds). A page's box gives its own citation (the guide as corporate author, the release's
-version and date, one stable address) and its sources. The survey both versions of which every page
-cites is left out of the box's BibTeX, so pasting the boxes of two pages never repeats an entry; the
-basket page collects pages and sources and exports them once each.
+version and date, one stable address; the reader's access date is added by the page's script, never
+the release date) and its sources. A preprint with a peer-reviewed version is cited by that version
+only, unless the reader asks for both (`with_preprints`: the basket page's option, `fieldguide brief
+--with-preprint`). The survey, which every page cites, is left out of the box's BibTeX, so pasting
+the boxes of two pages never repeats an entry; the basket page exports each entry once.
 """
 
 from __future__ import annotations
@@ -51,13 +53,25 @@ def survey_family(cat: Catalog) -> list[str]:
     return list(dict.fromkeys(filter(None, [SURVEY, cat.references[SURVEY].published_version])))
 
 
-def expand(cat: Catalog, ref_ids: list[str]) -> list[str]:
-    """A preprint is cited with its peer-reviewed version, which comes first."""
+def expand(cat: Catalog, ref_ids: list[str], with_preprints: bool = False) -> list[str]:
+    """The references to cite for `ref_ids`: a preprint by its peer-reviewed version, or by both
+    (the published one first) when the reader asks for both."""
     out: list[str] = []
     for rid in ref_ids:
         published = cat.references[rid].published_version
-        out += [published, rid] if published else [rid]
+        out += ([published, rid] if with_preprints else [published]) if published else [rid]
     return list(dict.fromkeys(out))
+
+
+def cited_survey(cat: Catalog, with_preprint: bool = False) -> list[str]:
+    """How exports cite the survey: its peer-reviewed version, then the preprint the catalog follows
+    when the reader asks for both."""
+    return expand(cat, survey_family(cat)[:1], with_preprint)
+
+
+def preprints(cat: Catalog) -> dict[str, str]:
+    """Each peer-reviewed version's preprint, for the basket page's "cite both" option."""
+    return {r.published_version: r.id for r in cat.references.values() if r.published_version}
 
 
 def published_versions(cat: Catalog) -> frozenset[str]:
@@ -99,7 +113,7 @@ def basket_data(cat: Catalog, bib: Bibliography, pages: dict[str, tuple[str, str
     alpha = export.alpha_labels(bib.refs)
     page_alpha = export.page_alpha_label()
     return {
-        "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE,
+        "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE, "preprints": preprints(cat),
         "references": {r.id: {"bibtex": bib.bibtex[r.id], "csl": csl[r.id], "text": bib.formatted[r.id].text,
                               "label": export.label(r), "alpha": alpha[r.id]} for r in bib.refs},
         "pages": {key: {"title": title, "url": url, "bibtex": export.page_bibtex(key, title, url),

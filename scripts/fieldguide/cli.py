@@ -59,6 +59,9 @@ def check(catalog_dir: Path) -> None:
                f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
                f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings"
                + (f", {len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)" if cat.frameworks else ""))
+    from .ledger import doi_share_line
+
+    click.echo(doi_share_line(cat))
 
 
 @main.command("export")
@@ -350,10 +353,12 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Markdown file (default stdout).")
 @click.option("--bib", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the BibTeX of every cited source here (default: next to --out).")
+@click.option("--with-preprint", is_flag=True, help="Also cite the survey's 2020 arXiv text, which the catalog "
+              "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
 @site_url_option
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
-              site_url: str) -> None:
+              with_preprint: bool, site_url: str) -> None:
     """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources."""
     import datetime
 
@@ -381,7 +386,7 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
-                                   project=" ".join(name.split()), date=day.isoformat())
+                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint)
     _write(markdown, out)
     bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:
@@ -411,6 +416,29 @@ def coverage_cmd(catalog_dir: Path, framework_id: str, state_path: Path | None, 
         text = coverage.to_markdown(cat, framework_id, items)
     else:
         text = coverage.to_text(cat, framework_id, items, statuses)
+    _write(text, out)
+
+
+@main.command("ledger")
+@catalog_option
+@click.option("--since", "since", metavar="GIT_REF", help="Only entities whose file changed since this git ref "
+              "(committed or not), or is new.")
+@click.option("--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+def ledger_cmd(catalog_dir: Path, since: str | None, fmt: str, out: Path | None) -> None:
+    """Every sentence stating a number, date, organisation or licence, with the references it rests on."""
+    from . import ledger
+
+    cat, _ = _load(catalog_dir)
+    only = None
+    if since is not None:
+        try:
+            only = ledger.changed_entities(cat, catalog_dir, since)
+        except ledger.SinceError as exc:
+            _say(f"error: --since: {exc}", err=True)
+            sys.exit(1)
+    found = ledger.rows(cat, only)
+    text = ledger.to_csv(found) if fmt == "csv" else ledger.to_text(found, ledger.doi_share_line(cat))
     _write(text, out)
 
 

@@ -398,11 +398,11 @@ def page_citation(title: str, url: str) -> str:
 
 def page_entry(title: str, url: str) -> Entry:
     """BibTeX of one page: a corporate author (braced, so styles never split it into names), the
-    release as version and date, the release date as `urldate`, and the address once."""
+    release as version and date, and the address once. No `urldate`: that is the day the reader
+    looked at the page, which the page's script adds (basket.js); the release date is not it."""
     year, month = int(RELEASED[:4]), int(RELEASED[5:7])
     fields = {"title": _protect(title), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
-              "year": str(year), "month": MONTHS[month - 1], "urldate": RELEASED, "url": url,
-              "key": GUIDE_AUTHOR}
+              "year": str(year), "month": MONTHS[month - 1], "url": url, "key": GUIDE_AUTHOR}
     return Entry("misc", fields=fields, persons={"author": [Person("{" + GUIDE_AUTHOR + "}")]})
 
 
@@ -415,8 +415,7 @@ def page_csl(key: str, title: str, url: str) -> dict[str, Any]:
     year, month, day = (int(x) for x in RELEASED.split("-"))
     return {"id": key, "type": "webpage", "title": title, "author": [{"literal": GUIDE_AUTHOR}],
             "container-title": GUIDE_TITLE, "version": __version__,
-            "issued": {"date-parts": [[year, month, day]]}, "accessed": {"date-parts": [[year, month, day]]},
-            "URL": url}
+            "issued": {"date-parts": [[year, month, day]]}, "URL": url}  # `accessed`: added by the page
 
 
 _PYBTEX = importlib.metadata.version("pybtex")

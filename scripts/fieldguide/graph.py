@@ -124,6 +124,7 @@ def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
             report(cid, "no case study illustrates it and it cites no reference", ("references",))
         if not incoming(g, cid, "addresses"):
             report(cid, "no mitigation addresses it")
+    problems += unsourced(cat)
     for rid in cat.references:
         if not incoming(g, rid, "cites") and not incoming(g, rid, "published_as"):
             report(rid, "reference is cited by nothing")
@@ -136,6 +137,29 @@ def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
         # Uncited references are reported above; any other isolated node is an orphan.
         if g.degree(node) == 0 and node in cat.sources and node not in cat.references:
             report(node, "orphan: nothing links to it and it links to nothing")
+    return problems
+
+
+def survey_ids(cat: Catalog) -> set[str]:
+    """The survey and its peer-reviewed version: sources for what Table 1 lists, not for additions."""
+    survey = cat.references.get(SURVEY)
+    return {SURVEY} | ({survey.published_version} if survey and survey.published_version else set())
+
+
+def unsourced(cat: Catalog) -> list[Problem]:
+    """The sourcing rule: whatever the guide adds beyond the survey (challenges and mitigations marked
+    `beyond_survey`) cites a source other than the survey. That every case study and mitigation cites
+    at least one reference is their schema's rule."""
+    problems: list[Problem] = []
+    survey = survey_ids(cat)
+    pools: list[tuple[str, dict]] = [("mitigation", cat.mitigations), ("challenge", cat.challenges)]
+    for kind, pool in pools:
+        for eid, entity in pool.items():
+            if entity.beyond_survey and not [r for r in entity.references if r not in survey]:
+                path, line = cat.where(eid, ("references",))
+                problems.append(Problem(path, line, eid, "references", (
+                    f"a {kind} added beyond the survey must cite a source of its own (the tool's paper or "
+                    "documentation, a study, a regulation), not only the survey")))
     return problems
 
 

@@ -329,6 +329,10 @@ def _dotted(loc: Iterable[str | int]) -> str:
 
 def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
     kind, ctx = err["type"], err.get("ctx") or {}
+    if kind in ("missing", "too_short") and err["loc"] and err["loc"][-1] == "references":
+        # The sourcing rule: case studies, mitigations and findings rest on something a reader can check.
+        return ("must cite at least one reference: the survey where it names this, or the paper, "
+                "documentation, study or regulation it rests on")
     if kind == "string_type" and isinstance(err.get("input"), (int, float)):
         return f"must be text; write it in quotes (\"{_short(str(err['input']))}\")"
     if kind == "int_type" and isinstance(err.get("input"), str):

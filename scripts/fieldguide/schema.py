@@ -282,9 +282,13 @@ class Reference(Strict):
     doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
     arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
+    record: HttpUrl | None = Field(default=None, description=(
+        "Where the entry's bibliographic fields and DOI were read: the DOI's landing page, the publisher, "
+        "dblp, a library catalogue or, for a web page, the page itself."))
     survey_ref: int | None = Field(default=None, ge=1, le=99)
     published_version: Slug | None = Field(default=None, description=(
-        "For a preprint: the reference id of its peer-reviewed version, which citations put first."))
+        "For a preprint: the reference id of its peer-reviewed version, by which exports cite it (the "
+        "preprint too only when the reader asks)."))
 
     @field_validator("volume", "number", "pages", mode="before", json_schema_input_type=Line | int | None)
     @classmethod
@@ -340,7 +344,9 @@ class Mitigation(Strict):
     url: HttpUrl | None = None
     beyond_survey: bool = Field(description="True for tools this guide adds beyond the survey.")
     challenges: list[AddressesLink] = Field(min_length=1)
-    references: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE, description=(
+        "The sources it rests on: the survey where the survey names it, otherwise the tool's paper or "
+        "documentation, a study or a regulation (an addition must cite more than the survey)."))
     survey_section: Section | None = None
 
 

@@ -41,17 +41,64 @@
 
   const loadCitations = () => loadJson("citations/data.json");
 
+  // "Also cite the 2020 arXiv text": each peer-reviewed version then brings its preprint (data.preprints).
+  const withPreprints = () => Boolean(document.getElementById("fg-basket-preprints")?.checked);
+
   // Pages in the order added, then each page's sources after it; every entry once.
-  const collect = (data, keys) => {
+  const collect = (data, keys, preprints = withPreprints()) => {
     const pages = keys.filter((k) => k in data.pages);
     const missing = keys.filter((k) => !(k in data.pages));
     const refs = [];
-    for (const key of pages) for (const id of data.pages[key].refs) if (!refs.includes(id)) refs.push(id);
+    const add = (id) => { if (!refs.includes(id)) refs.push(id); };
+    for (const key of pages) {
+      for (const id of data.pages[key].refs) {
+        add(id);
+        if (preprints && data.preprints?.[id]) add(data.preprints[id]);
+      }
+    }
     return { pages, refs, missing };
   };
 
-  const entries = (data, picked) => picked.pages.map((key) => ({ key, ...data.pages[key] }))
+  // ---------------------------------------------------------------- access dates
+
+  // A page is cited with the day the reader looked at it (BibTeX `urldate`, CSL `accessed`), never
+  // with the release date: the build cannot know it, so the static citations carry none and this
+  // adds the reader's local date.
+  const accessDate = () => {
+    const d = new Date();
+    return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  };
+  const withUrldate = (bibtex, date) => bibtex.trim().replace(/\n}$/, `,\n    urldate = "${date}"\n}`);
+  const withAccessed = (csl, date) => ({ ...csl, accessed: { "date-parts": [date.split("-").map(Number)] } });
+
+  const entries = (data, picked, date = accessDate()) => picked.pages
+    .map((key) => ({ key, ...data.pages[key], bibtex: withUrldate(data.pages[key].bibtex, date),
+      csl: withAccessed(data.pages[key].csl, date), text: `${data.pages[key].text} Accessed ${date}.` }))
     .concat(picked.refs.map((key) => ({ key, ...data.references[key] })));
+
+  // The "Cite this" box: the page's citation and BibTeX gain today's date as the access date.
+  const stampCiteBoxes = () => {
+    const date = accessDate();
+    for (const cite of document.querySelectorAll(".fg-page-citation:not([data-fg-accessed])")) {
+      cite.dataset.fgAccessed = date;
+      cite.append(` Accessed ${date}.`);
+    }
+    for (const code of document.querySelectorAll(".fg-page-bibtex code:not([data-fg-accessed])")) {
+      code.dataset.fgAccessed = date;
+      // Keep the highlighting: add the field, highlighted alike, before the entry's closing brace.
+      const close = [...code.querySelectorAll("span")].reverse().find((s) => s.textContent === "}");
+      if (!close) {
+        code.textContent = withUrldate(code.textContent, date) + "\n";
+        continue;
+      }
+      const span = (cls, text) => Object.assign(document.createElement("span"), { className: cls, textContent: text });
+      // The line break before "}" stays last: the field goes in before it.
+      const at = close.previousSibling?.nodeType === Node.TEXT_NODE ? close.previousSibling : close;
+      at.before(span("p", ","), "\n", span("w", "    "), span("na", "urldate"), span("w", " "), span("p", "="),
+        span("w", " "), span("s", `"${date}"`));
+      if (at === close) close.before("\n");
+    }
+  };
 
   // ---------------------------------------------------------------- exports
 
@@ -213,7 +260,7 @@
       else onBasketClick(event);
     });
     document.addEventListener("change", (event) => {
-      if (event.target.id === "fg-basket-style") refreshBasket();
+      if (event.target.id === "fg-basket-style" || event.target.id === "fg-basket-preprints") refreshBasket();
     });
     addEventListener("storage", (event) => {
       if (event.key === KEY) {
@@ -224,6 +271,7 @@
   }
 
   const onPage = () => {
+    stampCiteBoxes();
     refreshButtons();
     refreshBasket();
   };

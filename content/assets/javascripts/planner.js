@@ -182,12 +182,14 @@ async function exportPlan(kind) {
   }
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
-  const head = b.head.replace("{title}", JSON.stringify(title))
+  // The survey's peer-reviewed version, or both versions when the reader asks (`--with-preprint`).
+  const withPreprint = document.getElementById("fg-brief-preprint")?.checked;
+  const head = (withPreprint ? b.head_with_preprint : b.head).replace("{title}", JSON.stringify(title))
     .replace("{project}\n", profile.name ? `project: ${JSON.stringify(profile.name)}\n` : "")
     .replace("{date}", JSON.stringify(today()))
     .replace("{profile}\n", `Project profile: ${profileText(data, profile)}.\n\n`);
   const parts = [head];
-  const refs = [...b.always];
+  const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
     parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
