@@ -6,6 +6,8 @@ The real catalog's BibTeX is checked with the tools its users run: pybtex parses
 
 from __future__ import annotations
 
+import calendar
+
 import json
 import re
 from pathlib import Path
@@ -59,7 +61,7 @@ def test_the_whole_export_parses_back_with_keys_months_and_pages() -> None:
         if ref.pages and re.search(r"\d\s*[–-]\s*\d", ref.pages):
             assert "--" in entry.fields["pages"] and "–" not in entry.fields["pages"], rid
         if ref.month:
-            assert entry.fields["month"] in ("January", "May", "July"), rid
+            assert entry.fields["month"] in calendar.month_name[1:], rid  # the macro expands to a month name
         assert "note" not in entry.fields or "survey" not in entry.fields["note"].lower(), (
             f"{rid}: an editorial remark would print in the reader's bibliography")
 
