@@ -7,7 +7,6 @@ The real catalog's BibTeX is checked with the tools its users run: pybtex parses
 from __future__ import annotations
 
 import calendar
-
 import json
 import re
 from pathlib import Path
