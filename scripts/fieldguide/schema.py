@@ -152,13 +152,28 @@ class Correction(Strict):
     reference: Slug = Field(description="The source, a reference id.")
 
 
+# Challenges and case studies come from the survey (with its section) or are added by this guide
+# (`beyond_survey: true`, no section). The rule in JSON Schema terms, so editors and ajv see it too.
+SURVEY_ORIGIN_RULE = {
+    "if": {"properties": {"beyond_survey": {"const": True}}, "required": ["beyond_survey"]},
+    "then": {"properties": {"survey_section": False}},
+    "else": {"properties": {"survey_section": True}, "required": ["survey_section"]},
+}
+
+
+def survey_origin(value: str | None, info: ValidationInfo, kind: str) -> str | None:
+    """The same rule for pydantic: a section exactly when the entity is not an addition."""
+    beyond = info.data.get("beyond_survey", False)
+    if beyond and value is not None:
+        raise ValueError(f"a {kind} added beyond the survey has no survey section")
+    if not beyond and value is None:
+        raise ValueError(f"required field is missing (or set beyond_survey: true for a {kind} the survey "
+                         f"does not {'list' if kind == 'challenge' else 'report'})")
+    return value
+
+
 class Challenge(Strict):
-    # The survey-section rule below, in JSON Schema terms (editors see it too).
-    model_config = ConfigDict(json_schema_extra={
-        "if": {"properties": {"beyond_survey": {"const": True}}, "required": ["beyond_survey"]},
-        "then": {"properties": {"survey_section": False}},
-        "else": {"properties": {"survey_section": True}, "required": ["survey_section"]},
-    })
+    model_config = ConfigDict(json_schema_extra=SURVEY_ORIGIN_RULE)
 
     id: Slug
     title: Line
@@ -181,13 +196,7 @@ class Challenge(Strict):
     @classmethod
     def _survey_section_matches_origin(cls, value: str | None, info: ValidationInfo) -> str | None:
         # Table 1's challenges always say where the survey discusses them; additions cannot.
-        beyond = info.data.get("beyond_survey", False)
-        if beyond and value is not None:
-            raise ValueError("a challenge added beyond the survey has no survey section")
-        if not beyond and value is None:
-            raise ValueError("required field is missing (or set beyond_survey: true for a challenge the survey "
-                             "does not list)")
-        return value
+        return survey_origin(value, info, "challenge")
 
     @field_validator("checklist", mode="after")
     @classmethod
@@ -224,6 +233,10 @@ class IllustratesLink(Strict):
 
 
 class CaseStudy(Strict):
+    # Like a challenge: the survey's case studies say where it reports them; evidence this guide adds
+    # (published after the survey) is marked `beyond_survey` and has no survey section.
+    model_config = ConfigDict(json_schema_extra=SURVEY_ORIGIN_RULE)
+
     id: Slug
     title: Line
     organization: Line
@@ -237,7 +250,15 @@ class CaseStudy(Strict):
     challenges: list[IllustratesLink] = Field(min_length=1)
     references: list[Slug] = Field(min_length=1, json_schema_extra=UNIQUE)
     corrections: list[Correction] = Field(default_factory=list)
-    survey_section: Section
+    beyond_survey: bool = Field(default=False, description="True for case studies this guide adds (published "
+                                                           "after the survey); they cite their own sources.")
+    survey_section: Section | None = Field(default=None, validate_default=True,
+                                           description="Where the survey reports it; required unless beyond_survey.")
+
+    @field_validator("survey_section", mode="after")
+    @classmethod
+    def _survey_section_matches_origin(cls, value: str | None, info: ValidationInfo) -> str | None:
+        return survey_origin(value, info, "case study")
 
 
 EntryType = Literal["article", "inproceedings", "book", "techreport", "misc", "online", "incollection"]
