@@ -24,7 +24,7 @@ from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
 from .coverage import framework_coverage
-from .escape import csv_text
+from .escape import csv_text, tex_text
 from .files import write_atomic
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
@@ -158,14 +158,20 @@ def corporate_author(ref: Reference) -> str | None:
     return None if ref.authors else ref.corporate_author
 
 
+# Addresses: validated by the schema (no braces, spaces or backslashes) and written verbatim.
+_ADDRESS_FIELDS = ("doi", "url")
+
+
 def bib_entry(ref: Reference) -> Entry:
-    fields = {"title": _protect(ref.title), "year": str(ref.year)}
+    """A reference as a pybtex entry. Text fields go through `escape.tex_text`: `check` refuses TeX
+    commands in them, and whatever got past it still cannot run one in the reader's LaTeX."""
+    fields = {"title": _protect(tex_text(ref.title)), "year": str(ref.year)}
     for name in _BIB_FIELDS:
         value = getattr(ref, name)
         if value:
-            fields[name] = value
+            fields[name] = value if name in _ADDRESS_FIELDS else tex_text(value)
     if ref.pages:
-        fields["pages"] = page_range(ref.pages)
+        fields["pages"] = page_range(tex_text(ref.pages))
     if "month" in fields:
         number = month_number(ref.month)
         if number:
@@ -175,9 +181,9 @@ def bib_entry(ref: Reference) -> Entry:
         fields["archiveprefix"] = "arXiv"
     persons: dict[str, list[Person]] = {}
     if ref.authors:
-        persons["author"] = [Person(a) for a in ref.authors]
+        persons["author"] = [Person(tex_text(a)) for a in ref.authors]
     elif corporate_author(ref):
-        persons["author"] = [Person("{" + corporate_author(ref) + "}")]
+        persons["author"] = [Person("{" + tex_text(corporate_author(ref)) + "}")]
     entry_type = "misc" if ref.entry_type == "online" else ref.entry_type
     return Entry(entry_type, fields=fields, persons=persons)
 
@@ -402,7 +408,7 @@ def page_entry(title: str, url: str) -> Entry:
     """BibTeX of one page: a corporate author (braced, so styles never split it into names), the
     release as version and date, the release date as `urldate`, and the address once."""
     year, month = int(RELEASED[:4]), int(RELEASED[5:7])
-    fields = {"title": _protect(title), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
+    fields = {"title": _protect(tex_text(title)), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
               "year": str(year), "month": MONTHS[month - 1], "urldate": RELEASED, "url": url,
               "key": GUIDE_AUTHOR}
     return Entry("misc", fields=fields, persons={"author": [Person("{" + GUIDE_AUTHOR + "}")]})

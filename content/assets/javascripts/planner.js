@@ -182,11 +182,7 @@ async function exportPlan(kind) {
   }
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
-  const head = b.head.replace("{title}", JSON.stringify(title))
-    .replace("{project}\n", profile.name ? `project: ${JSON.stringify(profile.name)}\n` : "")
-    .replace("{date}", JSON.stringify(today()))
-    .replace("{profile}\n", `Project profile: ${profileText(data, profile)}.\n\n`);
-  const parts = [head];
+  const parts = [fillHead(b.head, title, profile.name, today(), profileText(data, profile))];
   const refs = [...b.always];
   for (const r of picked) {
     const s = b.sections[r.id];
@@ -199,6 +195,17 @@ async function exportPlan(kind) {
   download("brief.bib", refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n", "application/x-bibtex");
   notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${refs.length} sources.`);
 }
+
+// The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
+// never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
+const fillHead = (template, title, project, date, profile) => {
+  const values = {
+    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
+    project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
+    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
+  };
+  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
+};
 
 // The reader's local date, as YYYY-MM-DD (the brief's `date`; `fieldguide brief` uses the same).
 const today = () => {
