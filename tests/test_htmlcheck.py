@@ -104,8 +104,9 @@ def test_a_script_link_past_the_source_check_fails_the_build(tmp_path: Path, mon
     with caplog.at_level(logging.ERROR), pytest.raises(Exception):  # noqa: B017 - mkdocs aborts with its own type
         _build(project, site)
     message = "\n".join(r.getMessage() for r in caplog.records)
-    assert "unsafe HTML in challenges/data-discovery.md" in message
+    assert "unsafe output in challenges/data-discovery.md" in message
     assert "<a> attribute href = 'javascript:alert(1)'" in message
+    assert "catalog/challenges/data-discovery.yaml:6: data-discovery: description" in message, "names file and field"
     assert not (site / "challenges" / "data-discovery" / "index.html").exists(), "the bad page is never written"
 
 

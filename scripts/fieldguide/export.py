@@ -300,12 +300,16 @@ def page_alpha_label() -> str:
 
 class CitationCache:
     """Formatted citations and written BibTeX kept between builds in one JSON file. A missing,
-    unreadable or stale file costs only time: entries are then formatted again and the file rewritten."""
+    unreadable or stale file costs only time: entries are then formatted again and the file rewritten.
 
-    VERSION = 2
+    `tag` binds the file to this machine (`buildcache.tag`): a file written elsewhere is never read.
+    The code that writes BibTeX is part of what the file is valid for."""
 
-    def __init__(self, path: Path):
+    VERSION = 3
+
+    def __init__(self, path: Path, tag: str = ""):
         self.path = path
+        self.tag = tag
         self.dirty = False
         self.entries: dict[str, list[str]] = {}
         self.bibtex: dict[str, str] = {}
@@ -314,7 +318,8 @@ class CitationCache:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
-        if isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX:
+        if (isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX
+                and data.get("code") == _code() and data.get("tag") == tag):
             if isinstance(data.get("entries"), dict):
                 self.entries = data["entries"]
             if isinstance(data.get("bibtex"), dict):
@@ -347,10 +352,18 @@ class CitationCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex,
-                "values": self.values}
+        body = {"version": self.VERSION, "pybtex": _PYBTEX, "code": _code(), "tag": self.tag,
+                "entries": self.entries, "bibtex": self.bibtex, "values": self.values}
         if write_atomic(self.path, json.dumps(body)):  # unwritable (read-only checkout): builds, only slower
             self.dirty = False
+
+
+@cache
+def _code() -> str:
+    """This module and the escaping it uses: what a cached entry was written by."""
+    from . import escape
+
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(escape.__file__).read_bytes()).hexdigest()
 
 
 _active: list[CitationCache] = []  # the cache `to_bibtex_entries` writes through, while one is in use

@@ -178,16 +178,23 @@ def parse_file(path: Path, shown: str | None = None, inside: Path | None = None)
     may not lead out of (the catalog folder for catalog files).
     """
     shown = shown or display_path(path)
+    try:
+        raw = read_bytes(path, MAX_FILE_BYTES, inside)
+    except Unreadable as exc:
+        return None, Source(shown), [Problem(shown, 1, path.stem, "-", str(exc))]
+    return parse_bytes(raw, shown, path.stem)
+
+
+def parse_bytes(raw: bytes, shown: str, entity: str) -> tuple[Any, Source, list[Problem]]:
+    """`parse_file` for bytes already read under the file rules (a blob of a git ref, for `diff`):
+    UTF-8, no NUL, plain YAML only, and every problem at `shown:line`."""
     source = Source(shown)
-    entity = path.stem
 
     def fail(line: int, message: str, fld: str = "-") -> tuple[None, Source, list[Problem]]:
         return None, source, [Problem(shown, line, entity, fld, message)]
 
-    try:
-        raw = read_bytes(path, MAX_FILE_BYTES, inside)
-    except Unreadable as exc:
-        return fail(1, str(exc))
+    if len(raw) > MAX_FILE_BYTES:
+        return fail(1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -789,6 +796,38 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
                 else:
                     report(c.id, loc, f"unknown framework item '{cover.item}'{hint(cover.item, items)}")
     return problems
+
+
+def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
+    """(`path:line: id: field`, text) for every string of the catalog, keys of maps included: where
+    the build looks for the input a finding in its output came from."""
+    def strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+        if isinstance(value, str):
+            yield loc, value
+        elif isinstance(value, BaseModel):
+            yield from strings(value.model_dump(), loc)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield loc + (key,), str(key)
+                yield from strings(item, loc + (key,))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                yield from strings(item, loc + (i,))
+
+    pools: list[tuple[str, Any]] = [(s.id, s) for s in cat.stages]
+    pools += [(f.id, f) for f in ([*cat.facets.industries, *cat.facets.traits] if cat.facets else [])]
+    for pool in (cat.challenges, cat.case_studies, cat.references, cat.mitigations, cat.findings, cat.frameworks,
+                 cat.retired):
+        pools += list(pool.items())
+    for entity_id, obj in pools:
+        if entity_id not in cat.sources:
+            continue
+        for loc, text in strings(obj, ()):
+            path, line = cat.where(entity_id, loc)
+            yield f"{path}:{line}: {entity_id}: {_dotted(loc)}", text
+    if cat.vocabulary_source is not None:
+        for loc, text in strings(cat.vocabulary, ()):
+            yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {_dotted(loc)}", text
 
 
 def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:

@@ -133,7 +133,7 @@ def environment() -> Environment:
     env = Environment(loader=PackageLoader("fieldguide", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
     env.filters.update(cell=cell, front=front_matter_text, mlabel=mermaid_label,
-                       attr=escape.html_attribute)
+                       attr=escape.html_attribute, text=escape.markdown_text)
     return env
 
 

@@ -37,7 +37,10 @@ PROSE = rf"^{_SPACE}*[^\s{CTL}][^{CTL}]*$"  # several lines; tabs and line feeds
 USER_TEXT = rf"^[^{CTL}]*$"  # a user's note: may be empty or several lines, never a control character
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SECTION = r"^\d+(?:\.\d+)*$"
-HTTP_URL = r"""^https?://[^\s<>"'`\\]+$"""
+# No braces, quotes, angle brackets, spaces or backslashes: the address goes verbatim into BibTeX (a brace
+# would end the field), Markdown autolinks and HTML attributes.
+HTTP_URL = r"""^https?://[^\s<>"'`\\{}]+$"""
+DOI = r"^10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9]+$"  # Crossref's recommended pattern (nearly every DOI in use)
 
 # Ids, section numbers and addresses are matched exactly as written: no trimming, so editors agree.
 Slug = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SLUG, max_length=80)]
@@ -81,15 +84,25 @@ class Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_html(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str):
-            if info.field_name == "title":
-                balanced_braces(value)
-            return _safe_prose(value)
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, str):
-                    _safe_prose(item)
+        if isinstance(value, str) and info.field_name == "title":
+            balanced_braces(value)
+        _prose_everywhere(value)
         return value
+
+
+def _prose_everywhere(value: object) -> None:
+    """Every string in a field, however deep in lists and maps (vocabulary.yaml's phrase lists and
+    synonym groups reach the search index, catalog.json and the planner), keys included, follows
+    the prose rules. Nested models check their own fields."""
+    if isinstance(value, str):
+        _safe_prose(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _prose_everywhere(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _prose_everywhere(key)
+            _prose_everywhere(item)
 
 
 class Step(Strict):
@@ -275,7 +288,7 @@ class Reference(Strict):
     number: Line | None = None
     pages: Line | None = None
     note: Line | None = None
-    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=DOI)] | None = None
     arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     survey_ref: int | None = Field(default=None, ge=1, le=99)
@@ -376,7 +389,8 @@ class FrameworkSection(Strict):
     items: list[FrameworkItem] = Field(min_length=1)
 
 
-Commit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+COMMIT = r"^[0-9a-f]{40}$"
+Commit = Annotated[str, StringConstraints(pattern=COMMIT)]
 
 
 class Framework(Strict):
@@ -452,6 +466,34 @@ class RetiredList(Strict):
     """`catalog/retired.yaml` (optional): every retired id, never to be used again."""
 
     retired: list[Retired] = Field(default_factory=list)
+
+
+VERSION = r"^[0-9]{1,4}(?:\.[0-9]{1,4}){1,3}$"
+
+
+class Release(Strict):
+    """One earlier release of the catalog, as listed in `releases.yaml` (newest first)."""
+
+    version: Annotated[str, StringConstraints(pattern=VERSION, max_length=40)] = Field(
+        description="Its calendar version (2026.11.29) or an early numbered one (0.1.0); write it in quotes.")
+    date: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
+        description="The day it was released (YYYY-MM-DD); write it in quotes.")
+    commit: Commit = Field(description="The full 40-character id of the commit it was cut from.")
+
+    @field_validator("date", mode="after")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        return value
+
+
+class ReleaseList(Strict):
+    """`releases.yaml` at the top of the repository: the releases before the current one."""
+
+    releases: list[Release] = Field(default_factory=list)
 
 
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
@@ -567,7 +609,10 @@ PATTERN_TEXT = {
     FRAMEWORK_ITEM: "a framework item such as 'deon:d-2' (the framework's id, a colon and the item's id, "
                     "both lowercase kebab-case)",
     SECTION: 'a section number such as "3.1" (quote it)',
-    HTTP_URL: "an http:// or https:// URL",
+    VERSION: 'a version such as "2026.11.29" (numbers and dots; quote it)',
+    COMMIT: "the full 40-character commit id (lowercase hex digits), as `git rev-parse` prints it",
+    HTTP_URL: "an http:// or https:// URL without spaces, quotes, braces or backslashes",
+    DOI: "a DOI such as 10.1145/3533378 (after the slash only letters, digits and - . _ ; ( ) / :)",
     LINE: "one line of text (no line break, no control character)",
     OPTIONAL_LINE: "one line of text (no line break, no control character)",
     PROSE: "text without control characters",
