@@ -567,6 +567,9 @@ def _required_fields_schema() -> list[dict[str, Any]]:
     return conditions
 
 
+DESCRIPTION_CHARS = 4000  # a project description, here and in the planner (search.QUERY ships it to the page)
+
+
 class Profile(Strict):
     """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets."""
 
@@ -574,7 +577,7 @@ class Profile(Strict):
     industry: Slug | None = None
     traits: list[Slug] = Field(default_factory=list)
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_CHARS)] = Field(
         default="", description="The project in the team's own words, as it would describe it before building.")
 
 
