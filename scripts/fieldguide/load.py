@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import controls
 from .files import Unreadable, read_bytes
-from .pages import collisions
+from .pages import FRAMEWORK_SECTION_PREFIX, RESERVED_ID_PREFIXES, collisions
 from .schema import (
     ENTITY_DIRS,
     PATTERN_TEXT,
@@ -700,6 +700,15 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
             resolve(e.id, ("references", i), ref, cat.references, "reference")
         no_repeats(e.id, "references", e.references)
 
+    # An id that is also one of the pages' own element ids (`fg-planner`, `done-<item>`): two elements
+    # with one id on a page, which the build refuses; said here, at the id.
+    for entity, (source, loc) in list(cat.sources.items()):
+        prefix = next((p for p in RESERVED_ID_PREFIXES if entity.startswith(p)), None)
+        if prefix and ":" not in entity:
+            problems.append(Problem(source.path, source.line(loc + ("id",)), entity, _dotted(loc + ("id",)),
+                                    f"ids beginning with '{prefix}' are reserved for the pages' own elements: "
+                                    "choose another id"))
+
     # An id whose page path is already a generated page would overwrite it (`id: index`).
     for entity, path, what in collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                                           "case_study": list(cat.case_studies),
@@ -770,6 +779,10 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
             sections.add(section.id)
             for j, item in enumerate(section.items):
                 qualified = fw.qualified(item)
+                if item.id.startswith(FRAMEWORK_SECTION_PREFIX):
+                    report(fw.id, ("sections", i, "items", j, "id"),
+                           f"item ids beginning with '{FRAMEWORK_SECTION_PREFIX}' are reserved for the "
+                           "framework page's section anchors: choose another id")
                 if qualified in known:
                     report(fw.id, ("sections", i, "items", j, "id"),
                            f"item id '{item.id}' is used twice in this framework")

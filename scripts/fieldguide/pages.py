@@ -31,6 +31,16 @@ LISTING_PAGES = {
 }
 
 
+# Element ids the pages' own markup and scripts use, by prefix: `fg-` for our widgets (`fg-planner`,
+# `fg-trait-<id>`, `fg-brief-<id>`, `fg-search-...`), and one per field of a checklist item
+# (`done-<item id>`, ...). A catalog id is an element id too (stages, steps and challenges are anchors
+# on the checklist pages), so an id beginning with one of these would be the same id twice on a page:
+# `check` refuses them. tests/test_reserved_ids.py keeps this list in step with the templates and scripts.
+RESERVED_ID_PREFIXES = ("fg-", "done-", "status-", "reason-", "owner-", "warning-", "note-", "evidence-")
+# On a framework's page its sections are anchored `section-<id>` beside its items' own ids.
+FRAMEWORK_SECTION_PREFIX = "section-"
+
+
 def page_path(kind: str, entity_id: str) -> str:
     """Where each entity's page lives; URLs derive from ids only."""
     if kind == "framework_item":  # `deon:b-1` -> the item's anchor on its framework's page

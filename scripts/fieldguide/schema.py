@@ -535,8 +535,23 @@ def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
             body["allOf"] = _required_fields_schema()
         for kind, props in _page_ids(model, body):
             props["id"]["not"] = {"enum": reserved_ids(kind)}
+        _reserved_element_ids(body)
         out[path] = {"$schema": SCHEMA_DIALECT, "$id": schema_id(file_name, site_url), **body}
     return out
+
+
+def _reserved_element_ids(body: dict[str, Any]) -> None:
+    """`check`'s rule on ids that are also the pages' own element ids, for editors: every catalog id
+    avoids RESERVED_ID_PREFIXES, a framework item's id the section prefix."""
+    from .pages import FRAMEWORK_SECTION_PREFIX, RESERVED_ID_PREFIXES
+
+    prefixes = "|".join(RESERVED_ID_PREFIXES)  # plain letters and hyphens: the same in every regex engine
+    for name, obj in [("", body), *body.get("$defs", {}).items()]:
+        props = obj.get("properties", {})
+        if props.get("id", {}).get("pattern") != SLUG:
+            continue
+        reserved = FRAMEWORK_SECTION_PREFIX if name == "FrameworkItem" else f"(?:{prefixes})"
+        props["id"].setdefault("allOf", []).append({"not": {"pattern": f"^{reserved}"}})
 
 
 def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
