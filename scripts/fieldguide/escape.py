@@ -87,8 +87,8 @@ def markdown_cell(text: object) -> str:
 # curly quotes, ellipses and dashes under `smart` (" ' and a doubled - or .).
 _PANDOC = re.compile(r"""([\\`*_\[\]{}<>$@^~&#|"'!]|-(?=-)|\.(?=\.))""")
 # At the start of a block: what pandoc would read as a list item (- + 1. 2) a. iv) (c)), a definition
-# or a fenced div (:). The marker's last character is escaped.
-_PANDOC_START = re.compile(r"^(?:[-+:]|\(?(?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])")
+# or a fenced div (:), or at the start of a document a title block (%). The marker's last character is escaped.
+_PANDOC_START = re.compile(r"^(?:[-+:%]|\(?(?:[0-9]+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])")
 
 
 def pandoc_text(text: str) -> str:

@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -423,7 +424,9 @@ class Framework(Strict):
 
 
 PHRASE = r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$"
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE)]
+# Each phrase follows the prose rules itself, so a problem is reported at its own line and index.
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE),
+                   AfterValidator(lambda value: _safe_prose(value))]
 
 
 class Vocabulary(Strict):

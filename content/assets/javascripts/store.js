@@ -181,7 +181,7 @@ const markdownCell = (text) => String(text).replace(/[ \t\n\r]+/g, " ").replace(
 // span, link, list or HTML can start, and pandoc reads back exactly the characters typed.
 const pandocText = (text) => text.replace(/[ \t\n\r]+/g, " ").replace(/^ +| +$/g, "")
   .replace(/[\\`*_[\]{}<>$@^~&#|"'!]|-(?=-)|\.(?=\.)/g, "\\$&")
-  .replace(/^(?:[-+:]|\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])/, (m) => `${m.slice(0, -1)}\\${m.slice(-1)}`);
+  .replace(/^(?:[-+:%]|\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])/, (m) => `${m.slice(0, -1)}\\${m.slice(-1)}`);
 
 // One double-quoted YAML scalar (JSON quoting; control characters YAML cannot hold raw escaped).
 const yamlScalar = (text) => JSON.stringify(String(text))
