@@ -448,8 +448,8 @@ def check_json(name: str, text: str, site_url: str | None = None) -> list[Proble
         if key in URL_KEYS:
             if is_executable(value) or value != value.strip() or any(c in value for c in "\"'<>`\\ "):
                 out.append(Problem(f"{path}: {value[:60]!r} is not a safe address", value))
-            elif name in PAGE_DATA and key in ("url", "site_url", "href") and site_url and (
-                    is_foreign(value, site_url) or (origin(value) and not value.startswith(site_url.rstrip("/")))):
+            elif name in PAGE_DATA and key in ("url", "site_url", "href") and site_url and origin(value) and not (
+                    value + "/").startswith(site_url.rstrip("/") + "/"):
                 out.append(Problem(f"{path}: {value[:60]!r} is not a page of this site ({site_url})", value))
         if key == "bibtex":
             out += [Problem(f"{path}: {p}", p.needle) for p in _tex_commands(value)]
@@ -500,7 +500,7 @@ def check_sitemap(text: str, site_url: str | None) -> list[Problem]:
     out = []
     for loc in re.findall(r"<loc>(.*?)</loc>", text, re.DOTALL):
         address = html.unescape(loc.strip())
-        if is_executable(address) or (site_url and not address.startswith(site_url.rstrip("/"))):
+        if is_executable(address) or (site_url and not (address + "/").startswith(site_url.rstrip("/") + "/")):
             out.append(Problem(f"{address[:60]!r} is not a page of this site", address))
     return out
 

@@ -102,7 +102,8 @@ const writeStore = (store) => {
   return true;
 };
 
-const stateOf = (store, id) => StateFile.item({ ...(store.items[id] || {}), id });
+// Item ids come from the page and from imported files: only the store's own keys are items.
+const stateOf = (store, id) => StateFile.item({ ...(Object.hasOwn(store.items, id) ? store.items[id] : {}), id });
 
 const putState = (store, id, state) => {
   if (StateFile.isBlank(state)) delete store.items[id];
