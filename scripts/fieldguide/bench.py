@@ -125,9 +125,11 @@ def _median(values: list[float]) -> float:
 def _project(root: Path, catalog: Path, where: Path) -> Path:
     """A project folder that builds `catalog` with the real mkdocs.yml, content and hooks."""
     where.mkdir(parents=True)
-    for name in ("mkdocs.yml", "content", "scripts", "node_modules", "releases.yaml"):
+    for name in ("mkdocs.yml", "content", "scripts", "node_modules"):
         if (root / name).exists():
             (where / name).symlink_to(root / name)
+    if (root / "releases.yaml").is_file():  # read under the file rules: a link out of the project is refused
+        shutil.copyfile(root / "releases.yaml", where / "releases.yaml")
     (where / "catalog").symlink_to(catalog)
     return where
 
