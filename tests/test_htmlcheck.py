@@ -240,3 +240,13 @@ def test_the_same_project_builds_with_a_safe_link(tmp_path: Path) -> None:
     _build(project, tmp_path / "site")
     page = (tmp_path / "site" / "challenges" / "data-discovery" / "index.html").read_text(encoding="utf-8")
     assert 'href="https://example.org/note"' in page
+
+
+def test_a_site_folder_with_a_link_to_a_device_is_reported_not_read(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").symlink_to("/dev/zero")
+    (site / "data.json").symlink_to(tmp_path / "outside.json")
+    (tmp_path / "outside.json").write_text("{}", encoding="utf-8")
+    problems = htmlcheck.check_site(site)
+    assert [p.split(": ", 1)[0] for p in problems] == ["data.json", "index.html"], problems

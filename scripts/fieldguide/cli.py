@@ -160,6 +160,15 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
         _say(f"error: {exc}", err=True)
         sys.exit(1)
     files = render.render(cat, g, site_url=site_url, changelog=changes)
+    # The files another site builder will serve as they are (JSON, BibTeX): checked as the hook checks them.
+    from .htmlcheck import check_file
+
+    problems = [f"{rel}: {p}" for rel, text in files.items() if not rel.endswith(".md")
+                for p in check_file(rel, text, site_url)]
+    if problems:
+        for problem in problems:
+            _say(f"error: {problem}", err=True)
+        sys.exit(1)
     for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ Used in three places: on each piece of catalog prose rendered the way the site r
 (`prose.py`, at `check` time, through `scan`); on every file the mkdocs build writes (`hooks.py`:
 pages in `on_post_page` before they are written, generated files before mkdocs sees them, then the
 whole site folder); and on any built site folder (`check_site`, for a site built by another tool).
-It imports only the standard library, so it runs without the catalog's dependencies.
+It imports only the standard library (and `files`), so it runs without the catalog's dependencies.
 
 Pages are read with the standard library's HTML parser, which decodes entities in attribute values
 as browsers do; a URL's scheme is then read after the rest of the browser's normalisation
@@ -40,6 +40,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .files import Unreadable, read_bytes
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 # Attributes a browser follows, fetches or submits to (srcdoc is a whole document, refused outright).
@@ -527,6 +529,7 @@ def check_file(name: str, text: str, site_url: str | None = None, generated_page
 
 
 CHECKED = ("html", "json", "bib", "xml")
+MAX_SITE_FILE = 512 * 1024 * 1024  # the search index of a catalog 100 times the real one is about 15 MB
 
 
 def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable[str] = (),
@@ -543,10 +546,14 @@ def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable
     skipped = tuple(s.rstrip("/") + "/" for s in skip)
     for path in sorted(folder.rglob("*")):
         name = path.relative_to(folder).as_posix()
-        if (not path.is_file() or path.suffix.lstrip(".").lower() not in CHECKED or name.startswith(skipped)
-                or name in checked):
+        if (not (path.is_file() or path.is_symlink()) or path.suffix.lstrip(".").lower() not in CHECKED
+                or name.startswith(skipped) or name in checked):
             continue
-        text = path.read_text(encoding="utf-8", errors="replace")
+        try:  # a regular file inside the site, read with a cap: a link to /dev/zero cannot hang the check
+            text = read_bytes(path, MAX_SITE_FILE, inside=folder).decode("utf-8", errors="replace")
+        except Unreadable as exc:
+            out.append(Problem(f"{name}: {str(exc).replace('catalog folder', 'site folder')}"))
+            continue
         for problem in check_file(name, text, site_url, name not in hand, theme_scripts,
                                   (expected or {}).get(name)):
             out.append(Problem(f"{name}: {problem}", problem.needle))
