@@ -109,12 +109,20 @@ def inputs(root: Path, site_url: str) -> str:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
+    def content(path: Path, inside: Path) -> bytes:
+        # Under the file rules (a link out, a device, a huge file): what `load` will then refuse.
+        try:
+            return read_bytes(path, 1 << 24, inside)
+        except Unreadable as exc:
+            return f"unreadable: {exc}".encode()
+
     catalog = root / "catalog"
     for base, folder in ((catalog, "catalog"), (PACKAGE, "package")):
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            add(f"{folder}/{path.relative_to(base).as_posix()}", path.read_bytes())
+        found = (p for p in base.rglob("*") if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.parts)
+        for path in sorted(found):
+            add(f"{folder}/{path.relative_to(base).as_posix()}", content(path, base))
     releases = root / "releases.yaml"
-    add("releases.yaml", releases.read_bytes() if releases.is_file() else b"")
+    add("releases.yaml", content(releases, root) if os.path.lexists(releases) else b"")
     add("site_url", site_url.encode())
     for name in LIBRARIES:
         try:

@@ -125,6 +125,7 @@ class GitVersion(Version):
 
     def __init__(self, repo: Path, commit: str, spec: str, catalog_path: str):
         self.repo, self.commit, self.spec, self.root = repo, commit, spec, catalog_path
+        self._blobs: dict[str, bytes] | None = None
         proc = _git(repo, "ls-tree", "-r", "-t", "-l", "-z", "--full-tree", commit, "--", catalog_path)
         if proc.returncode != 0:
             raise DiffError(f"'{spec}': cannot list {catalog_path}/: {_stderr(proc)}")
@@ -187,7 +188,7 @@ class GitVersion(Version):
         return data, problems
 
     def _blob(self, oid: str) -> bytes:
-        if not hasattr(self, "_blobs"):
+        if self._blobs is None:
             # Every YAML file under the cap, fetched by one `git cat-file --batch` (a process per
             # file made the changelog take seconds); each size is known from the listing already.
             wanted = sorted({b.oid for rel, b in self.tree.items() if b.kind == "blob" and b.mode != "120000"
