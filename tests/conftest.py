@@ -17,6 +17,15 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "default"))
 
+# Builds keep their caches outside the project (fieldguide.buildcache): in tests, in a folder of this
+# session, never in the user's ~/.cache. Subprocess builds inherit it.
+if not os.environ.get("FIELDGUIDE_CACHE_DIR"):
+    import atexit
+    import tempfile
+
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="fieldguide-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+
 # Browser fixtures (site, browser, page) live in browser.py.
 pytest_plugins = ["browser"]
 

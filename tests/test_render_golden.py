@@ -6,7 +6,9 @@ After an intended change, regenerate with `UPDATE_GOLDEN=1 make test` and review
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -70,13 +72,24 @@ def test_citation_cff_matches_the_package_version() -> None:
     assert str(cff["date-released"]) == RELEASED
 
 
-def test_markdown_special_characters_in_titles_cannot_break_tables(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("written", "shown"), [
+    ('"Twitter | X"', "Twitter | X"),
+    ('"Twitter \\\\| X"', "Twitter \\| X"),  # a backslash before the pipe used to end the cell there
+    ('"Twitter \\\\"', "Twitter \\"),  # a backslash at the end of the cell
+])
+def test_markdown_special_characters_in_table_cells_stay_in_their_cell(tmp_path: Path, written: str,
+                                                                       shown: str) -> None:
+    from fieldguide import prose
+
     shutil.copytree(VALID, tmp_path / "catalog")
     case = tmp_path / "catalog" / "case-studies" / "twitter-data-discovery.yaml"
-    case.write_text(case.read_text().replace("organization: Twitter", 'organization: "Twitter | X"'))
+    case.write_text(case.read_text().replace("organization: Twitter", f"organization: {written}"))
     cat = load.load(tmp_path / "catalog")
     page = render.render(cat, graph.build(cat))["case-studies/twitter-data-discovery.md"]
-    assert "| Twitter \\| X |" in page
+    table = page[page.index("| Organisation |"):].split("\n\n")[0]
+    html_text = prose.site_markdown().reset().convert(table)
+    cells = re.findall(r"<td>(.*?)</td>", html_text)
+    assert html.unescape(cells[0]) == shown and len(cells) == 3, html_text
 
 
 def test_the_build_cache_never_changes_what_is_generated(tmp_path: Path) -> None:

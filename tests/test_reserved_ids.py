@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,45 @@ def test_a_hand_written_page_is_never_silently_replaced(tmp_path: Path, caplog: 
     with caplog.at_level(logging.ERROR), pytest.raises(Exception):  # noqa: B017 - mkdocs aborts with its own type
         _build(project, tmp_path / "site")
     assert "generated page challenges/index.md would replace content/challenges/index.md" in caplog.text
+
+
+# Ids the templates and scripts build from a variable, by their fixed beginning, and why each one
+# that is not in pages.RESERVED_ID_PREFIXES cannot clash with a catalog id on its page.
+NOT_RESERVED = {
+    "": "a bare catalog id (`{ #{{ step.id }} }`): one namespace, unique by `check`",
+    "section-": "framework section anchors: items may not start so (pages.FRAMEWORK_SECTION_PREFIX)",
+    "kind-": "the mitigations index's kinds, a fixed list; no catalog id is an anchor on that page",
+    "v": "the changelog's release anchors; no catalog id is an anchor on that page",
+}
+_TEMPLATE_ID = re.compile(r'id="([a-z-]*)\{\{|\{ #([a-z-]*)\{\{')
+# In scripts: `id: `...${`, `someId = `...${`, and Mermaid's `render(`fg-diagram-${...}`)` (the SVG's id).
+_SCRIPT_ID = re.compile(r"(?:\bid\s*[:=]\s*|Id\s*=\s*|\brender\()`([a-z][a-z-]*-)\$\{")
+
+
+def test_every_id_the_pages_build_from_catalog_ids_is_reserved_or_cannot_clash() -> None:
+    """The page code's own ids are derived from the templates and scripts themselves, so a new
+    widget id (`fg-...`, `done-<item>`) cannot be forgotten in pages.RESERVED_ID_PREFIXES."""
+    root = REAL.parent
+    found = set()
+    for path in (root / "scripts" / "fieldguide" / "templates").glob("*.j2"):
+        found |= {a or b for a, b in _TEMPLATE_ID.findall(path.read_text(encoding="utf-8"))}
+    for path in (root / "content" / "assets" / "javascripts").glob("*.js"):
+        found |= set(_SCRIPT_ID.findall(path.read_text(encoding="utf-8")))
+    assert {"done-", "fg-trait-", "fg-brief-", "fg-search-group-", "fg-diagram-", ""} <= found, "the scan works"
+    uncovered = {p for p in found if not p.startswith(pages.RESERVED_ID_PREFIXES) and p not in NOT_RESERVED}
+    assert uncovered == set()
+
+
+@pytest.mark.parametrize("step_id", ["fg-name", "done-x", "evidence-links"])
+def test_an_id_that_is_one_of_the_pages_own_element_ids_is_refused_by_check(tmp_path: Path, step_id: str) -> None:
+    """It used to pass `check` and then fail the build on a duplicate id."""
+    import shutil
+
+    from conftest import VALID
+
+    shutil.copytree(VALID, tmp_path / "catalog")
+    for path in (tmp_path / "catalog").rglob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("data-analysis", step_id), encoding="utf-8")
+    _, problems = load.load_with_problems(tmp_path / "catalog")
+    assert [p.message for p in problems] == [
+        f"ids beginning with '{step_id.split('-')[0]}-' are reserved for the pages' own elements: choose another id"]

@@ -78,6 +78,29 @@ def test_prose_allows_plain_comparisons_and_safe_links(prose: str) -> None:
     assert schema.Challenge.model_validate({**CHALLENGE, "description": prose}).description == prose
 
 
+@pytest.mark.parametrize(("field", "text"), [
+    ("description", r"Read \input{/etc/passwd} first."), ("description", r"$\write18{rm -rf ~}$"),
+    ("summary", r"Written by \o ystein"), ("title", r"A \csname x\endcsname title"),
+])
+def test_tex_commands_in_catalog_text_are_refused(field: str, text: str) -> None:
+    """Briefs go through pandoc to LaTeX and references into BibTeX, where a control word would run."""
+    with pytest.raises(ValidationError, match="TeX command"):
+        schema.Challenge.model_validate({**CHALLENGE, field: text})
+
+
+@pytest.mark.parametrize("text", [r"Write \{ for a brace", r"a \\input stays text", "C:/data, 5 \\ 3"])
+def test_escapes_that_start_no_tex_command_are_fine(text: str) -> None:
+    assert schema.Challenge.model_validate({**CHALLENGE, "description": text}).description == text
+
+
+@pytest.mark.parametrize(("field", "value"), [("title", r"On \input{x}"), ("journal", r"\def\x{y}"),
+                                              ("authors", [r"J\o rgen Smith"])])
+def test_tex_commands_in_reference_fields_are_refused(field: str, value: object) -> None:
+    ref = {"id": "smith2020x", "entry_type": "misc", "title": "X", "year": 2020, field: value}
+    with pytest.raises(ValidationError, match="TeX command"):
+        schema.Reference.model_validate(ref)
+
+
 def test_mitigation_urls_must_be_http() -> None:
     with pytest.raises(ValidationError):
         schema.Mitigation.model_validate({**MITIGATION, "url": "javascript:alert(1)"})

@@ -13,6 +13,7 @@ import pytest
 
 from conftest import HERE, REAL
 from fieldguide import graph, load, plan, search
+from fieldguide.schema import Profile
 
 sys.path.insert(0, str(HERE / "relevance"))
 from relevance import profile_of, profiles, questions  # noqa: E402
@@ -27,7 +28,11 @@ INDEX = search.Index(DATA)
 EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",
          "labellin", "the of and", "", "   ", "GDPR!!", "Langenkämper marine gear", "naïve café résumé screening",
          "x", "sim2real", "A/B test shows no lift", "ci/cd for ml", "re-train weekly", "model-extraction",
-         "ОЧЕНЬ", "數據", "explainability vs interpretability", "data data data data", "behaviour colour centre"]
+         "ОЧЕНЬ", "數據", "explainability vs interpretability", "data data data data", "behaviour colour centre",
+         # Words that name Object.prototype's members (the page threw on them), and questions longer than
+         # the engine reads: both engines cut them at the same place (search.QUERY's caps).
+         "constructor __proto__ toString hasOwnProperty valueOf", "__proto__", "prototype constructor drift",
+         " ".join(f"zq{i}unknownword" for i in range(10000)), "drift " * 40 + "labels", "ö" * 400 + " drift"]
 
 
 def run_node(job: dict, tmp_path: Path) -> dict:
@@ -92,8 +97,25 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
     extra = [{"name": "stages only", "stages": ["model-deployment"]}, {"name": "nothing"},
              {"name": "industry", "industry": "healthcare", "traits": ["regulated"], "description": "x-ray triage"}]
     picked = [profile_of(p) for p in raws + extra]
+    # What a shared link may carry that no form offers: names of Object.prototype's members as industry
+    # and traits (NaN scores on the page before), and a description far over the profile's limit.
+    picked += [Profile.model_construct(name="prototype", industry="constructor", traits=["constructor", "tostring"],
+                                       stages=[], description="constructor __proto__ drift"),
+               Profile.model_construct(name="long", industry=None, traits=[], stages=[],
+                                       description=" ".join(f"concept drift zq{i}word" for i in range(2000)))]
     out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
     for profile, js in zip(picked, out, strict=True):
         py = plan.rank(CAT, G, profile, INDEX)
         assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
+
+
+def test_the_engine_reads_a_bounded_part_of_any_question() -> None:
+    """10,000 unknown words cost 28 s of CPU in the page before: both engines read at most
+    max_query_words words of a question (within max_query_chars) and a description's first
+    max_description_chars characters; the page gets the numbers from the index."""
+    q = DATA["query"]
+    many = " ".join(f"zq{i}" for i in range(10000))
+    assert len(search.slots(INDEX, many)) == q["max_query_words"] == 32
+    assert search.capped(INDEX, "x" * 10000) == "x" * q["max_query_chars"]
+    assert len(search.capped(INDEX, "x" * 10000, description=True)) == q["max_description_chars"] == 4000

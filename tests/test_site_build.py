@@ -282,8 +282,11 @@ def test_build_cache_key_names_every_input(tmp_path: Path) -> None:
 
 def test_a_second_build_after_a_catalog_edit_shows_the_edit(small_site: Path) -> None:
     """The first build stored its output; an edit changes the key, so the next build renders again."""
+    from fieldguide import buildcache
+
     project = small_site.parent
-    assert (project / ".cache" / "fieldguide" / "site-files.json").is_file()
+    assert not (project / ".cache").exists(), "no cache inside the checkout"
+    assert (buildcache.cache_dir(project) / buildcache.FILE).is_file()
     page = project / "catalog" / "challenges" / "data-profiling.yaml"
     original = page.read_text(encoding="utf-8")
     page.write_text(original.replace("title: Data profiling", "title: Data profiling, edited"), encoding="utf-8")

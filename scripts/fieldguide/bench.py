@@ -127,9 +127,11 @@ def _median(values: list[float]) -> float:
 def _project(root: Path, catalog: Path, where: Path) -> Path:
     """A project folder that builds `catalog` with the real mkdocs.yml, content and hooks."""
     where.mkdir(parents=True)
-    for name in ("mkdocs.yml", "content", "scripts", "node_modules", "releases.yaml"):
+    for name in ("mkdocs.yml", "content", "scripts", "node_modules"):
         if (root / name).exists():
             (where / name).symlink_to(root / name)
+    if (root / "releases.yaml").is_file():  # read under the file rules: a link out of the project is refused
+        shutil.copyfile(root / "releases.yaml", where / "releases.yaml")
     (where / "catalog").symlink_to(catalog)
     return where
 
@@ -163,7 +165,9 @@ _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/name:",
 def _build(project: Path, out: Path) -> tuple[float, float, float]:
     """(wall s, peak MB, CPU s). CPU time (user + system of the build process) is what the build
     costs whatever else the machine is doing; wall time is what a person waits."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    # Each scale's project keeps its caches beside the project (outside it), gone with the temporary folder.
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1",
+           "FIELDGUIDE_CACHE_DIR": str(project.parent / f"{project.name}-cache")}
     shutil.rmtree(out, ignore_errors=True)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall, peak, _ = _run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(out)], project, env)
@@ -195,7 +199,7 @@ def main(scales: list[int], build_scales: list[int], runs: int) -> int:
                                             str(catalog)])[0] for _ in range(runs)])
             if scale in build_scales:
                 # One project folder per scale, as a developer's or CI's checkout: the first build fills
-                # the citation cache (.cache/fieldguide) and is reported apart; the runs after it reuse it.
+                # the build caches (outside the project) and is reported apart; the runs after it reuse them.
                 project = _project(root, catalog, tmp / f"p{scale}")
                 row["cold_build_s"] = _build(project, tmp / f"site{scale}")[0]
                 ours = [_build(project, tmp / f"site{scale}") for _ in range(runs)]

@@ -9,7 +9,7 @@ brief has a single implementation and the page's brief is byte-identical to `fie
 
 from __future__ import annotations
 
-import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +17,7 @@ import networkx as nx
 
 from . import RELEASED, __version__, export
 from .cite import cited_survey, expand, survey_family
+from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .load import Catalog
 from .pages import environment, page_url
@@ -61,8 +62,8 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
         "mitigations": [{"m": m, "how": next(link.how for link in m.challenges if link.challenge == cid),
                          "url": page_url(site_url, f"mitigations/{m.id}.md")} for m in mitigations],
     }
-    body = environment().get_template("brief_section.md.j2").render(**context).strip() + "\n"
-    heading = f"## [{c.title}]({page_url(site_url, f'challenges/{cid}.md')})"
+    body = pandoc_markdown(environment().get_template("brief_section.md.j2").render(**context).strip()) + "\n"
+    heading = f"## [{pandoc_markdown(c.title)}]({page_url(site_url, f'challenges/{cid}.md')})"
     return Section(heading, body, tuple(cited))
 
 
@@ -75,25 +76,28 @@ def title_of(project: str) -> str:
 
 
 def head_template(cat: Catalog, site_url: str, with_preprint: bool = False) -> str:
-    """The brief's opening with `{title}`, `{date}` (JSON strings: valid YAML), and `{project}` and
-    `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's peer-reviewed
-    version, and the preprint the catalog follows too when the reader asks for both."""
+    """The brief's opening with `{title}` and `{date}` (values of the metadata block), and `{project}`
+    and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
+    peer-reviewed version, and the preprint the catalog follows too when the reader asks for both."""
     return environment().get_template("brief_head.md.j2").render(
         title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
         version=__version__, released=RELEASED, site_url=site_url,
         survey=cited_survey(cat, with_preprint), published=len(survey_family(cat)) > 1).strip()
 
 
+# The four slots, filled in one pass: text filled into one slot is never read as another slot.
+HEAD_SLOTS = re.compile(r"\{(title|date)\}|\{(project|profile)\}\n")
+
+
 def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
-    """Fill the head template; the planner page does exactly this in JavaScript (JSON.stringify)."""
-    project_line = f"project: {_json(project)}\n" if project else ""
-    profile_line = f"Project profile: {profile_text}.\n\n" if profile_text else ""
-    return (template.replace("{title}", _json(title)).replace("{project}\n", project_line)
-            .replace("{date}", _json(date)).replace("{profile}\n", profile_line))
+    """Fill the head template; the planner page does exactly this in JavaScript (`fillHead`).
 
-
-def _json(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    The title and project name are a person's text: escaped for pandoc, whose metadata values are
+    Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
+    values = {"title": pandoc_metadata(title), "date": yaml_scalar(date),
+              "project": f"project: {pandoc_metadata(project)}\n" if project else "",
+              "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n" if profile_text else ""}
+    return HEAD_SLOTS.sub(lambda m: values[m.group(1) or m.group(2)], template)
 
 
 def bibliography(refs: list[Reference], formatted: dict[str, export.Formatted]) -> str:

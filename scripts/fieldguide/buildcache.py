@@ -1,25 +1,92 @@
-"""The generated site kept between builds, keyed by everything it is made from.
+"""The generated site kept between builds, keyed by everything it is made from, and where every
+cache of the build lives.
 
 `render` is a pure function of the catalog, the release list, this package's code and templates, the
 site's address, the libraries' versions and the git history the changelog reads. When none of these
 changed since the last build, the hook reuses its output and skips loading, checking and rendering
 (and even importing pydantic and networkx). Any change, or a missing or unreadable cache file, means
 a full build. Deliberately light: it imports nothing but the standard library.
+
+Nothing from the checkout is trusted as build output. The caches (this one, the formatted
+citations, old releases' snapshots) live outside the project folder, in
+`$XDG_CACHE_HOME/fieldguide/<hash of the project's path>` (`~/.cache/...`), or in
+`$FIELDGUIDE_CACHE_DIR` (for CI), never inside the project; and every key and file is bound to a
+secret this machine creates on first use (`secret` beside the caches, readable by its owner only).
+The key is computable from public inputs plus that secret, so a cache file committed to the
+repository, or copied from another machine, never matches. A hit is not trusted either: the hook
+checks every page and file it writes, whether rendered now or taken from the cache.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import importlib.metadata
 import json
+import os
+import re
+import secrets
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from .files import write_atomic
+from .files import Unreadable, read_bytes, write_atomic
 
 FILE = "site-files.json"
+ENV = "FIELDGUIDE_CACHE_DIR"
+SECRET = "secret"
 LIBRARIES = ("pybtex", "pydantic", "markdown", "jinja2", "networkx", "pyyaml", "mkdocs")
 PACKAGE = Path(__file__).parent
+# What a generated file may be called: a relative path of plain names (no "..", no absolute path).
+_PATH = re.compile(r"^[a-z0-9][a-z0-9._-]*(?:/[a-z0-9][a-z0-9._-]*)*\.(?:md|json|bib)$")
+
+
+def _base() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "fieldguide"
+
+
+def cache_dir(root: Path) -> Path | None:
+    """The caches of the project at `root`, or None when the only place offered is inside the project
+    (a checkout is contributed input: a cache there could be planted)."""
+    override = os.environ.get(ENV)
+    folder = Path(override) if override else _base() / hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    try:
+        folder = folder.resolve()
+        if folder == root.resolve() or root.resolve() in folder.parents:
+            return None
+    except OSError:
+        return None
+    return folder
+
+
+def _secret() -> bytes | None:
+    """This machine's cache secret: `secret` in `$FIELDGUIDE_CACHE_DIR`, else in the folder holding every
+    project's caches; created on first use. None when it can be neither read nor made (no cache then)."""
+    path = (Path(os.environ[ENV]) if os.environ.get(ENV) else _base()) / SECRET
+    for _ in range(2):
+        try:
+            raw = read_bytes(path, 256)
+            if len(raw) >= 32:
+                return raw
+        except Unreadable:
+            pass
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        except FileExistsError:
+            continue  # made by a build running at the same time, or unreadable: read it again once
+        except OSError:
+            return None
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32))
+    return None
+
+
+def tag(folder: Path | None) -> str | None:
+    """A label bound to this machine's secret, written into every cache file and checked on reading."""
+    if folder is None:
+        return None
+    key = _secret()
+    return hmac.new(key, b"fieldguide cache files", "sha256").hexdigest() if key else None
 
 
 def _git_state(root: Path) -> str:
@@ -34,19 +101,28 @@ def _git_state(root: Path) -> str:
     return f"shallow={proc.stdout.strip()}:{proc.returncode}"
 
 
-def key(root: Path, site_url: str) -> str:
+def inputs(root: Path, site_url: str) -> str:
+    """A digest of every input of the generated site (public: anyone can compute it)."""
     digest = hashlib.sha256()
 
     def add(label: str, data: bytes) -> None:
         digest.update(f"{label}\0{len(data)}\0".encode())
         digest.update(data)
 
+    def content(path: Path, inside: Path) -> bytes:
+        # Under the file rules (a link out, a device, a huge file): what `load` will then refuse.
+        try:
+            return read_bytes(path, 1 << 24, inside)
+        except Unreadable as exc:
+            return f"unreadable: {exc}".encode()
+
     catalog = root / "catalog"
     for base, folder in ((catalog, "catalog"), (PACKAGE, "package")):
-        for path in sorted(p for p in base.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            add(f"{folder}/{path.relative_to(base).as_posix()}", path.read_bytes())
+        found = (p for p in base.rglob("*") if (p.is_file() or p.is_symlink()) and "__pycache__" not in p.parts)
+        for path in sorted(found):
+            add(f"{folder}/{path.relative_to(base).as_posix()}", content(path, base))
     releases = root / "releases.yaml"
-    add("releases.yaml", releases.read_bytes() if releases.is_file() else b"")
+    add("releases.yaml", content(releases, root) if os.path.lexists(releases) else b"")
     add("site_url", site_url.encode())
     for name in LIBRARIES:
         try:
@@ -57,16 +133,34 @@ def key(root: Path, site_url: str) -> str:
     return digest.hexdigest()
 
 
-def load(cache_dir: Path, build_key: str) -> dict[str, str] | None:
-    try:
-        data = json.loads((cache_dir / FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def key(root: Path, site_url: str, folder: Path | None = None) -> str | None:
+    """The build's cache key: the inputs' digest signed with this machine's secret (None: no cache)."""
+    folder = folder if folder is not None else cache_dir(root)
+    secret = _secret() if folder is not None else None
+    if secret is None:
         return None
-    if not isinstance(data, dict) or data.get("key") != build_key or not isinstance(data.get("files"), dict):
+    return hmac.new(secret, inputs(root, site_url).encode(), "sha256").hexdigest()
+
+
+def safe_path(path: object) -> bool:
+    """A generated file's path as `render` writes them: relative, plain names, a known suffix."""
+    return isinstance(path, str) and bool(_PATH.match(path)) and ".." not in PurePosixPath(path).parts
+
+
+def load(folder: Path | None, build_key: str | None) -> dict[str, str] | None:
+    if folder is None or build_key is None:
+        return None
+    try:
+        data = json.loads(read_bytes(folder / FILE, 1 << 30).decode("utf-8"))
+    except (Unreadable, ValueError):
+        return None
+    if (not isinstance(data, dict) or not isinstance(data.get("key"), str)
+            or not hmac.compare_digest(data["key"], build_key) or not isinstance(data.get("files"), dict)):
         return None
     files = data["files"]
-    return files if all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()) else None
+    return files if all(safe_path(k) and isinstance(v, str) for k, v in files.items()) else None
 
 
-def save(cache_dir: Path, build_key: str, files: dict[str, str]) -> None:
-    write_atomic(cache_dir / FILE, json.dumps({"key": build_key, "files": files}, ensure_ascii=False))
+def save(folder: Path | None, build_key: str | None, files: dict[str, str]) -> None:
+    if folder is not None and build_key is not None:
+        write_atomic(folder / FILE, json.dumps({"key": build_key, "files": files}, ensure_ascii=False))

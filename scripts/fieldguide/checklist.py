@@ -18,7 +18,7 @@ import networkx as nx
 
 from . import __version__, statefile
 from .coverage import covers_text
-from .escape import csv_text, markdown_text
+from .escape import csv_text, markdown_cell, markdown_text, markdown_url
 from .graph import incoming
 from .load import Catalog, Problem
 from .pages import page_url
@@ -101,7 +101,7 @@ def _summary(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dic
     lines = ["| Stage | Ready | Done | Accepted risk | In progress | Open | Not applicable |",
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for stage, n in status_counts(picked, state).items():
-        lines.append(f"| {g.nodes[stage]['title']} | {_percent(per_stage[stage].score)} | "
+        lines.append(f"| {markdown_cell(g.nodes[stage]['title'])} | {_percent(per_stage[stage].score)} | "
                      + " | ".join(str(n[s]) for s in ("done", "accepted-risk", "in-progress", "open", "na")) + " |")
     return lines
 
@@ -116,8 +116,8 @@ def _item_line(text: str, s: ItemState, item_id: str) -> str:
         text = f"{text} (in progress)"
     extra = "".join(f" — {label}: {markdown_text(value)}" for label, value in (("owner", s.owner), ("note", s.note))
                     if value)
-    if s.evidence:  # a validated http(s) address without spaces or angle brackets: safe as an autolink
-        extra += f" — evidence: <{s.evidence}>"
+    if s.evidence:
+        extra += f" — evidence: {markdown_url(s.evidence)}"
     return f"- [{box}] {text}{extra} `{item_id}`"
 
 
@@ -128,7 +128,7 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
     scope = list(dict.fromkeys(r.stage for r in picked))
     per_stage = readiness(cat, state.statuses, scope)
     lowest = ", the lowest stage's" if len(scope) > 1 else ""
-    lines = [f"# {title}", "",
+    lines = [f"# {markdown_text(title)}", "",
              f"Readiness: **{_percent(overall(per_stage))}**{lowest}. {READINESS_RULE} "
              f"From the [ML Deployment Field Guide]({site_url}) {__version__}.", ""]
     lines += _summary(g, picked, state, per_stage)

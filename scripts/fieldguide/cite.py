@@ -36,7 +36,11 @@ class Bibliography:
 
 
 def cache(cache_dir: Path | None) -> export.CitationCache | None:
-    return export.CitationCache(cache_dir / CACHE_FILE) if cache_dir else None
+    """The citation cache in `cache_dir`, bound to this machine (none without a cache secret)."""
+    from . import buildcache
+
+    tag = buildcache.tag(cache_dir) if cache_dir else None
+    return export.CitationCache(cache_dir / CACHE_FILE, tag) if tag else None
 
 
 def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) -> Bibliography:

@@ -51,8 +51,12 @@ def main() -> None:
 @main.command()
 @catalog_option
 def check(catalog_dir: Path) -> None:
-    """Validate the catalog: schema, links and graph integrity. Exit 1 on any problem."""
+    """Validate the catalog: schema, links and graph integrity, and the release list beside the catalog
+    folder (releases.yaml). Exit 1 on any problem."""
+    from .release import read_releases
+
     cat, problems = graph.check(catalog_dir)
+    problems += read_releases(catalog_dir.parent)[1]
     if problems:
         _fail(problems)
     click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "
@@ -151,7 +155,23 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     from . import release, render
     cat, g = _load(catalog_dir)
     root = release.git_root(catalog_dir.resolve().parent) or catalog_dir.resolve().parent
-    files = render.render(cat, g, site_url=site_url, changelog=release.changelog(root, catalog_dir))
+    try:
+        changes = release.changelog(root, catalog_dir)
+    except release.ReleaseError as exc:
+        _fail(exc.problems)
+    except release.DiffError as exc:
+        _say(f"error: {exc}", err=True)
+        sys.exit(1)
+    files = render.render(cat, g, site_url=site_url, changelog=changes)
+    # The files another site builder will serve as they are (JSON, BibTeX): checked as the hook checks them.
+    from .htmlcheck import check_file
+
+    problems = [f"{rel}: {p}" for rel, text in files.items() if not rel.endswith(".md")
+                for p in check_file(rel, text, site_url)]
+    if problems:
+        for problem in problems:
+            _say(f"error: {problem}", err=True)
+        sys.exit(1)
     for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -24,7 +24,7 @@ from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
 from .coverage import framework_coverage, to_json
-from .escape import csv_text
+from .escape import csv_text, tex_text
 from .files import write_atomic
 from .graph import evidence, incoming, outgoing, related
 from .load import Catalog
@@ -156,14 +156,20 @@ def corporate_author(ref: Reference) -> str | None:
     return None if ref.authors else ref.corporate_author
 
 
+# Addresses: validated by the schema (no braces, spaces or backslashes) and written verbatim.
+_ADDRESS_FIELDS = ("doi", "url")
+
+
 def bib_entry(ref: Reference) -> Entry:
-    fields = {"title": _protect(ref.title), "year": str(ref.year)}
+    """A reference as a pybtex entry. Text fields go through `escape.tex_text`: `check` refuses TeX
+    commands in them, and whatever got past it still cannot run one in the reader's LaTeX."""
+    fields = {"title": _protect(tex_text(ref.title)), "year": str(ref.year)}
     for name in _BIB_FIELDS:
         value = getattr(ref, name)
         if value:
-            fields[name] = value
+            fields[name] = value if name in _ADDRESS_FIELDS else tex_text(value)
     if ref.pages:
-        fields["pages"] = page_range(ref.pages)
+        fields["pages"] = page_range(tex_text(ref.pages))
     if "month" in fields:
         number = month_number(ref.month)
         if number:
@@ -173,9 +179,9 @@ def bib_entry(ref: Reference) -> Entry:
         fields["archiveprefix"] = "arXiv"
     persons: dict[str, list[Person]] = {}
     if ref.authors:
-        persons["author"] = [Person(a) for a in ref.authors]
+        persons["author"] = [Person(tex_text(a)) for a in ref.authors]
     elif corporate_author(ref):
-        persons["author"] = [Person("{" + corporate_author(ref) + "}")]
+        persons["author"] = [Person("{" + tex_text(corporate_author(ref)) + "}")]
     entry_type = "misc" if ref.entry_type == "online" else ref.entry_type
     return Entry(entry_type, fields=fields, persons=persons)
 
@@ -292,12 +298,16 @@ def page_alpha_label() -> str:
 
 class CitationCache:
     """Formatted citations and written BibTeX kept between builds in one JSON file. A missing,
-    unreadable or stale file costs only time: entries are then formatted again and the file rewritten."""
+    unreadable or stale file costs only time: entries are then formatted again and the file rewritten.
 
-    VERSION = 2
+    `tag` binds the file to this machine (`buildcache.tag`): a file written elsewhere is never read.
+    The code that writes BibTeX is part of what the file is valid for."""
 
-    def __init__(self, path: Path):
+    VERSION = 3
+
+    def __init__(self, path: Path, tag: str = ""):
         self.path = path
+        self.tag = tag
         self.dirty = False
         self.entries: dict[str, list[str]] = {}
         self.bibtex: dict[str, str] = {}
@@ -306,7 +316,8 @@ class CitationCache:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return
-        if isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX:
+        if (isinstance(data, dict) and data.get("version") == self.VERSION and data.get("pybtex") == _PYBTEX
+                and data.get("code") == _code() and data.get("tag") == tag):
             if isinstance(data.get("entries"), dict):
                 self.entries = data["entries"]
             if isinstance(data.get("bibtex"), dict):
@@ -339,10 +350,18 @@ class CitationCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        body = {"version": self.VERSION, "pybtex": _PYBTEX, "entries": self.entries, "bibtex": self.bibtex,
-                "values": self.values}
+        body = {"version": self.VERSION, "pybtex": _PYBTEX, "code": _code(), "tag": self.tag,
+                "entries": self.entries, "bibtex": self.bibtex, "values": self.values}
         if write_atomic(self.path, json.dumps(body)):  # unwritable (read-only checkout): builds, only slower
             self.dirty = False
+
+
+@cache
+def _code() -> str:
+    """This module and the escaping it uses: what a cached entry was written by."""
+    from . import escape
+
+    return hashlib.sha256(Path(__file__).read_bytes() + Path(escape.__file__).read_bytes()).hexdigest()
 
 
 _active: list[CitationCache] = []  # the cache `to_bibtex_entries` writes through, while one is in use
@@ -401,7 +420,7 @@ def page_entry(title: str, url: str) -> Entry:
     release as version and date, and the address once. No `urldate`: that is the day the reader
     looked at the page, which the page's script adds (basket.js); the release date is not it."""
     year, month = int(RELEASED[:4]), int(RELEASED[5:7])
-    fields = {"title": _protect(title), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
+    fields = {"title": _protect(tex_text(title)), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
               "year": str(year), "month": MONTHS[month - 1], "url": url, "key": GUIDE_AUTHOR}
     return Entry("misc", fields=fields, persons={"author": [Person("{" + GUIDE_AUTHOR + "}")]})
 

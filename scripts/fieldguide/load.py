@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 
 from . import controls
 from .files import Unreadable, read_bytes
-from .pages import collisions
+from .pages import FRAMEWORK_SECTION_PREFIX, RESERVED_ID_PREFIXES, collisions
 from .schema import (
     ENTITY_DIRS,
     PATTERN_TEXT,
@@ -178,16 +178,23 @@ def parse_file(path: Path, shown: str | None = None, inside: Path | None = None)
     may not lead out of (the catalog folder for catalog files).
     """
     shown = shown or display_path(path)
+    try:
+        raw = read_bytes(path, MAX_FILE_BYTES, inside)
+    except Unreadable as exc:
+        return None, Source(shown), [Problem(shown, 1, path.stem, "-", str(exc))]
+    return parse_bytes(raw, shown, path.stem)
+
+
+def parse_bytes(raw: bytes, shown: str, entity: str) -> tuple[Any, Source, list[Problem]]:
+    """`parse_file` for bytes already read under the file rules (a blob of a git ref, for `diff`):
+    UTF-8, no NUL, plain YAML only, and every problem at `shown:line`."""
     source = Source(shown)
-    entity = path.stem
 
     def fail(line: int, message: str, fld: str = "-") -> tuple[None, Source, list[Problem]]:
         return None, source, [Problem(shown, line, entity, fld, message)]
 
-    try:
-        raw = read_bytes(path, MAX_FILE_BYTES, inside)
-    except Unreadable as exc:
-        return fail(1, str(exc))
+    if len(raw) > MAX_FILE_BYTES:
+        return fail(1, f"file is {len(raw)} bytes; the limit is {MAX_FILE_BYTES} bytes")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -697,6 +704,15 @@ def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
             resolve(e.id, ("references", i), ref, cat.references, "reference")
         no_repeats(e.id, "references", e.references)
 
+    # An id that is also one of the pages' own element ids (`fg-planner`, `done-<item>`): two elements
+    # with one id on a page, which the build refuses; said here, at the id.
+    for entity, (source, loc) in list(cat.sources.items()):
+        prefix = next((p for p in RESERVED_ID_PREFIXES if entity.startswith(p)), None)
+        if prefix and ":" not in entity:
+            problems.append(Problem(source.path, source.line(loc + ("id",)), entity, _dotted(loc + ("id",)),
+                                    f"ids beginning with '{prefix}' are reserved for the pages' own elements: "
+                                    "choose another id"))
+
     # An id whose page path is already a generated page would overwrite it (`id: index`).
     for entity, path, what in collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                                           "case_study": list(cat.case_studies),
@@ -772,6 +788,10 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
             sections.add(section.id)
             for j, item in enumerate(section.items):
                 qualified = fw.qualified(item)
+                if item.id.startswith(FRAMEWORK_SECTION_PREFIX):
+                    report(fw.id, ("sections", i, "items", j, "id"),
+                           f"item ids beginning with '{FRAMEWORK_SECTION_PREFIX}' are reserved for the "
+                           "framework page's section anchors: choose another id")
                 if qualified in known:
                     report(fw.id, ("sections", i, "items", j, "id"),
                            f"item id '{item.id}' is used twice in this framework")
@@ -829,6 +849,38 @@ def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
                            f"does not meet '{ask}' here but meets it for '{met[0]}', which asks the same; "
                            f"a requirement two items share is met for both or for neither")
     return problems
+
+
+def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
+    """(`path:line: id: field`, text) for every string of the catalog, keys of maps included: where
+    the build looks for the input a finding in its output came from."""
+    def strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
+        if isinstance(value, str):
+            yield loc, value
+        elif isinstance(value, BaseModel):
+            yield from strings(value.model_dump(), loc)
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                yield loc + (key,), str(key)
+                yield from strings(item, loc + (key,))
+        elif isinstance(value, (list, tuple)):
+            for i, item in enumerate(value):
+                yield from strings(item, loc + (i,))
+
+    pools: list[tuple[str, Any]] = [(s.id, s) for s in cat.stages]
+    pools += [(f.id, f) for f in ([*cat.facets.industries, *cat.facets.traits] if cat.facets else [])]
+    for pool in (cat.challenges, cat.case_studies, cat.references, cat.mitigations, cat.findings, cat.frameworks,
+                 cat.retired):
+        pools += list(pool.items())
+    for entity_id, obj in pools:
+        if entity_id not in cat.sources:
+            continue
+        for loc, text in strings(obj, ()):
+            path, line = cat.where(entity_id, loc)
+            yield f"{path}:{line}: {entity_id}: {_dotted(loc)}", text
+    if cat.vocabulary_source is not None:
+        for loc, text in strings(cat.vocabulary, ()):
+            yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {_dotted(loc)}", text
 
 
 def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:

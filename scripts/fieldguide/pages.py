@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import html
-import json
 import posixpath
-import re
 from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING
 
-from . import DEFAULT_SITE_URL  # noqa: F401  (re-exported for the generator and the reports)
+from . import (
+    DEFAULT_SITE_URL,  # noqa: F401  (re-exported for the generator and the reports)
+    escape,
+)
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -29,6 +29,16 @@ LISTING_PAGES = {
     "citations.md": "your citations (the basket)",
     "changelog.md": "the changelog",
 }
+
+
+# Element ids the pages' own markup and scripts use, by prefix: `fg-` for our widgets (`fg-planner`,
+# `fg-trait-<id>`, `fg-brief-<id>`, `fg-search-...`), and one per field of a checklist item
+# (`done-<item id>`, ...). A catalog id is an element id too (stages, steps and challenges are anchors
+# on the checklist pages), so an id beginning with one of these would be the same id twice on a page:
+# `check` refuses them. tests/test_reserved_ids.py keeps this list in step with the templates and scripts.
+RESERVED_ID_PREFIXES = ("fg-", "done-", "status-", "reason-", "owner-", "warning-", "note-", "evidence-")
+# On a framework's page its sections are anchored `section-<id>` beside its items' own ids.
+FRAMEWORK_SECTION_PREFIX = "section-"
 
 
 def page_path(kind: str, entity_id: str) -> str:
@@ -105,18 +115,20 @@ def page_url(site_url: str, path: str) -> str:
 
 
 def cell(text: object) -> str:
-    """Make text safe inside a Markdown table cell."""
-    return str(text).replace("|", "\\|").replace("\n", " ")
-
-
-_YAML_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+    """Make text safe inside a Markdown table cell (`escape.markdown_cell`)."""
+    return escape.markdown_cell(text)
 
 
 def yaml_str(text: object) -> str:
-    """A double-quoted YAML scalar for front matter. Control characters (which the catalog refuses
-    anyway) are escaped: a raw DEL or C1 would make the front matter unreadable to YAML."""
-    quoted = json.dumps(str(text), ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", quoted)
+    """A double-quoted YAML scalar for front matter (`escape.yaml_scalar`)."""
+    return escape.yaml_scalar(text)
+
+
+def front_matter_text(text: object) -> str:
+    """A title or description in a page's front matter. Themes copy these into the page head, some
+    without escaping (Material's `<meta name="description" content="...">`), so the text is escaped
+    for an HTML attribute here, before any theme sees it, then quoted for YAML."""
+    return escape.yaml_scalar(escape.html_attribute(text))
 
 
 def mermaid_label(text: str) -> str:
@@ -130,7 +142,8 @@ def environment() -> Environment:
 
     env = Environment(loader=PackageLoader("fieldguide", "templates"), undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True, autoescape=False)
-    env.filters.update(cell=cell, yaml=yaml_str, mlabel=mermaid_label, attr=html.escape)
+    env.filters.update(cell=cell, front=front_matter_text, mlabel=mermaid_label,
+                       attr=escape.html_attribute, text=escape.markdown_text)
     return env
 
 

@@ -20,7 +20,7 @@ import networkx as nx
 
 from .graph import incoming
 from .load import Catalog
-from .schema import Profile
+from .schema import DESCRIPTION_CHARS, Profile
 
 TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
 TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
@@ -127,7 +127,7 @@ def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]
 
     if not description.strip():
         return {}
-    hits = search.run(index, description, prefix=False, types=("challenge",))
+    hits = search.run(index, description, prefix=False, types=("challenge",), description=True)
     if not hits:
         return {}
     top = hits[0].score
@@ -185,6 +185,7 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dic
                     for cid, w in weights(cat, g, index).items()},
         "description": DESCRIPTION,
         "max_words": MAX_WORDS,
+        "max_description_chars": DESCRIPTION_CHARS,
         "order": sorted(cat.challenges, key=lambda cid: order[cid]),
         "stage_of": {c.id: cat.stage_of(c.step).id for c in cat.challenges.values()},
     }

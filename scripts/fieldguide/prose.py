@@ -54,14 +54,20 @@ _ATTR_LIST = re.compile(r"(?:^|[^\\])(?:\\\\)*\{:?[ ]*[^}\n ][^\n]*\}")
 _SITE_LINK = re.compile(r"^(?:#[\w-]*|(?:\.{1,2}/)*[\w-]+(?:/[\w-]+)*(?:\.md)?/?(?:#[\w-]+)?)$")
 _WEB_LINK = re.compile(r"^(?:https?://[^\s\"'<>`\\]+|mailto:[^\s\"'<>`\\]+)$", re.IGNORECASE)
 # What Markdown and the site's extensions write; anything else came from raw HTML.
-ELEMENTS = frozenset({"p", "a", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "hr", "br",
-                      "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
-                      "div", "span", "abbr", "details", "summary", "input", "label"})
+ELEMENTS = htmlcheck.MARKDOWN_ELEMENTS
+# A TeX control word (`\\input`, `\\write18`) after an unescaped backslash: briefs go through pandoc
+# to LaTeX and references into BibTeX, where it would run on the reader's machine.
+TEX_COMMAND = re.compile(r"(?<!\\)(?:\\\\)*(\\[A-Za-z@]+)")
 ATTRIBUTES = frozenset({"href", "title", "id", "class", "style", "type", "disabled", "checked", "open"})
 
 
 def check(text: str) -> str:
     """`text` unchanged if it is safe catalog prose, else ValueError saying what to change."""
+    if "\\" in text:
+        command = TEX_COMMAND.search(text)
+        if command:
+            raise ValueError(f"TeX command '{command.group(1)[:40]}' is not allowed (briefs and BibTeX go to "
+                             "LaTeX, where it would run): write the character itself, or '\\\\' for a backslash")
     if not SUSPECT.search(text):  # most text: one scan, no rendering
         return text
     return check_rendered(text)
@@ -88,6 +94,9 @@ def check_rendered(text: str) -> str:
                 raise ValueError(f"catalog prose must not produce the attribute '{name}'")
             if name == "href":
                 _target(value or "")
+            if name == "class" and "fg-diagram" in (value or "").split():
+                raise ValueError("diagrams (```mermaid fences) are not allowed in catalog prose: the page draws "
+                                 "its own")
     for finding in htmlcheck.scan(rendered):  # the rules every built page is held to
         raise ValueError(f"catalog prose must not produce {_what(finding)}")
     return text

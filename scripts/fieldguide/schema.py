@@ -11,6 +11,7 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -37,7 +38,10 @@ PROSE = rf"^{_SPACE}*[^\s{CTL}][^{CTL}]*$"  # several lines; tabs and line feeds
 USER_TEXT = rf"^[^{CTL}]*$"  # a user's note: may be empty or several lines, never a control character
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SECTION = r"^\d+(?:\.\d+)*$"
-HTTP_URL = r"""^https?://[^\s<>"'`\\]+$"""
+# No braces, quotes, angle brackets, spaces or backslashes: the address goes verbatim into BibTeX (a brace
+# would end the field), Markdown autolinks and HTML attributes.
+HTTP_URL = r"""^https?://[^\s<>"'`\\{}]+$"""
+DOI = r"^10\.[0-9]{4,9}/[-._;()/:A-Za-z0-9]+$"  # Crossref's recommended pattern (nearly every DOI in use)
 
 # Ids, section numbers and addresses are matched exactly as written: no trimming, so editors agree.
 Slug = Annotated[str, StringConstraints(strip_whitespace=False, pattern=SLUG, max_length=80)]
@@ -81,15 +85,25 @@ class Strict(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _no_html(cls, value: object, info: ValidationInfo) -> object:
-        if isinstance(value, str):
-            if info.field_name == "title":
-                balanced_braces(value)
-            return _safe_prose(value)
-        if isinstance(value, (list, tuple)):
-            for item in value:
-                if isinstance(item, str):
-                    _safe_prose(item)
+        if isinstance(value, str) and info.field_name == "title":
+            balanced_braces(value)
+        _prose_everywhere(value)
         return value
+
+
+def _prose_everywhere(value: object) -> None:
+    """Every string in a field, however deep in lists and maps (vocabulary.yaml's phrase lists and
+    synonym groups reach the search index, catalog.json and the planner), keys included, follows
+    the prose rules. Nested models check their own fields."""
+    if isinstance(value, str):
+        _safe_prose(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _prose_everywhere(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _prose_everywhere(key)
+            _prose_everywhere(item)
 
 
 class Step(Strict):
@@ -300,7 +314,7 @@ class Reference(Strict):
     number: Line | None = None
     pages: Line | None = None
     note: Line | None = None
-    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    doi: Annotated[str, StringConstraints(strip_whitespace=False, pattern=DOI)] | None = None
     arxiv: Annotated[str, StringConstraints(strip_whitespace=False, pattern=r"^\d{4}\.\d{4,5}$")] | None = None
     url: HttpUrl | None = None
     record: HttpUrl | None = Field(default=None, description=(
@@ -427,7 +441,8 @@ class FrameworkSection(Strict):
     items: list[FrameworkItem] = Field(min_length=1)
 
 
-Commit = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{40}$")]
+COMMIT = r"^[0-9a-f]{40}$"
+Commit = Annotated[str, StringConstraints(pattern=COMMIT)]
 
 
 class Framework(Strict):
@@ -465,7 +480,9 @@ class Framework(Strict):
 
 
 PHRASE = r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$"
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE)]
+# Each phrase follows the prose rules itself, so a problem is reported at its own line and index.
+Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE),
+                   AfterValidator(lambda value: _safe_prose(value))]
 
 
 class Vocabulary(Strict):
@@ -510,6 +527,34 @@ class RetiredList(Strict):
     retired: list[Retired] = Field(default_factory=list)
 
 
+VERSION = r"^[0-9]{1,4}(?:\.[0-9]{1,4}){1,3}$"
+
+
+class Release(Strict):
+    """One earlier release of the catalog, as listed in `releases.yaml` (newest first)."""
+
+    version: Annotated[str, StringConstraints(pattern=VERSION, max_length=40)] = Field(
+        description="Its calendar version (2026.11.29) or an early numbered one (0.1.0); write it in quotes.")
+    date: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
+        description="The day it was released (YYYY-MM-DD); write it in quotes.")
+    commit: Commit = Field(description="The full 40-character id of the commit it was cut from.")
+
+    @field_validator("date", mode="after")
+    @classmethod
+    def _real_day(cls, value: str) -> str:
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+        return value
+
+
+class ReleaseList(Strict):
+    """`releases.yaml` at the top of the repository: the releases before the current one."""
+
+    releases: list[Release] = Field(default_factory=list)
+
+
 # Entity folders under catalog/, the model of each file, and the export name of each kind.
 ENTITY_DIRS: dict[str, type[Strict]] = {
     "challenges": Challenge,
@@ -549,8 +594,23 @@ def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
             body["allOf"] = _required_fields_schema()
         for kind, props in _page_ids(model, body):
             props["id"]["not"] = {"enum": reserved_ids(kind)}
+        _reserved_element_ids(body)
         out[path] = {"$schema": SCHEMA_DIALECT, "$id": schema_id(file_name, site_url), **body}
     return out
+
+
+def _reserved_element_ids(body: dict[str, Any]) -> None:
+    """`check`'s rule on ids that are also the pages' own element ids, for editors: every catalog id
+    avoids RESERVED_ID_PREFIXES, a framework item's id the section prefix."""
+    from .pages import FRAMEWORK_SECTION_PREFIX, RESERVED_ID_PREFIXES
+
+    prefixes = "|".join(RESERVED_ID_PREFIXES)  # plain letters and hyphens: the same in every regex engine
+    for name, obj in [("", body), *body.get("$defs", {}).items()]:
+        props = obj.get("properties", {})
+        if props.get("id", {}).get("pattern") != SLUG:
+            continue
+        reserved = FRAMEWORK_SECTION_PREFIX if name == "FrameworkItem" else f"(?:{prefixes})"
+        props["id"].setdefault("allOf", []).append({"not": {"pattern": f"^{reserved}"}})
 
 
 def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -581,6 +641,9 @@ def _required_fields_schema() -> list[dict[str, Any]]:
     return conditions
 
 
+DESCRIPTION_CHARS = 4000  # a project description, here and in the planner (search.QUERY ships it to the page)
+
+
 class Profile(Strict):
     """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets."""
 
@@ -588,7 +651,7 @@ class Profile(Strict):
     industry: Slug | None = None
     traits: list[Slug] = Field(default_factory=list)
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)] = Field(
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_CHARS)] = Field(
         default="", description="The project in the team's own words, as it would describe it before building.")
 
 
@@ -623,7 +686,10 @@ PATTERN_TEXT = {
     FRAMEWORK_ITEM: "a framework item such as 'deon:d-2' (the framework's id, a colon and the item's id, "
                     "both lowercase kebab-case)",
     SECTION: 'a section number such as "3.1" (quote it)',
-    HTTP_URL: "an http:// or https:// URL",
+    VERSION: 'a version such as "2026.11.29" (numbers and dots; quote it)',
+    COMMIT: "the full 40-character commit id (lowercase hex digits), as `git rev-parse` prints it",
+    HTTP_URL: "an http:// or https:// URL without spaces, quotes, braces or backslashes",
+    DOI: "a DOI such as 10.1145/3533378 (after the slash only letters, digits and - . _ ; ( ) / :)",
     LINE: "one line of text (no line break, no control character)",
     OPTIONAL_LINE: "one line of text (no line break, no control character)",
     PROSE: "text without control characters",

@@ -30,6 +30,7 @@ import networkx as nx
 
 from .graph import incoming
 from .load import Catalog
+from .schema import DESCRIPTION_CHARS
 
 INDEX_VERSION = 1
 TYPES = ("challenge", "case-study", "mitigation", "reference")
@@ -62,6 +63,13 @@ QUERY: dict[str, float] = {
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
+    # What one question may cost, the same in `fieldguide search`, the search box and the planner: a
+    # question is cut to its first characters and words (stop words aside); a project description to
+    # the length a profile may have. Unknown words are the expensive part (each is compared with every
+    # term), and each distinct one is worked out once per index.
+    "max_query_chars": 300,
+    "max_query_words": 32,
+    "max_description_chars": DESCRIPTION_CHARS,
 }
 
 STOP_WORDS = frozenset([
@@ -423,6 +431,7 @@ class Index:
         self.synonyms = data["synonyms"]
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
+        self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:
@@ -455,11 +464,19 @@ class Slot:
     alternatives: list[tuple[str, float]]
 
 
-def slots(index: Index, text: str, prefix: bool = True) -> list[Slot]:
-    """The question's words (stop words dropped), each with its alternatives, in order."""
+def capped(index: Index, text: str, description: bool = False) -> str:
+    """The part of a question (or a project description) the engine reads: its first characters."""
+    return text[:int(index.query["max_description_chars" if description else "max_query_chars"])]
+
+
+def slots(index: Index, text: str, prefix: bool = True, description: bool = False) -> list[Slot]:
+    """The question's words (stop words dropped; at most `max_query_words` of a question), each with
+    its alternatives, in order."""
     q = index.query
-    folded = fold(text)
+    folded = fold(capped(index, text, description))
     tokens = [w for w in _WORD.findall(folded) if len(w) > 1 and w not in index.stop]
+    if not description:
+        tokens = tokens[:int(q["max_query_words"])]
     typing = prefix and bool(re.search(r"[a-z0-9]$", folded))
     stems = [term(w) for w in tokens]
     out = []
@@ -479,18 +496,29 @@ def slots(index: Index, text: str, prefix: bool = True) -> list[Slot]:
                 if t not in alts and (t.startswith(w) or (w.startswith(t) and len(t) >= 4 and len(w) - len(t) <= 3)):
                     alts[t] = q["prefix"] * min(len(w), len(t)) / max(len(w), len(t))
         if s not in index.terms and len(word) >= q["fuzzy1"]:
-            # An unknown word: a near spelling of a known term, or a known term it starts with
-            # ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
-            limit = 2 if len(word) >= q["fuzzy2"] else 1
-            w = american(word)
-            for t in index.sorted_terms:
-                if t in alts:
-                    continue
-                if osa_distance(s, t, limit) <= limit:
-                    alts[t] = q["fuzzy"]
-                elif len(t) >= q["fuzzy1"] and w.startswith(t):
-                    alts[t] = q["fuzzy"] * len(t) / len(w)
+            for t, factor in _near(index, word, s):
+                if t not in alts:
+                    alts[t] = factor
         out.append(Slot(word, list(alts.items())))
+    return out
+
+
+def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
+    """An unknown word's stand-ins: a near spelling of a known term, or a known term it starts with
+    ("explainabilty" starts with "explain"), weighted by how much of the word that covers. The same
+    for every occurrence of the word, so worked out once per index."""
+    if word in index.near:
+        return index.near[word]
+    q = index.query
+    limit = 2 if len(word) >= q["fuzzy2"] else 1
+    w = american(word)
+    out = []
+    for t in index.sorted_terms:
+        if osa_distance(s, t, limit) <= limit:
+            out.append((t, q["fuzzy"]))
+        elif len(t) >= q["fuzzy1"] and w.startswith(t):
+            out.append((t, q["fuzzy"] * len(t) / len(w)))
+    index.near[word] = out
     return out
 
 
@@ -506,11 +534,13 @@ class Hit:
     parts: list[float]  # what each of them added to the score (before the coordination factor)
 
 
-def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = TYPES) -> list[Hit]:
-    """Documents matching the question, grouped by type (challenges first), best first within a type."""
+def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = TYPES,
+        description: bool = False) -> list[Hit]:
+    """Documents matching the question (or, with `description`, a project description), grouped by
+    type (challenges first), best first within a type."""
     q = index.query
     allowed = {TYPES.index(t) for t in types}
-    question = slots(index, text, prefix)
+    question = slots(index, text, prefix, description)
     known = [s for s in question if s.alternatives]
     if not known:
         return []

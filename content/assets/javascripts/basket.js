@@ -44,10 +44,11 @@
   // "Also cite the 2020 arXiv text": each peer-reviewed version then brings its preprint (data.preprints).
   const withPreprints = () => Boolean(document.getElementById("fg-basket-preprints")?.checked);
 
-  // Pages in the order added, then each page's sources after it; every entry once.
+  // Pages in the order added, then each page's sources after it; every entry once. Saved keys are the
+  // reader's storage: looked up among the data's own keys only ("constructor" is no page).
   const collect = (data, keys, preprints = withPreprints()) => {
-    const pages = keys.filter((k) => k in data.pages);
-    const missing = keys.filter((k) => !(k in data.pages));
+    const pages = keys.filter((k) => Object.hasOwn(data.pages, k));
+    const missing = keys.filter((k) => !Object.hasOwn(data.pages, k));
     const refs = [];
     const add = (id) => { if (!refs.includes(id)) refs.push(id); };
     for (const key of pages) {
@@ -113,7 +114,7 @@
     for (const key of picked.pages) {
       const page = data.pages[key];
       const sources = page.refs.map((id) => `@${id}`).join("; ");
-      out.push(`- ${page.title} [@${key}]` + (sources ? `, drawing on [${sources}]` : ""));
+      out.push(`- ${pandocText(page.title)} [@${key}]` + (sources ? `, drawing on [${sources}]` : ""));
     }
     out.push("", "## References", "", "::: {#refs}", ":::");
     return out.join("\n") + "\n";
@@ -126,11 +127,15 @@
       // Labels repeated within the list get a, b, c… as the alpha style does (pages share theirs).
       const sorted = all.map((e) => ({ label: e.alpha, text: e.text }))
         .sort((a, b) => byCodePoint(a.label, b.label) || byCodePoint(a.text, b.text));
-      const counts = {};
-      for (const e of sorted) counts[e.label] = (counts[e.label] || 0) + 1;
-      const seen = {};
+      const counts = new Map();
+      for (const e of sorted) counts.set(e.label, (counts.get(e.label) || 0) + 1);
+      const seen = new Map();
       return sorted.map((e) => {
-        const suffix = counts[e.label] > 1 ? String.fromCharCode(97 + (seen[e.label] = (seen[e.label] ?? -1) + 1)) : "";
+        let suffix = "";
+        if (counts.get(e.label) > 1) {
+          seen.set(e.label, (seen.get(e.label) ?? -1) + 1);
+          suffix = String.fromCharCode(97 + seen.get(e.label));
+        }
         return `[${e.label}${suffix}] ${e.text}`;
       }).join("\n\n");
     }

@@ -13,7 +13,7 @@ const itemLine = (text, s, id) => {
   else if (s.status === "in-progress") text = `${text} (in progress)`;
   let extra = [["owner", s.owner], ["note", s.note]].filter(([, v]) => v)
     .map(([k, v]) => ` — ${k}: ${markdownText(v)}`).join("");
-  if (s.evidence) extra += ` — evidence: <${s.evidence}>`; // validated: no spaces or angle brackets
+  if (s.evidence) extra += ` — evidence: ${markdownUrl(s.evidence)}`;
   return `- [${box}] ${text}${extra} \`${id}\``;
 };
 
@@ -26,13 +26,13 @@ const toMarkdown = (data, rows, store, title, ranked = false) => {
   const ready = readiness(data, rows, store);
   const stageTitle = (id) => data.stages.find((s) => s.id === id).title;
   const lowest = Object.keys(ready.stages).length > 1 ? ", the lowest stage's" : "";
-  const out = [`# ${title}`, "",
+  const out = [`# ${markdownText(title)}`, "",
     `Readiness: **${percent(ready.overall)}**${lowest}. ${READINESS_RULE} `
     + `From the [ML Deployment Field Guide](${data.site_url}) ${data.version}.`, "",
     "| Stage | Ready | Done | Accepted risk | In progress | Open | Not applicable |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"];
   for (const [id, r] of Object.entries(ready.stages)) {
-    out.push(`| ${stageTitle(id)} | ${percent(r.score)} | `
+    out.push(`| ${markdownCell(stageTitle(id))} | ${percent(r.score)} | `
       + ["done", "accepted-risk", "in-progress", "open", "na"].map((s) => r.counts[s] || 0).join(" | ") + " |");
   }
   if (ranked) out.push("", "## Challenges, most likely to matter first", "");

@@ -33,17 +33,41 @@ const readProfile = (source = new FormData(document.getElementById("fg-planner")
 // ------------------------------------------------------------------ planner
 
 // The description part needs the search index; it is fetched only once a description is written.
+// Without it (the file failed to load) the plan still ranks by the profile's traits and industry, and says so.
 const rank = async (data, profile) => {
-  const index = profile.description.trim() ? await FieldguideSearch.load() : null;
+  let index = null;
+  if (profile.description.trim()) {
+    try {
+      index = await FieldguideSearch.load();
+    } catch (error) {
+      notify(`Your description is not used: the search index could not be loaded (${error.message}). `
+        + "The plan below ranks by industry and traits only; reload the page to try again.");
+    }
+  }
   return FieldguideSearch.rankProfile(data.ranking, index, profile);
 };
+
+// The planner's data, or null after saying plainly why the page cannot plan (never a blank page).
+const plannerData = async () => {
+  try {
+    return await loadData();
+  } catch (error) {
+    const text = `The planner's data could not be loaded (${error.message}), so no plan can be shown. Reload `
+      + "the page; from the command line, `fieldguide plan --profile FILE.yaml` gives the same ranking.";
+    storageAlert(text);
+    return null;
+  }
+};
+
+// Names from the profile (a shared link may carry anything) that the data knows, by its own keys only.
+const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
 
 // The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
 const reasons = (data, r) => {
   const out = [];
   if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
-  if (r.traits.length) out.push("matches " + r.traits.map((t) => data.traits[t].toLowerCase()).join(", "));
-  const industry = r.industry && data.industries[r.industry] ? data.industries[r.industry].toLowerCase() : "";
+  if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
+  const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
   if (r.tagged) out.push(`typical of ${industry}`);
   if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
   if (!out.length && r.cases) {
@@ -52,15 +76,16 @@ const reasons = (data, r) => {
   return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
 };
 
-const profileText = (data, profile) => [profile.industry && data.industries[profile.industry]]
-  .concat(profile.traits.map((t) => data.traits[t].toLowerCase())).filter(Boolean).join(", ") || "general";
+const profileText = (data, profile) => [profile.industry && known(data.industries, profile.industry)]
+  .concat(profile.traits.map((t) => known(data.traits, t)?.toLowerCase())).filter(Boolean).join(", ") || "general";
 
 let planTicket = 0;
 async function refreshPlanner() {
   const form = document.getElementById("fg-planner");
   const list = document.getElementById("fg-plan-results");
   if (!form || !list) return;
-  const data = await loadData();
+  const data = await plannerData();
+  if (!data) return;
   const profile = readProfile();
   const params = formToParams(form);
   history.replaceState(history.state, "", `${location.pathname}?${params}`);
@@ -71,7 +96,9 @@ async function refreshPlanner() {
     notify("No stage is ticked: tick at least one stage in scope to see its challenges.");
     return;
   }
-  notify("");
+  const cap = data.ranking.max_description_chars;
+  notify([...profile.description].length > cap ? `Only the first ${cap} characters of the description are read `
+    + "(the same limit as `fieldguide plan`)." : "");
   const ticket = ++planTicket;
   const ranked = await rank(data, profile);
   if (ticket !== planTicket) return; // the profile changed while the index was loading
@@ -162,7 +189,8 @@ const restoreProfile = () => {
 };
 
 async function exportPlan(kind) {
-  const data = await loadData();
+  const data = await plannerData();
+  if (!data) return;
   const profile = readProfile();
   if (!profile.stages.length) return notify("No stage is ticked: tick at least one stage in scope first.");
   const ranked = await rank(data, profile);
@@ -184,11 +212,8 @@ async function exportPlan(kind) {
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   // The survey's peer-reviewed version, or both versions when the reader asks (`--with-preprint`).
   const withPreprint = document.getElementById("fg-brief-preprint")?.checked;
-  const head = (withPreprint ? b.head_with_preprint : b.head).replace("{title}", JSON.stringify(title))
-    .replace("{project}\n", profile.name ? `project: ${JSON.stringify(profile.name)}\n` : "")
-    .replace("{date}", JSON.stringify(today()))
-    .replace("{profile}\n", `Project profile: ${profileText(data, profile)}.\n\n`);
-  const parts = [head];
+  const template = withPreprint ? b.head_with_preprint : b.head;
+  const parts = [fillHead(template, title, profile.name, today(), profileText(data, profile))];
   const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
@@ -201,6 +226,17 @@ async function exportPlan(kind) {
   download("brief.bib", refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n", "application/x-bibtex");
   notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${refs.length} sources.`);
 }
+
+// The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
+// never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
+const fillHead = (template, title, project, date, profile) => {
+  const values = {
+    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
+    project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
+    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
+  };
+  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
+};
 
 // The reader's local date, as YYYY-MM-DD (the brief's `date`; `fieldguide brief` uses the same).
 const today = () => {

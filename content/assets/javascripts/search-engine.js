@@ -133,7 +133,9 @@
       this.stop = new Set(data.stop);
       this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
       this.docs = data.docs;
-      this.synonyms = data.synonyms;
+      // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
+      this.synonyms = new Map(Object.entries(data.synonyms));
+      this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
       this.terms = new Map();
       for (const [t, text] of Object.entries(data.terms)) this.terms.set(t, decode(text, data.levels));
       this.sortedTerms = [...this.terms.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
@@ -175,11 +177,33 @@
     return prev[b.length];
   };
 
-  // The question's words (stop words dropped), each with the index terms that may stand for it.
-  const slots = (index, text, prefix = true) => {
+  // The part of a question (or project description) the engine reads, in code points as Python counts.
+  const capped = (index, text, description = false) =>
+    [...text].slice(0, index.query[description ? "max_description_chars" : "max_query_chars"]).join("");
+
+  // An unknown word's stand-ins: a near spelling of a known term, or a known term it starts with
+  // ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
+  const nearWords = (index, word, s) => {
+    if (index.near.has(word)) return index.near.get(word);
     const q = index.query;
-    const folded = fold(text);
-    const tokens = words(folded).filter((w) => !index.stop.has(w));
+    const limit = word.length >= q.fuzzy2 ? 2 : 1;
+    const w = index.american(word);
+    const out = [];
+    for (const t of index.sortedTerms) {
+      if (osaDistance(s, t, limit) <= limit) out.push([t, q.fuzzy]);
+      else if (t.length >= q.fuzzy1 && w.startsWith(t)) out.push([t, q.fuzzy * t.length / w.length]);
+    }
+    index.near.set(word, out);
+    return out;
+  };
+
+  // The question's words (stop words dropped; at most max_query_words of a question), each with the
+  // index terms that may stand for it.
+  const slots = (index, text, prefix = true, description = false) => {
+    const q = index.query;
+    const folded = fold(capped(index, text, description));
+    let tokens = words(folded).filter((w) => !index.stop.has(w));
+    if (!description) tokens = tokens.slice(0, q.max_query_words);
     const typing = prefix && /[a-z0-9]$/.test(folded);
     const stems = tokens.map((w) => index.term(w));
     const out = [];
@@ -189,7 +213,7 @@
       if (index.terms.has(s)) alts.set(s, 1.0);
       for (const n of [1, 2, 3]) {
         if (i + 1 >= n) {
-          for (const t of index.synonyms[stems.slice(i + 1 - n, i + 1).join(" ")] || []) {
+          for (const t of index.synonyms.get(stems.slice(i + 1 - n, i + 1).join(" ")) || []) {
             if (index.terms.has(t) && !alts.has(t)) alts.set(t, q.synonym);
           }
         }
@@ -203,15 +227,7 @@
         }
       }
       if (!index.terms.has(s) && word.length >= q.fuzzy1) {
-        // An unknown word: a near spelling of a known term, or a known term it starts with
-        // ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
-        const limit = word.length >= q.fuzzy2 ? 2 : 1;
-        const w = index.american(word);
-        for (const t of index.sortedTerms) {
-          if (alts.has(t)) continue;
-          if (osaDistance(s, t, limit) <= limit) alts.set(t, q.fuzzy);
-          else if (t.length >= q.fuzzy1 && w.startsWith(t)) alts.set(t, q.fuzzy * t.length / w.length);
-        }
+        for (const [t, factor] of nearWords(index, word, s)) if (!alts.has(t)) alts.set(t, factor);
       }
       out.push({ word, alternatives: [...alts.entries()] });
     });
@@ -219,10 +235,10 @@
   };
 
   // Documents matching the question, grouped by type (challenges first), best first within a type.
-  const run = (index, text, { prefix = true, types = TYPES } = {}) => {
+  const run = (index, text, { prefix = true, types = TYPES, description = false } = {}) => {
     const q = index.query;
     const allowed = new Set(types.map((t) => TYPES.indexOf(t)));
-    const known = slots(index, text, prefix).filter((s) => s.alternatives.length);
+    const known = slots(index, text, prefix, description).filter((s) => s.alternatives.length);
     if (!known.length) return [];
     const n = index.docs.length;
     const total = new Array(n).fill(0);
@@ -272,7 +288,7 @@
   const describe = (index, description, maxWords) => {
     const out = new Map();
     if (!description || !description.trim()) return out;
-    const hits = run(index, description, { prefix: false, types: ["challenge"] });
+    const hits = run(index, description, { prefix: false, types: ["challenge"], description: true });
     if (!hits.length) return out;
     const top = hits[0].score;
     for (const h of hits) {
@@ -293,31 +309,35 @@
 
   const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
 
+  // A weight looked up by a name from the profile (a URL may carry any "industry" or "trait"): only
+  // the data's own keys count, never Object.prototype's ("constructor", "toString").
+  const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
+
   // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
   const rankProfile = (ranking, index, profile) => {
     const order = ranking.order;
     const relevance = index ? describe(index, profile.description || "", ranking.max_words) : new Map();
     const ranked = [];
     for (const cid of order) {
-      if (profile.stages && profile.stages.length && !profile.stages.includes(ranking.stage_of[cid])) continue;
+      if (profile.stages && profile.stages.length && !profile.stages.includes(own(ranking.stage_of, cid))) continue;
       const w = ranking.weights[cid];
-      const traits = (profile.traits || []).filter((t) => t in w.traits);
+      const traits = (profile.traits || []).filter((t) => Object.hasOwn(w.traits, t));
       let score = w.base;
       for (const t of traits) score += w.traits[t];
-      if (profile.industry) score += w.industries[profile.industry] || 0;
+      if (profile.industry) score += own(w.industries, profile.industry) || 0;
       const [share, words] = relevance.get(cid) || [0, []];
       score += ranking.description * share;
       ranked.push({
         id: cid, score: round2(score), traits, words, cases: w.cases, industry: profile.industry || null,
         tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
-        industryCases: profile.industry ? (w.industry_cases[profile.industry] || 0) : 0,
+        industryCases: profile.industry ? (own(w.industry_cases, profile.industry) || 0) : 0,
       });
     }
     ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
     return ranked;
   };
 
-  const api = { TYPES, fold, words, stem, decode, osaDistance, Index, slots, run, describe, rankProfile };
+  const api = { TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, describe, rankProfile };
   if (typeof module === "object" && module.exports) module.exports = api;
   else root.FieldguideSearch = api;
 })(typeof self !== "undefined" ? self : this);

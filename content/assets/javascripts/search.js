@@ -129,6 +129,14 @@
     return list;
   };
 
+  // A question longer than the engine reads (the same caps as `fieldguide search`, from the index) says so.
+  const capNote = (index, query) => {
+    const q = index.query;
+    const words = engine.words(query).filter((w) => !index.stop.has(w)).length;
+    return [...query].length > q.max_query_chars || words > q.max_query_words
+      ? ` Only the first ${q.max_query_words} words (at most ${q.max_query_chars} characters) are searched.` : "";
+  };
+
   let pending = 0;
   async function update() {
     const query = input.value;
@@ -161,7 +169,7 @@
       results.replaceChildren(suggestions());
       return;
     }
-    status.textContent = `${describeCounts(counts)} for “${query.trim()}”.`;
+    status.textContent = `${describeCounts(counts)} for “${query.trim()}”.${capNote(index, query)}`;
     // Highlight every word that stands for one of the question's words (synonyms and completions too).
     const stems = new Set(engine.slots(index, query).flatMap((slot) => slot.alternatives.map(([t]) => t)));
     const sections = [];

@@ -102,7 +102,8 @@ const writeStore = (store) => {
   return true;
 };
 
-const stateOf = (store, id) => StateFile.item({ ...(store.items[id] || {}), id });
+// Item ids come from the page and from imported files: only the store's own keys are items.
+const stateOf = (store, id) => StateFile.item({ ...(Object.hasOwn(store.items, id) ? store.items[id] : {}), id });
 
 const putState = (store, id, state) => {
   if (StateFile.isBlank(state)) delete store.items[id];
@@ -159,10 +160,33 @@ const download = (name, text, type) => {
 
 const percent = (x) => (x === null ? "n/a" : `${Math.round(100 * x)}%`);
 
-// User text inline in Markdown: one line, no link, image, code span or HTML tag can start in it
-// (the same rule as fieldguide.escape.markdown_text).
-const markdownText = (text) => text.replace(/[ \t\n\r]+/g, " ").replace(/^ +| +$/g, "")
-  .replace(/[\\`[\]()!]/g, "\\$&").replace(/</g, "&lt;");
+// One escaping function per target format, the same rules as fieldguide/escape.py (tests/test_escape.py
+// runs both on the same hostile strings).
+// User text inline in Markdown: one line; no link, image, code span, HTML tag, attribute list or
+// emphasis can start in it.
+const markdownText = (text) => text.replace(/[ \t\n\r]+/g, " ").replace(/^ +| +$/g, "").replace(/&/g, "&amp;")
+  .replace(/[\\`[\]()!*_{}]/g, "\\$&").replace(/</g, "&lt;");
+
+// An http(s) address as an autolink, with every character a Markdown reader could act on there
+// percent-encoded; anything else is inert text, never a link.
+const markdownUrl = (url) => {
+  if (!/^https?:\/\/[^\x00-\x20\x7f<>]+$/i.test(url)) return markdownText(url);
+  return `<${[...url].map((c) => (/[A-Za-z0-9\-._~:/?#@!$&'()*+,;=%]/.test(c) ? c
+    : [...new TextEncoder().encode(c)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, "0")}`).join(""))).join("")}>`;
+};
+
+// Text in a Markdown table cell: one line, the pipe as an entity (a backslash before it cannot split the cell).
+const markdownCell = (text) => String(text).replace(/[ \t\n\r]+/g, " ").replace(/\|/g, "&#124;");
+
+// User text in pandoc Markdown (body or metadata value): no raw attribute, raw TeX, math, citation,
+// span, link, list or HTML can start, and pandoc reads back exactly the characters typed.
+const pandocText = (text) => text.replace(/[ \t\n\r]+/g, " ").replace(/^ +| +$/g, "")
+  .replace(/[\\`*_[\]{}<>$@^~&#|"'!]|-(?=-)|\.(?=\.)/g, "\\$&")
+  .replace(/^(?:[-+:%]|\(?(?:\d+|[A-Za-z]|[ivxlcdmIVXLCDM]+)[.)])/, (m) => `${m.slice(0, -1)}\\${m.slice(-1)}`);
+
+// One double-quoted YAML scalar (JSON quoting; control characters YAML cannot hold raw escaped).
+const yamlScalar = (text) => JSON.stringify(String(text))
+  .replace(/[\x7f-\x9f\u2028\u2029\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 // OWASP's rule against CSV formula injection (fieldguide.escape.csv_cell): a cell that could start a
 // formula gets a leading single quote; then RFC 4180 quoting.
