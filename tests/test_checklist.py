@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -290,26 +289,87 @@ DOCS = HERE.parent / "scripts" / "fieldguide" / "templates" / "team_workflow.md.
 EXAMPLE = HERE.parent / "examples" / "github-actions" / "deployment-readiness.yml"
 
 
-def test_the_github_actions_example_is_the_one_in_the_docs_and_its_commands_run(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def _example_steps() -> tuple[dict, list[str]]:
+    """The example's guide checkout step, and its `run` commands that call fieldguide."""
+    steps = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["jobs"]["gate"]["steps"]
+    guide = next(s for s in steps if s.get("with", {}).get("repository") == "OWNER/field-guide")
+    return guide, [s["run"] for s in steps if "fieldguide" in s.get("run", "")]
+
+
+def _run_example(tmp_path: Path, bin_dir: Path, catalog: Path, ready: bool) -> list[subprocess.CompletedProcess]:
+    """Lay out the folders as the job checks them out (project/ and field-guide/) and run the example's
+    commands in bash, as the runner does, with `fieldguide` from `bin_dir`."""
+    work = tmp_path / ("ready" if ready else "not-ready")
+    (work / "project" / "planning").mkdir(parents=True)
+    shutil.copytree(catalog, work / "field-guide" / "catalog")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_STEP_SUMMARY": str(work / "summary.md")}
+    blank = subprocess.run(["fieldguide", "checklist", "--catalog", "field-guide/catalog", "--format", "json"],
+                           cwd=work, env=env, capture_output=True, text=True, check=True)
+    state = json.loads(blank.stdout)
+    for item in state["items"]:
+        item["status"] = "done" if ready else "open"
+    (work / "project" / "planning" / "checklist.json").write_text(json.dumps(state), encoding="utf-8")
+    _, commands = _example_steps()
+    return [subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=work, env=env, capture_output=True,
+                           text=True, check=False, timeout=300) for command in commands]
+
+
+def test_the_github_actions_example_is_the_one_in_the_docs() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     assert "```yaml\n" + text + "```" in DOCS.read_text(encoding="utf-8")
-    workflow = yaml.safe_load(text)
-    steps = workflow["jobs"]["gate"]["steps"]
-    commands = [" ".join(s["run"].split()) for s in steps if "fieldguide" in s.get("run", "")]
-    assert len(commands) == 2
-    # Run them as CI would, against this repository's catalog and a project with a state file.
-    (tmp_path / "project" / "planning").mkdir(parents=True)
-    shutil.copy(STATES / "team.json", tmp_path / "project" / "planning" / "checklist.json")
-    shutil.copytree(VALID, tmp_path / "field-guide" / "catalog")
-    monkeypatch.chdir(tmp_path)
-    results = []
-    for command in commands:
-        result = CliRunner().invoke(main, shlex.split(command.split(">>")[0])[1:])
-        assert result.exception is None or isinstance(result.exception, SystemExit), command
-        results.append(result)
-    assert results[0].exit_code == 0 and results[0].stdout.startswith("# Deployment checklist: all stages")
-    assert results[1].exit_code == 1 and "gate failed" in results[1].stdout, "team.json is not ready"
+    assert len(_example_steps()[1]) == 2
+
+
+def test_the_examples_steps_run_against_this_checkout(tmp_path: Path) -> None:
+    bin_dir = Path(sys.executable).parent  # the installed `fieldguide` of this checkout
+    from conftest import REAL
+
+    ready = _run_example(tmp_path, bin_dir, REAL, ready=True)
+    assert [r.returncode for r in ready] == [0, 0], [r.stderr for r in ready]
+    summary = (tmp_path / "ready" / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Deployment checklist: all stages") and "## Still open (0)" in summary
+    assert "gate passed: 2 stage(s)" in ready[1].stdout
+    not_ready = _run_example(tmp_path, bin_dir, REAL, ready=False)
+    assert [r.returncode for r in not_ready] == [0, 1] and "gate failed" in not_ready[1].stdout
+
+
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, check=False)
+
+
+def test_the_example_pins_a_commit_of_this_repository_whose_fieldguide_runs_its_steps(tmp_path: Path) -> None:
+    """This repository has no tags: the example pins a full commit SHA. It must be in this repository's
+    history, and the fieldguide of that very commit must run the example's steps (gate and all)."""
+    guide, _ = _example_steps()
+    ref = guide["with"]["ref"]
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), "a full commit SHA: a branch moves, a short SHA can become ambiguous"
+    if _git("rev-parse", "--is-shallow-repository").stdout.strip() != b"false":
+        pytest.skip("not a full git clone (shallow or no git): the pinned commit cannot be looked up")
+    assert _git("cat-file", "-e", f"{ref}^{{commit}}").returncode == 0, f"{ref} is not a commit of this repository"
+    assert _git("merge-base", "--is-ancestor", ref, "HEAD").returncode == 0, f"{ref} is not in the history of HEAD"
+    pinned = tmp_path / "pinned"
+    pinned.mkdir()
+    archive = _git("archive", "--format=tar", ref, "scripts", "catalog")
+    subprocess.run(["tar", "-x", "-C", str(pinned)], input=archive.stdout, check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "fieldguide"
+    wrapper.write_text(f"#!/bin/sh\nPYTHONPATH={pinned / 'scripts'} exec {sys.executable} -m fieldguide \"$@\"\n")
+    wrapper.chmod(0o755)
+    ready = _run_example(tmp_path, bin_dir, pinned / "catalog", ready=True)
+    assert [r.returncode for r in ready] == [0, 0], [r.stderr for r in ready]
+    not_ready = _run_example(tmp_path, bin_dir, pinned / "catalog", ready=False)
+    assert [r.returncode for r in not_ready] == [0, 1]
+    v3 = tmp_path / "v3.json"
+    v3.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [
+        {"id": "x-one", "status": "done", "changed": {"status": {"at": "2026-12-01T10:00:00Z", "by": "Ana"}}}]}))
+    merged = subprocess.run([str(wrapper), "checklist", "merge", str(v3), str(v3)], capture_output=True, text=True,
+                            check=False)
+    assert merged.returncode == 0, "the pinned fieldguide reads the state files the site exports now"
+    missing = subprocess.run([str(wrapper), "gate", "--catalog", str(tmp_path / "nowhere"), "--state", str(v3)],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2, "and tells a setup error from a stage that is not ready"
 
 
 def test_git_merges_the_state_file_with_the_documented_driver(tmp_path: Path) -> None:
