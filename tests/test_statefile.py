@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import HERE, cli
-from fieldguide import DEFAULT_SITE_URL, render, schema, statefile
+from fieldguide import DEFAULT_SITE_URL, controls, render, schema, statefile
 from fieldguide.cli import main
 from fieldguide.schema import ItemState
 from state_corpus import BEYOND_SCHEMA, corpus
@@ -108,6 +108,9 @@ def test_the_page_shares_the_python_constants() -> None:
     assert shared["V1_NA_REASON"] == schema.V1_NA_REASON and shared["V2_BLANK_REASON"] == schema.V2_BLANK_REASON
     assert shared["PLAN_REASON"] == statefile.PLAN_REASON and shared["FIELDS"] == list(schema.FIELDS)
     assert shared["MAX_REPLACES"] == schema.MAX_REPLACES and shared["NEEDS_REASON"] == list(schema.NEEDS_REASON)
+    assert shared["CONTROL"] == controls.CLASS and shared["LINE_PATTERN"] == schema.LINE_PATTERN
+    line = schema.Stamp.model_fields["by"].metadata
+    assert shared["MAX_LINE"] == next(m.max_length for m in line if getattr(m, "max_length", None))
 
 
 # ---------------------------------------------------------------- versions 1 and 2 still read

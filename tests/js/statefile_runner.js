@@ -63,9 +63,10 @@ if (command === "read") {
     out.push({ file, accepted: validate(data), errors: (validate.errors || []).map((e) => `${e.instancePath} ${e.message}`) });
   }
 } else if (command === "constants") {
-  const { REASON_GIVEN, V1_NA_REASON, V2_BLANK_REASON, PLAN_REASON, FIELDS, MAX_REPLACES, STATUSES, NEEDS_REASON } = StateFile;
+  const { REASON_GIVEN, V1_NA_REASON, V2_BLANK_REASON, PLAN_REASON, FIELDS, MAX_REPLACES, STATUSES, NEEDS_REASON,
+    CONTROL, LINE_PATTERN, MAX_LINE } = StateFile;
   out = { REASON_PATTERN: REASON_GIVEN.source, V1_NA_REASON, V2_BLANK_REASON, PLAN_REASON, FIELDS, MAX_REPLACES,
-    STATUSES, NEEDS_REASON };
+    STATUSES, NEEDS_REASON, CONTROL, LINE_PATTERN, MAX_LINE };
 } else if (command === "script") {
   out = new Function("StateFile", fs.readFileSync(args[0], "utf8"))(StateFile);
 } else {

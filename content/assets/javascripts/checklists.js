@@ -517,10 +517,10 @@ function applyFilters() {
 // A project name as it goes into a reason: one line, no control character, at most 200 characters
 // (a link can carry anything; the reason must still be what an import accepts).
 const projectName = (name) => {
-  const clean = name.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, " ")
+  const clean = name.replace(new RegExp(`[${StateFile.CONTROL}]`, "gu"), " ")
     .split(/\s+/).filter(Boolean).join(" ");
   const chars = [...clean];
-  return chars.length > 200 ? `${chars.slice(0, 199).join("")}…` : clean;
+  return chars.length > StateFile.MAX_LINE ? `${chars.slice(0, StateFile.MAX_LINE - 1).join("")}…` : clean;
 };
 
 // The planner links here with the whole profile in the query string (?plan=1&name=...&trait=...).

@@ -26,6 +26,11 @@ const StateFile = (() => {
   const MAX_REPLACES = 8;
   const AHEAD_MS = 24 * 3600 * 1000; // change times further ahead of this computer's clock count as now
   const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+  // Control characters no text may hold, bidi overrides included (controls.CLASS), and one line of text
+  // (schema.LINE_PATTERN, at most MAX_LINE characters): names are checked with these as they are typed.
+  const CONTROL = "\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+  const LINE_PATTERN = `^[^\\t\\n${CONTROL}]*$`;
+  const MAX_LINE = 200;
 
   // ---------------------------------------------------------------- JSON Schema (the subset in use)
 
@@ -460,11 +465,10 @@ const StateFile = (() => {
   };
 
   const isBlank = (it) => Object.keys(fieldsOf(it)).length === 0;
-  const sameContent = (a, b) => ["status", "reason", "owner", "note", "evidence"].every((k) => (a[k] ?? "") === (b[k] ?? ""));
 
   return { MAX_BYTES, STATUSES, NEEDS_REASON, REASON_GIVEN, V1_NA_REASON, V2_BLANK_REASON, PLAN_REASON, FIELDS,
-    MAX_REPLACES, EMPTY, validate, read, item, upgrade, clamp, fieldsOf, itemOf, stateOf, itemsOf, join, compare,
-    conflict, cmpChange, cmpText, change, edit, resolve, both, bump, sameValue, itemJson, isBlank, sameContent };
+    MAX_REPLACES, CONTROL, LINE_PATTERN, MAX_LINE, EMPTY, validate, read, item, upgrade, clamp, fieldsOf, itemOf,
+    stateOf, itemsOf, join, compare, conflict, cmpChange, change, edit, resolve, both, sameValue, itemJson, isBlank };
 })();
 
 if (typeof module !== "undefined") module.exports = StateFile;

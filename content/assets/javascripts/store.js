@@ -223,14 +223,14 @@ const updateItem = (id, changes, typing = false) => {
 
 // A name (recorded with every change) follows the file format's rule for one line of text: no control
 // character (bidi overrides such as U+202E included), at most 200 characters. Returns a problem or "".
-const LINE_REFUSED = /[\t\n\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const LINE_REFUSED = new RegExp(`[\\t\\n${StateFile.CONTROL}]`, "u");
 const nameProblem = (text) => {
   const bad = text.match(LINE_REFUSED);
   if (bad) {
     return `Not saved: a name is one line of text without control characters; this one contains `
       + `U+${bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}.`;
   }
-  if ([...text.trim()].length > 200) return "Not saved: a name has at most 200 characters.";
+  if ([...text.trim()].length > StateFile.MAX_LINE) return `Not saved: a name has at most ${StateFile.MAX_LINE} characters.`;
   return "";
 };
 
