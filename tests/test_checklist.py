@@ -122,6 +122,24 @@ def test_orphaned_items_are_kept_and_listed() -> None:
     assert exports()["progress.csv"].splitlines()[-1].startswith(",,,retired-check-from-an-old-catalog,")
 
 
+def test_orphans_that_are_not_applicable_or_accepted_risks_are_not_ticked_boxes(valid_catalog: Path,
+                                                                                tmp_path: Path) -> None:
+    state = tmp_path / "orphans.json"
+    state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [
+        {"id": "gone-na", "status": "na", "reason": "dropped"},
+        {"id": "gone-risk", "status": "accepted-risk", "reason": "known"},
+        {"id": "gone-done", "status": "done"}]}), encoding="utf-8")
+    text = cli("checklist", "--state", state).stdout
+    orphans = text.split("## Items no longer in the catalog")[1].strip().splitlines()
+    assert orphans == ["- **Not applicable:** `gone-na`", "- **Accepted risk:** `gone-risk`",
+                       "- [x] `gone-done` (done)"]
+
+
+def test_cli_warns_about_change_times_from_the_future_when_reading_a_state(valid_catalog: Path) -> None:
+    result = cli("checklist", "--state", HERE / "states" / "corpus" / "accept" / "v3-far-future.json")
+    assert "warning: " in result.stderr and "9999-12-31T23:59:59Z is more than a day ahead" in result.stderr
+
+
 def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
     result = cli("checklist", "--format", "json", "--state", STATES / "progress.json")
     assert "1 item(s) in" in result.stderr and "retired-check-from-an-old-catalog" in result.stderr
