@@ -203,9 +203,10 @@ const showPreview = (data, name, report, warnings) => {
         + "ahead of this computer's clock (a wrong clock or a hand-edited file); they count as now:"),
       el("ul", {}, ...warnings.map((w) => el("li", {}, w)))));
   }
-  const section = (heading, ids, render) => {
+  // Conflicts always open; long lists of plain changes start folded (their count is in the summary).
+  const section = (heading, ids, render, open = ids.length <= 30) => {
     if (!ids.length) return;
-    const details = el("details", { open: true }, el("summary", {}, `${heading} (${ids.length})`));
+    const details = el("details", { open }, el("summary", {}, `${heading} (${ids.length})`));
     const list = el("ul", { className: "fg-preview-list" });
     for (const id of ids) {
       const fields = report.fields.filter((f) => f.id === id);
@@ -217,7 +218,8 @@ const showPreview = (data, name, report, warnings) => {
   };
   const change = (f) => (f.kind === "conflict" ? conflictChoice(f)
     : el("p", { className: "fg-preview-change" }, `${FIELD_TEXT[f.field]}: ${stamped(f.field, f.mine)} → ${stamped(f.field, f.theirs)}`));
-  section("Conflicts: both sides changed the same field since they last agreed; choose for each", report.conflicts, change);
+  section("Conflicts: both sides changed the same field since they last agreed; choose for each", report.conflicts,
+    change, true);
   section("New", report.new, change);
   section("Changed", report.changed, change);
   const orphans = report.new.filter((id) => !known.has(id));
