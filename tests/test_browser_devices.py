@@ -97,6 +97,7 @@ def test_a_printed_stage_checklist_is_compact_complete_and_has_no_controls(page,
     assert box["x"] + box["width"] <= page.evaluate("document.documentElement.clientWidth")
     first = page.locator(f'li[data-item="{DD[0]}"] .fg-print')
     expect(first).to_have_text(f"Status: in progress · owner: carol · note: {NOTE} · evidence: {PR}")
+    expect(page.locator(".fg-readiness")).to_be_visible()  # the readiness line is printed, the tools are not
     expect(page.locator(".md-header")).to_be_hidden()
     expect(page.locator(".md-sidebar--primary")).to_be_hidden()
     pdf = tmp_path / "checklist.pdf"
