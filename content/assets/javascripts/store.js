@@ -20,7 +20,7 @@ const storageKey = (name) => `${SITE_ROOT.pathname}.${name}`;
 
 const STORE = storageKey("fieldguide-checklist"); // { version: 3, items: { id: item without its id } }
 const ASIDE = storageKey("fieldguide-checklist.unreadable");
-const UNDO = storageKey("fieldguide-checklist.undo"); // [{ label, at, before, after }], oldest first
+const UNDO = storageKey("fieldguide-checklist.undo"); // [{ label, at, before, after: hashOf(the store after) }]
 const NAME = storageKey("fieldguide-name");
 const PROFILE = storageKey("fieldguide-profile-v1");
 const MIGRATED = storageKey("fieldguide-migrated");
@@ -87,7 +87,7 @@ const migrateLegacy = () => {
   if (undo !== null && localStorage.getItem(UNDO) === null) {
     try {
       const { label, at, store } = JSON.parse(undo);
-      complete = quietSet(UNDO, JSON.stringify([{ label, at, before: store, after: localStorage.getItem(STORE) }]))
+      complete = quietSet(UNDO, JSON.stringify([{ label, at, before: store, after: hashOf(localStorage.getItem(STORE)) }]))
         && complete;
     } catch { /* an unreadable undo slot: nothing to restore */ }
   }
@@ -236,6 +236,15 @@ const nameProblem = (text) => {
 
 // ------------------------------------------------------------------ undo: a labelled stack
 
+// A short fingerprint of a stored state: enough to tell whether it changed since a step, without
+// keeping a second full copy per step (ten steps of a large checklist would crowd the origin's quota).
+function hashOf(text) {
+  const s = text ?? "";
+  let h = 5381;
+  for (let i = 0; i < s.length; i += 1) h = (Math.imul(h, 33) + s.charCodeAt(i)) | 0;
+  return `${s.length}:${h >>> 0}`;
+}
+
 const readUndo = () => {
   try {
     const entries = JSON.parse(localStorage.getItem(UNDO));
@@ -249,8 +258,8 @@ const readUndo = () => {
 // storage is short). False, with nothing changed, if the new state cannot be saved.
 const replaceStore = (store, label) => {
   const before = localStorage.getItem(STORE);
-  const after = JSON.stringify(store);
-  const entries = readUndo().concat([{ label, at: nowUtc(), before, after }]).slice(-UNDO_STEPS);
+  const entries = readUndo().concat([{ label, at: nowUtc(), before, after: hashOf(JSON.stringify(store)) }])
+    .slice(-UNDO_STEPS);
   while (!quietSet(UNDO, JSON.stringify(entries))) {
     if (entries.length === 1) return trySet(UNDO, JSON.stringify(entries)); // says why in the alert
     entries.shift();
@@ -274,7 +283,7 @@ const undoStep = () => {
   quietSet(UNDO, JSON.stringify(entries));
   return top;
 };
-const changedSince = (entry) => localStorage.getItem(STORE) !== entry.after;
+const changedSince = (entry) => hashOf(localStorage.getItem(STORE)) !== entry.after;
 
 // ------------------------------------------------------------------ shared helpers
 
