@@ -141,6 +141,11 @@ def page(browser):
     context.close()
 
 
+def storage_key(site: Site, name: str = "fieldguide-checklist") -> str:
+    """The page's localStorage key for `name`: scoped by the site's path ("/guide/.fieldguide-checklist")."""
+    return f"{urllib.parse.urlsplit(site.url).path}.{name}"
+
+
 def search(tab, site: Site, query: str, path: str = "") -> list[tuple[str, str]]:
     """Open the header search box on a page, type a query and return the (title, href) of the results
     in the order shown (challenges first, then case studies, mitigations, references)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import axe_violations
+from browser import axe_violations, storage_key
 from conftest import REAL
 from fieldguide import brief, graph, load, plan
 from fieldguide.schema import Profile
@@ -101,7 +101,10 @@ def test_not_applicable_without_a_reason_is_not_saved(page, site) -> None:
     expect(page.locator(f"#warning-{SECOND}")).to_contain_text("give a reason")
     expect(page.locator(f"#reason-{SECOND}")).to_have_attribute("aria-invalid", "true")
     page.locator(f"#reason-{SECOND}").fill("   ")
-    assert page.evaluate("localStorage.getItem('fieldguide-checklist')") is None, "nothing saved without a reason"
+    assert page.evaluate("k => localStorage.getItem(k)", storage_key(site)) is None, "nothing saved without a reason"
+    page.locator(f"#reason-{SECOND}").fill("\u00a0\u200b")  # invisible: no reason either
+    expect(page.locator(f"#warning-{SECOND}")).to_contain_text("at least one visible character")
+    assert page.evaluate("k => localStorage.getItem(k)", storage_key(site)) is None
     page.reload(wait_until="networkidle")
     expect(page.locator(f"#status-{SECOND}")).to_have_value("open")
 
@@ -130,15 +133,16 @@ def test_export_markdown_and_json_then_clear_and_import_restores_state(page, sit
     assert markdown.startswith("# Deployment checklist: Data management")
     text = CAT.challenges["data-discovery"].checklist[0].text
     assert f"- [x] {text} `{FIRST}`" in markdown
-    assert "(not applicable: Not our case)" in markdown
+    assert f"- **Not applicable:** ~~{CAT.challenges['data-discovery'].checklist[1].text}~~ (reason: Not our case)" \
+        in markdown, "never a ticked box"
     assert f"]({site.url}challenges/data-discovery/)" in markdown
     exported = download(page, "[data-fg-export=json]")
     body = json.loads(exported)
-    assert body["format"] == "fieldguide-checklist" and body["version"] == 2 and body["scope"] == ["data-management"]
+    assert body["format"] == "fieldguide-checklist" and body["version"] == 3 and body["scope"] == ["data-management"]
     states = {i["id"]: i for i in body["items"]}
-    assert states[FIRST]["status"] == "done" and states[FIRST]["updated"].endswith("Z")
-    assert {k: states[SECOND][k] for k in ("status", "reason", "owner", "note")} == {
-        "status": "na", "reason": "Not our case", "owner": "", "note": ""}
+    assert states[FIRST]["status"] == "done" and states[FIRST]["changed"]["status"]["at"].endswith("Z")
+    assert {k: states[SECOND].get(k) for k in ("status", "reason", "owner", "note")} == {
+        "status": "na", "reason": "Not our case", "owner": None, "note": None}
 
     page.evaluate("localStorage.clear()")
     page.reload(wait_until="networkidle")
@@ -161,18 +165,18 @@ def test_import_keeps_orphans_and_refuses_malformed_files(page, site) -> None:
     import_file(page, "o.json", json.dumps(orphaned).encode())
     expect(page.locator(".fg-preview")).to_contain_text("kept as orphans: a-check-the-catalog-dropped")
     page.locator("[data-fg-import-apply]").click()
-    store = json.loads(page.evaluate("localStorage.getItem('fieldguide-checklist')"))
+    store = json.loads(page.evaluate("k => localStorage.getItem(k)", storage_key(site)))
     assert store["items"]["a-check-the-catalog-dropped"]["note"] == "keep me"
     assert "## Items no longer in the catalog" in download(page, "[data-fg-export=md]")
 
-    before = page.evaluate("localStorage.getItem('fieldguide-checklist')")
+    before = page.evaluate("k => localStorage.getItem(k)", storage_key(site))
     bad = {"format": "fieldguide-checklist", "version": 1, "items": [{"id": FIRST, "status": "finished"}]}
     for payload, message in ((json.dumps(bad), "items[0].status: must be one of 'open', 'done' or 'na'"),
                              ("{not json", "not valid JSON")):
         import_file(page, "bad.json", payload.encode())
         expect(page.locator(".fg-message").first).to_contain_text(message)
         expect(page.locator(".fg-preview")).to_be_hidden()
-        assert page.evaluate("localStorage.getItem('fieldguide-checklist')") == before, "nothing changed"
+        assert page.evaluate("k => localStorage.getItem(k)", storage_key(site)) == before, "nothing changed"
     expect(page.locator(f"#done-{FIRST}")).to_be_checked()
 
 

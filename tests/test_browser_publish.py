@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pybtex.database import parse_string
 
-from browser import axe_violations
+from browser import axe_violations, storage_key
 from conftest import REAL
 from fieldguide import cite, load
 
@@ -91,15 +91,16 @@ def test_basket_formats_in_three_styles_and_removes_items(page, site) -> None:
 
 
 def test_unreadable_saved_basket_is_kept_aside_not_lost(page, site) -> None:
+    key = storage_key(site, "fieldguide-citations-v1")  # scoped by the site's path
     page.goto(site.url + "citations/", wait_until="networkidle")
-    page.evaluate("localStorage.setItem('fieldguide-citations-v1', '{broken')")
+    page.evaluate("k => localStorage.setItem(k, '{broken')", key)
     page.reload(wait_until="networkidle")
     expect(page.locator(".fg-basket-summary")).to_contain_text("No citations yet")
-    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fieldguide-citations-v1.unreadable'))")
+    kept = page.evaluate("k => Object.keys(localStorage).filter(x => x.startsWith(k + '.unreadable'))", key)
     assert len(kept) == 1 and page.evaluate(f"localStorage.getItem('{kept[0]}')") == "{broken"
-    page.evaluate("localStorage.setItem('fieldguide-citations-v1', '{broken again')")
+    page.evaluate("k => localStorage.setItem(k, '{broken again')", key)
     page.reload(wait_until="networkidle")
-    kept = page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('fieldguide-citations-v1.unreadable'))")
+    kept = page.evaluate("k => Object.keys(localStorage).filter(x => x.startsWith(k + '.unreadable'))", key)
     assert len(kept) == 1 and page.evaluate(f"localStorage.getItem('{kept[0]}')") == "{broken again", \
         "one aside copy, the newest: copies never pile up"
 
@@ -112,7 +113,7 @@ def test_a_refused_write_says_not_saved_and_changes_nothing(page, site) -> None:
     button.click()
     expect(page.locator(".fg-basket-status")).to_contain_text("Not saved")
     expect(button).to_have_text("Add to citations")
-    assert page.evaluate("localStorage.getItem('fieldguide-citations-v1')") is None
+    assert page.evaluate("k => localStorage.getItem(k)", storage_key(site, "fieldguide-citations-v1")) is None
     assert page.watch.console_errors == []
 
 

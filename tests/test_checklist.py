@@ -8,7 +8,6 @@ import io
 import json
 import os
 import re
-import shlex
 import shutil
 import subprocess
 import sys
@@ -37,16 +36,19 @@ def exports() -> dict[str, str]:
     team, problems2 = checklist.read_state(STATES / "team.json", cat)  # version 2: every status, hostile text
     assert problems == problems2 == []
     rows = checklist.rows(cat)
+    title = "Deployment checklist: all stages"
     return {
-        "progress.md": checklist.to_markdown(cat, g, rows, state, SITE, "Deployment checklist: all stages"),
+        "progress.md": checklist.to_markdown(cat, g, rows, state, SITE, title, compact=True),
         "progress.csv": checklist.to_csv(cat, g, rows, state),
         "progress.json": checklist.to_json(cat, rows, state, now=NOW),
-        "team.md": checklist.to_markdown(cat, g, rows, team, SITE, "Deployment checklist: all stages"),
+        "team.md": checklist.to_markdown(cat, g, rows, team, SITE, title, compact=True),
+        "team-full.md": checklist.to_markdown(cat, g, rows, team, SITE, title),
         "team.csv": checklist.to_csv(cat, g, rows, team),
     }
 
 
-@pytest.mark.parametrize("name", ["progress.md", "progress.csv", "progress.json", "team.md", "team.csv"])
+@pytest.mark.parametrize("name", ["progress.md", "progress.csv", "progress.json", "team.md", "team-full.md",
+                                  "team.csv"])
 def test_export_matches_golden_file(name: str) -> None:
     text = exports()[name]
     if os.environ.get("UPDATE_GOLDEN"):
@@ -58,11 +60,46 @@ def test_export_matches_golden_file(name: str) -> None:
 def test_markdown_is_a_task_list_with_links_and_readiness() -> None:
     text = exports()["progress.md"]
     assert "Readiness: **0%**" in text, "the lowest stage: model deployment has 0 of 1 done"
-    assert "## Data management — 50% (1/2 resolved)" in text, "one item done, one of the other two not applicable"
+    assert "### Data management — 50% (1/2 resolved)" in text, "one item done, one of the other two not applicable"
     assert "| Data management | 50% | 1 | 0 | 0 | 1 | 1 |" in text, "the summary table a reviewer reads first"
     assert "- [x] Every data source has a named owner. — owner: Ana — note: See the data map in the wiki" in text
     assert "[Data discovery](https://guide.example.org/challenges/data-discovery/)" in text
     assert "&lt;b>source&lt;/b>" in text, "user text cannot inject HTML into a rendered Markdown file"
+
+
+def test_compact_markdown_shows_what_is_still_open_first_and_folds_the_rest() -> None:
+    text = exports()["team.md"]
+    head, folded = text.split("<details>")
+    assert "## Still open (2)" in head and "(in progress)" in head and "feedback-loops-holdout" in head
+    assert "data-discovery-source-owners" not in head and "data-discovery-catalogue" not in head
+    assert "<summary>Done, accepted risk or not applicable (2)</summary>" in folded
+    assert "precedents:" not in text and "also covers" not in text, "compact: no reference notes"
+    assert "precedents:" in exports()["team-full.md"], "--full keeps them"
+
+
+@pytest.mark.parametrize("name", ["team.md", "team-full.md", "progress.md"])
+def test_accepted_risk_and_not_applicable_are_never_ticked_boxes(name: str) -> None:
+    for line in exports()[name].splitlines():
+        if "accepted risk" in line.lower() or "not applicable" in line.lower():
+            assert not line.startswith(("- [x]", "- [ ]")), line
+    rendered = markdown.markdown(exports()[name])
+    assert "Accepted risk:" in rendered or "Not applicable:" in rendered
+
+
+def test_the_compact_markdown_of_the_real_catalog_is_short_enough_for_a_comment(tmp_path: Path) -> None:
+    """The issue measured 395 lines and 50,000 characters for all stages. Compact, a team with half its
+    items resolved posts the open half in full and folds the rest; GitHub's comment limit is 65,536."""
+    from conftest import REAL
+
+    cat = load.load(REAL)
+    rows = checklist.rows(cat)
+    items = [{"id": r.item.id, "status": "done" if n % 2 else "open"} for n, r in enumerate(rows)]
+    path = tmp_path / "half.json"
+    path.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": items}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["checklist", "--catalog", str(REAL), "--state", str(path)])
+    head = result.stdout.split("<details>")[0]
+    assert result.exit_code == 0 and len(result.stdout) < 65536
+    assert head.count("\n- [ ]") == sum(1 for i in items if i["status"] == "open")
 
 
 def test_import_round_trip_restores_the_exact_state(tmp_path: Path) -> None:
@@ -80,10 +117,27 @@ def test_orphaned_items_are_kept_and_listed() -> None:
     state, _ = checklist.read_state(STATES / "progress.json", cat)
     assert [o.id for o in state.orphans] == ["retired-check-from-an-old-catalog"]
     body = json.loads(exports()["progress.json"])
-    assert {"id": "retired-check-from-an-old-catalog", "status": "done", "reason": "", "owner": "",
-            "note": "kept, not dropped"} in body["items"]
+    assert {"id": "retired-check-from-an-old-catalog", "status": "done", "note": "kept, not dropped"} in body["items"]
     assert "## Items no longer in the catalog" in exports()["progress.md"]
     assert exports()["progress.csv"].splitlines()[-1].startswith(",,,retired-check-from-an-old-catalog,")
+
+
+def test_orphans_that_are_not_applicable_or_accepted_risks_are_not_ticked_boxes(valid_catalog: Path,
+                                                                                tmp_path: Path) -> None:
+    state = tmp_path / "orphans.json"
+    state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [
+        {"id": "gone-na", "status": "na", "reason": "dropped"},
+        {"id": "gone-risk", "status": "accepted-risk", "reason": "known"},
+        {"id": "gone-done", "status": "done"}]}), encoding="utf-8")
+    text = cli("checklist", "--state", state).stdout
+    orphans = text.split("## Items no longer in the catalog")[1].strip().splitlines()
+    assert orphans == ["- **Not applicable:** `gone-na`", "- **Accepted risk:** `gone-risk`",
+                       "- [x] `gone-done` (done)"]
+
+
+def test_cli_warns_about_change_times_from_the_future_when_reading_a_state(valid_catalog: Path) -> None:
+    result = cli("checklist", "--state", HERE / "states" / "corpus" / "accept" / "v3-far-future.json")
+    assert "warning: " in result.stderr and "9999-12-31T23:59:59Z is more than a day ahead" in result.stderr
 
 
 def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
@@ -91,7 +145,7 @@ def test_cli_checklist_with_state_reports_orphans(valid_catalog: Path) -> None:
     assert "1 item(s) in" in result.stderr and "retired-check-from-an-old-catalog" in result.stderr
     items = {i["id"]: i for i in json.loads(result.stdout)["items"]}
     assert items["data-discovery-catalogue"]["reason"] == "Single <b>source</b> system"
-    assert json.loads(result.stdout)["version"] == 2, "a version 1 file comes back as version 2"
+    assert json.loads(result.stdout)["version"] == 3, "a version 1 file comes back as version 3"
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -184,11 +238,19 @@ def test_gate_passes_when_every_applicable_item_is_resolved(valid_catalog: Path,
     assert "model-deployment: Model deployment: n/a (0/0 resolved) — ready" in result.stdout, "nothing applies"
 
 
-def test_gate_refuses_bad_input_with_exit_1(valid_catalog: Path) -> None:
-    assert "malformed.json:" in cli("gate", "--state", STATES / "malformed.json", code=1).stderr
-    unknown = cli("gate", "--state", STATES / "team.json", "--stage", "deploy", code=1)
-    assert "unknown stage 'deploy'" in unknown.stderr
-    cli("gate", "--state", STATES / "team.json", "--min-readiness", "1.5", code=2)  # click: usage error
+@pytest.mark.parametrize(("args", "message"), [
+    (["--state", STATES / "malformed.json"], "malformed.json:6: checklist: items[1].status:"),
+    (["--state", STATES / "truncated.json"], "not valid JSON"),
+    (["--state", STATES / "no-such-file.json"], "no-such-file.json:1: checklist: -: cannot read file"),
+    (["--state", STATES / "team.json", "--stage", "deploy"], "unknown stage 'deploy'"),
+    (["--state", STATES / "team.json", "--catalog", "no-such-folder"], "catalog folder not found"),
+    (["--state", STATES / "team.json", "--min-readiness", "1.5"], "is not in the range"),
+    (["--stage", "data-management"], "Missing option '--state'"),
+])
+def test_gate_exits_2_when_it_cannot_decide(valid_catalog: Path, args: list, message: str) -> None:
+    """0 ready, 1 not ready, 2 for usage or setup errors: a CI job can tell "not ready" from "broken"."""
+    result = cli("gate", *args, code=2)
+    assert message in result.stderr and result.stdout == ""
 
 
 def test_plan_markdown_lists_challenges_in_rank_order_without_repeating_stage_headings(valid_catalog: Path,
@@ -245,26 +307,87 @@ DOCS = HERE.parent / "scripts" / "fieldguide" / "templates" / "team_workflow.md.
 EXAMPLE = HERE.parent / "examples" / "github-actions" / "deployment-readiness.yml"
 
 
-def test_the_github_actions_example_is_the_one_in_the_docs_and_its_commands_run(tmp_path: Path,
-                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def _example_steps() -> tuple[dict, list[str]]:
+    """The example's guide checkout step, and its `run` commands that call fieldguide."""
+    steps = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))["jobs"]["gate"]["steps"]
+    guide = next(s for s in steps if s.get("with", {}).get("repository") == "OWNER/field-guide")
+    return guide, [s["run"] for s in steps if "fieldguide" in s.get("run", "")]
+
+
+def _run_example(tmp_path: Path, bin_dir: Path, catalog: Path, ready: bool) -> list[subprocess.CompletedProcess]:
+    """Lay out the folders as the job checks them out (project/ and field-guide/) and run the example's
+    commands in bash, as the runner does, with `fieldguide` from `bin_dir`."""
+    work = tmp_path / ("ready" if ready else "not-ready")
+    (work / "project" / "planning").mkdir(parents=True)
+    shutil.copytree(catalog, work / "field-guide" / "catalog")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "GITHUB_STEP_SUMMARY": str(work / "summary.md")}
+    blank = subprocess.run(["fieldguide", "checklist", "--catalog", "field-guide/catalog", "--format", "json"],
+                           cwd=work, env=env, capture_output=True, text=True, check=True)
+    state = json.loads(blank.stdout)
+    for item in state["items"]:
+        item["status"] = "done" if ready else "open"
+    (work / "project" / "planning" / "checklist.json").write_text(json.dumps(state), encoding="utf-8")
+    _, commands = _example_steps()
+    return [subprocess.run(["bash", "-e", "-o", "pipefail", "-c", command], cwd=work, env=env, capture_output=True,
+                           text=True, check=False, timeout=300) for command in commands]
+
+
+def test_the_github_actions_example_is_the_one_in_the_docs() -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     assert "```yaml\n" + text + "```" in DOCS.read_text(encoding="utf-8")
-    workflow = yaml.safe_load(text)
-    steps = workflow["jobs"]["gate"]["steps"]
-    commands = [" ".join(s["run"].split()) for s in steps if "fieldguide" in s.get("run", "")]
-    assert len(commands) == 2
-    # Run them as CI would, against this repository's catalog and a project with a state file.
-    (tmp_path / "project" / "planning").mkdir(parents=True)
-    shutil.copy(STATES / "team.json", tmp_path / "project" / "planning" / "checklist.json")
-    shutil.copytree(VALID, tmp_path / "field-guide" / "catalog")
-    monkeypatch.chdir(tmp_path)
-    results = []
-    for command in commands:
-        result = CliRunner().invoke(main, shlex.split(command.split(">>")[0])[1:])
-        assert result.exception is None or isinstance(result.exception, SystemExit), command
-        results.append(result)
-    assert results[0].exit_code == 0 and results[0].stdout.startswith("# Deployment checklist: all stages")
-    assert results[1].exit_code == 1 and "gate failed" in results[1].stdout, "team.json is not ready"
+    assert len(_example_steps()[1]) == 2
+
+
+def test_the_examples_steps_run_against_this_checkout(tmp_path: Path) -> None:
+    bin_dir = Path(sys.executable).parent  # the installed `fieldguide` of this checkout
+    from conftest import REAL
+
+    ready = _run_example(tmp_path, bin_dir, REAL, ready=True)
+    assert [r.returncode for r in ready] == [0, 0], [r.stderr for r in ready]
+    summary = (tmp_path / "ready" / "summary.md").read_text(encoding="utf-8")
+    assert summary.startswith("# Deployment checklist: all stages") and "## Still open (0)" in summary
+    assert "gate passed: 2 stage(s)" in ready[1].stdout
+    not_ready = _run_example(tmp_path, bin_dir, REAL, ready=False)
+    assert [r.returncode for r in not_ready] == [0, 1] and "gate failed" in not_ready[1].stdout
+
+
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=HERE.parent, capture_output=True, check=False)
+
+
+def test_the_example_pins_a_commit_of_this_repository_whose_fieldguide_runs_its_steps(tmp_path: Path) -> None:
+    """This repository has no tags: the example pins a full commit SHA. It must be in this repository's
+    history, and the fieldguide of that very commit must run the example's steps (gate and all)."""
+    guide, _ = _example_steps()
+    ref = guide["with"]["ref"]
+    assert re.fullmatch(r"[0-9a-f]{40}", ref), "a full commit SHA: a branch moves, a short SHA can become ambiguous"
+    if _git("rev-parse", "--is-shallow-repository").stdout.strip() != b"false":
+        pytest.skip("not a full git clone (shallow or no git): the pinned commit cannot be looked up")
+    assert _git("cat-file", "-e", f"{ref}^{{commit}}").returncode == 0, f"{ref} is not a commit of this repository"
+    assert _git("merge-base", "--is-ancestor", ref, "HEAD").returncode == 0, f"{ref} is not in the history of HEAD"
+    pinned = tmp_path / "pinned"
+    pinned.mkdir()
+    archive = _git("archive", "--format=tar", ref, "scripts", "catalog")
+    subprocess.run(["tar", "-x", "-C", str(pinned)], input=archive.stdout, check=True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "fieldguide"
+    wrapper.write_text(f"#!/bin/sh\nPYTHONPATH={pinned / 'scripts'} exec {sys.executable} -m fieldguide \"$@\"\n")
+    wrapper.chmod(0o755)
+    ready = _run_example(tmp_path, bin_dir, pinned / "catalog", ready=True)
+    assert [r.returncode for r in ready] == [0, 0], [r.stderr for r in ready]
+    not_ready = _run_example(tmp_path, bin_dir, pinned / "catalog", ready=False)
+    assert [r.returncode for r in not_ready] == [0, 1]
+    v3 = tmp_path / "v3.json"
+    v3.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [
+        {"id": "x-one", "status": "done", "changed": {"status": {"at": "2026-12-01T10:00:00Z", "by": "Ana"}}}]}))
+    merged = subprocess.run([str(wrapper), "checklist", "merge", str(v3), str(v3)], capture_output=True, text=True,
+                            check=False)
+    assert merged.returncode == 0, "the pinned fieldguide reads the state files the site exports now"
+    missing = subprocess.run([str(wrapper), "gate", "--catalog", str(tmp_path / "nowhere"), "--state", str(v3)],
+                             capture_output=True, text=True, check=False)
+    assert missing.returncode == 2, "and tells a setup error from a stage that is not ready"
 
 
 def test_git_merges_the_state_file_with_the_documented_driver(tmp_path: Path) -> None:

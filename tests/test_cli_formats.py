@@ -178,7 +178,7 @@ def test_render_writes_the_site_pages_with_the_given_address(rich_catalog: Path,
 
 
 def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> None:
-    md = cli("checklist", "--state", STATE, "--site-url", SITE).stdout
+    md = cli("checklist", "--state", STATE, "--site-url", SITE, "--full").stdout
     lines = md.splitlines()
     assert lines[0] == "# Deployment checklist: all stages"
     assert lines[2].startswith("Readiness: **0%**, the lowest stage's.")
@@ -193,7 +193,7 @@ def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> Non
         "## Model deployment — 60% (3/5 resolved)",
     ]
     assert "- [x] Every upstream feed has a written schema contract. — owner: Ana `schema-drift-contract`" in lines
-    assert ("- [x] ~~Records carry a stable key that survives merges.~~ (not applicable: No merges planned) "
+    assert ("- **Not applicable:** ~~Records carry a stable key that survives merges.~~ (reason: No merges planned) "
             "`duplicate-records-key`") in lines
     assert "- [ ] Outputs outside the expected range are counted. — owner: Zoë `silent-failures-range`" in lines
     # Precedents: at most three, by id; label-noise has four.
@@ -207,11 +207,13 @@ def test_checklist_markdown_shows_readiness_per_stage(rich_catalog: Path) -> Non
 
 def test_checklist_of_one_stage_scores_that_stage_only(rich_catalog: Path) -> None:
     """Readiness is the lowest stage *in scope*: the empty model-learning stage must not pull it to 0%."""
-    md = cli("checklist", "--stage", "data-management", "--state", STATE).stdout
+    md = cli("checklist", "--stage", "data-management", "--state", STATE, "--full").stdout
     lines = md.splitlines()
     assert lines[0] == "# Deployment checklist: Data management"
     assert lines[2].startswith("Readiness: **100%**. ")
     assert [line for line in lines if line.startswith("## ")] == ["## Data management — 100% (4/4 resolved)"]
+    compact = cli("checklist", "--stage", "data-management", "--state", STATE).stdout
+    assert "## Still open (0)\n\nNothing: every item is done, accepted as a risk or not applicable." in compact
     assert re.findall(r"`([a-z-]+)`$", md, re.MULTILINE) == [item for item, _ in DATA_MANAGEMENT]
 
 

@@ -139,11 +139,11 @@ def test_validation_messages_say_what_to_write(model: type, data: dict, field: s
 
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"format": "checklist"}, "format", "must be 'fieldguide-checklist'"),  # one allowed value: no "one of"
-    ({"version": 3}, "version", "must be 2"),
+    ({"version": 4}, "version", "must be 3"),
 ])
 def test_a_state_file_hears_what_its_header_must_say(data: dict, field: str, message: str) -> None:
     source = load.Source("s.json", {(): 1, (field,): 2})
-    state = {"format": "fieldguide-checklist", "version": 2, "items": [], **data}
+    state = {"format": "fieldguide-checklist", "version": 3, "items": [], **data}
     _, problems = load.validate(state, ChecklistState, source, "checklist")
     assert [str(p) for p in problems] == [f"s.json:2: checklist: {field}: {message}"]
 

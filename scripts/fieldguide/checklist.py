@@ -46,6 +46,7 @@ class State:
 
     items: dict[str, ItemState] = field(default_factory=dict)
     orphans: list[ItemState] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # change times counted as now when read
 
     def of(self, item_id: str) -> ItemState:
         return self.items.get(item_id) or ItemState(id=item_id)
@@ -65,11 +66,13 @@ def rows(cat: Catalog, stages: list[str] | None = None, challenges: list[str] | 
 
 
 def read_state(path: Path, cat: Catalog) -> tuple[State, list[Problem]]:
-    """Read a state file (version 1 or 2); items the catalog does not know become orphans."""
+    """Read a state file (version 1, 2 or 3); items the catalog does not know become orphans."""
     parsed, problems = statefile.read(path)
     if parsed is None:
         return State(), problems
-    return split(cat, parsed.items), []
+    state = split(cat, parsed.items)
+    state.warnings = parsed.warnings
+    return state, []
 
 
 def split(cat: Catalog, items: list[ItemState]) -> State:
@@ -106,25 +109,35 @@ def _summary(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dic
     return lines
 
 
+RESOLVED = ("done", "accepted-risk", "na")
+
+
 def _item_line(text: str, s: ItemState, item_id: str) -> str:
-    box = "x" if s.status in ("done", "accepted-risk", "na") else " "
-    if s.status == "na":
-        text = f"~~{text}~~ (not applicable: {markdown_text(s.reason)})"
-    elif s.status == "accepted-risk":
-        text = f"{text} (accepted risk: {markdown_text(s.reason)})"
-    elif s.status == "in-progress":
-        text = f"{text} (in progress)"
+    """One item. Only open, in-progress and done items are task-list boxes: an accepted risk or a
+    not-applicable item is not done, so it is never drawn as a ticked box."""
     extra = "".join(f" — {label}: {markdown_text(value)}" for label, value in (("owner", s.owner), ("note", s.note))
                     if value)
     if s.evidence:
         extra += f" — evidence: {markdown_url(s.evidence)}"
-    return f"- [{box}] {text}{extra} `{item_id}`"
+    if s.status == "na":
+        return f"- **Not applicable:** ~~{text}~~ (reason: {markdown_text(s.reason)}){extra} `{item_id}`"
+    if s.status == "accepted-risk":
+        return f"- **Accepted risk:** {text} (reason: {markdown_text(s.reason)}){extra} `{item_id}`"
+    box = "x" if s.status == "done" else " "
+    return f"- [{box}] {text}{' (in progress)' if s.status == 'in-progress' else ''}{extra} `{item_id}`"
+
+
+def _orphan_line(o: ItemState) -> str:
+    if o.status in ("na", "accepted-risk"):
+        return f"- **{STATUS_TEXT[o.status].capitalize()}:** `{o.id}`"
+    return f"- [{'x' if o.status == 'done' else ' '}] `{o.id}` ({STATUS_TEXT[o.status]})"
 
 
 def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State, site_url: str,
-                title: str = "Deployment checklist", ranked: bool = False) -> str:
-    """A GitHub-flavoured task list with a readiness table, ready to paste into a pull-request comment.
-    `ranked`: the rows are in the planner's order; one list of challenges instead of stage sections."""
+                title: str = "Deployment checklist", ranked: bool = False, compact: bool = False) -> str:
+    """Markdown for a pull-request comment: the readiness table, then the items. `compact`: only open and
+    in-progress items, the rest folded in a <details> block. `ranked`: the rows are in the planner's
+    order; one list of challenges instead of stage sections."""
     scope = list(dict.fromkeys(r.stage for r in picked))
     per_stage = readiness(cat, state.statuses, scope)
     lowest = ", the lowest stage's" if len(scope) > 1 else ""
@@ -132,8 +145,56 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
              f"Readiness: **{_percent(overall(per_stage))}**{lowest}. {READINESS_RULE} "
              f"From the [ML Deployment Field Guide]({site_url}) {__version__}.", ""]
     lines += _summary(g, picked, state, per_stage)
-    if ranked:
-        lines += ["", "## Challenges, most likely to matter first", ""]
+    if compact:
+        lines += _compact(g, picked, state, per_stage, site_url)
+    else:
+        lines += _full(cat, g, picked, state, per_stage, site_url, ranked)
+    if state.orphans:
+        lines += ["", "## Items no longer in the catalog", ""]
+        lines += [_orphan_line(o) for o in state.orphans]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+
+
+def _challenge_link(g: nx.MultiDiGraph, challenge: str, site_url: str) -> str:
+    return f"[{g.nodes[challenge]['title']}]({page_url(site_url, f'challenges/{challenge}.md')})"
+
+
+def _compact(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness],
+             site_url: str) -> list[str]:
+    """Open and in-progress items by stage and challenge; everything resolved or not applicable folded."""
+    still = [r for r in picked if state.of(r.item.id).status not in RESOLVED]
+    rest = [r for r in picked if state.of(r.item.id).status in RESOLVED]
+    lines = ["", f"## Still open ({len(still)})", ""]
+    if not still:
+        lines.append("Nothing: every item is done, accepted as a risk or not applicable.")
+
+    def group(rows: list[Row], with_scores: bool) -> list[str]:
+        out: list[str] = []
+        last: dict[str, str] = {}
+        for row in rows:
+            if last.get("stage") != row.stage:
+                r = per_stage[row.stage]
+                score = f" — {_percent(r.score)} ({r.resolved}/{r.applicable} resolved)" if with_scores else ""
+                out += ["", f"### {g.nodes[row.stage]['title']}{score}", ""]
+                last = {"stage": row.stage}
+            if last.get("challenge") != row.challenge:
+                out += ["", f"**{_challenge_link(g, row.challenge, site_url)}**", ""]
+                last["challenge"] = row.challenge
+            out.append(_item_line(row.item.text, state.of(row.item.id), row.item.id))
+        return out
+
+    lines += group(still, True)
+    if rest:
+        lines += ["", f"<details><summary>Done, accepted risk or not applicable ({len(rest)})</summary>", ""]
+        lines += group(rest, False)
+        lines += ["", "</details>"]
+    return lines
+
+
+def _full(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness],
+          site_url: str, ranked: bool) -> list[str]:
+    """Every item under its stage, step and challenge (or in rank order), with precedents and notes."""
+    lines = ["", "## Challenges, most likely to matter first", ""] if ranked else []
     last: dict[str, str] = {}
     rank = 0
     for row in picked:
@@ -146,26 +207,21 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
             lines += ["", f"### {g.nodes[row.step]['title']}", ""]
             last["step"] = row.step
         if last.get("challenge") != row.challenge:
-            url = page_url(site_url, f"challenges/{row.challenge}.md")
             cases = incoming(g, row.challenge, "illustrates")
             precedent = f"precedents: {', '.join(g.nodes[c]['title'] for c in cases[:3])}" if cases else ""
             if ranked:
                 rank += 1
                 where = f"{g.nodes[row.stage]['title']} › {g.nodes[row.step]['title']}"
-                lines += ["", f"### {rank}. [{g.nodes[row.challenge]['title']}]({url})", "",
+                lines += ["", f"### {rank}. {_challenge_link(g, row.challenge, site_url)}", "",
                           " · ".join(filter(None, [where, precedent])), ""]
             else:
-                lines += ["", f"**[{g.nodes[row.challenge]['title']}]({url})**"
+                lines += ["", f"**{_challenge_link(g, row.challenge, site_url)}**"
                           + (f" · {precedent}" if precedent else ""), ""]
             last["challenge"] = row.challenge
         covers = covers_text(cat, row.item)
         lines.append(_item_line(row.item.text, state.of(row.item.id), row.item.id)
                      + (f" · also covers: {covers}" if covers else ""))
-    if state.orphans:
-        lines += ["", "## Items no longer in the catalog", ""]
-        lines += [f"- [{'x' if o.status in ('done', 'accepted-risk', 'na') else ' '}] `{o.id}` "
-                  f"({STATUS_TEXT[o.status]})" for o in state.orphans]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+    return lines
 
 
 def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) -> str:
@@ -182,7 +238,7 @@ def to_csv(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State) ->
 
 
 def to_json(cat: Catalog, picked: list[Row], state: State, now: datetime | None = None) -> str:
-    """The state file (version 2) the site and `--state` import; orphans are written back, never dropped."""
+    """The state file (version 3) the site and `--state` import; orphans are written back, never dropped."""
     scope = list(dict.fromkeys(r.stage for r in picked))
     items = [state.of(r.item.id) for r in picked] + state.orphans
     exported = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -20,12 +20,12 @@ catalog_option = click.option("--catalog", "catalog_dir", default="catalog", sho
                               type=click.Path(file_okay=False, path_type=Path), help="Catalog folder.")
 
 
-def _load(catalog_dir: Path) -> tuple[load.Catalog, object]:
-    """Load and check, or print every problem and exit 1 (never a traceback)."""
+def _load(catalog_dir: Path, code: int = 1) -> tuple[load.Catalog, object]:
+    """Load and check, or print every problem and exit `code` (never a traceback)."""
     try:
         cat = load.load(catalog_dir)
     except load.CatalogError as exc:
-        _fail(exc.problems)
+        _fail(exc.problems, code)
     return cat, graph.build(cat)
 
 
@@ -34,12 +34,12 @@ def _say(text: str, err: bool = False) -> None:
     click.echo(controls.visible(text), err=err)
 
 
-def _fail(problems: list[load.Problem]) -> None:
+def _fail(problems: list[load.Problem], code: int = 1) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     files = len({p.path for p in problems})
     click.echo(f"{len(problems)} problem(s) in {files} file(s)", err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 @click.group()
@@ -190,24 +190,26 @@ site_url_option = click.option("--site-url", default=lambda: _site_url(),
 FORMATS = click.Choice(["md", "csv", "json"])
 
 
-def _state(path: Path | None, cat: load.Catalog) -> State:
+def _state(path: Path | None, cat: load.Catalog, code: int = 1) -> State:
     from . import checklist
     if path is None:
         return checklist.State()
     state, problems = checklist.read_state(path, cat)
     if problems:
-        _fail(problems)
+        _fail(problems, code)
+    for warning in state.warnings:
+        _say(f"warning: {path}: {warning}", err=True)
     if state.orphans:
         _say(f"note: {len(state.orphans)} item(s) in {path} are no longer in the catalog; kept as orphans: "
              + ", ".join(o.id for o in state.orphans), err=True)
     return state
 
 
-def _stages(cat: load.Catalog, stages: tuple[str, ...]) -> list[str]:
+def _stages(cat: load.Catalog, stages: tuple[str, ...], code: int = 1) -> list[str]:
     known = [s.id for s in cat.stages]
     for stage in stages:
         if stage not in known:
-            _unknown(stage, known, "stage")
+            _unknown(stage, known, "stage", code)
     return list(stages)
 
 
@@ -225,11 +227,15 @@ def _profile(path: Path, cat: load.Catalog):
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Checklist state file exported from the site: fills in status, owner, note and evidence.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--full", is_flag=True,
+              help="Markdown: every item in the open, with precedents and framework notes (default: compact, "
+                   "open and in-progress items first, the rest folded in <details>).")
 @site_url_option
 @click.pass_context
 def checklist_cmd(ctx: click.Context, catalog_dir: Path, stages: tuple[str, ...], fmt: str,
-                  state_path: Path | None, out: Path | None, site_url: str) -> None:
-    """The stage checklists as a Markdown task list (fit for a pull-request comment), CSV or a state file.
+                  state_path: Path | None, out: Path | None, full: bool, site_url: str) -> None:
+    """The stage checklists as Markdown (fit for a pull-request comment: the readiness table, then what is
+    still open), CSV or a state file.
 
     `fieldguide checklist merge A.json B.json --out M.json` merges state files."""
     if ctx.invoked_subcommand:
@@ -240,17 +246,29 @@ def checklist_cmd(ctx: click.Context, catalog_dir: Path, stages: tuple[str, ...]
     picked = checklist.rows(cat, scope)
     titles = {s.id: s.title for s in cat.stages}
     title = "Deployment checklist: " + (", ".join(titles[s] for s in scope) if scope else "all stages")
-    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title), out)
+    _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title, compact=not full), out)
 
 
 @checklist_cmd.command("merge")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--catalog", "catalog_dir", default=None, type=click.Path(file_okay=False, path_type=Path),
+              help="Catalog folder (optional here): orders the scope by stage and names items it no longer has.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
-def merge_cmd(files: tuple[Path, ...], out: Path | None) -> None:
-    """Merge checklist state files, item by item, as the site's import does: the later change wins,
-    a blank item never erases one that is set, and a tie is a conflict (the first file's version is
-    kept; each conflict is listed on stderr by item id). Exits 0 when the files are valid."""
+@click.pass_context
+def merge_cmd(ctx: click.Context, files: tuple[Path, ...], catalog_dir: Path | None, out: Path | None) -> None:
+    """Merge checklist state files field by field, as the site's import does: per field (status with its
+    reason, owner, note, evidence) the later change wins, a person's value wins over a default the guide
+    set, and ties are settled the same way everywhere, so the result is the same in any file order.
+    Lists on stderr every field that differs from the first file (changed) and every person's value the
+    merge drops because someone else changed the same field without having seen it (conflict).
+    Exits 0 when the files are valid, 1 when one is not (nothing written), 2 for a missing catalog."""
     from . import statefile
+    from .schema import FIELDS
+    parent = ctx.parent
+    if catalog_dir is None and parent is not None and \
+            parent.get_parameter_source("catalog_dir") == click.core.ParameterSource.COMMANDLINE:
+        catalog_dir = parent.params["catalog_dir"]
+    cat = _load(catalog_dir, code=2)[0] if catalog_dir is not None else None
     parsed, problems = [], []
     for path in files:
         state, found = statefile.read(path)
@@ -258,22 +276,62 @@ def merge_cmd(files: tuple[Path, ...], out: Path | None) -> None:
         parsed.append(state)
     if problems:
         _fail(problems)
-    merged = parsed[0].items
-    changed = new = 0
-    for other in parsed[1:]:
-        result = statefile.merge(merged, other.items)
-        for local, theirs in result.conflicts:
-            click.echo(f"conflict: {local.id}: kept {_version_text(local)}; {other.path} has "
-                       f"{_version_text(theirs)}", err=True)
-        merged, changed, new = result.items, changed + len(result.changed), new + len(result.new)
-    scope = list(dict.fromkeys(stage for state in parsed for stage in state.scope))
-    click.echo(f"merged {len(files)} file(s): {len(merged)} item(s), {new} new, {changed} changed", err=True)
-    _write(statefile.dump(merged, scope=scope), out)
+    for state in parsed:
+        for warning in state.warnings:
+            _say(f"warning: {state.path}: {warning}", err=True)
+    states = [statefile.state_of(state.items) for state in parsed]
+    merged = statefile.join(*states)
+    names = [state.path for state in parsed]
+
+    def stamp(change: statefile.Change, item_id: str, name: str) -> str:
+        origin = next(names[n] for n, s in enumerate(states) if s.get(item_id, {}).get(name) == change)
+        by = f"{change.by}, " if change.by else ""
+        weak = ", default" if change.weak else ""
+        return f"{_value_text(change)} ({by}{change.at or 'time unknown'}{weak}, {origin})"
+
+    first = states[0]
+    kinds: dict[str, str] = {}
+    for item_id in sorted(merged):
+        for name in FIELDS:
+            kept, mine = merged[item_id].get(name), first.get(item_id, {}).get(name)
+            if kept is None or kept == mine or (mine is not None and mine.value == kept.value) \
+                    or statefile.conflict(kept, mine):
+                continue
+            was = _value_text(mine) if mine is not None else "(not set)"
+            _say(f"changed: {item_id}: {name}: {was} -> {stamp(kept, item_id, name)}", err=True)
+            kinds.setdefault(item_id, "new" if not first.get(item_id) else "changed")
+    for item_id, name, _, lost in statefile.losers(states, merged):
+        kept = stamp(merged[item_id][name], item_id, name)
+        _say(f"conflict: {item_id}: {name}: kept {kept} over {stamp(lost, item_id, name)}", err=True)
+        kinds[item_id] = "conflict"
+    scope = sorted({stage for state in parsed for stage in state.scope})
+    if cat is not None:
+        order = {s.id: n for n, s in enumerate(cat.stages)}
+        scope.sort(key=lambda stage: (order.get(stage, len(order)), stage))
+        known = {i.id for c in cat.challenges.values() for i in c.checklist}
+        orphans = [i for i in sorted(merged) if i not in known]
+        if orphans:
+            _say(f"note: {len(orphans)} item(s) are no longer in the catalog; kept as orphans: {', '.join(orphans)}",
+                 err=True)
+    counts = {kind: sum(1 for k in kinds.values() if k == kind) for kind in ("new", "changed", "conflict")}
+    _say(f"merged {len(files)} file(s): {len(merged)} item(s); relative to {names[0]}: {counts['new']} new, "
+         f"{counts['changed']} changed, {counts['conflict']} conflict(s)", err=True)
+    latest = max((s.exported for s in parsed if s.exported), default=None)
+    version = max((s.catalog_version for s in parsed if s.catalog_version), default=None)
+    _write(statefile.dump(statefile.items_of(merged), scope=scope, exported=latest or statefile.now(),
+                          catalog_version=version), out)
 
 
-def _version_text(item) -> str:
-    by = f" by {item.by}" if item.by else ""
-    return f"{item.status} (updated {item.updated or 'at an unknown time'}{by})"
+def _value_text(change) -> str:
+    """A field's value on one line for stderr: a status with its reason, other text quoted and cut short."""
+    if len(change.value) == 2:
+        status, reason = change.value
+        return f"{status}: {_short(reason)}" if reason else status
+    return repr(_short(change.value[0])) if change.value[0] else "(empty)"
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 @main.command("gate")
@@ -284,19 +342,21 @@ def _version_text(item) -> str:
 @click.option("--min-readiness", default=1.0, show_default=True, type=click.FloatRange(0, 1),
               help="Readiness each chosen stage needs: resolved (done or accepted risk) ÷ applicable items.")
 def gate_cmd(catalog_dir: Path, state_path: Path, stages: tuple[str, ...], min_readiness: float) -> None:
-    """A deployment gate for CI: exit 0 when the chosen stages are ready, 1 listing the open items."""
+    """A deployment gate for CI: exit 0 when the chosen stages are ready, 1 listing the open items, 2 when
+    it cannot decide (usage errors, a missing or invalid catalog, an unreadable or invalid state file)."""
     from . import checklist
-    cat, _ = _load(catalog_dir)
-    picked = checklist.rows(cat, _stages(cat, stages))
-    ready, lines = checklist.gate(cat, picked, _state(state_path, cat), min_readiness)
+    cat, _ = _load(catalog_dir, code=2)
+    picked = checklist.rows(cat, _stages(cat, stages, code=2))
+    ready, lines = checklist.gate(cat, picked, _state(state_path, cat, code=2), min_readiness)
     click.echo("\n".join(lines))
     sys.exit(0 if ready else 1)
 
 
-def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, ranked: bool = False) -> str:
+def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, ranked: bool = False,
+                    compact: bool = False) -> str:
     from . import checklist
     if fmt == "md":
-        return checklist.to_markdown(cat, g, picked, state, site_url, title, ranked=ranked)
+        return checklist.to_markdown(cat, g, picked, state, site_url, title, ranked=ranked, compact=compact)
     if fmt == "csv":
         return checklist.to_csv(cat, g, picked, state)
     return checklist.to_json(cat, picked, state)
@@ -487,12 +547,12 @@ def diff_cmd(old: str, new: str, fmt: str, catalog_path: str, out: Path | None) 
     _write(text, out)
 
 
-def _unknown(value: str, pool: list[str], what: str) -> None:
+def _unknown(value: str, pool: list[str], what: str, code: int = 1) -> None:
     import difflib
 
     hint = difflib.get_close_matches(value, pool, n=3)
     _say(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
-    sys.exit(1)
+    sys.exit(code)
 
 
 def _write(text: str, out: Path | None) -> None:

@@ -665,13 +665,22 @@ class Profile(Strict):
 Status = Literal["open", "in-progress", "done", "accepted-risk", "na"]
 NEEDS_REASON = ("accepted-risk", "na")
 STATE_FORMAT = "fieldguide-checklist"
-STATE_VERSION = 2
+STATE_VERSION = 3
 V1_NA_REASON = "no reason recorded (converted from a version 1 file)"
+V2_BLANK_REASON = "no visible reason recorded (converted from a version 2 file)"
+FIELDS = ("status", "owner", "note", "evidence")  # what carries its own change time; status includes the reason
+MAX_REPLACES = 8  # earlier changes a value remembers having replaced (the merge's "since they last agreed")
 
 # Multi-line text: tab, line feed and carriage return (a Windows line break) allowed, no other control.
 TEXT_PATTERN = "^[^" + CTL.replace(r"\x0b-\x1f", r"\x0b\x0c\x0e-\x1f") + "]*$"
 LINE_PATTERN = rf"^[^\t\n{CTL}]*$"  # one line: no tab or line break either
-REASON_PATTERN = r"[^\t\n\r ]"  # a reason is given: at least one character that is not blank
+# A reason is given: at least one visible character. Blank means white space (Unicode White_Space) and
+# the default-ignorable characters that draw nothing (U+00A0, U+200B, U+2060, U+FEFF, fillers, variation
+# selectors...); written as escapes valid in Rust regex, Python and ECMAScript's Unicode mode.
+INVISIBLE = (r"\t\n\x0b\x0c\r \x85\u00a0\u00ad\u034f\u061c\u115f\u1160\u1680\u17b4\u17b5\u180b-\u180f"
+             r"\u2000-\u200f\u2028-\u202f\u205f-\u206f\u2800\u3000\u3164\ufe00-\ufe0f\ufeff\uffa0")
+REASON_PATTERN = rf"[^{INVISIBLE}]"
+REASON_PATTERN_V2 = r"[^\t\n\r ]"  # version 2's weaker rule, kept so that its files still read
 TIMESTAMP_PATTERN = (  # UTC, to the second; compared as text, so exactly this shape
     r"^(?:[0-9]{4}-(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
     r"|02-(?:0[1-9]|1[0-9]|2[0-8]))|(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
@@ -699,7 +708,8 @@ PATTERN_TEXT = {
     LINE_PATTERN: "one line of text without control characters",
     TIMESTAMP_PATTERN: "a UTC time such as 2026-11-29T10:00:00Z",
     EVIDENCE_PATTERN: "an http:// or https:// address (or empty)",
-    REASON_PATTERN: "given when the status is accepted-risk or na",
+    REASON_PATTERN: "a reason with at least one visible character, given when the status is accepted-risk or na",
+    REASON_PATTERN_V2: "given when the status is accepted-risk or na",
 }
 
 
@@ -715,13 +725,23 @@ Timestamp = _text(TIMESTAMP_PATTERN, 20)
 Evidence = _text(EVIDENCE_PATTERN, 2000)
 StageId = _text(SLUG, 80)
 
-# A rule across two fields, in JSON Schema terms; `ItemState._reason_given` is the same rule in Python.
-_REASON_RULE = {
-    "if": {"properties": {"status": {"enum": list(NEEDS_REASON)}}, "required": ["status"]},
-    "then": {"properties": {"reason": {"type": "string", "pattern": REASON_PATTERN,
-                                       "description": PATTERN_TEXT[REASON_PATTERN]}},
-             "required": ["reason"]},
-}
+
+def _reason_rule(pattern: str) -> dict[str, Any]:
+    """A rule across two fields, in JSON Schema terms (each model's `_reason_given` is the same in Python)."""
+    return {
+        "if": {"properties": {"status": {"enum": list(NEEDS_REASON)}}, "required": ["status"]},
+        "then": {"properties": {"reason": {"type": "string", "pattern": pattern,
+                                           "description": PATTERN_TEXT[pattern]}},
+                 "required": ["reason"]},
+    }
+
+
+def _check_reason(pattern: str, reason: str, info: ValidationInfo) -> str:
+    if info.data.get("status") in NEEDS_REASON and not re.search(pattern, reason):
+        raise ValueError(f"a reason with at least one visible character is required when the status is "
+                         f"{info.data['status']}" if pattern == REASON_PATTERN else
+                         f"a reason is required when the status is {info.data['status']}")
+    return reason
 
 
 class _StateModel(BaseModel):
@@ -729,11 +749,93 @@ class _StateModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class ItemState(_StateModel):
-    """One checklist item's state. `updated` is when it last changed (UTC); absent means unknown,
-    which the merge treats as older than any time."""
+class Replaced(_StateModel):
+    """An earlier change that a value was made over (its author had seen it)."""
 
-    model_config = ConfigDict(json_schema_extra=_REASON_RULE)
+    at: Timestamp
+    by: UserLine = ""
+
+
+class Stamp(_StateModel):
+    """When one field last changed, by whom, and whether a person set it or the guide did."""
+
+    at: Timestamp | None = Field(None, description="when, UTC; absent means unknown (older than any time)")
+    by: UserLine = ""
+    default: bool = Field(False, description="set by the guide (a plan's scope, a conversion), not by a person: "
+                                             "any value a person sets wins over it")
+    replaces: list[Replaced] = Field(default_factory=list, max_length=MAX_REPLACES,
+                                     description="earlier changes of this field its author had seen, newest first")
+
+
+class Changes(_StateModel):
+    """Per field (status with its reason, owner, note, evidence): its last change. A field without one is
+    unset when its value is empty, and set at an unknown time otherwise."""
+
+    status: Stamp | None = None
+    owner: Stamp | None = None
+    note: Stamp | None = None
+    evidence: Stamp | None = None
+
+
+class ItemState(_StateModel):
+    """One checklist item's state (version 3): the values, and per field when it changed and by whom."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_rule(REASON_PATTERN))
+
+    id: ItemId
+    status: Status = "open"
+    reason: UserText = Field("", validate_default=True)
+    owner: UserLine = ""
+    note: UserText = ""
+    evidence: Evidence = ""
+    changed: Changes = Field(default_factory=Changes)
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
+        return _check_reason(REASON_PATTERN, reason, info)
+
+    @property
+    def blank(self) -> bool:
+        """Nothing set: no field has a change and every value is empty."""
+        return not any(getattr(self.changed, f) for f in FIELDS) and self.content == ("open", "", "", "", "")
+
+    @property
+    def content(self) -> tuple[str, ...]:
+        """What a person set (not when or by whom): two items with the same content agree."""
+        return (self.status, self.reason, self.owner, self.note, self.evidence)
+
+    def _latest(self) -> Stamp | None:
+        stamps = [s for f in FIELDS if (s := getattr(self.changed, f)) is not None and s.at]
+        return max(stamps, key=lambda s: s.at or "", default=None)
+
+    @property
+    def updated(self) -> str | None:
+        """The latest change of any field (exports show it in one column)."""
+        latest = self._latest()
+        return latest.at if latest else None
+
+    @property
+    def by(self) -> str:
+        latest = self._latest()
+        return latest.by if latest else ""
+
+
+class ChecklistState(_StateModel):
+    """The checklist state file, version 3 (site export, `fieldguide checklist --format json`, merge)."""
+
+    format: Literal["fieldguide-checklist"]
+    version: Literal[3]
+    exported: Timestamp | None = None
+    catalog_version: _text(LINE_PATTERN, 40) | None = None
+    scope: list[StageId] = Field(default_factory=list, max_length=100)
+    items: list[ItemState] = Field(max_length=20000)
+
+
+class ItemStateV2(_StateModel):
+    """Version 2 items (2026-11-29): one change time for the whole item."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_rule(REASON_PATTERN_V2))
 
     id: ItemId
     status: Status = "open"
@@ -747,30 +849,16 @@ class ItemState(_StateModel):
     @field_validator("reason", mode="after")
     @classmethod
     def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
-        if info.data.get("status") in NEEDS_REASON and not re.search(REASON_PATTERN, reason):
-            raise ValueError(f"a reason is required when the status is {info.data['status']}")
-        return reason
-
-    @property
-    def blank(self) -> bool:
-        """Nothing set: an open item without reason, owner, note or evidence."""
-        return self.status == "open" and not (self.reason or self.owner or self.note or self.evidence)
-
-    @property
-    def content(self) -> tuple[str, ...]:
-        """What a person set (not when or by whom): two items with the same content agree."""
-        return (self.status, self.reason, self.owner, self.note, self.evidence)
+        return _check_reason(REASON_PATTERN_V2, reason, info)
 
 
-class ChecklistState(_StateModel):
-    """The checklist state file, version 2 (site export, `fieldguide checklist --format json`, merge)."""
-
+class ChecklistStateV2(_StateModel):
     format: Literal["fieldguide-checklist"]
     version: Literal[2]
     exported: Timestamp | None = None
     catalog_version: _text(LINE_PATTERN, 40) | None = None
     scope: list[StageId] = Field(default_factory=list, max_length=100)
-    items: list[ItemState] = Field(max_length=20000)
+    items: list[ItemStateV2] = Field(max_length=20000)
 
 
 class ItemStateV1(_StateModel):
@@ -781,12 +869,6 @@ class ItemStateV1(_StateModel):
     reason: UserText = ""
     owner: UserLine = ""
     note: UserText = ""
-
-    def upgrade(self) -> ItemState:
-        reason = self.reason
-        if self.status == "na" and not re.search(REASON_PATTERN, reason):
-            reason = V1_NA_REASON
-        return ItemState(id=self.id, status=self.status, reason=reason, owner=self.owner, note=self.note)
 
 
 class ChecklistStateV1(_StateModel):
@@ -800,24 +882,28 @@ class ChecklistStateV1(_StateModel):
 
 
 def state_json_schema(site_url: str) -> dict[str, Any]:
-    """JSON Schema (draft 2020-12) of the state file, versions 1 and 2: published with the downloads,
+    """JSON Schema (draft 2020-12) of the state file, versions 1, 2 and 3: published with the downloads,
     read by the page's import. Files are also refused, by both readers, for what a schema cannot say:
     over 1 MiB, not UTF-8, not JSON, a repeated key, a lone surrogate, nesting deeper than 20, an item
     id listed twice."""
     from pydantic.json_schema import models_json_schema
 
-    _, top = models_json_schema([(ChecklistState, "validation"), (ChecklistStateV1, "validation")],
-                                ref_template="#/$defs/{model}")
+    _, top = models_json_schema([(ChecklistState, "validation"), (ChecklistStateV2, "validation"),
+                                 (ChecklistStateV1, "validation")], ref_template="#/$defs/{model}")
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": site_url.rstrip("/") + "/downloads/schema/checklist-state.schema.json",
         "title": "Checklist state (ML Deployment Field Guide)",
-        "description": "A team's progress on the stage checklists (fieldguide-checklist, versions 1 and 2). "
+        "description": "A team's progress on the stage checklists (fieldguide-checklist, versions 1, 2 and 3). "
                        "Readers also refuse files over 1 MiB, not UTF-8, not JSON, with a repeated key, a lone "
                        "surrogate, nesting deeper than 20 levels or an item id listed twice.",
         "type": "object",
         "if": {"properties": {"version": {"const": 1}}, "required": ["version"]},
         "then": {"$ref": "#/$defs/ChecklistStateV1"},
-        "else": {"$ref": "#/$defs/ChecklistState"},
+        "else": {
+            "if": {"properties": {"version": {"const": 2}}, "required": ["version"]},
+            "then": {"$ref": "#/$defs/ChecklistStateV2"},
+            "else": {"$ref": "#/$defs/ChecklistState"},
+        },
         "$defs": top["$defs"],
     }

@@ -1,11 +1,24 @@
-"""The checklist state file: read it (validate, convert version 1), merge two of them, write it.
+"""The checklist state file: read it (validate, convert versions 1 and 2, clamp clocks), merge any
+number of them field by field (a join), report what a merge changes, write it.
 
-The page does the same in `content/assets/javascripts/statefile.js`; one corpus of files and one set
-of golden merge cases (`tests/golden/merge/`) hold both to the same verdicts and results.
+The page does the same in `content/assets/javascripts/statefile.js`; one corpus of files, one set of
+golden merge cases (`tests/golden/merge/`) and property tests over generated files hold both to the
+same verdicts and results.
 
 Reading refuses, before the schema, what a JSON Schema cannot say: over 1 MiB, not UTF-8, not JSON
 (NaN and Infinity included), a key repeated in an object, a lone surrogate (`"\\ud800"`), nesting
 deeper than 20 levels; after it, an item id listed twice. Numbers follow JSON Schema: 1.0 is 1.
+
+The data model (version 3). Each item has four fields that change independently: its status (with
+its reason), owner, note and evidence link. Each field's last change is a `Change`: the value, when
+(`at`, UTC to the second, None when unknown), by whom, whether it is a *default* the guide set (weak:
+a plan's scope, a conversion's placeholder text) or a person's value (strong), and the earlier
+changes its author had seen (`replaces`, newest first). Merging takes, per field, the greatest change
+in one total order: strong before weak, then the later time, then author, value and `replaces` as
+tie-breaks. A maximum in a total order is commutative, associative and idempotent, so everyone who
+has seen the same files shows the same state, whatever the order. `replaces` never decides a merge;
+it tells a plain later edit (the newer value was made over the older one) from a conflict (both
+sides changed the field since they last agreed), for the preview and the CLI's report.
 """
 
 from __future__ import annotations
@@ -13,44 +26,67 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from .files import Unreadable, read_bytes
 from .load import Loc, Problem, Source, _dotted, display_path, validate
-from .schema import STATE_FORMAT, STATE_VERSION, ChecklistState, ChecklistStateV1, ItemState
+from .schema import (
+    FIELDS,
+    NEEDS_REASON,
+    REASON_PATTERN,
+    STATE_FORMAT,
+    STATE_VERSION,
+    V1_NA_REASON,
+    V2_BLANK_REASON,
+    Changes,
+    ChecklistState,
+    ChecklistStateV1,
+    ChecklistStateV2,
+    ItemState,
+    ItemStateV1,
+    ItemStateV2,
+    Replaced,
+    Stamp,
+)
 
 MAX_BYTES = 1024 * 1024  # the same limit as catalog files, and the page's import
 MAX_DEPTH = 20
 ENTITY = "checklist"  # the entity column of problem lines
+AHEAD = timedelta(hours=24)  # a change time further ahead of this computer's clock is counted as now
+PLAN_REASON = "out of scope for "  # the planner's default reason (version 2 files wrote it as a person's)
 
 
 @dataclass
 class StateFile:
-    """A valid state file, converted to version 2 items."""
+    """A valid state file, converted to version 3 items."""
 
     path: str
     version: int
     items: list[ItemState]
     scope: list[str] = field(default_factory=list)
+    exported: str | None = None
+    catalog_version: str | None = None
+    warnings: list[str] = field(default_factory=list)  # change times counted as now (clock sanity)
 
 
 # ---------------------------------------------------------------- reading
 
 
-def read(path: Path) -> tuple[StateFile | None, list[Problem]]:
-    """Read and validate one state file; every problem as `path:line: checklist: field: message`."""
+def read(path: Path, now: datetime | None = None) -> tuple[StateFile | None, list[Problem]]:
+    """Read and validate one state file; every problem as `path:line: checklist: field: message`.
+    Change times more than a day ahead of `now` (this computer's clock) are counted as `now`."""
     shown = display_path(path)
     try:
         # Regular files only (never a FIFO or a device); one byte over the limit so `parse` says "too big".
         raw = read_bytes(path, MAX_BYTES + 1)
     except Unreadable as exc:
         return None, [Problem(shown, 1, ENTITY, "-", str(exc))]
-    return parse(raw, shown)
+    return parse(raw, shown, now)
 
 
-def parse(raw: bytes, shown: str) -> tuple[StateFile | None, list[Problem]]:
+def parse(raw: bytes, shown: str, now: datetime | None = None) -> tuple[StateFile | None, list[Problem]]:
     """Validate the bytes of a state file (the page runs the same steps in the same order)."""
     source = Source(shown)
 
@@ -81,8 +117,9 @@ def parse(raw: bytes, shown: str) -> tuple[StateFile | None, list[Problem]]:
         return fail(message, source.line(loc), loc)
     if not isinstance(data, dict):
         return fail("expected a JSON object")
-    v1 = type(data.get("version")) is int and data["version"] == 1  # the schema's if/then/else
-    model = ChecklistStateV1 if v1 else ChecklistState
+    version = data.get("version")  # the schema's if/then/else
+    old = version if type(version) is int and version in (1, 2) else None
+    model = {1: ChecklistStateV1, 2: ChecklistStateV2}.get(old, ChecklistState)
     parsed, problems = validate(data, model, source, ENTITY)
     if parsed is None:
         return None, problems
@@ -92,8 +129,11 @@ def parse(raw: bytes, shown: str) -> tuple[StateFile | None, list[Problem]]:
             return fail(f"'{item.id}' is listed twice (first at items[{seen[item.id]}])",
                         source.line(("items", i, "id")), ("items", i, "id"))
         seen[item.id] = i
-    items = [i.upgrade() for i in parsed.items] if v1 else list(parsed.items)
-    return StateFile(shown, parsed.version, items, list(parsed.scope)), []
+    # Version 3 items normalised too (a redundant change entry dropped), as the page does.
+    items = [_upgrade(i) if old else item_of(i.id, fields_of(i)) for i in parsed.items]
+    items, warnings = clamp(items, now or datetime.now(UTC))
+    return StateFile(shown, parsed.version, items, list(parsed.scope), parsed.exported if old != 1 else None,
+                     parsed.catalog_version, warnings), []
 
 
 def _no_constant(name: str) -> Any:
@@ -192,77 +232,210 @@ def json_lines(text: str) -> tuple[dict[Loc, int], list[tuple[Loc, int, int]]]:
     return lines, repeated
 
 
-# ---------------------------------------------------------------- merging
+# ---------------------------------------------------------------- the data model
 
-# The rule table, per item id present on both sides (local = what you have, incoming = the file):
-#
-#   same content (status, reason, owner, note, evidence)      -> keep local      "unchanged"
-#   incoming blank (open, nothing written)                     -> keep local      "unchanged"
-#   local blank, incoming not                                  -> take incoming   "changed"
-#   incoming.updated later than local.updated                  -> take incoming   "changed"
-#   incoming.updated earlier                                   -> keep local      "unchanged"
-#   same updated (or both unknown), different content          -> keep local      "conflict"
-#
-# An unknown `updated` (version 1 files) is older than any time. Ids on one side only are kept:
-# incoming-only ones are "new" unless blank; local-only ones (orphans included) stay as they are.
-RULES = ("same", "incoming-blank", "local-blank", "incoming-later", "local-later", "conflict")
+EMPTY: dict[str, tuple[str, ...]] = {"status": ("open", ""), "owner": ("",), "note": ("",), "evidence": ("",)}
 
 
-def decide(local: ItemState, incoming: ItemState) -> tuple[ItemState, str]:
-    """The rule that applies to one item present on both sides, and the item it keeps."""
-    if local.content == incoming.content:
-        return local, "same"
-    if incoming.blank:
-        return local, "incoming-blank"
-    if local.blank:
-        return incoming, "local-blank"
-    mine, theirs = local.updated or "", incoming.updated or ""
-    if theirs > mine:
-        return incoming, "incoming-later"
-    if theirs < mine:
-        return local, "local-later"
-    return local, "conflict"
+@dataclass(frozen=True)
+class Change:
+    """One field's last change. `value` is (status, reason) for the status, (text,) for the others."""
+
+    value: tuple[str, ...]
+    at: str | None = None
+    by: str = ""
+    weak: bool = False
+    replaces: tuple[tuple[str, str], ...] = ()
+
+    def key(self) -> tuple[Any, ...]:
+        """The merge's total order (strings compare by code point, as the page's code does)."""
+        return (not self.weak, self.at or "", self.by, self.value, self.replaces)
+
+    def over(self, other: Change) -> bool:
+        """Whether this value was made over `other` (its author had seen it)."""
+        return other.at is not None and (other.at, other.by) in self.replaces
 
 
-REPORTED_AS = {"same": "unchanged", "incoming-blank": "unchanged", "local-blank": "changed",
-               "incoming-later": "changed", "local-later": "unchanged", "conflict": "conflict"}
+Fields = dict[str, Change]  # field -> its last change; a field never set is absent
+
+
+def fields_of(item: ItemState) -> Fields:
+    """An item's fields: a value without a change entry is set at an unknown time unless it is empty."""
+    out: Fields = {}
+    for name in FIELDS:
+        value = (item.status, item.reason) if name == "status" else (getattr(item, name),)
+        stamp: Stamp | None = getattr(item.changed, name)
+        if stamp is None:
+            if value != EMPTY[name]:
+                out[name] = Change(value)
+        else:
+            out[name] = Change(value, stamp.at, stamp.by, stamp.default, tuple((r.at, r.by) for r in stamp.replaces))
+    return out
+
+
+def item_of(item_id: str, fields: Fields) -> ItemState:
+    """The item as written: values, and a change entry for every field except one whose value alone
+    says all there is (set, not empty, at an unknown time by nobody named)."""
+    values = {name: (fields[name].value if name in fields else EMPTY[name]) for name in FIELDS}
+    changed = {}
+    for name, c in fields.items():
+        if c.at is None and not c.by and not c.weak and not c.replaces and c.value != EMPTY[name]:
+            continue
+        changed[name] = Stamp.model_construct(at=c.at, by=c.by, default=c.weak, replaces=[
+            Replaced.model_construct(at=at, by=by) for at, by in c.replaces])
+    status, reason = values["status"]
+    return ItemState.model_construct(id=item_id, status=status, reason=reason, owner=values["owner"][0],
+                                     note=values["note"][0], evidence=values["evidence"][0],
+                                     changed=Changes.model_construct(**changed))
+
+
+def state_of(items: list[ItemState]) -> dict[str, Fields]:
+    return {i.id: fields_of(i) for i in items}
+
+
+def items_of(state: dict[str, Fields]) -> list[ItemState]:
+    """Items in code point order of their ids: the same file whatever order the inputs came in."""
+    return [item_of(i, state[i]) for i in sorted(state)]
+
+
+def _weak_status(status: str, reason: str) -> bool:
+    """Values older versions wrote as a person's that the guide had set: the planner's scope stamp and
+    the version 1 conversion text."""
+    return status == "na" and (reason == V1_NA_REASON or reason.startswith(PLAN_REASON))
+
+
+def _upgrade(old: ItemStateV1 | ItemStateV2) -> ItemState:
+    """Version 1 and 2 items as version 3. Their item-level time (none in version 1) becomes the time of
+    every field that holds a value; an empty field stays unset, so an old file never erases anything
+    (it cannot say which fields changed). A status that needs a reason and has none visible gets a
+    placeholder reason, marked as a default."""
+    at = getattr(old, "updated", None)
+    by = getattr(old, "by", "")
+    fields: Fields = {}
+    status, reason = old.status, old.reason
+    weak = _weak_status(status, reason)
+    if status in NEEDS_REASON and not re.search(REASON_PATTERN, reason):
+        reason, weak = (V2_BLANK_REASON if isinstance(old, ItemStateV2) else V1_NA_REASON), True
+    if (status, reason) != EMPTY["status"]:
+        fields["status"] = Change((status, reason), at, by, weak)
+    for name in ("owner", "note", "evidence"):
+        value = getattr(old, name, "")
+        if value:
+            fields[name] = Change((value,), at, by)
+    return item_of(old.id, fields)
+
+
+def _text(t: datetime) -> str:
+    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def clamp(items: list[ItemState], now: datetime) -> tuple[list[ItemState], list[str]]:
+    """Change times more than a day ahead of `now` counted as `now` (a wrong clock or a hand-edited
+    file would otherwise win every later merge), each with a warning."""
+    limit, current = _text(now + AHEAD), _text(now)
+    out, warnings = [], []
+    for i, item in enumerate(items):
+        fields = fields_of(item)
+        late = {name: c for name, c in fields.items() if c.at is not None and c.at > limit}
+        if not late:
+            out.append(item)
+            continue
+        for name, c in late.items():
+            warnings.append(f"items[{i}] ({item.id}): {name}: change time {c.at} is more than a day ahead of this "
+                            f"computer's clock; counted as {current}")
+            fields[name] = Change(c.value, current, c.by, c.weak, c.replaces)
+        out.append(item_of(item.id, fields))
+    return out, warnings
+
+
+# ---------------------------------------------------------------- merging: a join, field by field
+
+
+def join(*states: dict[str, Fields]) -> dict[str, Fields]:
+    """Per item and field, the greatest change (Change.key). Every id of every input is kept."""
+    out: dict[str, Fields] = {}
+    for state in states:
+        for item_id, fields in state.items():
+            mine = out.setdefault(item_id, {})
+            for name, c in fields.items():
+                if name not in mine or c.key() > mine[name].key():
+                    mine[name] = c
+    return out
+
+
+def conflict(winner: Change, loser: Change | None) -> bool:
+    """Both are a person's values, they differ, and the winner was not made over the loser: both sides
+    changed the field since they last agreed, and the loser's value is about to disappear."""
+    return (loser is not None and not winner.weak and not loser.weak and winner.value != loser.value
+            and not winner.over(loser))
 
 
 @dataclass
-class Merged:
-    items: list[ItemState]
-    new: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    conflicts: list[tuple[ItemState, ItemState]] = field(default_factory=list)  # (kept local, incoming)
+class FieldChange:
+    """One field an import changes, or a conflict (then `kept` says whose value the join keeps)."""
 
-    def report(self) -> dict[str, list[str]]:
-        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged,
-                "conflicts": [local.id for local, _ in self.conflicts]}
+    id: str
+    field: str
+    kind: str  # "changed" or "conflict"
+    mine: Change | None
+    theirs: Change
+    kept: str  # "mine" or "theirs"
 
 
-def merge(local: list[ItemState], incoming: list[ItemState]) -> Merged:
-    """Merge incoming items into local ones, item by item (see RULES); local order first."""
-    theirs = {i.id: i for i in incoming}
-    mine = {i.id for i in local}
-    out = Merged([])
-    for item in local:
-        other = theirs.get(item.id)
-        if other is None:
-            out.items.append(item)
-            continue
-        kept, rule = decide(item, other)
-        out.items.append(kept)
-        kind = REPORTED_AS[rule]
-        if kind == "conflict":
-            out.conflicts.append((item, other))
+@dataclass
+class Report:
+    merged: dict[str, Fields]
+    fields: list[FieldChange]
+    new: list[str]
+    changed: list[str]
+    conflicts: list[str]
+    unchanged: list[str]
+
+    def counts(self) -> dict[str, list[str]]:
+        return {"new": self.new, "changed": self.changed, "unchanged": self.unchanged, "conflicts": self.conflicts}
+
+
+def compare(local: dict[str, Fields], incoming: dict[str, Fields]) -> Report:
+    """What merging `incoming` into `local` does, field by field: the preview of an import."""
+    merged = join(local, incoming)
+    found: list[FieldChange] = []
+    for item_id in sorted(incoming):
+        mine = local.get(item_id, {})
+        for name in FIELDS:
+            theirs = incoming[item_id].get(name)
+            m = mine.get(name)
+            if theirs is None or theirs == m:
+                continue
+            if merged[item_id][name] is theirs:
+                if m is not None and m.value == theirs.value:
+                    continue  # the same value, only its stamp differs
+                found.append(FieldChange(item_id, name, "conflict" if conflict(theirs, m) else "changed", m, theirs,
+                                         "theirs"))
+            elif conflict(m, theirs):
+                found.append(FieldChange(item_id, name, "conflict", m, theirs, "mine"))
+    new, changed, conflicts = [], [], []
+    for item_id in dict.fromkeys(f.id for f in found):
+        kinds = {f.kind for f in found if f.id == item_id}
+        if "conflict" in kinds:
+            conflicts.append(item_id)
+        elif not local.get(item_id):
+            new.append(item_id)
         else:
-            getattr(out, kind).append(item.id)
-    for item in incoming:
-        if item.id not in mine:
-            out.items.append(item)
-            if not item.blank:
-                out.new.append(item.id)
+            changed.append(item_id)
+    reported = set(new + changed + conflicts)
+    unchanged = [i for i in sorted(incoming) if i not in reported and (incoming[i] or i in local)]
+    return Report(merged, found, new, changed, conflicts, unchanged)
+
+
+def losers(states: list[dict[str, Fields]], merged: dict[str, Fields]) -> list[tuple[str, str, int, Change]]:
+    """Every person's value, in any input, that the merge drops in a conflict: (id, field, input, change)."""
+    out = []
+    for n, state in enumerate(states):
+        for item_id in sorted(state):
+            for name in FIELDS:
+                c = state[item_id].get(name)
+                if c is not None and c != merged[item_id][name] and conflict(merged[item_id][name], c):
+                    out.append((item_id, name, n, c))
     return out
 
 
@@ -270,18 +443,38 @@ def merge(local: list[ItemState], incoming: list[ItemState]) -> Merged:
 
 
 def item_json(item: ItemState) -> dict[str, Any]:
-    """An item as written to files: the five v1 fields always, the others when set."""
-    body = item.model_dump()
-    return {k: v for k, v in body.items() if k in ("id", "status", "reason", "owner", "note") or v}
+    """An item as written to files: id and status always, other values when set, then the changes."""
+    out: dict[str, Any] = {"id": item.id, "status": item.status}
+    for name in ("reason", "owner", "note", "evidence"):
+        if getattr(item, name):
+            out[name] = getattr(item, name)
+    changed = {}
+    for name in FIELDS:
+        stamp: Stamp | None = getattr(item.changed, name)
+        if stamp is None:
+            continue
+        entry: dict[str, Any] = {}
+        if stamp.at:
+            entry["at"] = stamp.at
+        if stamp.by:
+            entry["by"] = stamp.by
+        if stamp.default:
+            entry["default"] = True
+        if stamp.replaces:
+            entry["replaces"] = [{"at": r.at, **({"by": r.by} if r.by else {})} for r in stamp.replaces]
+        changed[name] = entry
+    if changed:
+        out["changed"] = changed
+    return out
 
 
 def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return _text(datetime.now(UTC))
 
 
 def dump(items: list[ItemState], scope: list[str] | None = None, exported: str | None = None,
          catalog_version: str | None = None) -> str:
-    """A version 2 state file."""
+    """A version 3 state file."""
     body: dict[str, Any] = {"format": STATE_FORMAT, "version": STATE_VERSION, "exported": exported or now()}
     if catalog_version:
         body["catalog_version"] = catalog_version

@@ -5,7 +5,7 @@
 // Wrapped in an IIFE so its own names stay private; it uses store.js's shared helpers
 // (`download`, `byCodePoint`, `loadJson`), which load first.
 (() => {
-  const KEY = "fieldguide-citations-v1";
+  const KEY = storageKey("fieldguide-citations-v1"); // scoped by the site's path (store.js)
   const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
   // ---------------------------------------------------------------- storage
@@ -187,6 +187,7 @@
   async function refreshBasket() {
     const basket = document.getElementById("fg-basket");
     if (!basket) return;
+    if (!basket.querySelector(".fg-basket-summary").textContent) basketStatus("Loading your citations…");
     let data;
     try {
       data = await loadCitations();

@@ -6,13 +6,25 @@
 // Storage never loses state silently: a write that fails (quota, private mode) is announced and the
 // page shows what is really stored; unreadable stored data is kept aside under one key (the newest
 // replaces an older copy, so copies never pile up) before a fresh checklist starts.
+//
+// Every key is scoped by the site's path, as Material scopes its own ("/guide/.__palette"): two copies
+// of the guide on one origin (two projects on owner.github.io) never share checklists, names, plans
+// or citations.
 
-const STORE = "fieldguide-checklist"; // { version: 2, items: { id: item without its id } }
-const STORE_V1 = "fieldguide-checklist-v1"; // read once and converted
-const ASIDE = "fieldguide-checklist.unreadable";
-const UNDO = "fieldguide-checklist.before-import"; // the store as it was before the last import
-const NAME = "fieldguide-name";
-const PROFILE = "fieldguide-profile-v1";
+// The site's root, resolved once against the page the scripts were loaded on: Material's `base` is
+// relative to that page, and instant navigation keeps both the scripts and the first page's config.
+const SITE_ROOT = new URL((JSON.parse(document.getElementById("__config")?.textContent || "{}").base || ".") + "/",
+  location.href);
+const siteRoot = () => SITE_ROOT;
+const storageKey = (name) => `${SITE_ROOT.pathname}.${name}`;
+
+const STORE = storageKey("fieldguide-checklist"); // { version: 3, items: { id: item without its id } }
+const ASIDE = storageKey("fieldguide-checklist.unreadable");
+const UNDO = storageKey("fieldguide-checklist.undo"); // [{ label, at, before, after: hashOf(the store after) }]
+const NAME = storageKey("fieldguide-name");
+const PROFILE = storageKey("fieldguide-profile-v1");
+const MIGRATED = storageKey("fieldguide-migrated");
+const UNDO_STEPS = 10; // at least 5 are kept; older ones go first when storage is short
 const STATUS_TEXT = { open: "open", "in-progress": "in progress", done: "done", "accepted-risk": "accepted risk",
   na: "not applicable" };
 
@@ -31,8 +43,17 @@ function storageAlert(text) {
 
 // ------------------------------------------------------------------ storage
 
-const emptyStore = () => ({ version: 2, items: {} });
+const emptyStore = () => ({ version: 3, items: {} });
 let storeBlocked = false; // unreadable data could not be kept aside: never write over it
+
+const quietSet = (key, value) => {
+  try {
+    localStorage.setItem(key, value);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 // Writes one key; returns false (and says why) when the browser refuses.
 const trySet = (key, value) => {
@@ -49,32 +70,80 @@ const trySet = (key, value) => {
   }
 };
 
-const wellFormed = (s) => s && typeof s === "object" && !Array.isArray(s) && StateFile.STATUSES.includes(s.status)
-  && ["reason", "owner", "note", "evidence", "by"].every((k) => s[k] === undefined || typeof s[k] === "string")
-  && (s.updated === undefined || s.updated === null || typeof s.updated === "string");
+// Keys from before they were scoped by the site's path. Each guide on the origin copies them once into
+// its own keys; the old ones stay in place (read-only) so that every other guide there can do the same.
+const LEGACY = { "fieldguide-checklist": STORE, "fieldguide-checklist-v1": storageKey("fieldguide-checklist-v1"),
+  "fieldguide-checklist.unreadable": ASIDE, "fieldguide-name": NAME, "fieldguide-profile-v1": PROFILE,
+  "fieldguide-citations-v1": storageKey("fieldguide-citations-v1"),
+  "fieldguide-citations-v1.unreadable": storageKey("fieldguide-citations-v1.unreadable") };
+const migrateLegacy = () => {
+  if (localStorage.getItem(MIGRATED) !== null) return;
+  let complete = true;
+  for (const [old, scoped] of Object.entries(LEGACY)) {
+    const value = localStorage.getItem(old);
+    if (value !== null && localStorage.getItem(scoped) === null) complete = quietSet(scoped, value) && complete;
+  }
+  const undo = localStorage.getItem("fieldguide-checklist.before-import"); // the old single undo slot
+  if (undo !== null && localStorage.getItem(UNDO) === null) {
+    try {
+      const { label, at, store } = JSON.parse(undo);
+      complete = quietSet(UNDO, JSON.stringify([{ label, at, before: store, after: hashOf(localStorage.getItem(STORE)) }]))
+        && complete;
+    } catch { /* an unreadable undo slot: nothing to restore */ }
+  }
+  if (complete) quietSet(MIGRATED, "1");
+};
+try { migrateLegacy(); } catch { /* storage unavailable: every read below says so */ }
 
+// A stored item, loosely checked (the store is ours; files get the full schema check on import).
+const STAMP_KEYS = ["at", "by", "default", "replaces"];
+const wellFormedStamp = (s) => s && typeof s === "object" && Object.keys(s).every((k) => STAMP_KEYS.includes(k))
+  && (s.at === undefined || s.at === null || typeof s.at === "string") && (s.by === undefined || typeof s.by === "string")
+  && (s.replaces === undefined || (Array.isArray(s.replaces) && s.replaces.every((r) => r && typeof r.at === "string")));
+const wellFormed = (s, version) => s && typeof s === "object" && !Array.isArray(s) && StateFile.STATUSES.includes(s.status)
+  && ["reason", "owner", "note", "evidence", "by"].every((k) => s[k] === undefined || typeof s[k] === "string")
+  && (s.updated === undefined || s.updated === null || typeof s.updated === "string")
+  && (version < 3 || s.changed === undefined || (typeof s.changed === "object" && s.changed !== null
+    && Object.entries(s.changed).every(([k, v]) => StateFile.FIELDS.includes(k) && wellFormedStamp(v))));
+
+let migrationWarnings = [];
+// The store in `raw` as version 3 (with `converted` set when it was older), or null when unreadable.
 const parseStore = (raw, v1) => {
   let parsed;
   try { parsed = JSON.parse(raw); } catch { return null; }
   if (!parsed || typeof parsed !== "object" || !parsed.items || typeof parsed.items !== "object") return null;
-  if (parsed.version !== (v1 ? 1 : 2) || !Object.values(parsed.items).every(wellFormed)) return null;
-  if (!v1) return parsed;
-  const store = emptyStore(); // version 1: converted as a version 1 file is (StateFile.upgrade)
-  for (const [id, s] of Object.entries(parsed.items)) putState(store, id, StateFile.upgrade({ ...s, id }));
-  return store;
+  const version = v1 ? 1 : parsed.version;
+  if (parsed.version !== version || ![1, 2, 3].includes(version)) return null;
+  if (!Object.values(parsed.items).every((s) => wellFormed(s, version))) return null;
+  if (version === 3) return { store: parsed, converted: false };
+  // Versions 1 and 2: converted as files of those versions are (StateFile.upgrade), times clamped.
+  const items = Object.entries(parsed.items).map(([id, s]) => StateFile.upgrade({ ...s, id }, version));
+  const clamped = StateFile.clamp(items, new Date());
+  migrationWarnings = clamped.warnings;
+  const store = emptyStore();
+  for (const it of clamped.items) putState(store, it.id, it);
+  return { store, converted: true };
 };
 
 const readStore = () => {
   let key = STORE;
   let raw = localStorage.getItem(STORE);
   if (raw === null) {
-    key = STORE_V1;
-    raw = localStorage.getItem(STORE_V1);
+    key = LEGACY["fieldguide-checklist-v1"];
+    raw = localStorage.getItem(key);
     if (raw === null) return emptyStore();
   }
-  const store = parseStore(raw, key === STORE_V1);
-  if (store) {
-    if (key === STORE_V1 && !storeBlocked && trySet(STORE, JSON.stringify(store))) localStorage.removeItem(STORE_V1);
+  const parsed = parseStore(raw, key !== STORE);
+  if (parsed) {
+    const { store, converted } = parsed;
+    if (converted && !storeBlocked && trySet(STORE, JSON.stringify(store))) {
+      if (key !== STORE) localStorage.removeItem(key);
+      if (migrationWarnings.length) {
+        notify(`Saved checklist data was converted; ${migrationWarnings.length} change time(s) more than a day `
+          + `ahead of this computer's clock now count as the time of the conversion.`);
+        migrationWarnings = [];
+      }
+    }
     return store;
   }
   // Unreadable: keep one copy aside (replacing an older one), then start afresh. If even that is
@@ -116,23 +185,108 @@ const putState = (store, id, state) => {
 const nowUtc = () => new Date().toISOString().replace(/\.\d+Z$/, "Z");
 const userName = () => (localStorage.getItem(NAME) || "").trim();
 
-// Applies a person's change to one item, stamped with the time and their name; false if not saved.
-const updateItem = (id, changes) => {
+// ------------------------------------------------------------------ a person's changes
+
+// Typing makes one change per field, not one per key press: while the same field of the same item is
+// being typed in (and nothing was exported or imported since), each key press amends the change the
+// previous one made in this tab. Otherwise intermediate values would crowd out the earlier changes a
+// value remembers having replaced.
+let draft = null; // { id, field, at, by } of the change the last key press made
+const endDraft = () => { draft = null; };
+
+const GROUP = { status: "status", reason: "status", owner: "owner", note: "note", evidence: "evidence" };
+
+// Applies a person's change to one item: each field touched gets its own change time and author.
+// Returns false if it could not be saved.
+const updateItem = (id, changes, typing = false) => {
   const store = readStore();
   const before = stateOf(store, id);
   const after = { ...before, ...changes };
-  if (StateFile.sameContent(before, after)) return true;
-  putState(store, id, { ...after, updated: nowUtc(), by: userName() });
+  const fields = StateFile.fieldsOf(before);
+  const now = nowUtc();
+  const by = userName();
+  let touched = false;
+  for (const name of new Set(Object.keys(changes).map((k) => GROUP[k]))) {
+    const value = name === "status" ? [after.status, after.reason] : [after[name]];
+    const current = fields[name];
+    if (current ? StateFile.sameValue(current.value, value) : StateFile.sameValue(value, StateFile.EMPTY[name])) continue;
+    const amend = typing && current && draft && draft.id === id && draft.field === name && draft.at === current.at
+      && draft.by === current.by && current.by === by;
+    fields[name] = amend ? StateFile.change(value, current.at > now ? current.at : now, by, false, current.replaces)
+      : StateFile.edit(current, value, now, by);
+    draft = typing ? { id, field: name, at: fields[name].at, by } : null;
+    touched = true;
+  }
+  if (!touched) return true;
+  putState(store, id, StateFile.itemOf(id, fields));
   return writeStore(store);
 };
 
-// ------------------------------------------------------------------ shared helpers
+// A name (recorded with every change) follows the file format's rule for one line of text: no control
+// character (bidi overrides such as U+202E included), at most 200 characters. Returns a problem or "".
+const LINE_REFUSED = new RegExp(`[\\t\\n${StateFile.CONTROL}]`, "u");
+const nameProblem = (text) => {
+  const bad = text.match(LINE_REFUSED);
+  if (bad) {
+    return `Not saved: a name is one line of text without control characters; this one contains `
+      + `U+${bad[0].codePointAt(0).toString(16).toUpperCase().padStart(4, "0")}.`;
+  }
+  if ([...text.trim()].length > StateFile.MAX_LINE) return `Not saved: a name has at most ${StateFile.MAX_LINE} characters.`;
+  return "";
+};
 
-// The site's root, resolved once against the page the scripts were loaded on: Material's `base` is
-// relative to that page, and instant navigation keeps both the scripts and the first page's config.
-const SITE_ROOT = new URL((JSON.parse(document.getElementById("__config")?.textContent || "{}").base || ".") + "/",
-  location.href);
-const siteRoot = () => SITE_ROOT;
+// ------------------------------------------------------------------ undo: a labelled stack
+
+// A short fingerprint of a stored state: enough to tell whether it changed since a step, without
+// keeping a second full copy per step (ten steps of a large checklist would crowd the origin's quota).
+function hashOf(text) {
+  const s = text ?? "";
+  let h = 5381;
+  for (let i = 0; i < s.length; i += 1) h = (Math.imul(h, 33) + s.charCodeAt(i)) | 0;
+  return `${s.length}:${h >>> 0}`;
+}
+
+const readUndo = () => {
+  try {
+    const entries = JSON.parse(localStorage.getItem(UNDO));
+    return Array.isArray(entries) ? entries.filter((e) => e && typeof e.label === "string") : [];
+  } catch {
+    return [];
+  }
+};
+
+// Replaces the store, keeping the state before it on the undo stack (the oldest steps go first when
+// storage is short). False, with nothing changed, if the new state cannot be saved.
+const replaceStore = (store, label) => {
+  const before = localStorage.getItem(STORE);
+  const entries = readUndo().concat([{ label, at: nowUtc(), before, after: hashOf(JSON.stringify(store)) }])
+    .slice(-UNDO_STEPS);
+  while (!quietSet(UNDO, JSON.stringify(entries))) {
+    if (entries.length === 1) return trySet(UNDO, JSON.stringify(entries)); // says why in the alert
+    entries.shift();
+  }
+  if (!writeStore(store)) {
+    entries.pop();
+    quietSet(UNDO, JSON.stringify(entries));
+    return false;
+  }
+  return true;
+};
+
+// Restores the state from before the newest step. Changes made after that step are undone too: the
+// caller asks first (`changedSince`).
+const undoStep = () => {
+  const entries = readUndo();
+  const top = entries.pop();
+  if (!top) return null;
+  const ok = top.before === null ? (localStorage.removeItem(STORE), true) : trySet(STORE, top.before);
+  if (!ok) return null;
+  quietSet(UNDO, JSON.stringify(entries));
+  return top;
+};
+const changedSince = (entry) => hashOf(localStorage.getItem(STORE)) !== entry.after;
+
+// ------------------------------------------------------------------ shared helpers
 
 // A JSON file of the site, fetched once (the promise is kept; a failed fetch rejects with the reason).
 const jsonPromises = new Map();
