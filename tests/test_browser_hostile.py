@@ -134,7 +134,8 @@ def test_a_saved_citation_key_named_like_a_prototype_member_is_left_out(page, si
     """A basket key `constructor` left "Your citations" on "Loading…"."""
     page.goto(site.url, wait_until="networkidle")
     page.evaluate("""k => localStorage.setItem(k, JSON.stringify({version: 1,
-        pages: ['constructor', 'fieldguide-concept-drift', 'tostring']}))""", storage_key(site, "fieldguide-citations-v1"))
+        pages: ['constructor', 'fieldguide-concept-drift', 'tostring']}))""",
+                  storage_key(site, "fieldguide-citations-v1"))
     page.goto(site.url + "citations/", wait_until="networkidle")
     summary = page.locator(".fg-basket-summary")
     expect(summary).to_contain_text("1 page")
