@@ -65,6 +65,16 @@ def groups(entries: list[dict[str, Any]], split: str) -> list[tuple[str, list[di
     return [(split, entries)] + ([(split + "/2", second)] if second and len(second) < len(entries) else [])
 
 
+def only_material_index_refused(stderr: str) -> bool:
+    """True when the build failed only because the site's output check (hooks.py) refused Material's own
+    search index, whose texts hold HTML. The guide never ships that file (it has its own index); the
+    baseline build writes it before the check runs, and the benchmark only reads it."""
+    head, sep, problems = stderr.partition("unsafe output in the built site:\n")
+    lines = [line for line in problems.splitlines() if line.strip()]
+    return bool(sep and lines) and "ERROR" in head and all(
+        line.startswith("search/search_index.json: ") for line in lines)
+
+
 def material_index(tmp: Path) -> Path:
     """Build the site with Material's search plugin as configured before issue 9; return its index."""
     config = ROOT / ".relevance-baseline.yml"
@@ -74,7 +84,7 @@ def material_index(tmp: Path) -> Path:
         env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
         proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "--site-dir",
                                str(tmp / "site")], cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-        if proc.returncode:
+        if proc.returncode and not only_material_index_refused(proc.stderr):
             raise SystemExit(f"baseline build failed:\n{proc.stderr}")
     finally:
         config.unlink()
