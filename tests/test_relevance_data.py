@@ -109,7 +109,8 @@ def test_profiles_have_the_documented_shape(
     assert len(set(ids)) == len(ids), "duplicate profile ids"
     for p in profiles:
         where = f"profile {p.get('id')!r}"
-        assert set(p) <= PROFILE_KEYS | OPTIONAL_KEYS and set(p) >= PROFILE_KEYS - {"industry", "stages"}, f"{where}: keys"
+        keys = set(p)
+        assert PROFILE_KEYS - {"industry", "stages"} <= keys <= PROFILE_KEYS | OPTIONAL_KEYS, f"{where}: keys"
         assert p.get("author", "second") in AUTHORS, f"{where}: author {p['author']!r}"
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", p["id"]), f"{where}: id must be kebab-case"
         assert "industry" not in p or p["industry"] in facets["industries"], f"{where}: industry {p.get('industry')}"
