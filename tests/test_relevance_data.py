@@ -16,11 +16,14 @@ import yaml
 from conftest import HERE, REAL
 
 RELEVANCE = HERE / "relevance"
-SPLITS = {"dev", "holdout"}
+SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
+QUESTION_SPLITS = SPLITS | {"blind"}
+AUTHORS = {"second"}  # no author field: the first author (the engine's own team)
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
 PROFILE_KEYS = {"id", "name", "industry", "traits", "stages", "description", "bit", "split", "source"}
+OPTIONAL_KEYS = {"author"}
 SOURCE_KEYS = {"title", "url", "says"}
 URL = re.compile(r"^https?://\S+$")
 
@@ -66,12 +69,14 @@ def test_questions_have_the_documented_shape(questions: list[dict], challenges: 
     assert len(questions) >= 80
     for entry in questions:
         where = f"question {entry.get('q')!r}"
-        assert set(entry) == QUESTION_KEYS, f"{where}: keys {sorted(entry)}"
+        assert QUESTION_KEYS <= set(entry) <= QUESTION_KEYS | OPTIONAL_KEYS, f"{where}: keys {sorted(entry)}"
+        assert entry.get("author", "second") in AUTHORS, f"{where}: author {entry['author']!r}"
         assert isinstance(entry["q"], str) and 1 <= len(entry["q"].split()) <= 15, f"{where}: 1-15 words"
         accept = _ids(entry["accept"])
         assert 1 <= len(accept) <= 3 and len(set(accept)) == len(accept), f"{where}: 1-3 distinct ids"
         assert set(accept) <= challenges, f"{where}: unknown challenge {sorted(set(accept) - challenges)}"
-        assert entry["split"] in SPLITS, f"{where}: split {entry['split']!r}"
+        assert entry["split"] in QUESTION_SPLITS, f"{where}: split {entry['split']!r}"
+        assert entry["split"] != "blind" or entry.get("author") == "second", f"{where}: blind needs author: second"
         assert entry["source"] == "own" or URL.match(entry["source"]), f"{where}: source must be own or a URL"
 
 
@@ -87,6 +92,15 @@ def test_enough_questions_come_from_public_practitioner_text(questions: list[dic
     assert sum(e["source"] != "own" for e in questions) >= 40
 
 
+def test_blind_set_is_a_second_authors_and_covers_every_challenge(questions: list[dict], challenges: set[str]) -> None:
+    """The blind set measures generality: big enough, by the second author, with every challenge as an answer."""
+    blind = [e for e in questions if e["split"] == "blind"]
+    assert len(blind) >= 80
+    assert {e.get("author") for e in blind} == {"second"}
+    missing = sorted(challenges - {e["accept"][0] for e in blind})
+    assert not missing, f"challenges no blind question is first answered by: {missing}"
+
+
 def test_profiles_have_the_documented_shape(
     profiles: list[dict], challenges: set[str], facets: dict[str, set[str]], stages: set[str]
 ) -> None:
@@ -95,7 +109,9 @@ def test_profiles_have_the_documented_shape(
     assert len(set(ids)) == len(ids), "duplicate profile ids"
     for p in profiles:
         where = f"profile {p.get('id')!r}"
-        assert set(p) <= PROFILE_KEYS and set(p) >= PROFILE_KEYS - {"industry", "stages"}, f"{where}: keys"
+        keys = set(p)
+        assert PROFILE_KEYS - {"industry", "stages"} <= keys <= PROFILE_KEYS | OPTIONAL_KEYS, f"{where}: keys"
+        assert p.get("author", "second") in AUTHORS, f"{where}: author {p['author']!r}"
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", p["id"]), f"{where}: id must be kebab-case"
         assert "industry" not in p or p["industry"] in facets["industries"], f"{where}: industry {p.get('industry')}"
         traits = _ids(p["traits"])
@@ -113,7 +129,7 @@ def test_profiles_have_the_documented_shape(
 
 @pytest.mark.parametrize("name", ["questions", "profiles"])
 def test_holdout_is_about_a_third_and_spread_over_challenges(name: str, request: pytest.FixtureRequest) -> None:
-    entries = request.getfixturevalue(name)
+    entries = [e for e in request.getfixturevalue(name) if e["split"] in SPLITS]  # the blind set stands apart
     key = "accept" if name == "questions" else "bit"
     share = sum(e["split"] == "holdout" for e in entries) / len(entries)
     assert 0.25 <= share <= 0.40, f"{name}: holdout share {share:.2f}"

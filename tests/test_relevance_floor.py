@@ -1,6 +1,7 @@
 """Guards against a collapse of relevance (not against noise): floors well below what `make relevance`
-measures. The questions and profiles are scored all together, dev and holdout alike; nothing here
-looks at a single holdout case."""
+measures. The questions and profiles are scored all together, dev and holdout alike, and the blind
+questions (a second author's, written without our vocabulary) on their own; nothing here looks at a
+single holdout or blind case."""
 
 from __future__ import annotations
 
@@ -13,10 +14,10 @@ sys.path.insert(0, str(HERE / "relevance"))
 from relevance import profile_of, profiles, questions, root_catalog  # noqa: E402
 
 
-def test_search_finds_the_right_challenge_in_the_top_five_for_most_questions() -> None:
+def _search_scores(qs: list[dict]) -> tuple[float, float]:
+    """Share of questions with an accepted challenge in the top five, and the mean reciprocal rank."""
     cat, g = root_catalog()
     index = search.index_for(cat, g)
-    qs = questions("dev") + questions("holdout")
     top5 = mrr = 0.0
     for q in qs:
         ids = [h.id for h in search.run(index, q["q"]) if h.type == "challenge"]
@@ -24,8 +25,19 @@ def test_search_finds_the_right_challenge_in_the_top_five_for_most_questions() -
         if ranks:
             top5 += min(ranks) <= 5
             mrr += 1 / min(ranks)
-    assert top5 / len(qs) >= 0.80  # measured 0.99 (see README)
-    assert mrr / len(qs) >= 0.65  # measured 0.89
+    return top5 / len(qs), mrr / len(qs)
+
+
+def test_search_finds_the_right_challenge_in_the_top_five_for_most_questions() -> None:
+    top5, mrr = _search_scores(questions("dev") + questions("holdout"))
+    assert top5 >= 0.80  # measured 0.98 (see README)
+    assert mrr >= 0.65  # measured 0.88
+
+
+def test_search_finds_the_right_challenge_for_most_questions_written_blind() -> None:
+    top5, mrr = _search_scores(questions("blind"))
+    assert top5 >= 0.80  # measured 0.93 (see README)
+    assert mrr >= 0.65  # measured 0.77
 
 
 def test_planner_puts_the_challenge_that_bit_in_the_top_five_for_most_projects() -> None:
@@ -33,4 +45,4 @@ def test_planner_puts_the_challenge_that_bit_in_the_top_five_for_most_projects()
     index = search.index_for(cat, g)
     ps = profiles("dev") + profiles("holdout")
     top5 = sum([r.id for r in plan.rank(cat, g, profile_of(p), index)].index(p["bit"][0]) < 5 for p in ps)
-    assert top5 / len(ps) >= 0.60  # measured 0.85
+    assert top5 / len(ps) >= 0.60  # measured 0.73 (first author 0.79, second 0.65)
