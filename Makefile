@@ -76,6 +76,10 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
 
+# The browser suite on the Zensical build alone (`make test` runs it on both builds).
+test-zensical: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
+	FIELDGUIDE_BUILDERS=zensical $(BIN)/python -m pytest -m browser
+
 # The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
 test-fast: $(BIN)/.installed-test node_modules/.installed
 	$(BIN)/ruff check scripts tests
@@ -94,8 +98,18 @@ bench: check node_modules/.installed
 relevance: check node_modules/.installed
 	$(BIN)/python tests/relevance/benchmark.py $(RELEVANCE_ARGS)
 
+# Rewrite requirements.lock after changing a dependency in pyproject.toml: resolve it afresh in a clean
+# venv (the newest versions pyproject.toml allows) and record every package installed, transitive ones too.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test,zensical]'
+	{ sed -n '/^#/p' $(LOCK); .lock-venv/bin/python -m pip freeze --exclude-editable | grep -iv '^fieldguide'; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
+	@git diff --stat -- $(LOCK) 2>/dev/null || true
+
 clean:
-	rm -rf site $(VENV) node_modules .cache
+	rm -rf site build/zensical $(VENV) node_modules .cache
 
 # Lighthouse scores and Nu Html Checker errors for a few pages (tools installed into .audit-tools/ on first use).
 AUDIT_ARGS ?=
