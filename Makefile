@@ -76,9 +76,10 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
 
-# The browser suite on the Zensical build alone (`make test` runs it on both builds).
+# The browser suite on the Zensical build alone, every page visited (`make test` runs every browser test on
+# both builds, but visits a sample of the entity pages on Zensical's: see tests/browser.py, Site.sweep).
 test-zensical: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
-	FIELDGUIDE_BUILDERS=zensical $(BIN)/python -m pytest -m browser
+	FIELDGUIDE_BUILDERS=zensical FIELDGUIDE_EVERY_PAGE=1 $(BIN)/python -m pytest -m browser
 
 # The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
 test-fast: $(BIN)/.installed-test node_modules/.installed

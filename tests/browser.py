@@ -32,6 +32,9 @@ CHROME_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+ENTITY_FOLDERS = ("challenges", "case-studies", "mitigations")  # one page per entity: most of the site
+
+
 @dataclass
 class Site:
     root: Path
@@ -42,6 +45,23 @@ class Site:
         """Every HTML page of the built site, as a path relative to its root (404 page excluded)."""
         return sorted(p.relative_to(self.root).as_posix().removesuffix("index.html")
                       for p in self.root.rglob("*.html") if p.name != "404.html")
+
+    def sweep(self) -> list[str]:
+        """The pages a test that visits "every page" visits: all of them on the MkDocs build; on the
+        second builder in `make test`, every page outside the entity folders and the first three of
+        each (the entity pages differ only in their catalog text; the MkDocs sweep reads all of it),
+        or all of them with FIELDGUIDE_EVERY_PAGE=1 (`make test-zensical` sets it)."""
+        every = self.pages()
+        if self.builder == "mkdocs" or os.environ.get("FIELDGUIDE_EVERY_PAGE") == "1":
+            return every
+        seen: dict[str, int] = {}
+        picked = []
+        for path in every:
+            folder = path.split("/")[0] if path.count("/") > 1 else ""
+            seen[folder] = seen.get(folder, 0) + 1
+            if folder not in ENTITY_FOLDERS or seen[folder] <= 3:
+                picked.append(path)
+        return picked
 
 
 def free_port() -> int:
