@@ -6,17 +6,28 @@ HOST ?= 127.0.0.1:8000
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: serve test test-fast check build publish lint clean bench relevance mutate
+# Every package at the version requirements.lock names (pip constraints; `make lock` rewrites the file).
+LOCK := requirements.lock
+PIP := $(BIN)/python -m pip install --quiet -c $(LOCK)
+# The Zensical build: `fieldguide site` writes its docs folder, Zensical builds, `fieldguide postbuild` checks.
+ZENSICAL_DOCS := build/zensical/docs
+ZENSICAL_SITE := build/zensical/site
+
+.PHONY: serve test test-fast test-zensical check build build-zensical publish lint lock clean bench relevance mutate
 
 # Reinstall when the project's dependencies change.
-$(BIN)/.installed: pyproject.toml
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(PIP) -e .
 	@touch $@
 
-$(BIN)/.installed-test: $(BIN)/.installed
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(BIN)/.installed-zensical: $(BIN)/.installed
+	$(PIP) -e '.[zensical]'
+	@touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed $(BIN)/.installed-zensical
+	$(PIP) -e '.[test,zensical]'
 	@touch $@
 
 # Front-end files the site serves itself (Mermaid) and the accessibility engine the tests inject.
@@ -39,8 +50,20 @@ serve: check node_modules/.installed
 # The site for publication, in site/: needs the public address, e.g. make build SITE_URL=https://guide.example.org/
 # (a local or missing address stops the build). `make publish` adds name.gz beside every text file
 # for hosts that serve precompressed files.
+PUBLISH_ENV = $(if $(SITE_URL),SITE_URL=$(SITE_URL)) FIELDGUIDE_PUBLISH=1
 build: check node_modules/.installed
-	$(if $(SITE_URL),SITE_URL=$(SITE_URL)) FIELDGUIDE_PUBLISH=1 NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(PUBLISH_ENV) NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+# The same site built by Zensical (Material's successor; see README, "Two builders") into build/zensical/site.
+# Zensical runs no hooks: the generated pages come first, the output check after. It can exit 1 and
+# still write the site, so its exit code stops the target and the half-built site is removed.
+# Like `make build`, for publication: SITE_URL=https://... is required.
+build-zensical: check node_modules/.installed $(BIN)/.installed-zensical
+	$(PUBLISH_ENV) $(BIN)/fieldguide site --out $(ZENSICAL_DOCS)
+	$(PUBLISH_ENV) $(BIN)/zensical build --strict --clean -f zensical.yml \
+	  || { rm -rf $(ZENSICAL_SITE); echo "make: zensical build failed: its site was removed"; exit 1; }
+	$(BIN)/fieldguide postbuild $(ZENSICAL_SITE) --docs $(ZENSICAL_DOCS) --builder zensical \
+	  || { rm -rf $(ZENSICAL_SITE); echo "make: unsafe output: the site was removed"; exit 1; }
 
 publish: build
 	$(BIN)/python -c "from pathlib import Path; from fieldguide.publish import precompress; print(f'compressed {precompress(Path(\"site\"))} files')"
@@ -52,6 +75,11 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check scripts tests
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
+
+# The browser suite on the Zensical build alone, every page visited (`make test` runs every browser test on
+# both builds, but visits a sample of the entity pages on Zensical's: see tests/browser.py, Site.sweep).
+test-zensical: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
+	FIELDGUIDE_BUILDERS=zensical FIELDGUIDE_EVERY_PAGE=1 $(BIN)/python -m pytest -m browser
 
 # The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
 test-fast: $(BIN)/.installed-test node_modules/.installed
@@ -71,8 +99,18 @@ bench: check node_modules/.installed
 relevance: check node_modules/.installed
 	$(BIN)/python tests/relevance/benchmark.py $(RELEVANCE_ARGS)
 
+# Rewrite requirements.lock after changing a dependency in pyproject.toml: resolve it afresh in a clean
+# venv (the newest versions pyproject.toml allows) and record every package installed, transitive ones too.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test,zensical]'
+	{ sed -n '/^#/p' $(LOCK); .lock-venv/bin/python -m pip freeze --exclude-editable | grep -iv '^fieldguide'; } > $(LOCK).new
+	mv $(LOCK).new $(LOCK) && rm -rf .lock-venv
+	@git diff --stat -- $(LOCK) 2>/dev/null || true
+
 clean:
-	rm -rf site $(VENV) node_modules .cache
+	rm -rf site build/zensical $(VENV) node_modules .cache
 
 # Lighthouse scores and Nu Html Checker errors for a few pages (tools installed into .audit-tools/ on first use).
 AUDIT_ARGS ?=

@@ -1,7 +1,10 @@
-"""Shared browser-test support: build the real site once, serve it on 127.0.0.1, drive Chromium.
+"""Shared browser-test support: build the real site once per builder, serve it on 127.0.0.1, drive Chromium.
 
-Debian's Chromium (`make test` installs it), launched by Playwright through `executable_path`:
-Playwright's own browser download cannot work on this network.
+Every browser test that takes `site` runs twice: on the MkDocs build (the one published) and on the
+Zensical build (Material's successor, built the way `make build-zensical` builds it). Set
+`FIELDGUIDE_BUILDERS=mkdocs` (or `zensical`) to run one. Debian's Chromium (`make test` installs it),
+launched by Playwright through `executable_path`: Playwright's own browser download cannot work on this
+network.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ import contextlib
 import functools
 import http.server
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -28,15 +32,36 @@ CHROME_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-dev
                "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
+ENTITY_FOLDERS = ("challenges", "case-studies", "mitigations")  # one page per entity: most of the site
+
+
 @dataclass
 class Site:
     root: Path
     url: str  # with a trailing slash
+    builder: str = "mkdocs"
 
     def pages(self) -> list[str]:
         """Every HTML page of the built site, as a path relative to its root (404 page excluded)."""
         return sorted(p.relative_to(self.root).as_posix().removesuffix("index.html")
                       for p in self.root.rglob("*.html") if p.name != "404.html")
+
+    def sweep(self) -> list[str]:
+        """The pages a test that visits "every page" visits: all of them on the MkDocs build; on the
+        second builder in `make test`, every page outside the entity folders and the first three of
+        each (the entity pages differ only in their catalog text; the MkDocs sweep reads all of it),
+        or all of them with FIELDGUIDE_EVERY_PAGE=1 (`make test-zensical` sets it)."""
+        every = self.pages()
+        if self.builder == "mkdocs" or os.environ.get("FIELDGUIDE_EVERY_PAGE") == "1":
+            return every
+        seen: dict[str, int] = {}
+        picked = []
+        for path in every:
+            folder = path.split("/")[0] if path.count("/") > 1 else ""
+            seen[folder] = seen.get(folder, 0) + 1
+            if folder not in ENTITY_FOLDERS or seen[folder] <= 3:
+                picked.append(path)
+        return picked
 
 
 def free_port() -> int:
@@ -50,12 +75,49 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+BUILDERS = tuple(b for b in os.environ.get("FIELDGUIDE_BUILDERS", "mkdocs,zensical").split(",") if b)
+
+
 def build(project: Path, out: Path, url: str) -> None:
     """`mkdocs build --strict` of a project folder (mkdocs.yml, content/, catalog/) for `url`."""
     env = {**os.environ, "SITE_URL": url, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                           cwd=project, env=env, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def zensical_project(project: Path, work: Path) -> Path:
+    """A folder Zensical can build `project` in: it keeps docs_dir and site_dir inside the folder of its
+    config file, so the repository's zensical.yml and the project's mkdocs.yml are linked into `work`."""
+    work.mkdir(parents=True, exist_ok=True)
+    # A copy: Zensical follows a linked config file to its folder and would build there.
+    shutil.copyfile(ROOT / "zensical.yml", work / "zensical.yml")
+    for name in ("mkdocs.yml", "scripts"):
+        (work / name).symlink_to(project / name)
+    return work
+
+
+ZENSICAL_DOCS = "build/zensical/docs"  # as zensical.yml and the Makefile say
+ZENSICAL_SITE = "build/zensical/site"
+
+
+def run(args: list[str], cwd: Path, url: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "SITE_URL": url}
+    return subprocess.run([sys.executable, "-m", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False)
+
+
+def build_zensical(project: Path, work: Path, url: str) -> Path:
+    """What `make build-zensical` does, for any project folder: `fieldguide site`, `zensical build
+    --strict --clean` (its exit code checked), `fieldguide postbuild`. Returns the built site folder."""
+    work = zensical_project(project, work)
+    docs, built = work / ZENSICAL_DOCS, work / ZENSICAL_SITE
+    for args in (["fieldguide", "site", "--project", str(project), "--out", str(docs)],
+                 ["zensical", "build", "--strict", "--clean", "-f", "zensical.yml"],
+                 ["fieldguide", "postbuild", str(built), "--docs", str(docs), "--builder", "zensical",
+                  "--project", str(project)]):
+        proc = run(args, work, url)
+        assert proc.returncode == 0, f"{' '.join(args[:2])} exited {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+    return built
 
 
 @contextlib.contextmanager
@@ -71,18 +133,22 @@ def serve(folder: Path, port: int) -> Iterator[None]:
         server.server_close()
 
 
-def built_site(project: Path, out: Path) -> Iterator[Site]:
+def built_site(project: Path, out: Path, builder: str = "mkdocs") -> Iterator[Site]:
+    """The project built by `builder` into (a folder under) `out`, served on a free port."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    build(project, out, url)
+    if builder == "zensical":
+        out = build_zensical(project, out, url)
+    else:
+        build(project, out, url)
     with serve(out, port):
-        yield Site(out, url)
+        yield Site(out, url, builder)
 
 
-@pytest.fixture(scope="session")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    """The real catalog built with mkdocs, served by a plain static file server."""
-    yield from built_site(ROOT, tmp_path_factory.mktemp("served-site"))
+@pytest.fixture(scope="session", params=BUILDERS)
+def site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """The real catalog built with each builder, served by a plain static file server."""
+    yield from built_site(ROOT, tmp_path_factory.mktemp(f"served-site-{request.param}"), request.param)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from browser import Site, built_site, storage_key
+from browser import BUILDERS, Site, built_site, storage_key
 from conftest import REAL, small_project
 from fieldguide import load
 
@@ -32,8 +32,8 @@ BREAKOUT = '0;url=https://evil.example/" http-equiv="refresh'
 BREAKOUT_TITLE = 'Profiling &lt;/title&gt; "quoted" <- arrow'  # entities and quotes in the head's <title>
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module", params=BUILDERS)
+def hostile_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     project = small_project(tmp_path_factory.mktemp("hostile-project"), "Hostile catalog")
     catalog = project / "catalog"
     short = f"{PAYLOADS['quotes']} {PAYLOADS['mermaid']}"  # fits one-line fields (titles: 400 characters)
@@ -54,7 +54,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory):
             data["summary"], data["title"] = BREAKOUT, BREAKOUT_TITLE
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     load.load(catalog)  # the payloads pass `check`: the generator has to make them harmless
-    yield from built_site(project, tmp_path_factory.mktemp("hostile-site"))
+    yield from built_site(project, tmp_path_factory.mktemp(f"hostile-site-{request.param}"), request.param)
 
 
 def test_nothing_from_the_catalog_executes(page, hostile_site: Site) -> None:

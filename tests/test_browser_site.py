@@ -21,7 +21,7 @@ def test_every_page_loads_without_console_errors_or_foreign_requests(page, site)
     pages = site.pages()
     # every entity has its page
     assert len(pages) >= len(CAT.challenges) + len(CAT.case_studies) + len(CAT.mitigations) + len(CAT.stages)
-    for path in pages:
+    for path in site.sweep():
         page.goto(site.url + path, wait_until="load")
         if page.locator("pre.fg-diagram").count():  # diagrams draw when scrolled near
             page.locator("pre.fg-diagram").first.scroll_into_view_if_needed()

@@ -1,4 +1,4 @@
-"""`fieldguide`: check, export, schema, related, show, render, diff and more, over `--catalog DIR`."""
+"""`fieldguide`: check, export, schema, related, show, render, site, postbuild, diff and more, over `--catalog DIR`."""
 
 from __future__ import annotations
 
@@ -177,6 +177,55 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
     _say(f"wrote {len(files)} files to {out}")
+
+
+project_option = click.option("--project", "project_dir", default=".", show_default=True,
+                               type=click.Path(file_okay=False, exists=True, path_type=Path),
+                               help="Project folder: catalog/, content/, releases.yaml, node_modules/.")
+
+
+@main.command("site")
+@project_option
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write (new, empty, or written by this command before: it is replaced).")
+@click.option("--site-url", default=lambda: _site_url(), show_default="$SITE_URL or " + DEFAULT_SITE_URL,
+              help="Public address of the site (must match the builder's site_url).")
+def site_cmd(project_dir: Path, out: Path, site_url: str) -> None:
+    """Write content/ plus every generated page and asset into one folder, for any builder that reads
+    mkdocs.yml with `docs_dir` pointed at it (then run `fieldguide postbuild` on what it built)."""
+    from . import buildcache, publish, site
+
+    try:
+        publish.check_site_url(site_url)
+        pages = site.write(project_dir, out, site_url, buildcache.cache_dir(project_dir))
+    except (site.SiteError, publish.PublishError) as exc:
+        for line in getattr(exc, "problems", [str(exc)]):
+            _say(f"error: {line}", err=True)
+        sys.exit(1)
+    _say(f"wrote the site folder {out} ({len(pages)} pages)")
+
+
+@main.command("postbuild")
+@click.argument("site_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--docs", required=True, type=click.Path(file_okay=False, exists=True, path_type=Path),
+              help="The folder `fieldguide site --out` wrote, which the builder read.")
+@click.option("--builder", type=click.Choice(["mkdocs", "zensical"]), default="zensical", show_default=True,
+              help="The builder that wrote SITE_DIR (its theme's inline scripts are allowed).")
+@project_option
+def postbuild_cmd(site_dir: Path, docs: Path, builder: str, project_dir: Path) -> None:
+    """Robots/noindex for retired pages, sitemap pruning and the output check on a built site: exit 1
+    with each finding (path and reason) when anything in it is unsafe."""
+    from . import postbuild, site
+
+    try:
+        problems = postbuild.run(site_dir, docs, builder, project_dir)
+    except site.SiteError as exc:
+        problems = exc.problems
+    if problems:
+        for line in problems:
+            _say(f"error: {line}", err=True)
+        sys.exit(1)
+    _say(f"checked {site_dir}: nothing unsafe")
 
 
 def _site_url() -> str:

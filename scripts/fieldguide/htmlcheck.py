@@ -3,7 +3,8 @@
 Used in three places: on each piece of catalog prose rendered the way the site renders it
 (`prose.py`, at `check` time, through `scan`); on every file the mkdocs build writes (`hooks.py`:
 pages in `on_post_page` before they are written, generated files before mkdocs sees them, then the
-whole site folder); and on any built site folder (`check_site`, for a site built by another tool).
+whole site folder); and on any built site folder (`check_site`, through `postbuild`, for a site
+built by another tool such as Zensical).
 It imports only the standard library (and `files`), so it runs without the catalog's dependencies.
 
 Pages are read with the standard library's HTML parser, which decodes entities in attribute values

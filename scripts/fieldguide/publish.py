@@ -63,6 +63,9 @@ def robots_meta(html: str, robots: object) -> str:
     if not robots:
         return html
     tag = f'<meta name="robots" content="{str(robots).replace(chr(34), "")}">'
+    head = html[:html.find("</head>")]
+    if tag in head:  # already added (the mkdocs hook adds it as the page is written; postbuild may run after)
+        return html
     return re.sub(r"<head>", "<head>" + tag, html, count=1)
 
 
@@ -80,7 +83,8 @@ def drop_from_sitemap(site_dir: Path, page_urls: set[str]) -> None:
 
     text = re.sub(r"\s*<url>.*?</url>", keep, text, flags=re.DOTALL)
     sitemap.write_text(text, encoding="utf-8")
-    _gzip(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
+    if (site_dir / "sitemap.xml.gz").is_file():  # MkDocs writes one, Zensical does not
+        _gzip(site_dir / "sitemap.xml.gz", text.encode("utf-8"))
 
 
 def precompress(site_dir: Path) -> int:
