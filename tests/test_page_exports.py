@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import HERE, REAL, RICH, VALID
+from conftest import HERE, REAL, RICH, VALID, cli
 from fieldguide import checklist, graph, load, plan
 from fieldguide.schema import Profile
 
@@ -26,8 +26,8 @@ ALL = "Deployment checklist: all stages"
 
 
 @cache
-def site_files(catalog: Path) -> tuple[Path, Path]:
-    """planner/data.json and the state file's schema as the site ships them, written to a folder."""
+def site_files(catalog: Path) -> tuple[Path, Path, Path]:
+    """planner/data.json, the state file's schema and the search index as the site ships them."""
     from fieldguide import render
 
     cat = load.load(catalog)
@@ -35,12 +35,13 @@ def site_files(catalog: Path) -> tuple[Path, Path]:
     out = Path(__import__("tempfile").mkdtemp(prefix="page-exports-"))
     (out / "data.json").write_text(files["planner/data.json"], encoding="utf-8")
     (out / "schema.json").write_text(files["downloads/schema/checklist-state.schema.json"], encoding="utf-8")
-    return out / "data.json", out / "schema.json"
+    (out / "index.json").write_text(files["search/index.json"], encoding="utf-8")
+    return out / "data.json", out / "schema.json", out / "index.json"
 
 
 def page(catalog: Path, jobs: list[dict]) -> list[str]:
-    data, schema = site_files(catalog)
-    payload = {"data": str(data), "schema": str(schema), "jobs": [{**j, "state": j.get("state") and str(j["state"])}
+    data, schema, index = site_files(catalog)
+    payload = {"data": str(data), "schema": str(schema), "index": str(index), "jobs": [{**j, "state": j.get("state") and str(j["state"])}
                                                                   for j in jobs]}
     proc = subprocess.run(["node", str(RUNNER)], input=json.dumps(payload), capture_output=True, text=True,
                           check=False, timeout=120)
@@ -125,3 +126,23 @@ def test_orphans_are_listed_in_the_same_order(tmp_path: Path) -> None:
     for fmt in ("md", "csv", "json"):
         (text,) = page(VALID, [{"state": state, "format": fmt, "title": ALL, "exported": NOW}])
         assert text == _python(VALID, state, fmt), fmt
+
+
+@pytest.mark.parametrize("catalog, profile, with_preprint", [
+    (REAL, {"name": "Loan scoring", "industry": "finance", "traits": ["regulated"]}, False),
+    (REAL, {"name": "", "industry": "healthcare", "traits": [], "stages": ["model-deployment", "data-management"],
+            "description": "x-ray triage where labels need radiologists and the data drifts"}, True),
+    (RICH, {"name": "Ana's $' *model* `x`", "industry": "", "traits": []}, False)],
+    ids=["real", "real-description-preprint", "rich-hostile-name"])
+def test_the_planners_brief_is_what_fieldguide_brief_writes(tmp_path: Path, catalog: Path, profile: dict,
+                                                            with_preprint: bool) -> None:
+    """The page's brief (its ranking, reasons, head and bibliography) against `fieldguide brief` for the
+    same profile: Markdown and BibTeX byte for byte."""
+    profile = {"stages": [], "description": "", **profile}
+    (tmp_path / "p.yaml").write_text(json.dumps({k: v for k, v in profile.items() if v}), encoding="utf-8")
+    cli("brief", "--catalog", catalog, "--profile", tmp_path / "p.yaml", "--top", "4", "--date", "2026-12-01",
+        "--site-url", SITE, "--out", tmp_path / "brief.md", *(["--with-preprint"] if with_preprint else []))
+    (made,) = page(catalog, [{"format": "brief", "profile": profile, "top": 4, "date": "2026-12-01",
+                              "withPreprint": with_preprint}])
+    assert made["markdown"] == (tmp_path / "brief.md").read_text(encoding="utf-8")
+    assert made["bibtex"] == (tmp_path / "brief.bib").read_text(encoding="utf-8")

@@ -1,18 +1,22 @@
 // Runs the page's checklist exports (content/assets/javascripts/engine/checklist.js) under Node for
 // pytest, on a state file imported as the page imports it (read, checked against the published
 // schema, merged into an empty checklist):
-//   node exports_runner.js < {data, schema, jobs: [{state, format, title, stages, order, ranked,
-//                                                   compact, exported}]}  ->  [text or {errors}]
+//   node exports_runner.js < {data, schema, index, jobs: [{state, format, title, stages, order, ranked,
+//                                                          compact, exported}]}  ->  [text or {errors}]
 // `order`: challenge ids in the planner's order (a plan export); otherwise the rows of `stages`
-// (all when empty) in workflow order.
+// (all when empty) in workflow order. Format "brief" (engine/plan.js): {profile, top, date,
+// withPreprint} ranked by the page's engine over the search index -> {markdown, bibtex}.
 import fs from "node:fs";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
+import { brief } from "../../content/assets/javascripts/engine/plan.js";
+import { Index, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const data = JSON.parse(fs.readFileSync(input.data, "utf8"));
 const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
+const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
 
 const imported = (path) => {
   const store = emptyStore();
@@ -25,6 +29,11 @@ const imported = (path) => {
 };
 
 const out = input.jobs.map((job) => {
+  if (job.format === "brief") {
+    const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
+    const { markdown, bibtex } = brief(data, job.profile, ranked, { date: job.date, withPreprint: job.withPreprint });
+    return { markdown, bibtex };
+  }
   const store = imported(job.state);
   if (store.errors) return store;
   const rows = rowsOf(data, job.stages || [], job.order || null);
