@@ -1,13 +1,18 @@
-"""The page's checklist exports are the CLI's, byte for byte: the page's module
-(content/assets/javascripts/engine/checklist.js) runs under Node (`js/exports_runner.js`) on the
-data the site ships (planner/data.json) and a state file imported as the page imports it, and must
-write exactly the golden files of `test_checklist.py` and what `fieldguide.checklist` writes for the
-rich and the real catalog (readiness, labels, covers text and caps included)."""
+"""The page's exports are the CLI's, byte for byte: the page's modules (engine/checklist.js,
+engine/plan.js under content/assets/javascripts/) run under Node (`js/exports_runner.js`) on the data
+the site ships (planner/data.json, search/index.json) and a state file imported as the page imports
+it, and must write exactly the golden files of `test_checklist.py`, what `fieldguide.checklist`
+writes for the rich and the real catalog (readiness, labels, covers text and caps included), and
+the brief `fieldguide brief` writes."""
 
 from __future__ import annotations
 
+import atexit
 import json
+import shutil
 import subprocess
+import tempfile
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 
@@ -32,7 +37,8 @@ def site_files(catalog: Path) -> tuple[Path, Path, Path]:
 
     cat = load.load(catalog)
     files = render.render(cat, graph.build(cat), site_url=SITE)
-    out = Path(__import__("tempfile").mkdtemp(prefix="page-exports-"))
+    out = Path(tempfile.mkdtemp(prefix="page-exports-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
     (out / "data.json").write_text(files["planner/data.json"], encoding="utf-8")
     (out / "schema.json").write_text(files["downloads/schema/checklist-state.schema.json"], encoding="utf-8")
     (out / "index.json").write_text(files["search/index.json"], encoding="utf-8")
@@ -41,8 +47,8 @@ def site_files(catalog: Path) -> tuple[Path, Path, Path]:
 
 def page(catalog: Path, jobs: list[dict]) -> list[str]:
     data, schema, index = site_files(catalog)
-    payload = {"data": str(data), "schema": str(schema), "index": str(index), "jobs": [{**j, "state": j.get("state") and str(j["state"])}
-                                                                  for j in jobs]}
+    jobs = [{**j, "state": j.get("state") and str(j["state"])} for j in jobs]
+    payload = {"data": str(data), "schema": str(schema), "index": str(index), "jobs": jobs}
     proc = subprocess.run(["node", str(RUNNER)], input=json.dumps(payload), capture_output=True, text=True,
                           check=False, timeout=120)
     assert proc.returncode == 0, proc.stderr
@@ -75,10 +81,11 @@ def _python(catalog: Path, state_file: Path | None, fmt: str, title: str = ALL, 
     if order:
         rows.sort(key=lambda row: order.index(row.challenge))
     if fmt == "md":
-        return checklist.to_markdown(cat, g, rows, state, SITE, title, ranked=bool(order), compact=compact and not order)
+        return checklist.to_markdown(cat, g, rows, state, SITE, title, ranked=bool(order),
+                                     compact=compact and not order)
     if fmt == "csv":
         return checklist.to_csv(cat, g, rows, state)
-    return checklist.to_json(cat, rows, state, now=__import__("datetime").datetime.fromisoformat(NOW))
+    return checklist.to_json(cat, rows, state, now=datetime.fromisoformat(NOW))
 
 
 @pytest.mark.parametrize("catalog, state", [(RICH, STATES / "rich-progress.json"), (RICH, None),
