@@ -1,7 +1,7 @@
 """`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
 
 For the questions in questions.yaml and the profiles in profiles.yaml, dev and holdout split apart:
-- site: the page's engine (content/assets/javascripts/search-engine.js) run under Node;
+- site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
   plugin writes for this site with the configuration the guide used before (the baseline);
@@ -106,7 +106,7 @@ def main() -> None:
             site = node("run_engine.js", {"index": str(tmp / "index.json"), "repeat": 7,
                                           "queries": [{"text": q["q"]} for q in qs]})
             times += [r["ms"] for r in site["queries"]]
-            rows.append(("site (search-engine.js under Node)", split, len(qs), scores(
+            rows.append(("site (engine/search.js under Node)", split, len(qs), scores(
                 [[h[1] for h in r["hits"] if h[0] == "challenge"] for r in site["queries"]], accepted)))
             cli = [[h.id for h in search.run(index, q["q"]) if h.type == "challenge"] for q in qs]
             rows.append(("cli (fieldguide search)", split, len(qs), scores(cli, accepted)))
