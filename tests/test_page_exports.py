@@ -153,3 +153,19 @@ def test_the_planners_brief_is_what_fieldguide_brief_writes(tmp_path: Path, cata
                               "withPreprint": with_preprint}])
     assert made["markdown"] == (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert made["bibtex"] == (tmp_path / "brief.bib").read_text(encoding="utf-8")
+
+
+def test_every_engine_module_loads_in_node_and_adds_no_global() -> None:
+    """engine/ is the part Node runs: each module loads without a page (no `window`, `document` or
+    storage) and leaves the global object as it found it."""
+    engine = HERE.parent / "content" / "assets" / "javascripts" / "engine"
+    modules = sorted(p.as_uri() for p in engine.glob("*.js"))
+    script = ("const before = new Set(Object.getOwnPropertyNames(globalThis));"
+              f"for (const m of {json.dumps(modules)}) await import(m);"
+              "const added = Object.getOwnPropertyNames(globalThis).filter((n) => !before.has(n));"
+              "process.stdout.write(JSON.stringify({added, window: typeof window, document: typeof document}));")
+    proc = subprocess.run(["node", "--input-type=module", "-e", script], capture_output=True, text=True, check=False,
+                          timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert len(modules) >= 8
+    assert json.loads(proc.stdout) == {"added": [], "window": "undefined", "document": "undefined"}
