@@ -30,7 +30,7 @@ $(BIN)/.installed-test: $(BIN)/.installed $(BIN)/.installed-zensical
 	$(PIP) -e '.[test,zensical]'
 	@touch $@
 
-# Front-end files the site serves itself (Mermaid) and the accessibility engine the tests inject.
+# Front-end files the site serves itself (Mermaid), the accessibility engine the tests inject, ESLint.
 node_modules/.installed: package.json package-lock.json
 	@command -v npm >/dev/null || { echo "make: npm is missing: install Node.js 18+ with npm (Debian: apt-get install -y nodejs npm)"; exit 1; }
 	npm ci --no-audit --no-fund --loglevel=error
@@ -68,11 +68,14 @@ build-zensical: check node_modules/.installed $(BIN)/.installed-zensical
 publish: build
 	$(BIN)/python -c "from pathlib import Path; from fieldguide.publish import precompress; print(f'compressed {precompress(Path(\"site\"))} files')"
 
-lint: $(BIN)/.installed-test
+# Python (ruff) and the page code with its Node runners (ESLint, eslint.config.js).
+lint: $(BIN)/.installed-test node_modules/.installed
 	$(BIN)/ruff check scripts tests
+	node_modules/.bin/eslint .
 
 test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	$(BIN)/ruff check scripts tests
+	node_modules/.bin/eslint .
 	$(BIN)/fieldguide check
 	$(BIN)/python -m pytest
 
@@ -84,6 +87,7 @@ test-zensical: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 # The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
 test-fast: $(BIN)/.installed-test node_modules/.installed
 	$(BIN)/ruff check scripts tests
+	node_modules/.bin/eslint .
 	$(BIN)/python -m pytest -m "not browser"
 
 # Mutation score of the logic modules over the fast tests (a benchmark run by hand, not a test; see tests/README.md).

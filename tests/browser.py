@@ -64,6 +64,30 @@ class Site:
         return picked
 
 
+def _settled(navigate):
+    """Playwright's `networkidle` (no request for 500 ms) is independent of the `load` event: on a busy
+    machine it came first, while the page was still parsing and before its deferred scripts (the page
+    code is ES modules) had run, so a test typed into a page that saved nothing. Navigations that wait
+    for `networkidle` here wait for `load` too, which follows the page code's set-up."""
+
+    @functools.wraps(navigate)
+    def wrapper(self, *args, **kwargs):
+        response = navigate(self, *args, **kwargs)
+        if kwargs.get("wait_until") == "networkidle":
+            self.wait_for_load_state("load")
+        return response
+    return wrapper
+
+
+def _settle_navigations() -> None:
+    from playwright.sync_api import Page
+
+    if not getattr(Page.goto, "__wrapped__", None):
+        Page.goto = _settled(Page.goto)
+        Page.reload = _settled(Page.reload)
+        Page.go_back = _settled(Page.go_back)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -156,6 +180,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: `make test` installs Debian's chromium"
+    _settle_navigations()
     with sync_playwright() as pw:
         instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROME_ARGS)
         yield instance

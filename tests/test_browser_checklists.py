@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 from browser import axe_violations, storage_key
 from conftest import REAL
-from fieldguide import brief, graph, load, plan
+from fieldguide import brief, checklist, graph, load, plan
 from fieldguide.schema import Profile
 
 CAT = load.load(REAL)
@@ -263,3 +264,29 @@ def test_checklist_and_planner_pages_are_accessible(page, site) -> None:
         page.goto(site.url + path, wait_until="networkidle")
         page.wait_for_timeout(300)
         assert axe_violations(page) == [], path
+
+
+def test_the_readiness_shown_is_the_readiness_exported(page, site, tmp_path: Path) -> None:
+    """One computation for the whole page: the progress bars, the overall figure and the Markdown
+    export give the same numbers, and they are `fieldguide checklist`'s for the same state."""
+    page.goto(site.url + "checklists/", wait_until="networkidle")
+    deployment = next(c for c in CAT.challenges.values() if CAT.stage_of(c.step).id == "model-deployment")
+    tick(page, FIRST)
+    mark_not_applicable(page, SECOND, "One source system")
+    tick(page, deployment.checklist[0].id)
+    page.select_option(f"#status-{deployment.checklist[1].id}", "accepted-risk")
+    page.locator(f"#reason-{deployment.checklist[1].id}").fill("Known and watched")
+    markdown = download(page, "[data-fg-export=md]")
+    state = download(page, "[data-fg-export=json]")
+    overall = re.search(r"^Readiness: \*\*(\d+%)\*\*", markdown, re.MULTILINE).group(1)
+    lowest = next(s.title for s in CAT.stages if f"| {s.title} | {overall} |" in markdown)
+    expect(page.locator(".fg-readiness-overall")).to_have_text(f"{overall} (lowest: {lowest})")
+    for stage in CAT.stages:
+        shown = page.locator(f'[data-fg-progress="stage:{stage.id}"] .fg-progress-text').inner_text()
+        ready = re.search(rf"^\| {re.escape(stage.title)} \| (\S+) \|", markdown, re.MULTILINE).group(1)
+        assert shown.endswith(f"({ready})"), (stage.id, shown, ready)
+    path = tmp_path / "state.json"
+    path.write_text(state, encoding="utf-8")
+    cli_md = checklist.to_markdown(CAT, G, checklist.rows(CAT), checklist.read_state(path, CAT)[0], site.url,
+                                   "Deployment checklist: all stages", compact=True)
+    assert markdown == cli_md

@@ -131,8 +131,8 @@ def test_orphans_that_are_not_applicable_or_accepted_risks_are_not_ticked_boxes(
         {"id": "gone-done", "status": "done"}]}), encoding="utf-8")
     text = cli("checklist", "--state", state).stdout
     orphans = text.split("## Items no longer in the catalog")[1].strip().splitlines()
-    assert orphans == ["- **Not applicable:** `gone-na`", "- **Accepted risk:** `gone-risk`",
-                       "- [x] `gone-done` (done)"]
+    assert orphans == ["- [x] `gone-done` (done)", "- **Not applicable:** `gone-na`",
+                       "- **Accepted risk:** `gone-risk`"], "in id order, as the page lists them"
 
 
 def test_cli_warns_about_change_times_from_the_future_when_reading_a_state(valid_catalog: Path) -> None:

@@ -287,8 +287,7 @@ def test_an_item_with_an_ask_no_check_meets_is_reported_partial_everywhere(tmp_p
     plan = next(x for x in pages["challenges/data-security.md"].splitlines() if "`data-security-protection-plan`" in x)
     assert "[deon B.1](../frameworks/deon.md#b-1) (partly)" in plan
     data = json.loads(pages["planner/data.json"])
-    (note,) = [c for c in data["challenges"]["data-security"]["checklist"][0]["covers"] if c["item"] == "deon:b-1"]
-    assert note["partial"] == "The software holding the data is kept up to date."
+    assert "deon B.1 (partly)" in data["challenges"]["data-security"]["checklist"][0]["covers"].split(", ")
 
     entry = next(e for e in json.loads(_run(catalog, "coverage", "--framework", "deon", "--format", "json").stdout)
                  if e["id"] == "deon:b-1")

@@ -1,6 +1,6 @@
 """One escaping function per target format (fieldguide.escape), checked with the tool each format's
 reader uses: Python-Markdown with the site's extensions, pandoc (to HTML and to LaTeX), pybtex, a
-YAML reader. The page's copies of the helpers (store.js) give the same output for the same text."""
+YAML reader. The page's copies of the helpers (engine/escape.js) give the same output for the same text."""
 
 from __future__ import annotations
 
@@ -140,7 +140,7 @@ def test_yaml_scalar_reads_back_as_the_same_string(text: str) -> None:
 
 
 def test_the_page_escapes_exactly_as_python_does() -> None:
-    """store.js's markdownText, markdownUrl, markdownCell, pandocText, yamlScalar and csvCell, under
+    """engine/escape.js's markdownText, markdownUrl, markdownCell, pandocText, yamlScalar and csvCell, under
     Node, on every hostile string: byte for byte what escape.py gives."""
     functions = {"markdownText": escape.markdown_text, "markdownUrl": escape.markdown_url,
                  "markdownCell": escape.markdown_cell, "pandocText": escape.pandoc_text,

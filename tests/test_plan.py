@@ -47,7 +47,7 @@ def test_stages_limit_the_plan(valid_catalog: Path) -> None:
     assert [r.id for r in plan.rank(cat, g, Profile(stages=["model-deployment"]))] == ["feedback-loops"]
 
 
-# The planner page's own arithmetic (planner.js and search-engine.js, run under Node) is compared
+# The planner page's own arithmetic (engine/search.js, run under Node) is compared
 # with `rank` profile by profile, order, scores and matched words, in test_search_parity.py.
 
 

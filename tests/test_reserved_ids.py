@@ -67,7 +67,7 @@ def test_every_id_the_pages_build_from_catalog_ids_is_reserved_or_cannot_clash()
     found = set()
     for path in (root / "scripts" / "fieldguide" / "templates").glob("*.j2"):
         found |= {a or b for a, b in _TEMPLATE_ID.findall(path.read_text(encoding="utf-8"))}
-    for path in (root / "content" / "assets" / "javascripts").glob("*.js"):
+    for path in (root / "content" / "assets" / "javascripts").rglob("*.js"):
         found |= set(_SCRIPT_ID.findall(path.read_text(encoding="utf-8")))
     assert {"done-", "fg-trait-", "fg-brief-", "fg-search-group-", "fg-diagram-", ""} <= found, "the scan works"
     uncovered = {p for p in found if not p.startswith(pages.RESERVED_ID_PREFIXES) and p not in NOT_RESERVED}

@@ -1,4 +1,4 @@
-"""One ranking, not two: the page's engine (search-engine.js, run under Node) and the Python engine
+"""One ranking, not two: the page's engine (engine/search.js, run under Node) and the Python engine
 behind `fieldguide search` and `fieldguide plan` return the same ids, scores and reasons."""
 
 from __future__ import annotations

@@ -52,7 +52,7 @@ def test_both_builders_write_every_page_json_file_download_and_asset(both: dict[
     mkdocs, zensical = ours(both["mkdocs"]), ours(both["zensical"])
     assert mkdocs == zensical, f"only MkDocs: {sorted(mkdocs - zensical)}; only Zensical: {sorted(zensical - mkdocs)}"
     for path in ("challenges/data-discovery/index.html", "planner/data.json", "downloads/references.bib",
-                 "assets/javascripts/search.js", "assets/vendor/mermaid/mermaid.esm.min.mjs", "404.html"):
+                 "assets/javascripts/views/search.js", "assets/vendor/mermaid/mermaid.esm.min.mjs", "404.html"):
         assert path in zensical, path
 
 
@@ -140,7 +140,7 @@ def test_site_writes_content_generated_files_vendor_and_a_manifest(tmp_path: Pat
     cli("site", "--project", project, "--out", out, "--site-url", URL)
     assert (out / "index.md").read_text() == (project / "content" / "index.md").read_text()
     assert (out / "challenges" / "data-discovery.md").is_file() and (out / "planner" / "data.json").is_file()
-    assert (out / "assets" / "javascripts" / "search.js").is_file() and not (out / "assets").is_symlink()
+    assert (out / "assets" / "javascripts" / "views" / "search.js").is_file() and not (out / "assets").is_symlink()
     assert (out / "assets" / "vendor" / "mermaid" / "mermaid.esm.min.mjs").is_file()
     manifest = json.loads((out / site.MANIFEST).read_text())
     assert manifest["site_url"] == URL

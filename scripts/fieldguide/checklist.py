@@ -30,6 +30,16 @@ STATUS_TEXT = {"open": "open", "in-progress": "in progress", "done": "done", "ac
 CSV_COLUMNS = ("stage", "step", "challenge", "item_id", "text", "status", "reason", "owner", "note", "evidence",
                "updated", "by", "covers")
 READINESS_RULE = "Readiness = resolved items (done or accepted risk) ÷ applicable items (all but not applicable)."
+SUMMARY_COLUMNS = (("done", "Done"), ("accepted-risk", "Accepted risk"), ("in-progress", "In progress"),
+                   ("open", "Open"), ("na", "Not applicable"))
+PRECEDENTS_SHOWN = 3  # case studies named beside a challenge in the full Markdown
+
+
+def page_labels() -> dict[str, object]:
+    """The words and caps the page's exports share with this module, shipped to it as data
+    (`labels` in planner/data.json) rather than written twice."""
+    return {"status": STATUS_TEXT, "csv_columns": list(CSV_COLUMNS), "readiness_rule": READINESS_RULE,
+            "summary_columns": [list(c) for c in SUMMARY_COLUMNS], "precedents_shown": PRECEDENTS_SHOWN}
 
 
 @dataclass(frozen=True)
@@ -76,6 +86,8 @@ def read_state(path: Path, cat: Catalog) -> tuple[State, list[Problem]]:
 
 
 def split(cat: Catalog, items: list[ItemState]) -> State:
+    """Items the catalog knows, and the orphans in id order (as the page lists them, whatever the
+    order of the file or of the merges that made it)."""
     known = {i.id for c in cat.challenges.values() for i in c.checklist}
     state = State()
     for item in items:
@@ -83,6 +95,7 @@ def split(cat: Catalog, items: list[ItemState]) -> State:
             state.items[item.id] = item
         else:
             state.orphans.append(item)
+    state.orphans.sort(key=lambda o: o.id)
     return state
 
 
@@ -101,11 +114,11 @@ def status_counts(picked: list[Row], state: State) -> dict[str, Counter[str]]:
 
 def _summary(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness]) -> list[str]:
     """A table of readiness per stage: the part of a pull-request comment a reviewer reads first."""
-    lines = ["| Stage | Ready | Done | Accepted risk | In progress | Open | Not applicable |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = ["| Stage | Ready | " + " | ".join(label for _, label in SUMMARY_COLUMNS) + " |",
+             "| --- | ---: | " + " | ".join("---:" for _ in SUMMARY_COLUMNS) + " |"]
     for stage, n in status_counts(picked, state).items():
         lines.append(f"| {markdown_cell(g.nodes[stage]['title'])} | {_percent(per_stage[stage].score)} | "
-                     + " | ".join(str(n[s]) for s in ("done", "accepted-risk", "in-progress", "open", "na")) + " |")
+                     + " | ".join(str(n[s]) for s, _ in SUMMARY_COLUMNS) + " |")
     return lines
 
 
@@ -208,7 +221,8 @@ def _full(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: State, per
             last["step"] = row.step
         if last.get("challenge") != row.challenge:
             cases = incoming(g, row.challenge, "illustrates")
-            precedent = f"precedents: {', '.join(g.nodes[c]['title'] for c in cases[:3])}" if cases else ""
+            precedent = (f"precedents: {', '.join(g.nodes[c]['title'] for c in cases[:PRECEDENTS_SHOWN])}"
+                         if cases else "")
             if ranked:
                 rank += 1
                 where = f"{g.nodes[row.stage]['title']} › {g.nodes[row.step]['title']}"

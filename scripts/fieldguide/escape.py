@@ -12,7 +12,7 @@ where the format would read it as markup go through exactly one of these before 
 - YAML front matter (`yaml_scalar`): one double-quoted string, whatever the text.
 - CSV (`csv_cell`, `csv_text`): no spreadsheet formula (OWASP).
 
-The page has the same Markdown and CSV helpers in `store.js` (`markdownText`, `markdownUrl`,
+The page has the same Markdown and CSV helpers in `engine/escape.js` (`markdownText`, `markdownUrl`,
 `markdownCell`, `csvCell`); tests/test_escape.py runs both on the same hostile strings.
 """
 

@@ -418,7 +418,7 @@ def page_citation(title: str, url: str) -> str:
 def page_entry(title: str, url: str) -> Entry:
     """BibTeX of one page: a corporate author (braced, so styles never split it into names), the
     release as version and date, and the address once. No `urldate`: that is the day the reader
-    looked at the page, which the page's script adds (basket.js); the release date is not it."""
+    looked at the page, which the page's script adds (views/basket.js); the release date is not it."""
     year, month = int(RELEASED[:4]), int(RELEASED[5:7])
     fields = {"title": _protect(tex_text(title)), "howpublished": f"{GUIDE_TITLE}, version {__version__}",
               "year": str(year), "month": MONTHS[month - 1], "url": url, "key": GUIDE_AUTHOR}

@@ -6,7 +6,7 @@ A challenge's score adds up what each part of the profile says about it:
   + DESCRIPTION x the relevance engine's score of the challenge for the project's description,
     divided by the best such score (so the best-matching challenge gets the full weight).
 `weights()` and `rank()` are the single implementation; the planner page receives the same weights
-and computes the description part with the same engine (search-engine.js, `rankProfile`).
+and computes the description part with the same engine (engine/search.js, `rankProfile`).
 The weights were calibrated on the dev profiles (tests/relevance/calibrate.py), not per case.
 """
 

@@ -18,7 +18,7 @@ import markdown
 import networkx as nx
 
 from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, export, plan, schema, search
-from .checklist import STATUS_TEXT
+from .checklist import STATUS_TEXT, page_labels
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
 from .load import Catalog
 from .pages import DEFAULT_SITE_URL, checklist_path, environment, html_href, mermaid_label, page_path, page_url
@@ -91,18 +91,14 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
         "challenges": {c.id: {
             "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
             "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
-            # `partial` (what the check leaves out, derived from the item's asks) drives the page's "(partly)"
-            "checklist": [{"id": i.id, "text": i.text, "covers": [{"item": qid, "partial": left}
-                                                                  for qid, _, left in coverage.notes(cat, i)]}
-                          for i in c.checklist],
+            # what each check also covers, as the exports write it ("deon A.3 (partly)")
+            "checklist": [{"id": i.id, "text": i.text, "covers": coverage.covers_text(cat, i)} for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
                            for s in incoming(g, c.id, "illustrates")],
             "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
-        "framework_items": {qid: {"name": coverage.display_name(cat, qid), "title": item.title,
-                                  "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
-                            for qid, (fw, _, item) in cat.framework_items.items()},
+        "labels": page_labels(),
         "ranking": plan.weights_for_page(cat, g, index),
         "brief": brief.page_data(cat, g, site_url, bib.formatted, bib.bibtex),
     }

@@ -12,7 +12,7 @@ Query side: tokenise and stem the question the same way, give each word its alte
 word itself, its synonyms at a lower weight, completions of the word being typed, near spellings of
 an unknown word), take each document's best alternative per word, add them up and scale by the
 share of the question's words the document matched. These steps exist twice, here and in
-`content/assets/javascripts/search-engine.js`, written line for line alike and run over the same
+`content/assets/javascripts/engine/search.js`, written line for line alike and run over the same
 index; `tests/test_search_parity.py` proves they return the same ids and scores.
 """
 
@@ -417,7 +417,7 @@ def synonym_map(cat: Catalog) -> dict[str, list[str]]:
     return {k: sorted(v) for k, v in sorted(out.items()) if v}
 
 
-# ---------------------------------------------------------------- query time (mirrored in search-engine.js)
+# ---------------------------------------------------------------- query time (mirrored in engine/search.js)
 
 
 class Index:

@@ -1,7 +1,7 @@
 """The checklist state file: read it (validate, convert versions 1 and 2, clamp clocks), merge any
 number of them field by field (a join), report what a merge changes, write it.
 
-The page does the same in `content/assets/javascripts/statefile.js`; one corpus of files, one set of
+The page does the same in `content/assets/javascripts/engine/statefile.js`; one corpus of files, one set of
 golden merge cases (`tests/golden/merge/`) and property tests over generated files hold both to the
 same verdicts and results.
 

@@ -1,4 +1,4 @@
-// Runs the page's state-file code (content/assets/javascripts/statefile.js) under Node for pytest:
+// Runs the page's state-file module (content/assets/javascripts/engine/statefile.js) under Node for pytest:
 //   node statefile_runner.js read SCHEMA.json NOW FILE...     -> [{file, accepted, errors, items, warnings}]
 //   node statefile_runner.js merge CASE.json...               -> [{file, items, fields, new, changed, unchanged, conflicts}]
 //   node statefile_runner.js groups SCHEMA.json NOW PLAN.json -> per group of files: the merged items, and for
@@ -7,10 +7,9 @@
 //   node statefile_runner.js constants                        -> the constants the Python side must share
 //   node statefile_runner.js script FILE.js                   -> runs a test script with StateFile in scope
 // NOW is this computer's clock as the page would see it ("…Z"): change times a day ahead of it are clamped.
-"use strict";
-const fs = require("fs");
-const path = require("path");
-const StateFile = require(path.join(__dirname, "..", "..", "content", "assets", "javascripts", "statefile.js"));
+import fs from "node:fs";
+import Ajv2020 from "ajv/dist/2020.js";
+import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 
 const report = (r) => ({
   fields: r.fields.map((f) => [f.id, f.field, f.kind, f.kept]),
@@ -54,7 +53,6 @@ if (command === "read") {
     return entry;
   });
 } else if (command === "ajv") {
-  const Ajv2020 = require("ajv/dist/2020");
   const ajv = new Ajv2020({ strict: true, allErrors: true });
   const validate = ajv.compile(JSON.parse(fs.readFileSync(args[0], "utf8")));
   for (const file of args.slice(1)) {

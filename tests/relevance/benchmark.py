@@ -2,7 +2,7 @@
 
 For the questions in questions.yaml (dev, holdout and the blind set) and the profiles in profiles.yaml
 (dev and holdout), each split apart, and within a split the second author's entries again on their own:
-- site: the page's engine (content/assets/javascripts/search-engine.js) run under Node;
+- site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
   plugin writes for this site with the configuration the guide used before (the baseline);
@@ -123,7 +123,7 @@ def main() -> None:
             site = node("run_engine.js", {"index": str(tmp / "index.json"), "repeat": 7,
                                           "queries": [{"text": q["q"]} for q in qs]})
             times += [] if "/" in split else [r["ms"] for r in site["queries"]]  # each question once
-            rows.append(("site (search-engine.js under Node)", split, len(qs), scores(
+            rows.append(("site (engine/search.js under Node)", split, len(qs), scores(
                 [[h[1] for h in r["hits"] if h[0] == "challenge"] for r in site["queries"]], accepted)))
             cli = [[h.id for h in search.run(index, q["q"]) if h.type == "challenge"] for q in qs]
             rows.append(("cli (fieldguide search)", split, len(qs), scores(cli, accepted)))

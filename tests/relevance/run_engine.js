@@ -1,11 +1,9 @@
-// Runs the page's search engine (content/assets/javascripts/search-engine.js) under Node for the
+// Runs the page's search engine (content/assets/javascripts/engine/search.js) under Node for the
 // parity tests and `make relevance`. Reads {index: path, queries: [{text, prefix}], repeat, stems: [words],
 // plan: {data: path, profiles: [...]}} as JSON on stdin; writes the results as JSON on stdout.
-"use strict";
-const fs = require("fs");
-const path = require("path");
+import fs from "node:fs";
+import * as engine from "../../content/assets/javascripts/engine/search.js";
 
-const engine = require(path.join(__dirname, "..", "..", "content", "assets", "javascripts", "search-engine.js"));
 const job = JSON.parse(fs.readFileSync(0, "utf8"));
 const index = new engine.Index(JSON.parse(fs.readFileSync(job.index, "utf8")));
 const out = { queries: [], stems: [], terms: [], plans: [] };

@@ -2,9 +2,8 @@
 // against the search index that Material's search plugin wrote for the site. Reads
 // {worker: path, index: path, queries: [text]} as JSON on stdin; writes, per query, the page
 // addresses of the results in the order Material shows them.
-"use strict";
-const fs = require("fs");
-const vm = require("vm");
+import fs from "node:fs";
+import vm from "node:vm";
 
 const job = JSON.parse(fs.readFileSync(0, "utf8"));
 let handler = null;

@@ -1,7 +1,16 @@
-// The planner: ranks challenges for a profile by adding up weights precomputed in Python
-// (fieldguide.plan) and the relevance of each challenge to the project's description, computed with
-// the search engine (FieldguideSearch.rankProfile, the same arithmetic as fieldguide.plan.rank);
-// assembles the design-review brief from sections rendered in Python.
+// The planner: ranks challenges for a profile (core/ranking.js: weights precomputed in Python plus the
+// description's relevance by the search engine, the arithmetic of fieldguide.plan.rank), shows why,
+// and exports the plan and the design-review brief (engine/plan.js, from sections rendered in Python).
+
+import { rowsOf, toMarkdown } from "../engine/checklist.js";
+import { brief, profileFrom, profileText, reasons } from "../engine/plan.js";
+import { stateOf } from "../engine/store.js";
+import { loadData } from "../core/data.js";
+import { download, today } from "../core/dom.js";
+import { notify, storageAlert } from "../core/messages.js";
+import { rank } from "../core/ranking.js";
+import { onPage, siteUrl } from "../core/site.js";
+import { PROFILE, STORE, readStore } from "../core/storage.js";
 
 // ------------------------------------------------------------------ the profile, in the form and in the URL
 
@@ -21,31 +30,9 @@ const paramsToForm = (form, params) => {
   }
 };
 
-// The profile from anything with get/getAll: the form's FormData or the page's URL parameters.
-const readProfile = (source = new FormData(document.getElementById("fg-planner"))) => ({
-  name: (source.get("name") || "").split(/\s+/).filter(Boolean).join(" "),
-  industry: source.get("industry") || "",
-  traits: source.getAll("trait"),
-  stages: source.getAll("stage"),
-  description: source.get("description") || "",
-});
+const readProfile = () => profileFrom(new FormData(document.getElementById("fg-planner")));
 
 // ------------------------------------------------------------------ planner
-
-// The description part needs the search index; it is fetched only once a description is written.
-// Without it (the file failed to load) the plan still ranks by the profile's traits and industry, and says so.
-const rank = async (data, profile) => {
-  let index = null;
-  if (profile.description.trim()) {
-    try {
-      index = await FieldguideSearch.load();
-    } catch (error) {
-      notify(`Your description is not used: the search index could not be loaded (${error.message}). `
-        + "The plan below ranks by industry and traits only; reload the page to try again.");
-    }
-  }
-  return FieldguideSearch.rankProfile(data.ranking, index, profile);
-};
 
 // The planner's data, or null after saying plainly why the page cannot plan (never a blank page).
 const plannerData = async () => {
@@ -59,28 +46,10 @@ const plannerData = async () => {
   }
 };
 
-// Names from the profile (a shared link may carry anything) that the data knows, by its own keys only.
-const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
-
-// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
-const reasons = (data, r) => {
-  const out = [];
-  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
-  if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
-  const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
-  if (r.tagged) out.push(`typical of ${industry}`);
-  if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
-  if (!out.length && r.cases) {
-    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
-  }
-  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
-};
-
-const profileText = (data, profile) => [profile.industry && known(data.industries, profile.industry)]
-  .concat(profile.traits.map((t) => known(data.traits, t)?.toLowerCase())).filter(Boolean).join(", ") || "general";
+const MARK = { open: "☐", "in-progress": "◐", done: "☑", "accepted-risk": "☑", na: "–" };
 
 let planTicket = 0;
-async function refreshPlanner() {
+const refreshPlanner = async () => {
   const form = document.getElementById("fg-planner");
   const list = document.getElementById("fg-plan-results");
   if (!form || !list) return;
@@ -89,7 +58,7 @@ async function refreshPlanner() {
   const profile = readProfile();
   const params = formToParams(form);
   history.replaceState(history.state, "", `${location.pathname}?${params}`);
-  document.getElementById("fg-plan-checklists").href = new URL(`checklists/?${params}`, siteRoot()).href;
+  document.getElementById("fg-plan-checklists").href = siteUrl(`checklists/?${params}`);
   try { localStorage.setItem(PROFILE, JSON.stringify(profile)); } catch { /* the URL holds the plan anyway */ }
   if (!profile.stages.length) {
     list.replaceChildren();
@@ -116,8 +85,7 @@ async function refreshPlanner() {
     const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
     const checks = document.createElement("ul");
     for (const item of c.checklist) {
-      const s = stateOf(store, item.id);
-      const mark = { open: "☐", "in-progress": "◐", done: "☑", "accepted-risk": "☑", na: "–" }[s.status];
+      const mark = MARK[stateOf(store, item.id).status];
       checks.append(Object.assign(document.createElement("li"), { textContent: `${mark} ${item.text}` }));
     }
     const links = (label, entries) => {
@@ -134,7 +102,7 @@ async function refreshPlanner() {
       briefPick(r.id, c.title, ranked.indexOf(r) < briefTop()));
     return li;
   }));
-}
+};
 
 // Which challenges go into the brief: the top N of the plan, or exactly the ones ticked.
 const briefTop = () => {
@@ -188,7 +156,7 @@ const restoreProfile = () => {
   form.addEventListener("submit", (event) => event.preventDefault());
 };
 
-async function exportPlan(kind) {
+const exportPlan = async (kind) => {
   const data = await plannerData();
   if (!data) return;
   const profile = readProfile();
@@ -196,10 +164,10 @@ async function exportPlan(kind) {
   const ranked = await rank(data, profile);
   const store = readStore();
   if (kind === "md") {
-    const rows = itemsOf(data, [], ranked.map((r) => r.id));
+    const rows = rowsOf(data, [], ranked.map((r) => r.id));
     rows.sort((a, b) => ranked.findIndex((r) => r.id === a.challenge) - ranked.findIndex((r) => r.id === b.challenge));
     const title = `Deployment plan: ${profile.name || profileText(data, profile)}`;
-    download("plan.md", toMarkdown(data, rows, store, title, true), "text/markdown");
+    download("plan.md", toMarkdown(data, rows, store, title, { ranked: true }), "text/markdown");
     return;
   }
   // The design-review brief: the same sections and head `fieldguide brief` writes (brief.py).
@@ -208,63 +176,29 @@ async function exportPlan(kind) {
     notify("Tick at least one challenge for the brief (“In the brief”), or set how many to include.");
     return;
   }
-  const b = data.brief;
-  const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   // The survey's peer-reviewed version, or both versions when the reader asks (`--with-preprint`).
-  const withPreprint = document.getElementById("fg-brief-preprint")?.checked;
-  const template = withPreprint ? b.head_with_preprint : b.head;
-  const parts = [fillHead(template, title, profile.name, today(), profileText(data, profile))];
-  const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
-  for (const r of picked) {
-    const s = b.sections[r.id];
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
-    for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
-  }
-  refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
-  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].text}`).join("\n"));
-  download("brief.md", parts.join("\n\n") + "\n", "text/markdown");
-  download("brief.bib", refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n", "application/x-bibtex");
-  notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${refs.length} sources.`);
-}
-
-// The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
-// never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
-const fillHead = (template, title, project, date, profile) => {
-  const values = {
-    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
-    project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
-    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
-  };
-  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
-};
-
-// The reader's local date, as YYYY-MM-DD (the brief's `date`; `fieldguide brief` uses the same).
-const today = () => {
-  const d = new Date();
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
+  const withPreprint = Boolean(document.getElementById("fg-brief-preprint")?.checked);
+  const made = brief(data, profile, picked, { date: today(), withPreprint });
+  download("brief.md", made.markdown, "text/markdown");
+  download("brief.bib", made.bibtex, "application/x-bibtex");
+  notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${made.refs.length} sources.`);
 };
 
 // ------------------------------------------------------------------ wiring
 
-if (!window.__fgPlannerWired) {
-  window.__fgPlannerWired = true;
-  document.addEventListener("click", (event) => {
-    const planButton = event.target.closest("[data-fg-plan-export]");
-    if (planButton) exportPlan(planButton.dataset.fgPlanExport);
-  });
-  // A new count re-picks the top N; ticking "In the brief" by hand keeps exactly those.
-  document.addEventListener("input", (event) => {
-    if (event.target.id !== "fg-brief-top") return;
-    const boxes = [...document.querySelectorAll("[data-fg-brief]")];
-    boxes.forEach((box, i) => { box.checked = i < briefTop(); });
-  });
-  addEventListener("storage", (event) => { if (event.key === STORE) refreshPlanner(); });
-}
+document.addEventListener("click", (event) => {
+  const planButton = event.target.closest("[data-fg-plan-export]");
+  if (planButton) exportPlan(planButton.dataset.fgPlanExport);
+});
+// A new count re-picks the top N; ticking "In the brief" by hand keeps exactly those.
+document.addEventListener("input", (event) => {
+  if (event.target.id !== "fg-brief-top") return;
+  const boxes = [...document.querySelectorAll("[data-fg-brief]")];
+  boxes.forEach((box, i) => { box.checked = i < briefTop(); });
+});
+addEventListener("storage", (event) => { if (event.key === STORE) refreshPlanner(); });
 
-const onPlannerPage = () => {
+onPage(() => {
   restoreProfile();
   refreshPlanner();
-};
-
-if (window.document$) window.document$.subscribe(onPlannerPage);
-else document.addEventListener("DOMContentLoaded", onPlannerPage);
+});

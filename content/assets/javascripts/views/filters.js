@@ -1,4 +1,6 @@
-// Small page behaviours of the field guide. Runs on every page Material's instant navigation shows.
+// The case-study index's industry filter. Runs on every page Material's instant navigation shows.
+
+import { onPage } from "../core/site.js";
 
 // Case-study index: show one industry at a time. Without JavaScript every group stays visible.
 const setupFilters = () => {
@@ -19,5 +21,4 @@ const setupFilters = () => {
   }
 };
 
-if (window.document$) window.document$.subscribe(setupFilters);
-else document.addEventListener("DOMContentLoaded", setupFilters);
+onPage(setupFilters);

@@ -2,9 +2,11 @@
 // Material's own integration would fetch Mermaid from a CDN; this keeps the site offline-first.
 // Mermaid (large) is imported only when a diagram comes near the screen, so pages stay fast.
 
+import { onPage, siteUrl } from "../core/site.js";
+
 let mermaidReady;
 const loadMermaid = () => {
-  mermaidReady ??= import(new URL("assets/vendor/mermaid/mermaid.esm.min.mjs", siteRoot()).href)
+  mermaidReady ??= import(siteUrl("assets/vendor/mermaid/mermaid.esm.min.mjs"))
     .then(({ default: mermaid }) => {
       mermaid.initialize({ startOnLoad: false, securityLevel: "strict", theme: "neutral",
                            fontFamily: "inherit" });
@@ -51,5 +53,4 @@ const watchDiagrams = () => {
 };
 
 // Material's instant navigation swaps pages without reloading: re-run on every page it shows.
-if (window.document$) window.document$.subscribe(watchDiagrams);
-else addEventListener("DOMContentLoaded", watchDiagrams);
+onPage(watchDiagrams);

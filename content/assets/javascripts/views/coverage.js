@@ -3,6 +3,8 @@
 // generator from the same mappings as the framework pages). Only visibility changes: ticks, progress
 // and exports still cover the whole page. `?framework=ID` in the address preselects a framework.
 
+import { onPage } from "../core/site.js";
+
 const COVERAGE_HIDDEN = "data-fg-coverage-hidden"; // marks what this filter hid, so it can undo exactly that
 
 const applyFrameworkFilter = (form) => {
@@ -48,5 +50,4 @@ const setupFrameworkFilter = () => {
   applyFrameworkFilter(form);
 };
 
-if (window.document$) window.document$.subscribe(setupFrameworkFilter);
-else document.addEventListener("DOMContentLoaded", setupFrameworkFilter);
+onPage(setupFrameworkFilter);

@@ -1,0 +1,22 @@
+// The planner's ranking for a profile, as the planner and the checklists' plan view show it: the
+// weights precomputed in Python (planner/data.json `ranking`) plus the description's relevance by the
+// search engine (engine/search.js rankProfile, the arithmetic of fieldguide.plan.rank).
+
+import { rankProfile } from "../engine/search.js";
+import { loadIndex } from "./data.js";
+import { notify } from "./messages.js";
+
+// The description part needs the search index; it is fetched only once a description is written.
+// Without it (the file failed to load) the plan still ranks by the profile's traits and industry, and says so.
+export const rank = async (data, profile) => {
+  let index = null;
+  if (profile.description.trim()) {
+    try {
+      index = await loadIndex();
+    } catch (error) {
+      notify(`Your description is not used: the search index could not be loaded (${error.message}). `
+        + "The plan below ranks by industry and traits only; reload the page to try again.");
+    }
+  }
+  return rankProfile(data.ranking, index, profile);
+};

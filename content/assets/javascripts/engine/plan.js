@@ -1,0 +1,75 @@
+// The planner's words and the design-review brief, as fieldguide.plan and fieldguide.brief write them:
+// the profile read from a form or a link, the reasons given for each ranked challenge, and the brief
+// assembled from sections rendered in Python (planner/data.json `brief`). Pure: no page access.
+
+import * as StateFile from "./statefile.js";
+import { byCodePoint, pandocText, yamlScalar } from "./escape.js";
+
+// The profile from anything with get/getAll: the planner form's FormData or a page's URL parameters.
+export const profileFrom = (source) => ({
+  name: (source.get("name") || "").split(/\s+/).filter(Boolean).join(" "),
+  industry: source.get("industry") || "",
+  traits: source.getAll("trait"),
+  stages: source.getAll("stage"),
+  description: source.get("description") || "",
+});
+
+// A project name as it goes into a reason: one line, no control character, at most MAX_LINE characters
+// (a link can carry anything; the reason must still be what an import accepts).
+export const projectName = (name) => {
+  const clean = name.replace(new RegExp(`[${StateFile.CONTROL}]`, "gu"), " ")
+    .split(/\s+/).filter(Boolean).join(" ");
+  const chars = [...clean];
+  return chars.length > StateFile.MAX_LINE ? `${chars.slice(0, StateFile.MAX_LINE - 1).join("")}…` : clean;
+};
+
+// Names from the profile (a shared link may carry anything) that the data knows, by its own keys only.
+const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
+
+// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
+export const reasons = (data, r) => {
+  const out = [];
+  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
+  if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
+  const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
+  if (r.tagged) out.push(`typical of ${industry}`);
+  if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
+  if (!out.length && r.cases) {
+    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
+  }
+  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
+};
+
+export const profileText = (data, profile) => [profile.industry && known(data.industries, profile.industry)]
+  .concat(profile.traits.map((t) => known(data.traits, t)?.toLowerCase())).filter(Boolean).join(", ") || "general";
+
+// The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
+// never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
+export const fillHead = (template, title, project, date, profile) => {
+  const values = {
+    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
+    project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
+    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
+  };
+  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
+};
+
+// The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
+// { markdown, bibtex, refs }. `date`: the reader's local date (YYYY-MM-DD); `withPreprint`: cite the
+// survey's preprint too.
+export const brief = (data, profile, picked, { date, withPreprint = false }) => {
+  const b = data.brief;
+  const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
+  const template = withPreprint ? b.head_with_preprint : b.head;
+  const parts = [fillHead(template, title, profile.name, date, profileText(data, profile))];
+  const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
+  for (const r of picked) {
+    const s = b.sections[r.id];
+    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
+    for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
+  }
+  refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
+  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].text}`).join("\n"));
+  return { markdown: parts.join("\n\n") + "\n", bibtex: refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n",
+    refs };
+};

@@ -1,0 +1,340 @@
+// The query side of the relevance engine, step for step the same as fieldguide/search.py (`slots`,
+// `run`, the Porter stemmer, spelling and folding), over the index that Python builds
+// (search/index.json). Imported by the header search box and the planner, and under Node by the
+// parity tests and `make relevance`. Everything document-side (weights, synonyms, parameters, stop words,
+// spelling rules) comes from the index, so there is one ranking, not two.
+
+const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const TYPES = ["challenge", "case-study", "mitigation", "reference"];
+
+const fold = (text) => text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+const words = (text) => (fold(text).match(/[a-z0-9]+/g) || []).filter((w) => w.length > 1);
+
+// ---------------------------------------------------------------- Porter stemmer (reference version)
+
+const cons = (w, i) => {
+  const ch = w[i];
+  if ("aeiou".includes(ch)) return false;
+  if (ch === "y") return i === 0 || !cons(w, i - 1);
+  return true;
+};
+
+const measure = (stem) => {
+  let m = 0;
+  let i = 0;
+  const n = stem.length;
+  while (i < n && cons(stem, i)) i += 1;
+  while (i < n) {
+    while (i < n && !cons(stem, i)) i += 1;
+    if (i >= n) break;
+    while (i < n && cons(stem, i)) i += 1;
+    m += 1;
+  }
+  return m;
+};
+
+const hasVowel = (stem) => {
+  for (let i = 0; i < stem.length; i += 1) if (!cons(stem, i)) return true;
+  return false;
+};
+const double = (w) => w.length >= 2 && w[w.length - 1] === w[w.length - 2] && cons(w, w.length - 1);
+const cvc = (w) => {
+  const n = w.length;
+  return n >= 3 && cons(w, n - 3) && !cons(w, n - 2) && cons(w, n - 1) && !"wxy".includes(w[n - 1]);
+};
+
+const STEP2 = [["ational", "ate"], ["tional", "tion"], ["enci", "ence"], ["anci", "ance"], ["izer", "ize"],
+  ["bli", "ble"], ["alli", "al"], ["entli", "ent"], ["eli", "e"], ["ousli", "ous"], ["ization", "ize"],
+  ["ation", "ate"], ["ator", "ate"], ["alism", "al"], ["iveness", "ive"], ["fulness", "ful"],
+  ["ousness", "ous"], ["aliti", "al"], ["iviti", "ive"], ["biliti", "ble"], ["logi", "log"]];
+const STEP3 = [["icate", "ic"], ["ative", ""], ["alize", "al"], ["iciti", "ic"], ["ical", "ic"], ["ful", ""],
+  ["ness", ""]];
+const STEP4 = ["al", "ance", "ence", "er", "ic", "able", "ible", "ant", "ement", "ment", "ent", "ion", "ou", "ism",
+  "ate", "iti", "ous", "ive", "ize"];
+
+const longest = (w, suffixes) => {
+  let best = null;
+  for (const s of suffixes) if (w.endsWith(s) && (best === null || s.length > best.length)) best = s;
+  return best;
+};
+
+const replace = (w, rules, minM) => {
+  const suffix = longest(w, rules.map((r) => r[0]));
+  if (suffix === null) return w;
+  const stem = w.slice(0, w.length - suffix.length);
+  return measure(stem) > minM ? stem + rules.find((r) => r[0] === suffix)[1] : w;
+};
+
+const stemCache = new Map();
+const stem = (word) => {
+  let w = word;
+  if (w.length <= 2) return w;
+  if (stemCache.has(word)) return stemCache.get(word);
+  if (w.endsWith("sses")) w = w.slice(0, -2);
+  else if (w.endsWith("ies")) w = w.slice(0, -2);
+  else if (w.endsWith("ss")) { /* kept */ } else if (w.endsWith("s")) w = w.slice(0, -1);
+  if (w.endsWith("eed")) {
+    if (measure(w.slice(0, -3)) > 0) w = w.slice(0, -1);
+  } else {
+    for (const suffix of ["ed", "ing"]) {
+      if (w.endsWith(suffix) && hasVowel(w.slice(0, -suffix.length))) {
+        w = w.slice(0, -suffix.length);
+        if (w.endsWith("at") || w.endsWith("bl") || w.endsWith("iz")) w += "e";
+        else if (double(w) && !"lsz".includes(w[w.length - 1])) w = w.slice(0, -1);
+        else if (measure(w) === 1 && cvc(w)) w += "e";
+        break;
+      }
+    }
+  }
+  if (w.endsWith("y") && hasVowel(w.slice(0, -1))) w = w.slice(0, -1) + "i";
+  w = replace(w, STEP2, 0);
+  w = replace(w, STEP3, 0);
+  const suffix = longest(w, STEP4);
+  if (suffix !== null) {
+    const s = w.slice(0, w.length - suffix.length);
+    if (measure(s) > 1 && (suffix !== "ion" || s.endsWith("s") || s.endsWith("t"))) w = s;
+  }
+  if (w.endsWith("e")) {
+    const m = measure(w.slice(0, -1));
+    if (m > 1 || (m === 1 && !cvc(w.slice(0, -1)))) w = w.slice(0, -1);
+  }
+  if (w.endsWith("ll") && measure(w) > 1) w = w.slice(0, -1);
+  stemCache.set(word, w);
+  return w;
+};
+
+// ---------------------------------------------------------------- the index
+
+const decode = (text, levels) => {
+  const out = [];
+  let doc = 0;
+  let k = 0;
+  while (k < text.length) {
+    let gap = ALPHABET.indexOf(text[k]);
+    k += 1;
+    while (gap === ALPHABET.length - 1) {
+      doc += gap;
+      gap = ALPHABET.indexOf(text[k]);
+      k += 1;
+    }
+    doc += gap;
+    out.push([doc, levels[ALPHABET.indexOf(text[k])]]);
+    k += 1;
+  }
+  return out;
+};
+
+class Index {
+  constructor(data) {
+    this.data = data;
+    this.query = data.query;
+    this.stop = new Set(data.stop);
+    this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
+    this.docs = data.docs;
+    // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
+    this.synonyms = new Map(Object.entries(data.synonyms));
+    this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
+    this.terms = new Map();
+    for (const [t, text] of Object.entries(data.terms)) this.terms.set(t, decode(text, data.levels));
+    this.sortedTerms = [...this.terms.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  american(word) {
+    let w = word;
+    for (const [pattern, repl] of this.spelling) w = w.replace(pattern, repl);
+    return w;
+  }
+
+  term(word) {
+    return stem(this.american(word));
+  }
+
+  url(doc) {
+    return this.data.urls[TYPES[doc[0]]].replace("{id}", doc[1]);
+  }
+}
+
+const osaDistance = (a, b, limit) => {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev2 = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i += 1) {
+    const cur = [i];
+    let low = cur[0];
+    for (let j = 1; j <= b.length; j += 1) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+      cur[j] = v;
+      low = Math.min(low, v);
+    }
+    if (low > limit) return limit + 1;
+    prev2 = prev;
+    prev = cur;
+  }
+  return prev[b.length];
+};
+
+// The part of a question (or project description) the engine reads, in code points as Python counts.
+const capped = (index, text, description = false) =>
+  [...text].slice(0, index.query[description ? "max_description_chars" : "max_query_chars"]).join("");
+
+// An unknown word's stand-ins: a near spelling of a known term, or a known term it starts with
+// ("explainabilty" starts with "explain"), weighted by how much of the word that covers.
+const nearWords = (index, word, s) => {
+  if (index.near.has(word)) return index.near.get(word);
+  const q = index.query;
+  const limit = word.length >= q.fuzzy2 ? 2 : 1;
+  const w = index.american(word);
+  const out = [];
+  for (const t of index.sortedTerms) {
+    if (osaDistance(s, t, limit) <= limit) out.push([t, q.fuzzy]);
+    else if (t.length >= q.fuzzy1 && w.startsWith(t)) out.push([t, q.fuzzy * t.length / w.length]);
+  }
+  index.near.set(word, out);
+  return out;
+};
+
+// The question's words (stop words dropped; at most max_query_words of a question), each with the
+// index terms that may stand for it.
+const slots = (index, text, prefix = true, description = false) => {
+  const q = index.query;
+  const folded = fold(capped(index, text, description));
+  let tokens = words(folded).filter((w) => !index.stop.has(w));
+  if (!description) tokens = tokens.slice(0, q.max_query_words);
+  const typing = prefix && /[a-z0-9]$/.test(folded);
+  const stems = tokens.map((w) => index.term(w));
+  const out = [];
+  tokens.forEach((word, i) => {
+    const s = stems[i];
+    const alts = new Map();
+    if (index.terms.has(s)) alts.set(s, 1.0);
+    for (const n of [1, 2, 3]) {
+      if (i + 1 >= n) {
+        for (const t of index.synonyms.get(stems.slice(i + 1 - n, i + 1).join(" ")) || []) {
+          if (index.terms.has(t) && !alts.has(t)) alts.set(t, q.synonym);
+        }
+      }
+    }
+    if (typing && i === tokens.length - 1 && word.length >= q.min_prefix) {
+      const w = index.american(word);
+      for (const t of index.sortedTerms) {
+        if (!alts.has(t) && (t.startsWith(w) || (w.startsWith(t) && t.length >= 4 && w.length - t.length <= 3))) {
+          alts.set(t, q.prefix * Math.min(w.length, t.length) / Math.max(w.length, t.length));
+        }
+      }
+    }
+    if (!index.terms.has(s) && word.length >= q.fuzzy1) {
+      for (const [t, factor] of nearWords(index, word, s)) if (!alts.has(t)) alts.set(t, factor);
+    }
+    out.push({ word, alternatives: [...alts.entries()] });
+  });
+  return out;
+};
+
+// Documents matching the question, grouped by type (challenges first), best first within a type.
+const run = (index, text, { prefix = true, types = TYPES, description = false } = {}) => {
+  const q = index.query;
+  const allowed = new Set(types.map((t) => TYPES.indexOf(t)));
+  const known = slots(index, text, prefix, description).filter((s) => s.alternatives.length);
+  if (!known.length) return [];
+  const n = index.docs.length;
+  const total = new Array(n).fill(0);
+  const matched = new Array(n).fill(0);
+  const stemsHit = Array.from({ length: n }, () => []);
+  const wordsHit = Array.from({ length: n }, () => []);
+  const parts = Array.from({ length: n }, () => []);
+  for (const slot of known) {
+    const best = new Map();
+    const bestTerm = new Map();
+    for (const [t, factor] of slot.alternatives) {
+      for (const [doc, w] of index.terms.get(t)) {
+        const v = factor * w;
+        if (v > (best.get(doc) || 0)) {
+          best.set(doc, v);
+          bestTerm.set(doc, t);
+        }
+      }
+    }
+    for (const doc of [...best.keys()].sort((a, b) => a - b)) {
+      total[doc] += best.get(doc);
+      matched[doc] += 1;
+      wordsHit[doc].push(slot.word);
+      stemsHit[doc].push(bestTerm.get(doc));
+      parts[doc].push(best.get(doc));
+    }
+  }
+  const hits = [];
+  for (let doc = 0; doc < n; doc += 1) {
+    if (!matched[doc] || !allowed.has(index.docs[doc][0])) continue;
+    const share = matched[doc] / known.length;
+    let power = share;
+    for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
+    const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
+    const d = index.docs[doc];
+    hits.push({
+      doc, type: TYPES[d[0]], id: d[1], title: d[2], score, matched: wordsHit[doc], stems: stemsHit[doc], parts: parts[doc],
+    });
+  }
+  hits.sort((a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type) || b.score - a.score || a.doc - b.doc);
+  return hits;
+};
+
+// ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
+
+// Per challenge: relevance to the description as a share of the best one, and the words matched.
+const describe = (index, description, maxWords) => {
+  const out = new Map();
+  if (!description || !description.trim()) return out;
+  const hits = run(index, description, { prefix: false, types: ["challenge"], description: true });
+  if (!hits.length) return out;
+  const top = hits[0].score;
+  for (const h of hits) {
+    const seen = [];
+    const terms = new Set();
+    // The words that weighed most first; one word per index term ("loan", not "loans" too).
+    const byWeight = h.matched.map((_, k) => k).sort((a, b) => h.parts[b] - h.parts[a] || a - b);
+    for (const k of byWeight) {
+      if (!terms.has(h.stems[k]) && seen.length < maxWords) {
+        seen.push(h.matched[k]);
+        terms.add(h.stems[k]);
+      }
+    }
+    out.set(h.id, [h.score / top, seen]);
+  }
+  return out;
+};
+
+const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
+
+// A weight looked up by a name from the profile (a URL may carry any "industry" or "trait"): only
+// the data's own keys count, never Object.prototype's ("constructor", "toString").
+const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
+
+// Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
+const rankProfile = (ranking, index, profile) => {
+  const order = ranking.order;
+  const relevance = index ? describe(index, profile.description || "", ranking.max_words) : new Map();
+  const ranked = [];
+  for (const cid of order) {
+    if (profile.stages && profile.stages.length && !profile.stages.includes(own(ranking.stage_of, cid))) continue;
+    const w = ranking.weights[cid];
+    const traits = (profile.traits || []).filter((t) => Object.hasOwn(w.traits, t));
+    let score = w.base;
+    for (const t of traits) score += w.traits[t];
+    if (profile.industry) score += own(w.industries, profile.industry) || 0;
+    const [share, matched] = relevance.get(cid) || [0, []];
+    score += ranking.description * share;
+    ranked.push({
+      id: cid, score: round2(score), traits, words: matched, cases: w.cases, industry: profile.industry || null,
+      tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
+      industryCases: profile.industry ? (own(w.industry_cases, profile.industry) || 0) : 0,
+    });
+  }
+  ranked.sort((a, b) => b.score - a.score || order.indexOf(a.id) - order.indexOf(b.id));
+  return ranked;
+};
+
+export {
+  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, describe, rankProfile,
+};

@@ -1,0 +1,46 @@
+// Runs the page's checklist exports (content/assets/javascripts/engine/checklist.js) under Node for
+// pytest, on a state file imported as the page imports it (read, checked against the published
+// schema, merged into an empty checklist):
+//   node exports_runner.js < {data, schema, index, jobs: [{state, format, title, stages, order, ranked,
+//                                                          compact, exported}]}  ->  [text or {errors}]
+// `order`: challenge ids in the planner's order (a plan export); otherwise the rows of `stages`
+// (all when empty) in workflow order. Format "brief" (engine/plan.js): {profile, top, date,
+// withPreprint} ranked by the page's engine over the search index -> {markdown, bibtex}.
+import fs from "node:fs";
+import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
+import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
+import { brief } from "../../content/assets/javascripts/engine/plan.js";
+import { Index, rankProfile } from "../../content/assets/javascripts/engine/search.js";
+import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
+
+const input = JSON.parse(fs.readFileSync(0, "utf8"));
+const data = JSON.parse(fs.readFileSync(input.data, "utf8"));
+const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
+const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
+
+const imported = (path) => {
+  const store = emptyStore();
+  if (!path) return store;
+  const result = StateFile.read(new Uint8Array(fs.readFileSync(path)), schema, new Date());
+  if (result.errors) return { errors: result.errors };
+  const report = StateFile.compare(localState(store), StateFile.stateOf(result.items));
+  for (const [id, fields] of report.merged) putState(store, id, StateFile.itemOf(id, fields));
+  return store;
+};
+
+const out = input.jobs.map((job) => {
+  if (job.format === "brief") {
+    const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
+    const { markdown, bibtex } = brief(data, job.profile, ranked, { date: job.date, withPreprint: job.withPreprint });
+    return { markdown, bibtex };
+  }
+  const store = imported(job.state);
+  if (store.errors) return store;
+  const rows = rowsOf(data, job.stages || [], job.order || null);
+  if (job.order) rows.sort((a, b) => job.order.indexOf(a.challenge) - job.order.indexOf(b.challenge));
+  if (job.format === "md") return toMarkdown(data, rows, store, job.title, { ranked: Boolean(job.ranked), compact: job.compact });
+  if (job.format === "csv") return toCsv(data, rows, store);
+  if (job.format === "json") return toJson(data, rows, store, job.exported);
+  throw new Error(`unknown format ${job.format}`);
+});
+process.stdout.write(JSON.stringify(out));
