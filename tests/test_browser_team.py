@@ -604,8 +604,8 @@ def test_keyboard_only_marks_an_item_done_and_another_not_applicable(page, site)
     expect(page.locator(".fg-skip")).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator(f"#done-{DD[0]}")).to_be_focused()
-    ring = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
-    assert ring not in ("none", ""), "a visible focus ring"
+    # A visible focus ring (retried: under load the focus styles can land a frame after the focus).
+    expect(page.locator(f"#done-{DD[0]}")).not_to_have_css("outline-style", "none")
     page.keyboard.press("Space")
     focused = ""
     for _ in range(12):
