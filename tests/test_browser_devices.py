@@ -28,8 +28,10 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def overflow(tab) -> int:
-    """How many CSS pixels the page is wider than the window (0: no sideways scrolling)."""
-    return tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    """How many CSS pixels the page is wider than the window (0: no sideways scrolling). A page
+    narrower than the window counts as 0: a vertical scroll bar that comes and goes (print media on
+    the Zensical build) can make the difference negative."""
+    return max(0, tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
 
 
 def fill_some_items(tab, site) -> None:
