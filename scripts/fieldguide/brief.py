@@ -16,11 +16,11 @@ from typing import Any
 import networkx as nx
 
 from . import RELEASED, __version__, export
+from .catalog import Catalog
 from .cite import cited_survey, expand, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
-from .load import Catalog
-from .pages import environment, page_url
+from .pages import entity_url, environment
 from .plan import Ranked
 from .schema import Reference
 
@@ -57,13 +57,13 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
     context = {
         "c": c, "cite": cite(list(c.references)),
         "cases": [{"s": s, "how": next(link.how for link in s.challenges if link.challenge == cid),
-                   "url": page_url(site_url, f"case-studies/{s.id}.md"), "cite": cite(list(s.references))}
+                   "url": entity_url(site_url, "case_study", s.id), "cite": cite(list(s.references))}
                   for s in cases],
         "mitigations": [{"m": m, "how": next(link.how for link in m.challenges if link.challenge == cid),
-                         "url": page_url(site_url, f"mitigations/{m.id}.md")} for m in mitigations],
+                         "url": entity_url(site_url, "mitigation", m.id)} for m in mitigations],
     }
     body = pandoc_markdown(environment().get_template("brief_section.md.j2").render(**context).strip()) + "\n"
-    heading = f"## [{pandoc_markdown(c.title)}]({page_url(site_url, f'challenges/{cid}.md')})"
+    heading = f"## [{pandoc_markdown(c.title)}]({entity_url(site_url, 'challenge', cid)})"
     return Section(heading, body, tuple(cited))
 
 

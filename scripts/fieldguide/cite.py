@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from . import GUIDE_TITLE, RELEASED, __version__, export
+from .catalog import Catalog
 from .graph import SURVEY
-from .load import Catalog
 from .schema import Reference
 
 CACHE_FILE = "citations.json"

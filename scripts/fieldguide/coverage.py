@@ -19,9 +19,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .load import Catalog
+from .catalog import Catalog, check_order
 from .pages import cell
-from .plan import order_key
 from .schema import ChecklistItem
 
 # Written once: the framework pages print it, and a test holds CONTRIBUTING.md to the same words.
@@ -120,12 +119,6 @@ class Summary:
     @property
     def done(self) -> int | None:
         return None if self.progress is None else self.progress["done"]
-
-
-def check_order(cat: Catalog) -> dict[str, tuple]:
-    """Workflow order of checklist items: their challenge's order, then their place in its list."""
-    order = order_key(cat)
-    return {item.id: (*order[c.id], i) for c in cat.challenges.values() for i, item in enumerate(c.checklist)}
 
 
 def framework_coverage(cat: Catalog, g: nx.MultiDiGraph, framework_id: str) -> list[ItemCoverage]:

@@ -23,11 +23,12 @@ from pybtex.plugin import find_plugin
 from pybtex.style.template import FieldIsMissing
 
 from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
+from .catalog import Catalog
 from .coverage import framework_coverage, to_json
 from .escape import csv_text, tex_text
 from .files import write_atomic
 from .graph import evidence, incoming, outgoing, related
-from .load import Catalog
+from .kinds import FILED
 from .schema import Reference
 
 FORMAT_VERSION = "1.0"
@@ -512,23 +513,31 @@ def to_csl(refs: list[Reference]) -> list[dict[str, Any]]:
 
 CSV_COLUMNS = ("type", "id", "title", "stage", "step", "summary", "links")
 
+# What each kind's `links` lists; any other kind lists every entity it is linked with either way.
+_CSV_LINKS: dict[str, Callable[[nx.MultiDiGraph, str], list[str]]] = {
+    "challenge": lambda g, i: incoming(g, i, "illustrates") + incoming(g, i, "addresses"),
+    "case_study": lambda g, i: outgoing(g, i, "illustrates"),
+    "mitigation": lambda g, i: outgoing(g, i, "addresses"),
+    "reference": lambda g, i: incoming(g, i, "cites"),
+    "framework": lambda g, i: incoming(g, i, "item_of"),
+}
+
 
 def to_csv(cat: Catalog, g: nx.MultiDiGraph) -> str:
-    """One row per entity; `links` lists the ids it is connected to, space separated."""
+    """One row per entity, kind by kind in catalog order (`kinds.FILED`); `links` lists the ids it is
+    connected to, space separated. A framework's items follow it."""
     rows: list[tuple[str, ...]] = [CSV_COLUMNS]
-    for c in cat.challenges.values():
-        links = incoming(g, c.id, "illustrates") + incoming(g, c.id, "addresses")
-        rows.append(("challenge", c.id, c.title, cat.stage_of(c.step).id, c.step, c.summary, " ".join(links)))
-    for s in cat.case_studies.values():
-        rows.append(("case_study", s.id, s.title, "", "", s.summary, " ".join(outgoing(g, s.id, "illustrates"))))
-    for m in cat.mitigations.values():
-        rows.append(("mitigation", m.id, m.title, "", "", m.summary, " ".join(outgoing(g, m.id, "addresses"))))
-    for r in cat.references.values():
-        rows.append(("reference", r.id, r.title, "", "", "", " ".join(incoming(g, r.id, "cites"))))
-    for fw_id, fw in cat.frameworks.items():
-        rows.append(("framework", fw_id, fw.title, "", "", fw.summary, " ".join(incoming(g, fw_id, "item_of"))))
-        # A framework item's summary is its coverage (full, partial, none); links are the covering checks.
-        for item in framework_coverage(cat, g, fw_id):
-            rows.append(("framework_item", item.id, item.title, "", "", item.level,
-                         " ".join(c.check for c in item.covered_by)))
+    for kind in FILED:
+        links = _CSV_LINKS.get(kind.id, _neighbours)
+        for e in cat.pool(kind.id).values():
+            stage, step = (cat.stage_of(e.step).id, e.step) if kind.id == "challenge" else ("", "")
+            rows.append((kind.id, e.id, e.title, stage, step, getattr(e, "summary", ""), " ".join(links(g, e.id))))
+            if kind.id == "framework":
+                # A framework item's summary is its coverage (full, partial, none); links are the covering checks.
+                rows += [("framework_item", item.id, item.title, "", "", item.level,
+                          " ".join(c.check for c in item.covered_by)) for item in framework_coverage(cat, g, e.id)]
     return csv_text(rows)
+
+
+def _neighbours(g: nx.MultiDiGraph, node: str) -> list[str]:
+    return sorted({v for _, v in g.out_edges(node)} | {u for u, _ in g.in_edges(node)})

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import controls
+from .catalog import Catalog
 from .escape import csv_text
-from .load import Catalog
 
 FACTS = ("number", "date", "organisation", "licence")
 JOURNAL_OR_CONFERENCE = ("article", "inproceedings")

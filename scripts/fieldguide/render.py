@@ -18,10 +18,20 @@ import markdown
 import networkx as nx
 
 from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, export, plan, schema, search
+from .catalog import Catalog, order_key
 from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
-from .load import Catalog
-from .pages import DEFAULT_SITE_URL, checklist_path, environment, html_href, mermaid_label, page_path, page_url
+from .kinds import KIND
+from .pages import (
+    DEFAULT_SITE_URL,
+    checklist_path,
+    entity_url,
+    environment,
+    html_href,
+    mermaid_label,
+    page_path,
+    page_url,
+)
 
 STATE_SCHEMA = "checklist-state.schema.json"
 
@@ -65,7 +75,7 @@ def inline_html(text: str) -> str:
 
 def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, object]]:
     """Stage -> step -> challenge -> items, in workflow order, for the checklist pages."""
-    order = plan.order_key(cat)
+    order = order_key(cat)
     out = []
     for stage in cat.stages:
         if stages and stage.id not in stages:
@@ -89,20 +99,20 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
         "industries": {f.id: f.title for f in cat.facets.industries} if cat.facets else {},
         "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
         "challenges": {c.id: {
-            "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
+            "title": c.title, "url": entity_url(site_url, "challenge", c.id), "summary": c.summary,
             "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
             # `partial` (what the check leaves out, derived from the item's asks) drives the page's "(partly)"
             "checklist": [{"id": i.id, "text": i.text, "covers": [{"item": qid, "partial": left}
                                                                   for qid, _, left in coverage.notes(cat, i)]}
                           for i in c.checklist],
-            "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
+            "precedents": [{"title": g.nodes[s]["title"], "url": entity_url(site_url, "case_study", s)}
                            for s in incoming(g, c.id, "illustrates")],
-            "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
+            "mitigations": [{"title": g.nodes[m]["title"], "url": entity_url(site_url, "mitigation", m),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
         "framework_items": {qid: {"name": coverage.display_name(cat, qid), "title": item.title,
-                                  "url": page_url(site_url, page_path("framework", fw.id)) + f"#{item.id}"}
-                            for qid, (fw, _, item) in cat.framework_items.items()},
+                                  "url": entity_url(site_url, "framework_item", qid)}
+                            for qid, (_, _, item) in cat.framework_items.items()},
         "ranking": plan.weights_for_page(cat, g, index),
         "brief": brief.page_data(cat, g, site_url, bib.formatted, bib.bibtex),
     }
@@ -170,6 +180,8 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         "grading_rule": coverage.GRADING_RULE,
         "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
         "ref_label": lambda rid: export.label(cat.references[rid]),
+        # Kinds a link can point to: those with a page (`kinds.KINDS`), and steps (anchors on their stage's page).
+        "has_page": lambda kind: kind == "step" or (kind in KIND and KIND[kind].page is not None),
     }
 
     def put(path: str, template: str, **context: object) -> None:
@@ -208,7 +220,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         put(path, "mitigation.md.j2", m=m, cite=cite_box(path, m.title, m.id, list(m.references)),
             case_studies=through_challenges(g, m.id, "addresses", "illustrates"))
     for stub in cat.retired.values():  # old addresses keep working and point to the successor
-        if stub.kind in ("challenge", "case_study", "mitigation"):
+        if KIND[stub.kind].own_page:
             put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
     schema_files = _schema_files(citation_cache, site_url)
