@@ -56,9 +56,10 @@ def check(catalog_dir: Path) -> None:
     """Validate the catalog: schema, links and graph integrity, and the release list beside the catalog
     folder (releases.yaml). Exit 1 on any problem."""
     from .kinds import FILED
+    from .pipeline import check as check_catalog
     from .release import read_releases
 
-    cat, problems = graph.check(catalog_dir)
+    cat, problems = check_catalog(catalog_dir)
     problems += read_releases(catalog_dir.parent)[1]
     if problems:
         _fail(problems)
@@ -82,13 +83,7 @@ def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
     """Export the catalog as JSON (interchange format), BibTeX or CSV."""
     from . import export
     cat, g = _load(catalog_dir)
-    if fmt == "json":
-        text = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "bibtex":
-        text = export.to_bibtex(list(cat.references.values()))
-    else:
-        text = export.to_csv(cat, g)
-    _write(text, out)
+    _write(export.text(cat, g, fmt), out)
 
 
 @main.command("schema")
@@ -158,22 +153,19 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
               help="Public address of the site, used in page citations.")
 def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
-    from . import release, render
-    cat, g = _load(catalog_dir)
+    from . import pipeline, release
     root = release.git_root(catalog_dir.resolve().parent) or catalog_dir.resolve().parent
     try:
-        changes = release.changelog(root, catalog_dir)
+        files = pipeline.generate(root, catalog_dir, site_url)
+    except load.CatalogError as exc:
+        _fail(exc.problems)
     except release.ReleaseError as exc:
         _fail(exc.problems)
     except release.DiffError as exc:
         _say(f"error: {exc}", err=True)
         sys.exit(1)
-    files = render.render(cat, g, site_url=site_url, changelog=changes)
     # The files another site builder will serve as they are (JSON, BibTeX): checked as the hook checks them.
-    from .htmlcheck import check_file
-
-    problems = [f"{rel}: {p}" for rel, text in files.items() if not rel.endswith(".md")
-                for p in check_file(rel, text, site_url)]
+    problems = pipeline.verify(files, site_url)
     if problems:
         for problem in problems:
             _say(f"error: {problem}", err=True)

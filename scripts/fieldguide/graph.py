@@ -15,7 +15,6 @@ import networkx as nx
 
 from .catalog import Catalog
 from .kinds import KIND
-from .load import load_with_problems
 from .problems import Problem
 
 SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing about relatedness
@@ -104,14 +103,6 @@ def backlinks(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     for u, _, k in sorted(g.in_edges(node, keys=True)):
         out.setdefault(k, []).append(u)
     return out
-
-
-def check(root: object, timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
-    """Everything `fieldguide check` checks: schema and links, then (on a clean load) the graph rules."""
-    cat, problems = load_with_problems(root, timings)
-    if not problems:
-        problems = integrity(cat, build(cat))
-    return cat, problems
 
 
 def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:

@@ -89,15 +89,13 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 
 def _generate(root: Path, site_url: str, cache: Path | None) -> dict[str, str]:
-    from fieldguide import graph, load, release, render
+    from fieldguide import load, pipeline, release
 
     try:
-        catalog = load.load(root / "catalog")
-        changes = release.changelog(root, root / "catalog", cache)
+        return pipeline.generate(root, root / "catalog", site_url, cache)
     except (load.CatalogError, release.ReleaseError) as exc:
         lines = "\n".join(str(p) for p in exc.problems)
         raise PluginError(f"the catalog has {len(exc.problems)} problem(s):\n{lines}") from None
-    return render.render(catalog, graph.build(catalog), site_url=site_url, cache_dir=cache, changelog=changes)
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:

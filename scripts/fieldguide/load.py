@@ -290,19 +290,30 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
     seconds spent reading and validating files (`parse`, in worker processes for large catalogs),
     validating the single files (`validate`) and checking links (`links`).
 
-    The stages, in order: the single files (stages, facets, then the optional vocabulary and
-    retired ids), the entity folders (one file per entity, `kinds.FILED`), then the rules that
-    span files (`rules.RULES`: links resolve, ids are unique, each relation is written once)."""
+    Two stages: `read` (the single files: stages, facets, then the optional vocabulary and retired
+    ids; then the entity folders, one file per entity of each kind in `kinds.FILED`), then the rules
+    that span files (`rules.RULES`: links resolve, ids are unique, each relation is written once)."""
+    clock = _Clock(timings)
+    catalog, problems, broken = read(root, clock)
+    if not Path(root).is_dir():
+        return catalog, problems
+    with clock("links"):
+        for found in rules.check(catalog, broken).values():
+            problems += found
+    return catalog, sorted(set(problems))
+
+
+def read(root: str | os.PathLike[str], clock: _Clock | None = None) -> tuple[Catalog, list[Problem], set[str]]:
+    """The read stage alone: the files of the catalog folder as models, before any rule that spans
+    files. Returns the catalog, the problems found in single files, and the ids of the files that
+    failed (links to them are then not reported again)."""
     root = Path(root)
-    reader = _Reader(root, _Clock(timings))
+    reader = _Reader(root, clock or _Clock(None))
     if not root.is_dir():
-        return reader.catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")]
+        return reader.catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")], set()
     reader.read_single_files()
     reader.read_entity_folders()
-    with reader.clock("links"):
-        for found in rules.check(reader.catalog, reader.broken).values():
-            reader.problems += found
-    return reader.catalog, sorted(set(reader.problems))
+    return reader.catalog, reader.problems, reader.broken
 
 
 class _Reader:

@@ -17,7 +17,8 @@ from pathlib import Path
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, export, plan, schema, search
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, plan, schema, search
+from .bib import CitationCache, join_bibtex, label, to_csl, using
 from .catalog import Catalog, order_key
 from .checklist import STATUS_TEXT
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
@@ -102,9 +103,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
             "title": c.title, "url": entity_url(site_url, "challenge", c.id), "summary": c.summary,
             "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
             # `partial` (what the check leaves out, derived from the item's asks) drives the page's "(partly)"
-            "checklist": [{"id": i.id, "text": i.text, "covers": [{"item": qid, "partial": left}
-                                                                  for qid, _, left in coverage.notes(cat, i)]}
-                          for i in c.checklist],
+            "checklist": [coverage.check_entry(cat, i) for i in c.checklist],
             "precedents": [{"title": g.nodes[s]["title"], "url": entity_url(site_url, "case_study", s)}
                            for s in incoming(g, c.id, "illustrates")],
             "mitigations": [{"title": g.nodes[m]["title"], "url": entity_url(site_url, "mitigation", m),
@@ -118,7 +117,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
     }
 
 
-def _schema_files(citation_cache: export.CitationCache | None, site_url: str) -> dict[str, dict]:
+def _schema_files(citation_cache: CitationCache | None, site_url: str) -> dict[str, dict]:
     """The JSON Schemas depend only on the schema code, pydantic and the site's address (their `$id`):
     kept between builds."""
     if citation_cache is None:
@@ -152,11 +151,11 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL, c
     `cache_dir` keeps formatted citations between builds; `changelog` (from `release.changelog`)
     adds the changelog page."""
     citation_cache = cite.cache(cache_dir)
-    with export.using(citation_cache):
+    with using(citation_cache):
         return _render(cat, g, site_url, citation_cache, changelog)
 
 
-def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: export.CitationCache | None,
+def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: CitationCache | None,
             changelog: list[dict[str, object]] | None) -> dict[str, str]:
     files: dict[str, str] = {}
     bib = cite.prepare(cat, citation_cache)
@@ -179,7 +178,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
         "grading_rule": coverage.GRADING_RULE,
         "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
-        "ref_label": lambda rid: export.label(cat.references[rid]),
+        "ref_label": lambda rid: label(cat.references[rid]),
         # Kinds a link can point to: those with a page (`kinds.KINDS`), and steps (anchors on their stage's page).
         "has_page": lambda kind: kind == "step" or (kind in KIND and KIND[kind].page is not None),
     }
@@ -245,9 +244,9 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
     if changelog is not None:
         put("changelog.md", "changelog.md.j2", releases=changelog)
 
-    files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
-    files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])
-    files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
+    files["downloads/catalog.json"] = interchange.to_text(cat, g)
+    files["downloads/references.bib"] = join_bibtex([bibtex[r.id] for r in refs])
+    files["downloads/references.csl.json"] = json.dumps(to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
     # The checklist state file's schema: the page's import reads this very file to validate with.
