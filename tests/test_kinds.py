@@ -45,7 +45,7 @@ def test_each_kind_has_its_model_and_its_pool() -> None:
 
 
 def test_reading_fills_each_filed_kind_from_its_folder() -> None:
-    cat = load.load(VALID)
+    cat = load.load(VALID, keep_files=True)
     assert list(schema.ENTITY_DIRS) == [k.folder for k in FILED]
     for kind in FILED:
         pool = cat.pool(kind.id)
@@ -144,7 +144,7 @@ def test_the_changelog_reports_a_changed_entity_of_every_kind(tmp_path: Path) ->
         yaml.safe_dump({"releases": [{"version": "2026.01.01", "date": "2026-01-01", "commit": commit}]}),
         encoding="utf-8")
     expected = _retitle_one_of_each_kind(repo / "catalog")
-    cat = load.load(repo / "catalog")
+    cat = load.load(repo / "catalog", keep_files=True)
     log = release.changelog(repo, cat)
     assert log == release.changelog(repo, repo / "catalog"), "the catalog read once gives what reading it again gives"
     changed = {c["kind"]: c["id"] for c in log[0]["diff"]["changed"]}

@@ -51,7 +51,8 @@ class Catalog:
     retired: dict[str, Retired] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
     # The data of every file read, by its path under the catalog folder (`stages.yaml`,
-    # `challenges/x.yaml`), as YAML gave it: what `fieldguide diff` and the changelog compare.
+    # `challenges/x.yaml`), as YAML gave it: what the changelog compares. Kept only when the
+    # loader is asked to (`load(..., keep_files=True)`, a site build); empty otherwise.
     files: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def pool(self, kind: str) -> dict[str, Any]:

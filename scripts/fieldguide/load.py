@@ -276,16 +276,17 @@ def iter_entity_files(root: Path, folder: str) -> Iterator[tuple[Path, str, bool
         yield directory / name, shown + name, is_dir
 
 
-def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
-    """Load and cross-check the catalog; raise CatalogError listing every problem found."""
-    catalog, problems = load_with_problems(root)
+def load(root: str | os.PathLike[str] = "catalog", keep_files: bool = False) -> Catalog:
+    """Load and cross-check the catalog; raise CatalogError listing every problem found.
+    `keep_files`: keep each file's data as read (`Catalog.files`), for the changelog of a build."""
+    catalog, problems = load_with_problems(root, keep_files=keep_files)
     if problems:
         raise CatalogError(problems)
     return catalog
 
 
-def load_with_problems(root: str | os.PathLike[str] = "catalog",
-                       timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
+def load_with_problems(root: str | os.PathLike[str] = "catalog", timings: dict[str, float] | None = None,
+                       keep_files: bool = False) -> tuple[Catalog, list[Problem]]:
     """Load everything, collecting problems instead of raising. `timings`, when given, receives the
     seconds spent reading and validating files (`parse`, in worker processes for large catalogs),
     validating the single files (`validate`) and checking links (`links`).
@@ -294,7 +295,7 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
     ids; then the entity folders, one file per entity of each kind in `kinds.FILED`), then the rules
     that span files (`rules.RULES`: links resolve, ids are unique, each relation is written once)."""
     clock = _Clock(timings)
-    catalog, problems, broken = read(root, clock)
+    catalog, problems, broken = read(root, clock, keep_files)
     if not Path(root).is_dir():
         return catalog, problems
     with clock("links"):
@@ -303,12 +304,13 @@ def load_with_problems(root: str | os.PathLike[str] = "catalog",
     return catalog, sorted(set(problems))
 
 
-def read(root: str | os.PathLike[str], clock: _Clock | None = None) -> tuple[Catalog, list[Problem], set[str]]:
+def read(root: str | os.PathLike[str], clock: _Clock | None = None,
+         keep_files: bool = False) -> tuple[Catalog, list[Problem], set[str]]:
     """The read stage alone: the files of the catalog folder as models, before any rule that spans
     files. Returns the catalog, the problems found in single files, and the ids of the files that
     failed (links to them are then not reported again)."""
     root = Path(root)
-    reader = _Reader(root, clock or _Clock(None))
+    reader = _Reader(root, clock or _Clock(None), keep_files)
     if not root.is_dir():
         return reader.catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")], set()
     reader.read_single_files()
@@ -320,8 +322,8 @@ class _Reader:
     """One catalog being read: the catalog so far, the problems found, and the ids of files that
     failed (`broken`: links to them are not reported again)."""
 
-    def __init__(self, root: Path, clock: _Clock):
-        self.root, self.clock = root, clock
+    def __init__(self, root: Path, clock: _Clock, keep_files: bool = False):
+        self.root, self.clock, self.keep_files = root, clock, keep_files
         self.catalog = Catalog(root)
         self.problems: list[Problem] = []
         self.broken: set[str] = set()
@@ -353,7 +355,8 @@ class _Reader:
         self.problems += found
         if data is None:
             return None, source
-        self.catalog.files[name] = data
+        if self.keep_files:
+            self.catalog.files[name] = data
         with self.clock("validate"):
             obj, found = validate(data, model, source, entity)
         self.problems += found
@@ -385,7 +388,7 @@ class _Reader:
                 catalog.retired[stub.id] = stub
 
     def read_entity_folders(self) -> None:
-        jobs: list[tuple[str, str, str, str]] = []
+        jobs: list[tuple[str, str, str, str, bool]] = []
         for kind in FILED:
             for path, shown, is_dir in iter_entity_files(self.root, kind.folder):
                 if path.suffix == ".md":
@@ -396,17 +399,18 @@ class _Reader:
                 elif is_dir:
                     self.problems.append(Problem(shown, 1, path.stem, "-", "not a regular file: it is a folder"))
                 else:
-                    jobs.append((str(path), shown, kind.folder, str(self.root)))
+                    jobs.append((str(path), shown, kind.folder, str(self.root), self.keep_files))
         with self.clock("parse"):  # parse + validate, in parallel for large catalogs
             results = _read_entities(jobs)
         pools = {kind.folder: self.catalog.pool(kind.id) for kind in FILED}
-        for (path_text, _, folder, _), (entity, obj, source, found, data) in zip(jobs, results, strict=True):
+        for (path_text, _, folder, _, _), (entity, obj, source, found, data) in zip(jobs, results, strict=True):
             self.problems += found
             path = Path(path_text)
             if obj is None:
                 self.broken.update((entity, path.stem))
                 continue
-            self.catalog.files[f"{folder}/{path.name}"] = data
+            if self.keep_files:
+                self.catalog.files[f"{folder}/{path.name}"] = data
             if obj.id != path.stem:
                 self.problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
                                              f"file must be named {obj.id}.yaml"))
@@ -437,19 +441,20 @@ class _Clock:
 PARALLEL_FROM = 2000  # files; below this a worker pool costs more than it saves
 
 
-def _read_entity(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem], Any]:
-    """Parse and validate one entity file: (entity id, model or None, source, problems, data)."""
-    path_text, shown, folder, root = job
+def _read_entity(job: tuple[str, str, str, str, bool]) -> tuple[str, Any, Source, list[Problem], Any]:
+    """Parse and validate one entity file: (entity id, model or None, source, problems, its data
+    when the job asks to keep it)."""
+    path_text, shown, folder, root, keep = job
     path = Path(path_text)
     data, source, problems = parse_file(path, shown, inside=Path(root))
     if data is None:
         return path.stem, None, source, problems, None
     entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
     obj, problems = validate(data, ENTITY_DIRS[folder], source, entity)
-    return entity, obj, source, problems, data
+    return entity, obj, source, problems, data if keep else None
 
 
-def _read_entity_lean(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem], Any]:
+def _read_entity_lean(job: tuple[str, str, str, str, bool]) -> tuple[str, Any, Source, list[Problem], Any]:
     """As `_read_entity`, for a worker process: a valid file's line map is dropped (it is rebuilt
     from the file only if a later check needs a line), so little has to travel back."""
     entity, obj, source, problems, data = _read_entity(job)
@@ -463,7 +468,7 @@ def _line_map(path_text: str, shown: str) -> dict[Loc, int]:
     return parse_file(Path(path_text), shown)[1].lines or {}
 
 
-def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any, Source, list[Problem], Any]]:
+def _read_entities(jobs: list[tuple[str, str, str, str, bool]]) -> list[tuple[str, Any, Source, list[Problem], Any]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [_read_entity(job) for job in jobs]

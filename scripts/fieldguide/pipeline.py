@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import graph, htmlcheck, load, release, render
+from . import graph, load
 from .catalog import Catalog
 from .problems import Problem
+
+# The writing stages import what they need when they run: `fieldguide check` imports this module and
+# must start fast (render brings pybtex, Jinja2 and Markdown).
 
 
 def check(catalog_dir: str | Path, timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
@@ -28,7 +31,9 @@ def generate(root: Path, catalog_dir: Path, site_url: str, cache_dir: Path | Non
 
     Raises load.CatalogError for a catalog with problems, release.ReleaseError for a bad
     releases.yaml and release.DiffError when git cannot be read."""
-    catalog = load.load(catalog_dir)  # read, and the rules that span files
+    from . import release, render
+
+    catalog = load.load(catalog_dir, keep_files=True)  # read, and the rules that span files
     changes = release.changelog(root, catalog, cache_dir)  # history: each release against the one before
     g = graph.build(catalog)  # link
     return render.render(catalog, g, site_url=site_url, cache_dir=cache_dir, changelog=changes)  # write
@@ -37,5 +42,7 @@ def generate(root: Path, catalog_dir: Path, site_url: str, cache_dir: Path | Non
 def verify(files: dict[str, str], site_url: str) -> list[str]:
     """The files a site builder serves as they are (JSON the pages read, downloads), through the
     output check; pages are checked once the builder has made them HTML."""
+    from . import htmlcheck
+
     return [f"{rel}: {p}" for rel, text in files.items() if not rel.endswith(".md")
             for p in htmlcheck.check_file(rel, text, site_url)]

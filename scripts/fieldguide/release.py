@@ -223,8 +223,8 @@ def snapshot(version: Version | Path | Catalog) -> dict[str, Entity]:
     """Every entity of a catalog (stages, steps, facets and the entity files), by id."""
     if isinstance(version, Path):
         version = FolderVersion(version)
-    elif isinstance(version, Catalog):
-        version = CatalogVersion(version)
+    elif isinstance(version, Catalog):  # its files as load read them, or read again when it kept none
+        version = CatalogVersion(version) if version.files else FolderVersion(version.root)
     if not version.exists("stages.yaml"):
         if isinstance(version, GitVersion):
             raise DiffError(f"'{version.spec}' has no catalog in {version.root}/ (no stages.yaml there)")
