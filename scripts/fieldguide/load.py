@@ -322,7 +322,7 @@ class _Reader:
     """One catalog being read: the catalog so far, the problems found, and the ids of files that
     failed (`broken`: links to them are not reported again)."""
 
-    def __init__(self, root: Path, clock: _Clock, keep_files: bool = False):
+    def __init__(self, root: Path, clock: _Clock, keep_files: bool):
         self.root, self.clock, self.keep_files = root, clock, keep_files
         self.catalog = Catalog(root)
         self.problems: list[Problem] = []

@@ -29,6 +29,7 @@ import argparse
 import ast
 import builtins
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -430,6 +431,9 @@ def _functions(obj: Any) -> Iterator[Any]:
     """The plain functions behind a class attribute or a decorated function."""
     if isinstance(obj, property):
         yield from (f for f in (obj.fget, obj.fset, obj.fdel) if f is not None)
+        return
+    if isinstance(obj, functools.cached_property):
+        yield obj.func
         return
     if isinstance(obj, (classmethod, staticmethod)):
         obj = obj.__func__
