@@ -86,6 +86,9 @@ def test_the_graph_csv_and_check_name_every_kind_as_the_table_does(valid_catalog
     types = list(dict.fromkeys(r["type"] for r in rows))
     assert types == [k.id for k in FILED[:-1]] + ["framework", "framework_item"], "catalog order, items after"
     assert {r["id"] for r in rows if r["type"] == "finding"} == set(cat.findings)
+    exported = json.loads(cli("export", "--format", "json").stdout)
+    for kind in FILED:
+        assert {e["id"] for e in exported[kind.attribute]} == set(cat.pool(kind.id)), f"catalog.json: {kind.id}"
     summary = cli("check").stdout.splitlines()[0]
     for kind in FILED:
         assert kind.plural.lower() in summary
