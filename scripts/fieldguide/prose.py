@@ -43,10 +43,10 @@ def site_markdown() -> Any:
 
 
 # Without one of these characters Markdown makes no link, image, element or attribute: links,
-# definitions, images and abbreviations need "[", autolinks and HTML "<", attribute lists "{".
-# (An entity alone stays text: "&lt;b&gt;" cannot open an element.) tests/test_prose.py checks
-# this claim on generated text, entities included.
-SUSPECT = re.compile(r"[\[<{]")
+# definitions, images and abbreviations need "[", autolinks and HTML "<", attribute lists "{", and the
+# site's one custom fence (a diagram) its name. (An entity alone stays text: "&lt;b&gt;" cannot open an
+# element.) tests/test_prose.py checks this claim on generated text, entities included.
+SUSPECT = re.compile(r"[\[<{]|mermaid")
 _HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?][^>]*>")
 _IMAGE = re.compile(r"!\[")
 # python-markdown's attr_list pattern, anywhere, unless the brace is escaped (an odd run of backslashes).
