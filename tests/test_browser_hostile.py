@@ -131,10 +131,11 @@ def test_a_shared_plan_link_with_prototype_names_and_a_huge_description_still_pl
 
 
 def test_a_saved_citation_key_named_like_a_prototype_member_is_left_out(page, site) -> None:
-    """A basket key `constructor` left "Your citations" on "Loading…"."""
+    """A basket key `constructor` left "Your citations" on "Loading…". (The basket's key is scoped by
+    the site's path since storage was scoped per site: `/.fieldguide-citations-v1` at the root.)"""
     page.goto(site.url, wait_until="networkidle")
-    page.evaluate("""localStorage.setItem('fieldguide-citations-v1', JSON.stringify({version: 1,
-        pages: ['constructor', 'fieldguide-concept-drift', 'tostring']}))""")
+    page.evaluate("""localStorage.setItem(new URL(".", location.href).pathname + ".fieldguide-citations-v1",
+        JSON.stringify({version: 1, pages: ['constructor', 'fieldguide-concept-drift', 'tostring']}))""")
     page.goto(site.url + "citations/", wait_until="networkidle")
     summary = page.locator(".fg-basket-summary")
     expect(summary).to_contain_text("1 page")
