@@ -131,7 +131,8 @@ def test_a_shared_plan_link_with_prototype_names_and_a_huge_description_still_pl
 
 
 def test_a_saved_citation_key_named_like_a_prototype_member_is_left_out(page, site) -> None:
-    """A basket key `constructor` left "Your citations" on "Loading…"."""
+    """A basket key `constructor` left "Your citations" on "Loading…". (The basket's key is scoped by
+    the site's path since storage was scoped per site: `/.fieldguide-citations-v1` at the root.)"""
     page.goto(site.url, wait_until="networkidle")
     # The guide's own key (scoped by its path): the unscoped key of older versions is copied only once,
     # on the first page this browser showed, so writing it now would test nothing.

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from conftest import REAL
-from fieldguide import coverage, graph, load
+from fieldguide import coverage, graph, interchange, load
 
 CAT = load.load(REAL)
 G = graph.build(CAT)
@@ -74,7 +74,7 @@ def test_challenges_beyond_the_survey_are_marked_and_kept_apart_from_table_1() -
 
 
 def test_challenges_within_a_step_follow_table_1_everywhere_they_are_listed() -> None:
-    from fieldguide import export, graph, plan, render
+    from fieldguide import graph, plan, render
 
     g = graph.build(CAT)
     added = {cid for cid, c in CAT.challenges.items() if c.beyond_survey}
@@ -86,7 +86,7 @@ def test_challenges_within_a_step_follow_table_1_everywhere_they_are_listed() ->
     survey_order = [cid for steps in TABLE_1.values() for cids in steps.values() for cid in cids]
     order = plan.order_key(CAT)
     assert [c for c in sorted(CAT.challenges, key=lambda c: order[c]) if c not in added] == survey_order
-    assert [c for s in export.to_dict(CAT, g)["steps"] for c in s["challenges"] if c not in added] == survey_order
+    assert [c for s in interchange.to_dict(CAT, g)["steps"] for c in s["challenges"] if c not in added] == survey_order
     page = render.render(CAT, g)["stages/data-management.md"]
     assert page.index("Labeling of large volumes") < page.index("Access to experts") < page.index(
         "Lack of high-variance data")

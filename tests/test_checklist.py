@@ -20,7 +20,7 @@ import yaml
 from click.testing import CliRunner
 
 from conftest import HERE, VALID, cli
-from fieldguide import checklist, escape, graph, load, plan
+from fieldguide import checklist, escape, graph, load
 from fieldguide.cli import main
 
 STATES = HERE / "states"
@@ -192,9 +192,21 @@ def test_brief_has_checklists_precedents_mitigations_and_bibliography(valid_cata
 # ---------------------------------------------------------------- readiness, the gate, the plan layout
 
 
+def test_readiness_is_done_over_applicable_and_overall_is_the_lowest_stage() -> None:
+    cat = load.load(VALID)
+    statuses = {"data-discovery-source-owners": "done", "data-discovery-catalogue": "na",
+                "data-profiling-report": "open", "feedback-loops-holdout": "done"}
+    per_stage = checklist.readiness(cat, statuses)
+    assert per_stage["data-management"] == checklist.Readiness(done=1, applicable=2)
+    assert per_stage["data-management"].score == 0.5
+    assert per_stage["model-deployment"].score == 1.0
+    assert checklist.overall(per_stage) == 0.5
+    assert checklist.readiness(cat, {"feedback-loops-holdout": "na"})["model-deployment"].score is None
+
+
 def test_accepted_risk_counts_as_resolved_and_in_progress_does_not() -> None:
     cat = load.load(VALID)
-    per_stage = plan.readiness(cat, {"data-discovery-source-owners": "accepted-risk",
+    per_stage = checklist.readiness(cat, {"data-discovery-source-owners": "accepted-risk",
                                      "data-discovery-catalogue": "in-progress", "data-profiling-report": "na"})
     r = per_stage["data-management"]
     assert (r.done, r.accepted, r.resolved, r.applicable, r.score) == (0, 1, 1, 2, 0.5)

@@ -30,10 +30,13 @@ def test_export_json_has_the_documented_shape(valid_catalog: Path) -> None:
     assert challenge["step"] == "data-collection"
     assert challenge["checklist"][0] == {"id": "data-discovery-source-owners",
                                          "text": "Every data source has a named owner.",
-                                         "covers": [{"item": "example-rubric:owners", "meets": ["named-owner"]}]}
+                                         "covers": [{"item": "example-rubric:owners", "meets": ["named-owner"],
+                                                     "partial": None}]}
     assert challenge["beyond_survey"] is False
     profiling = next(c for c in data["challenges"] if c["id"] == "data-profiling")
-    assert profiling["checklist"][0]["covers"] == [{"item": "example-rubric:schema", "meets": ["data-described"]}]
+    # `partial` is derived: what the check leaves out of the item (the asks it does not meet)
+    assert profiling["checklist"][0]["covers"] == [{"item": "example-rubric:schema", "meets": ["data-described"],
+                                                    "partial": "Inputs are checked against written expectations."}]
     # frameworks carry their items with their asks and, derived from the mappings, the checks covering
     # each one: what each check meets and leaves out, and what no check meets
     (framework,) = data["frameworks"]

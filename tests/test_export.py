@@ -16,7 +16,7 @@ from pybtex.database import parse_string
 from pybtex.plugin import find_plugin
 
 from conftest import REAL
-from fieldguide import GUIDE_AUTHOR, RELEASED, __version__, cite, export, graph, load
+from fieldguide import GUIDE_AUTHOR, RELEASED, __version__, bib, cite, graph, load
 from fieldguide.schema import Reference
 
 REPORT = Reference(id="wiggers2019algorithmia", entry_type="misc", authors=["Kyle Wiggers"],
@@ -33,11 +33,11 @@ PREPRINT = Reference(id="northcutt2019confident", entry_type="misc", authors=["C
                      title="Confident learning", year=2019, howpublished="arXiv preprint", arxiv="1911.00068")
 
 CAT = load.load(REAL)
-REAL_BIB = export.to_bibtex(list(CAT.references.values()))
+REAL_BIB = bib.to_bibtex(list(CAT.references.values()))
 
 
 def test_bibtex_escapes_latex_specials_but_keeps_urls_verbatim() -> None:
-    text = export.to_bibtex([REPORT, ORG])
+    text = bib.to_bibtex([REPORT, ORG])
     assert "50\\% of companies" in text, "an unescaped % would start a BibTeX comment"
     assert 'url = "https://example.org/Survey_Report-2019.pdf"' in text
     parsed = parse_string(text, "bibtex")
@@ -45,7 +45,7 @@ def test_bibtex_escapes_latex_specials_but_keeps_urls_verbatim() -> None:
 
 
 def test_page_ranges_use_double_hyphens_and_months_are_macros() -> None:
-    text = export.to_bibtex([DATED])
+    text = bib.to_bibtex([DATED])
     assert 'pages = "1024--1038"' in text, "an en dash in pages makes BibTeX print 'page' for a range"
     assert re.search(r"^\s*month = jul,?$", text, re.MULTILINE), "a quoted month is not BibTeX's macro"
     entry = parse_string(text, "bibtex").entries["kim2017data"]
@@ -60,7 +60,7 @@ def test_the_whole_export_parses_back_with_keys_months_and_pages() -> None:
         if ref.pages and re.search(r"\d\s*[–-]\s*\d", ref.pages):
             assert "--" in entry.fields["pages"] and "–" not in entry.fields["pages"], rid
         if ref.month:
-            assert entry.fields["month"] == calendar.month_name[export.month_number(ref.month)], rid
+            assert entry.fields["month"] == calendar.month_name[bib.month_number(ref.month)], rid
         assert "note" not in entry.fields or "survey" not in entry.fields["note"].lower(), (
             f"{rid}: an editorial remark would print in the reader's bibliography")
 
@@ -107,19 +107,19 @@ def test_exports_cite_the_survey_by_its_peer_reviewed_version_only() -> None:
 
 
 def test_formatted_citation_keeps_the_whole_title() -> None:
-    cites = export.citations([REPORT, ORG, CORPORATE])
+    cites = bib.citations([REPORT, ORG, CORPORATE])
     assert "50% of companies spend between 8 and 90 days" in cites["wiggers2019algorithmia"]
-    assert "The state of AI applications" in export.formatted([ORG])["dotscience2019state"].text
+    assert "The state of AI applications" in bib.formatted([ORG])["dotscience2019state"].text
     assert cites["ico2019project"].startswith("Information Commissioner's Office")
 
 
 def test_plain_text_citations_carry_no_markdown_escapes() -> None:
-    text = export.formatted([DATED])["kim2017data"].text
+    text = bib.formatted([DATED])["kim2017data"].text
     assert "\\" not in text and text.startswith("Miryung Kim and Thomas Zimmermann. Data scientists")
 
 
 def test_csl_json_items_carry_type_authors_dates_and_urls() -> None:
-    report, org, corporate, dated, preprint = export.to_csl([REPORT, ORG, CORPORATE, DATED, PREPRINT])
+    report, org, corporate, dated, preprint = bib.to_csl([REPORT, ORG, CORPORATE, DATED, PREPRINT])
     assert report["type"] == "document" and report["author"] == [{"family": "Wiggers", "given": "Kyle"}]
     assert report["issued"] == {"date-parts": [[2019]]}
     assert org["type"] == "document" and org["publisher"] == "Dotscience" and "author" not in org
@@ -132,18 +132,18 @@ def test_csl_json_items_carry_type_authors_dates_and_urls() -> None:
 def test_bibtex_of_several_references_is_the_join_of_each() -> None:
     """The generator formats each reference once and joins; the text must equal a one-shot export."""
     refs = [REPORT, ORG, CORPORATE]
-    assert export.join_bibtex([export.to_bibtex([r]) for r in refs]) == export.to_bibtex(refs)
+    assert bib.join_bibtex([bib.to_bibtex([r]) for r in refs]) == bib.to_bibtex(refs)
 
 
 def test_page_citation_has_a_corporate_author_version_and_one_address_but_no_access_date() -> None:
     url = "https://guide.example.org/challenges/concept-drift/"
-    text = export.page_bibtex("fieldguide-concept-drift", "Concept drift", url)
+    text = bib.page_bibtex("fieldguide-concept-drift", "Concept drift", url)
     assert text.count(url) == 1, "the address appears once"
     entry = parse_string(text, "bibtex").entries["fieldguide-concept-drift"]
     assert [str(p) for p in entry.persons["author"]] == ["{" + GUIDE_AUTHOR + "}"], "braced: never split into names"
     assert "urldate" not in entry.fields, "the release date is no access date; the page adds the reader's"
     assert __version__ in entry.fields["howpublished"]
-    assert "accessed" not in export.page_csl("k", "Concept drift", url)
+    assert "accessed" not in bib.page_csl("k", "Concept drift", url)
     assert entry.fields["year"] == RELEASED[:4] and entry.fields["url"] == url
     style = find_plugin("pybtex.style.formatting", "plain")()
     rendered = next(iter(style.format_entries([entry]))).text.render_as("text")
@@ -153,13 +153,13 @@ def test_page_citation_has_a_corporate_author_version_and_one_address_but_no_acc
 def test_citation_cache_survives_corruption_and_changes_with_the_entry(tmp_path: Path) -> None:
     path = tmp_path / "citations.json"
     path.write_text("{not json", encoding="utf-8")
-    cache = export.CitationCache(path)
-    first = export.formatted([DATED], cache)
+    cache = bib.CitationCache(path)
+    first = bib.formatted([DATED], cache)
     assert json.loads(path.read_text(encoding="utf-8"))["entries"], "a corrupt cache is rewritten"
-    again = export.formatted([DATED], export.CitationCache(path))
+    again = bib.formatted([DATED], bib.CitationCache(path))
     assert again == first
     changed = DATED.model_copy(update={"title": "Data scientists in software teams, revised"})
-    assert "revised" in export.formatted([changed], export.CitationCache(path))["kim2017data"].text
+    assert "revised" in bib.formatted([changed], bib.CitationCache(path))["kim2017data"].text
 
 
 def test_the_survey_family_is_the_preprint_then_its_published_version() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import VALID
 from fieldguide import graph, load
 
 
@@ -105,3 +106,12 @@ def test_a_framework_cannot_take_the_index_pages_name(valid_catalog: Path) -> No
     _, problems = load.load_with_problems(valid_catalog)
     assert [f"{p.line}: {p.entity}: {p.field}: {p.message}" for p in problems] == [
         "1: index: id: id 'index' is reserved: its page frameworks/index.md would replace the framework coverage index"]
+
+
+def test_survey_ids_without_the_survey_in_the_catalog() -> None:
+    """A catalog that does not cite the survey at all (a team's own catalog) still has its sourcing rule."""
+    cat = load.load(VALID)
+    assert graph.survey_ids(cat) == {graph.SURVEY}
+    del cat.references[graph.SURVEY]
+    assert graph.survey_ids(cat) == {graph.SURVEY}
+    assert graph.unsourced(cat) == []

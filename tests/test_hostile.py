@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from conftest import VALID
-from fieldguide import graph, load
+from fieldguide import load, pipeline
 from fieldguide.schema import Challenge
 
 LINE = re.compile(r"^\S[^:]*:\d+: [^:]+: [^:]+: .+$")
@@ -111,7 +111,7 @@ LINKS = {  # fields whose values must name something that exists
 
 def _problems(catalog: Path) -> list[str]:
     """What `check` reports, in-process (the CLI prints exactly these lines)."""
-    return [str(p) for p in graph.check(catalog)[1]]
+    return [str(p) for p in pipeline.check(catalog)[1]]
 
 
 @st.composite

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import REAL, VALID
-from fieldguide import controls, export, graph, load
+from fieldguide import bib, controls, load, pipeline
 from fieldguide.cli import main
 
 LINE = re.compile(r"^\S[^:]*:\d+: [^:]+: \S.*: .+$")  # a field is a key path; a key may hold ":"
@@ -99,8 +99,8 @@ def test_escaped_balanced_braces_are_accepted_and_export() -> None:
     from fieldguide.schema import Reference
 
     ref = Reference(id="x2020y", entry_type="misc", title=r"Sets such as \{a, b\} in practice", year=2020)
-    assert export.citations([ref])["x2020y"]
-    assert "x2020y" in export.to_bibtex([ref])
+    assert bib.citations([ref])["x2020y"]
+    assert "x2020y" in bib.to_bibtex([ref])
 
 
 # ---------------------------------------------------------------- property: scalars never crash
@@ -132,7 +132,7 @@ def test_any_tagged_scalar_is_a_problem_or_valid_never_a_crash(tmp_path_factory,
     scalar = f"{tag}{value}"
     lines.append(f"{scalar}: x" if as_key else f"{field}: {scalar}")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    problems = [str(p) for p in graph.check(catalog)[1]]  # must not raise
+    problems = [str(p) for p in pipeline.check(catalog)[1]]  # must not raise
     assert all(LINE.match(p) for p in problems), problems
     if not problems:
         load.load(catalog)

@@ -54,24 +54,23 @@ def test_the_operators_it_documents() -> None:
 
 
 def test_a_mutant_reaches_every_caller_including_imports_by_name() -> None:
-    """checklist.py does `from .plan import overall`; swapping code in place must reach it too.
+    """load.py does `from .problems import dotted`; swapping code in place must reach it too.
     Run in a child process: applying a mutant changes the live modules."""
     script = textwrap.dedent(f'''
         import sys
         sys.path[:0] = [{str(HERE.parent / "scripts")!r}, {str(HERE)!r}]
         from tools import mutate
-        from fieldguide import checklist, graph, load, plan
+        from fieldguide import graph, load
         g = graph.build(load.load({str(HERE / "catalogs" / "rich")!r}))
-        done = {{"x": plan.Readiness(1, 1)}}
-        print(graph.evidence(g, "schema-drift").level, checklist.overall(done))
+        print(graph.evidence(g, "schema-drift").level, load.dotted(("checklist", 0)))
         pick = lambda module, fn, change: next(s for s in mutate.enumerate_sites(module)
                                                if s.function == fn and s.change == change)
         mutate.apply(pick("graph", "evidence", "len(cases) >= 3 → len(cases) > 3"))
-        mutate.apply(pick("plan", "overall", "return min(scores) if scores else None → return None"))
-        print(graph.evidence(g, "schema-drift").level, checklist.overall(done))
+        mutate.apply(pick("problems", "dotted", "return out or '-' → return None"))
+        print(graph.evidence(g, "schema-drift").level, load.dotted(("checklist", 0)))
     ''')
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
-    assert out.splitlines() == ["strong 1.0", "moderate None"]
+    assert out.splitlines() == ["strong checklist[0]", "moderate None"]
 
 
 def test_every_listed_equivalent_mutant_exists_and_gives_a_reason() -> None:

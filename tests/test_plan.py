@@ -91,18 +91,6 @@ def test_reasons_never_claim_a_match_that_is_not_there() -> None:
     assert online["model-stealing"].industry_cases == 0
 
 
-def test_readiness_is_done_over_applicable_and_overall_is_the_lowest_stage(valid_catalog: Path) -> None:
-    cat, _ = _valid(valid_catalog)
-    statuses = {"data-discovery-source-owners": "done", "data-discovery-catalogue": "na",
-                "data-profiling-report": "open", "feedback-loops-holdout": "done"}
-    per_stage = plan.readiness(cat, statuses)
-    assert per_stage["data-management"] == plan.Readiness(done=1, applicable=2)
-    assert per_stage["data-management"].score == 0.5
-    assert per_stage["model-deployment"].score == 1.0
-    assert plan.overall(per_stage) == 0.5
-    assert plan.readiness(cat, {"feedback-loops-holdout": "na"})["model-deployment"].score is None
-
-
 def test_plan_command_prints_rank_score_and_reasons() -> None:
     """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic)."""
     out = cli("plan", "--catalog", RICH, "--profile", HERE / "profiles/rich-retail.yaml").stdout

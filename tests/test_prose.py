@@ -211,6 +211,7 @@ def test_a_diagram_fence_is_refused_by_the_shortcut_too() -> None:
     "[x](//evil.example/)",
     "![pixel](https://evil.example/p.png)",
     "<b>bold</b>",
+    "```mermaid\nflowchart LR\n  a --- b\n```",  # no [, < or {: the shortcut must not wave it through
 ])
 def test_unsafe_prose_is_refused(text: str) -> None:
     with pytest.raises(ValueError):

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RICH, cli
-from fieldguide import graph, load, plan, render
+from fieldguide import checklist, graph, load, plan, render
 from fieldguide.schema import Profile
 
 SITE = "https://guide.example.org/"
@@ -145,13 +145,13 @@ def test_readiness_counts_only_the_stages_in_scope(rich) -> None:
     cat, _, _ = rich
     statuses = {"schema-drift-contract": "done", "schema-drift-alert": "done", "label-noise-audit": "done",
                 "missing-values-policy": "done", "duplicate-records-key": "na", "code-reuse-shared": "done"}
-    everything = plan.readiness(cat, statuses)
-    assert everything == {"data-management": plan.Readiness(4, 4), "model-learning": plan.Readiness(0, 3),
-                          "model-deployment": plan.Readiness(1, 6)}
-    assert plan.overall(everything) == 0.0
-    scoped = plan.readiness(cat, statuses, ["data-management"])
-    assert scoped == {"data-management": plan.Readiness(4, 4)}
-    assert plan.overall(scoped) == 1.0
+    everything = checklist.readiness(cat, statuses)
+    assert everything == {"data-management": checklist.Readiness(4, 4), "model-learning": checklist.Readiness(0, 3),
+                          "model-deployment": checklist.Readiness(1, 6)}
+    assert checklist.overall(everything) == 0.0
+    scoped = checklist.readiness(cat, statuses, ["data-management"])
+    assert scoped == {"data-management": checklist.Readiness(4, 4)}
+    assert checklist.overall(scoped) == 1.0
 
 
 # ---------------------------------------------------------------- integrity rules a loaded catalog cannot break

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from conftest import BROKEN, REAL, VALID, assemble
-from fieldguide import graph, load, schema
+from fieldguide import load, pipeline, schema
 
 HERE = Path(__file__).parent
 
@@ -64,7 +64,7 @@ def _schema_name(catalog: Path, path: Path) -> str:
 
 def _documents(catalog: Path) -> list[tuple[str, str, object, bool]]:
     """(file, schema name, loader data, check's verdict) for every file the loader can read."""
-    problems = graph.check(catalog)[1]
+    problems = pipeline.check(catalog)[1]
     refused = {os.path.realpath(p.path) for p in problems if _rule(p) == "schema"}
     out = []
     for path in sorted(catalog.rglob("*.yaml")):

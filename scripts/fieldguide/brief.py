@@ -15,12 +15,12 @@ from typing import Any
 
 import networkx as nx
 
-from . import RELEASED, __version__, export
+from . import RELEASED, __version__, bib
+from .catalog import Catalog
 from .cite import cited_survey, expand, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
-from .load import Catalog
-from .pages import environment, page_url
+from .pages import entity_url, environment
 from .plan import Ranked
 from .schema import Reference
 
@@ -57,13 +57,13 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
     context = {
         "c": c, "cite": cite(list(c.references)),
         "cases": [{"s": s, "how": next(link.how for link in s.challenges if link.challenge == cid),
-                   "url": page_url(site_url, f"case-studies/{s.id}.md"), "cite": cite(list(s.references))}
+                   "url": entity_url(site_url, "case_study", s.id), "cite": cite(list(s.references))}
                   for s in cases],
         "mitigations": [{"m": m, "how": next(link.how for link in m.challenges if link.challenge == cid),
-                         "url": page_url(site_url, f"mitigations/{m.id}.md")} for m in mitigations],
+                         "url": entity_url(site_url, "mitigation", m.id)} for m in mitigations],
     }
     body = pandoc_markdown(environment().get_template("brief_section.md.j2").render(**context).strip()) + "\n"
-    heading = f"## [{pandoc_markdown(c.title)}]({page_url(site_url, f'challenges/{cid}.md')})"
+    heading = f"## [{pandoc_markdown(c.title)}]({entity_url(site_url, 'challenge', cid)})"
     return Section(heading, body, tuple(cited))
 
 
@@ -100,12 +100,12 @@ def fill_head(template: str, title: str, project: str, date: str, profile_text: 
     return HEAD_SLOTS.sub(lambda m: values[m.group(1) or m.group(2)], template)
 
 
-def bibliography(refs: list[Reference], formatted: dict[str, export.Formatted]) -> str:
-    return "## Bibliography\n\n" + "\n".join(f"- {export.label(r)}. {formatted[r.id].text}" for r in refs)
+def bibliography(refs: list[Reference], formatted: dict[str, bib.Formatted]) -> str:
+    return "## Bibliography\n\n" + "\n".join(f"- {bib.label(r)}. {formatted[r.id].text}" for r in refs)
 
 
 def ordered(refs: list[Reference]) -> list[Reference]:
-    return sorted(refs, key=lambda r: (export.label(r), r.id))
+    return sorted(refs, key=lambda r: (bib.label(r), r.id))
 
 
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
@@ -116,15 +116,15 @@ def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: 
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
     ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
-    formatted = export.formatted(refs)
+    formatted = bib.formatted(refs)
     parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
     parts.append(bibliography(refs, formatted))
-    return "\n\n".join(parts) + "\n", export.join_bibtex([export.to_bibtex([r]) for r in refs])
+    return "\n\n".join(parts) + "\n", bib.join_bibtex([bib.to_bibtex([r]) for r in refs])
 
 
-def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[str, export.Formatted],
+def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[str, bib.Formatted],
               bibtex: dict[str, str]) -> dict[str, Any]:
     """Sections and sources for the planner page, which assembles briefs for any selection.
     `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
@@ -138,6 +138,6 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[s
         "head_with_preprint": head_template(cat, site_url, True),
         "always_with_preprint": cited_survey(cat, True),
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
-        "references": {r.id: {"label": export.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
+        "references": {r.id: {"label": bib.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
                        for r in refs},
     }

@@ -1,4 +1,9 @@
-"""A team's checklist: rows in workflow order, saved state, its Markdown/CSV/JSON exports and the gate.
+"""A team's checklist: rows in workflow order, saved state, readiness, its Markdown/CSV/JSON exports
+and the gate.
+
+Readiness is computed here and only here (the page gets the same rule, tested against the same golden
+files): per stage, resolved items (done or accepted risk) over applicable ones (all but not
+applicable); the overall readiness is the lowest stage's.
 
 State files are the JSON the site exports (`statefile` reads, merges and writes them). Items the
 catalog no longer has are kept (and listed) as orphans, never dropped; a malformed file is an error
@@ -17,12 +22,12 @@ from pathlib import Path
 import networkx as nx
 
 from . import __version__, statefile
+from .catalog import Catalog, order_key
 from .coverage import covers_text
 from .escape import csv_text, markdown_cell, markdown_text, markdown_url
 from .graph import incoming
-from .load import Catalog, Problem
-from .pages import page_url
-from .plan import Readiness, order_key, overall, readiness
+from .pages import entity_url
+from .problems import Problem
 from .schema import ChecklistItem, ItemState
 
 STATUS_TEXT = {"open": "open", "in-progress": "in progress", "done": "done", "accepted-risk": "accepted risk",
@@ -104,19 +109,59 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{math.floor(100 * value + 0.5)}%"
 
 
-def status_counts(picked: list[Row], state: State) -> dict[str, Counter[str]]:
-    """Per stage (in the order of `picked`), how many items have each status."""
+# ---------------------------------------------------------------- readiness
+
+
+@dataclass(frozen=True)
+class Readiness:
+    done: int
+    applicable: int  # items minus those marked not applicable
+    accepted: int = 0  # accepted risks (with a reason): resolved like done items, counted apart
+
+    @classmethod
+    def of(cls, counts: Counter[str]) -> Readiness:
+        """From how many items have each status."""
+        return cls(counts["done"], counts.total() - counts["na"], counts["accepted-risk"])
+
+    @property
+    def resolved(self) -> int:
+        return self.done + self.accepted
+
+    @property
+    def score(self) -> float | None:
+        """(done + accepted risk) ÷ (items − not applicable); None when nothing applies."""
+        return self.resolved / self.applicable if self.applicable else None
+
+
+def status_counts(picked: list[Row], statuses: dict[str, str]) -> dict[str, Counter[str]]:
+    """Per stage (in the order of `picked`), how many items have each status (unset: open)."""
     out: dict[str, Counter[str]] = {}
     for row in picked:
-        out.setdefault(row.stage, Counter())[state.of(row.item.id).status] += 1
+        out.setdefault(row.stage, Counter())[statuses.get(row.item.id, "open")] += 1
     return out
+
+
+def stage_readiness(picked: list[Row], statuses: dict[str, str]) -> dict[str, Readiness]:
+    """Readiness of each stage of `picked`, in their order."""
+    return {stage: Readiness.of(n) for stage, n in status_counts(picked, statuses).items()}
+
+
+def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None = None) -> dict[str, Readiness]:
+    """Per stage in scope (all when none is given), in workflow order."""
+    return stage_readiness(rows(cat, stages), statuses)
+
+
+def overall(per_stage: dict[str, Readiness]) -> float | None:
+    """The lowest stage's readiness (the ML Test Score's rule); None when nothing applies anywhere."""
+    scores = [r.score for r in per_stage.values() if r.score is not None]
+    return min(scores) if scores else None
 
 
 def _summary(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness]) -> list[str]:
     """A table of readiness per stage: the part of a pull-request comment a reviewer reads first."""
     lines = ["| Stage | Ready | " + " | ".join(label for _, label in SUMMARY_COLUMNS) + " |",
              "| --- | ---: | " + " | ".join("---:" for _ in SUMMARY_COLUMNS) + " |"]
-    for stage, n in status_counts(picked, state).items():
+    for stage, n in status_counts(picked, state.statuses).items():
         lines.append(f"| {markdown_cell(g.nodes[stage]['title'])} | {_percent(per_stage[stage].score)} | "
                      + " | ".join(str(n[s]) for s, _ in SUMMARY_COLUMNS) + " |")
     return lines
@@ -151,9 +196,8 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
     """Markdown for a pull-request comment: the readiness table, then the items. `compact`: only open and
     in-progress items, the rest folded in a <details> block. `ranked`: the rows are in the planner's
     order; one list of challenges instead of stage sections."""
-    scope = list(dict.fromkeys(r.stage for r in picked))
-    per_stage = readiness(cat, state.statuses, scope)
-    lowest = ", the lowest stage's" if len(scope) > 1 else ""
+    per_stage = stage_readiness(picked, state.statuses)
+    lowest = ", the lowest stage's" if len(per_stage) > 1 else ""
     lines = [f"# {markdown_text(title)}", "",
              f"Readiness: **{_percent(overall(per_stage))}**{lowest}. {READINESS_RULE} "
              f"From the [ML Deployment Field Guide]({site_url}) {__version__}.", ""]
@@ -169,7 +213,7 @@ def to_markdown(cat: Catalog, g: nx.MultiDiGraph, picked: list[Row], state: Stat
 
 
 def _challenge_link(g: nx.MultiDiGraph, challenge: str, site_url: str) -> str:
-    return f"[{g.nodes[challenge]['title']}]({page_url(site_url, f'challenges/{challenge}.md')})"
+    return f"[{g.nodes[challenge]['title']}]({entity_url(site_url, 'challenge', challenge)})"
 
 
 def _compact(g: nx.MultiDiGraph, picked: list[Row], state: State, per_stage: dict[str, Readiness],
@@ -267,12 +311,10 @@ def gate(cat: Catalog, picked: list[Row], state: State, min_readiness: float) ->
 
     A stage is ready when its readiness (done or accepted risk, over items not marked not applicable)
     is at least `min_readiness`, or when none of its items applies."""
-    scope = list(dict.fromkeys(r.stage for r in picked))
-    per_stage = readiness(cat, state.statuses, scope)
+    per_stage = stage_readiness(picked, state.statuses)
     titles = {s.id: s.title for s in cat.stages}
     lines, failing = [], 0
-    for stage in scope:
-        r = per_stage[stage]
+    for stage, r in per_stage.items():
         ready = r.score is None or r.score >= min_readiness - 1e-9
         verdict = "ready" if ready else f"below {_percent(min_readiness)}"
         lines.append(f"{stage}: {titles[stage]}: {_percent(r.score)} ({r.resolved}/{r.applicable} resolved)"
@@ -286,8 +328,8 @@ def gate(cat: Catalog, picked: list[Row], state: State, min_readiness: float) ->
                 owner = f" (owner: {s.owner})" if s.owner else ""
                 lines.append(f"  {STATUS_TEXT[s.status]:<11} {row.item.id}: {row.item.text}{owner}")
     if failing:
-        lines.append(f"gate failed: {failing} of {len(scope)} stage(s) below {_percent(min_readiness)} readiness")
+        lines.append(f"gate failed: {failing} of {len(per_stage)} stage(s) below {_percent(min_readiness)} readiness")
     else:
-        lines.append(f"gate passed: {len(scope)} stage(s) at or above {_percent(min_readiness)} readiness")
+        lines.append(f"gate passed: {len(per_stage)} stage(s) at or above {_percent(min_readiness)} readiness")
     return not failing, lines
 

@@ -1,6 +1,6 @@
 """What a reader takes away to cite: each page's "Cite this" box and the citation basket's data.
 
-Every reference is formatted once per build (pybtex `plain`, through `export.formatted`, cached
+Every reference is formatted once per build (pybtex `plain`, through `bib.formatted`, cached
 between builds). A page's box gives its own citation (the guide as corporate author, the release's
 version and date, one stable address; the reader's access date is added by the page's script, never
 the release date) and its sources. A preprint with a peer-reviewed version is cited by that version
@@ -15,9 +15,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import GUIDE_TITLE, RELEASED, __version__, export
+from . import GUIDE_AUTHOR, GUIDE_TITLE, RELEASED, __version__
+from .bib import (
+    CitationCache,
+    Formatted,
+    alpha_labels,
+    formatted,
+    join_bibtex,
+    label,
+    page_alpha_label,
+    page_bibtex,
+    page_citation,
+    page_csl,
+    to_bibtex,
+    to_csl,
+)
+from .catalog import Catalog
 from .graph import SURVEY
-from .load import Catalog
 from .schema import Reference
 
 CACHE_FILE = "citations.json"
@@ -27,7 +41,7 @@ CACHE_FILE = "citations.json"
 class Bibliography:
     refs: list[Reference]  # in the bibliography page's order (survey number)
     bibtex: dict[str, str]
-    formatted: dict[str, export.Formatted]
+    formatted: dict[str, Formatted]
     published: frozenset[str]  # ids that are some preprint's peer-reviewed version
 
     @property
@@ -35,18 +49,18 @@ class Bibliography:
         return {rid: f.markdown for rid, f in self.formatted.items()}
 
 
-def cache(cache_dir: Path | None) -> export.CitationCache | None:
+def cache(cache_dir: Path | None) -> CitationCache | None:
     """The citation cache in `cache_dir`, bound to this machine (none without a cache secret)."""
     from . import buildcache
 
     tag = buildcache.tag(cache_dir) if cache_dir else None
-    return export.CitationCache(cache_dir / CACHE_FILE, tag) if tag else None
+    return CitationCache(cache_dir / CACHE_FILE, tag) if tag else None
 
 
-def prepare(cat: Catalog, citation_cache: export.CitationCache | None = None) -> Bibliography:
+def prepare(cat: Catalog, citation_cache: CitationCache | None = None) -> Bibliography:
     refs = sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, bool(r.published_version), r.id))
-    bibtex = {r.id: export.to_bibtex([r]) for r in refs}
-    return Bibliography(refs, bibtex, export.formatted(refs, citation_cache, bibtex), published_versions(cat))
+    bibtex = {r.id: to_bibtex([r]) for r in refs}
+    return Bibliography(refs, bibtex, formatted(refs, citation_cache, bibtex), published_versions(cat))
 
 
 def survey_family(cat: Catalog) -> list[str]:
@@ -102,10 +116,10 @@ def box(cat: Catalog, bib: Bibliography, url: str, title: str, key: str, ref_ids
     return {
         "key": key,
         "sources": [(rid, bib.formatted[rid].markdown, version_note(cat, rid, bib.published)) for rid in sources],
-        "sources_bibtex": export.join_bibtex([bib.bibtex[r] for r in sources if r not in survey]),
+        "sources_bibtex": join_bibtex([bib.bibtex[r] for r in sources if r not in survey]),
         "survey_left_out": [r for r in sources if r in survey],
-        "page_citation": export.page_citation(title, url),
-        "page_bibtex": export.page_bibtex(key, title, url),
+        "page_citation": page_citation(title, url),
+        "page_bibtex": page_bibtex(key, title, url),
     }
 
 
@@ -113,16 +127,16 @@ def basket_data(cat: Catalog, bib: Bibliography, pages: dict[str, tuple[str, str
     """What the citation basket page exports from: every reference and every citable page, each in
     BibTeX, CSL-JSON and plain text (pybtex `plain`), with author-year and BibTeX `alpha` labels.
     `pages` maps a page's citation key to (title, url, reference ids)."""
-    csl = {item["id"]: item for item in export.to_csl(bib.refs)}
-    alpha = export.alpha_labels(bib.refs)
-    page_alpha = export.page_alpha_label()
+    csl = {item["id"]: item for item in to_csl(bib.refs)}
+    alpha = alpha_labels(bib.refs)
+    page_alpha = page_alpha_label()
     return {
         "version": __version__, "released": RELEASED, "guide": GUIDE_TITLE, "preprints": preprints(cat),
         "references": {r.id: {"bibtex": bib.bibtex[r.id], "csl": csl[r.id], "text": bib.formatted[r.id].text,
-                              "label": export.label(r), "alpha": alpha[r.id]} for r in bib.refs},
-        "pages": {key: {"title": title, "url": url, "bibtex": export.page_bibtex(key, title, url),
-                        "csl": export.page_csl(key, title, url), "text": export.page_citation(title, url),
-                        "label": f"{export.GUIDE_AUTHOR}, {RELEASED[:4]}", "alpha": page_alpha,
+                              "label": label(r), "alpha": alpha[r.id]} for r in bib.refs},
+        "pages": {key: {"title": title, "url": url, "bibtex": page_bibtex(key, title, url),
+                        "csl": page_csl(key, title, url), "text": page_citation(title, url),
+                        "label": f"{GUIDE_AUTHOR}, {RELEASED[:4]}", "alpha": page_alpha,
                         "refs": expand(cat, refs)}
                   for key, (title, url, refs) in pages.items()},
     }

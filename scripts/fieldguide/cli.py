@@ -12,7 +12,9 @@ import click
 from . import DEFAULT_SITE_URL, __version__, controls, graph, load
 
 if TYPE_CHECKING:
+    from .catalog import Catalog
     from .checklist import State
+    from .problems import Problem
 
 # Commands import what they need themselves: `fieldguide check` must start fast.
 
@@ -20,7 +22,7 @@ catalog_option = click.option("--catalog", "catalog_dir", default="catalog", sho
                               type=click.Path(file_okay=False, path_type=Path), help="Catalog folder.")
 
 
-def _load(catalog_dir: Path, code: int = 1) -> tuple[load.Catalog, object]:
+def _load(catalog_dir: Path, code: int = 1) -> tuple[Catalog, object]:
     """Load and check, or print every problem and exit `code` (never a traceback)."""
     try:
         cat = load.load(catalog_dir)
@@ -34,7 +36,7 @@ def _say(text: str, err: bool = False) -> None:
     click.echo(controls.visible(text), err=err)
 
 
-def _fail(problems: list[load.Problem], code: int = 1) -> None:
+def _fail(problems: list[Problem], code: int = 1) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
     files = len({p.path for p in problems})
@@ -53,16 +55,21 @@ def main() -> None:
 def check(catalog_dir: Path) -> None:
     """Validate the catalog: schema, links and graph integrity, and the release list beside the catalog
     folder (releases.yaml). Exit 1 on any problem."""
+    from .kinds import FILED
+    from .pipeline import check as check_catalog
     from .release import read_releases
 
-    cat, problems = graph.check(catalog_dir)
+    cat, problems = check_catalog(catalog_dir)
     problems += read_releases(catalog_dir.parent)[1]
     if problems:
         _fail(problems)
-    click.echo(f"catalog OK: {len(cat.stages)} stages, {len(cat.steps)} steps, {len(cat.challenges)} challenges, "
-               f"{len(cat.case_studies)} case studies, {len(cat.references)} references, "
-               f"{len(cat.mitigations)} mitigations, {len(cat.findings)} findings"
-               + (f", {len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)" if cat.frameworks else ""))
+    counts = [f"{len(cat.stages)} stages", f"{len(cat.steps)} steps"]
+    for kind in FILED:
+        if kind.id != "framework":
+            counts.append(f"{len(cat.pool(kind.id))} {kind.plural.lower()}")
+        elif cat.frameworks:
+            counts.append(f"{len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)")
+    click.echo("catalog OK: " + ", ".join(counts))
     from .ledger import doi_share_line
 
     click.echo(doi_share_line(cat))
@@ -76,13 +83,7 @@ def export_cmd(catalog_dir: Path, fmt: str, out: Path | None) -> None:
     """Export the catalog as JSON (interchange format), BibTeX or CSV."""
     from . import export
     cat, g = _load(catalog_dir)
-    if fmt == "json":
-        text = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
-    elif fmt == "bibtex":
-        text = export.to_bibtex(list(cat.references.values()))
-    else:
-        text = export.to_csv(cat, g)
-    _write(text, out)
+    _write(export.text(cat, g, fmt), out)
 
 
 @main.command("schema")
@@ -152,22 +153,19 @@ def _outgoing(g, node: str) -> dict[str, list[str]]:
               help="Public address of the site, used in page citations.")
 def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     """Write the generated pages (the same Markdown the mkdocs hook serves) to a folder."""
-    from . import release, render
-    cat, g = _load(catalog_dir)
+    from . import pipeline, release
     root = release.git_root(catalog_dir.resolve().parent) or catalog_dir.resolve().parent
     try:
-        changes = release.changelog(root, catalog_dir)
+        files = pipeline.generate(root, catalog_dir, site_url)
+    except load.CatalogError as exc:
+        _fail(exc.problems)
     except release.ReleaseError as exc:
         _fail(exc.problems)
     except release.DiffError as exc:
         _say(f"error: {exc}", err=True)
         sys.exit(1)
-    files = render.render(cat, g, site_url=site_url, changelog=changes)
     # The files another site builder will serve as they are (JSON, BibTeX): checked as the hook checks them.
-    from .htmlcheck import check_file
-
-    problems = [f"{rel}: {p}" for rel, text in files.items() if not rel.endswith(".md")
-                for p in check_file(rel, text, site_url)]
+    problems = pipeline.verify(files, site_url)
     if problems:
         for problem in problems:
             _say(f"error: {problem}", err=True)
@@ -239,7 +237,7 @@ site_url_option = click.option("--site-url", default=lambda: _site_url(),
 FORMATS = click.Choice(["md", "csv", "json"])
 
 
-def _state(path: Path | None, cat: load.Catalog, code: int = 1) -> State:
+def _state(path: Path | None, cat: Catalog, code: int = 1) -> State:
     from . import checklist
     if path is None:
         return checklist.State()
@@ -254,7 +252,7 @@ def _state(path: Path | None, cat: load.Catalog, code: int = 1) -> State:
     return state
 
 
-def _stages(cat: load.Catalog, stages: tuple[str, ...], code: int = 1) -> list[str]:
+def _stages(cat: Catalog, stages: tuple[str, ...], code: int = 1) -> list[str]:
     known = [s.id for s in cat.stages]
     for stage in stages:
         if stage not in known:
@@ -262,7 +260,7 @@ def _stages(cat: load.Catalog, stages: tuple[str, ...], code: int = 1) -> list[s
     return list(stages)
 
 
-def _profile(path: Path, cat: load.Catalog):
+def _profile(path: Path, cat: Catalog):
     profile, problems = load.load_profile(path, cat)
     if problems:
         _fail(problems)
@@ -438,11 +436,16 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     _write(_checklist_text(cat, g, picked, _state(state_path, cat), fmt, site_url, title, ranked=True), out)
 
 
+def _search_types() -> list[str]:
+    from .kinds import SEARCHED  # the table of kinds, not the engine: `fieldguide --help` stays fast
+
+    return [k.search for k in SEARCHED if k.search]
+
+
 @main.command("search")
 @catalog_option
 @click.argument("query", nargs=-1, required=True)
-@click.option("--type", "types", multiple=True,
-              type=click.Choice(["challenge", "case-study", "mitigation", "reference"]),
+@click.option("--type", "types", multiple=True, type=click.Choice(_search_types()),
               help="Only this kind of result (repeatable; default all, challenges first).")
 @click.option("--limit", type=click.IntRange(1, 1000), help="Results per kind (default: as many as the site shows).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -460,12 +463,10 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
     if not hits:
         click.echo("no results; try other words, or browse the challenges with `fieldguide show ID`", err=True)
         sys.exit(1)
-    heading = {"challenge": "Challenges", "case-study": "Case studies", "mitigation": "Mitigations",
-               "reference": "References"}
     current = None
     for h in hits:
         if h.type != current:
-            click.echo(("" if current is None else "\n") + heading[h.type])
+            click.echo(("" if current is None else "\n") + search.HEADINGS[h.type])
             current = h.type
         meta = index.docs[h.doc][3]
         click.echo(f"  {h.score:6.2f}  {h.id}: {h.title}" + (f" ({meta})" if meta else ""))
@@ -597,10 +598,9 @@ def diff_cmd(old: str, new: str, fmt: str, catalog_path: str, out: Path | None) 
 
 
 def _unknown(value: str, pool: list[str], what: str, code: int = 1) -> None:
-    import difflib
+    from .problems import unknown
 
-    hint = difflib.get_close_matches(value, pool, n=3)
-    _say(f"error: unknown {what} '{value}'" + (f"; did you mean {', '.join(hint)}?" if hint else ""), err=True)
+    _say(f"error: {unknown(what, value, pool, many=True)}", err=True)
     sys.exit(code)
 
 

@@ -19,10 +19,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .load import Catalog
+from .catalog import Catalog, check_order
 from .pages import cell
-from .plan import order_key
-from .schema import ChecklistItem
+from .schema import ChecklistItem, Coverage
 
 # Written once: the framework pages print it, and a test holds CONTRIBUTING.md to the same words.
 GRADING_RULE = ("A framework item counts as covered fully only when the checks mapped onto it, together, do "
@@ -122,12 +121,6 @@ class Summary:
         return None if self.progress is None else self.progress["done"]
 
 
-def check_order(cat: Catalog) -> dict[str, tuple]:
-    """Workflow order of checklist items: their challenge's order, then their place in its list."""
-    order = order_key(cat)
-    return {item.id: (*order[c.id], i) for c in cat.challenges.values() for i, item in enumerate(c.checklist)}
-
-
 def framework_coverage(cat: Catalog, g: nx.MultiDiGraph, framework_id: str) -> list[ItemCoverage]:
     """Every item of a framework, in the framework's order, with the checks mapped onto it."""
     fw = cat.frameworks[framework_id]
@@ -163,15 +156,26 @@ def display_name(cat: Catalog, qualified: str) -> str:
     return f"{fw.short_title} {item.label}"
 
 
+def left_out(cat: Catalog, cover: Coverage) -> str | None:
+    """What a check leaves out of a framework item it covers (the asks it does not meet), as one
+    line; None when it meets them all. `Cover.partial` says the same from the item's side."""
+    item = cat.framework_items[cover.item][2]
+    return " ".join(a.text for a in item.asks if a.id not in cover.meets) or None
+
+
 def notes(cat: Catalog, check: ChecklistItem) -> list[tuple[str, str, str | None]]:
     """(qualified id, display name, what it leaves out or None) for each framework item a check covers."""
-    out = []
-    for c in check.covers:
-        if c.item in cat.framework_items:
-            item = cat.framework_items[c.item][2]
-            left = " ".join(a.text for a in item.asks if a.id not in c.meets) or None
-            out.append((c.item, display_name(cat, c.item), left))
-    return out
+    return [(c.item, display_name(cat, c.item), left_out(cat, c))
+            for c in check.covers if c.item in cat.framework_items]
+
+
+def check_entry(cat: Catalog, check: ChecklistItem) -> dict[str, object]:
+    """A check as data, the same in catalog.json and in the data of the planner and checklist pages:
+    its id and text, and each framework item it covers with the asks it meets and what it leaves out
+    (`partial`, null when it meets them all)."""
+    return {"id": check.id, "text": check.text,
+            "covers": [{"item": c.item, "meets": list(c.meets), "partial": left_out(cat, c)}
+                       for c in check.covers if c.item in cat.framework_items]}
 
 
 def covers_text(cat: Catalog, check: ChecklistItem) -> str:

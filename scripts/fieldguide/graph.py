@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from .load import Catalog, Problem, load_with_problems
+from .catalog import Catalog
+from .kinds import KIND
+from .problems import Problem
 
 SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing about relatedness
 
@@ -103,14 +105,6 @@ def backlinks(g: nx.MultiDiGraph, node: str) -> dict[str, list[str]]:
     return out
 
 
-def check(root: object, timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
-    """Everything `fieldguide check` checks: schema and links, then (on a clean load) the graph rules."""
-    cat, problems = load_with_problems(root, timings)
-    if not problems:
-        problems = integrity(cat, build(cat))
-    return cat, problems
-
-
 def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
     """Rules a valid catalog keeps beyond its schema (each reported at the entity's file and line)."""
     problems: list[Problem] = []
@@ -128,11 +122,10 @@ def integrity(cat: Catalog, g: nx.MultiDiGraph) -> list[Problem]:
     for rid in cat.references:
         if not incoming(g, rid, "cites") and not incoming(g, rid, "published_as"):
             report(rid, "reference is cited by nothing")
-    for kind, pool, edge in (("case study", cat.case_studies, "illustrates"),
-                             ("mitigation", cat.mitigations, "addresses")):
-        for eid in pool:
+    for kind, edge in (("case_study", "illustrates"), ("mitigation", "addresses")):
+        for eid in cat.pool(kind):
             if not outgoing(g, eid, edge):
-                report(eid, f"{kind} links no challenge", ("challenges",))
+                report(eid, f"{KIND[kind].label} links no challenge", ("challenges",))
     for node in g.nodes:
         # Uncited references are reported above; any other isolated node is an orphan.
         if g.degree(node) == 0 and node in cat.sources and node not in cat.references:
@@ -152,13 +145,12 @@ def unsourced(cat: Catalog) -> list[Problem]:
     at least one reference is their schema's rule."""
     problems: list[Problem] = []
     survey = survey_ids(cat)
-    pools: list[tuple[str, dict]] = [("mitigation", cat.mitigations), ("challenge", cat.challenges)]
-    for kind, pool in pools:
-        for eid, entity in pool.items():
+    for kind in ("mitigation", "challenge"):
+        for eid, entity in cat.pool(kind).items():
             if entity.beyond_survey and not [r for r in entity.references if r not in survey]:
                 path, line = cat.where(eid, ("references",))
                 problems.append(Problem(path, line, eid, "references", (
-                    f"a {kind} added beyond the survey must cite a source of its own (the tool's paper or "
+                    f"a {KIND[kind].label} added beyond the survey must cite a source of its own (the tool's paper or "
                     "documentation, a study, a regulation), not only the survey")))
     return problems
 

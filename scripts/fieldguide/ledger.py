@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from . import controls
+from .catalog import Catalog
 from .escape import csv_text
-from .load import Catalog
 
 FACTS = ("number", "date", "organisation", "licence")
 JOURNAL_OR_CONFERENCE = ("article", "inproceedings")
@@ -157,60 +157,65 @@ def _field_name(loc: tuple[str | int, ...]) -> str:
     return name
 
 
+def _fields(entity: Any, kind: str, names: Iterable[str], refs: tuple[str, ...]) -> Iterator[_Text]:
+    for name in names:
+        value = getattr(entity, name, None)
+        if isinstance(value, str):
+            yield _Text(entity.id, kind, (name,), value, refs)
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                if isinstance(item, str):
+                    yield _Text(entity.id, kind, (name, i), item, refs)
+
+
+def _links(entity: Any, kind: str, name: str, attr: str, refs: tuple[str, ...]) -> Iterator[_Text]:
+    for i, link in enumerate(getattr(entity, name)):
+        yield _Text(entity.id, kind, (name, i, attr), getattr(link, attr), refs)
+
+
+def _corrections(entity: Any, kind: str) -> Iterator[_Text]:
+    """A correction's note rests on the correction's own reference."""
+    for i, c in enumerate(entity.corrections):
+        for attr in ("says", "source_says"):
+            yield _Text(entity.id, kind, ("corrections", i, attr), getattr(c, attr), (c.reference,))
+
+
+def _figures(entity: Any, kind: str, refs: tuple[str, ...]) -> Iterator[_Text]:
+    for i, f in enumerate(entity.key_figures):
+        text = f"{f.value} {f.unit}: {f.measures}".replace(" :", ":")
+        yield _Text(entity.id, kind, ("key_figures", i), text, refs)
+
+
 def _texts(cat: Catalog) -> Iterator[_Text]:
     """Every prose field of every entity, with the references it rests on."""
-    def fields(entity: Any, kind: str, names: Iterable[str], refs: tuple[str, ...]) -> Iterator[_Text]:
-        for name in names:
-            value = getattr(entity, name, None)
-            if isinstance(value, str):
-                yield _Text(entity.id, kind, (name,), value, refs)
-            elif isinstance(value, list):
-                for i, item in enumerate(value):
-                    if isinstance(item, str):
-                        yield _Text(entity.id, kind, (name, i), item, refs)
-
-    def links(entity: Any, kind: str, name: str, attr: str, refs: tuple[str, ...]) -> Iterator[_Text]:
-        for i, link in enumerate(getattr(entity, name)):
-            yield _Text(entity.id, kind, (name, i, attr), getattr(link, attr), refs)
-
-    def corrections(entity: Any, kind: str) -> Iterator[_Text]:
-        for i, c in enumerate(entity.corrections):
-            for attr in ("says", "source_says"):
-                yield _Text(entity.id, kind, ("corrections", i, attr), getattr(c, attr), (c.reference,))
-
-    def figures(entity: Any, kind: str, refs: tuple[str, ...]) -> Iterator[_Text]:
-        for i, f in enumerate(entity.key_figures):
-            text = f"{f.value} {f.unit}: {f.measures}".replace(" :", ":")
-            yield _Text(entity.id, kind, ("key_figures", i), text, refs)
-
     for stage in cat.stages:
         refs = tuple(stage.references)
-        yield from fields(stage, "stage", ("summary",), refs)
+        yield from _fields(stage, "stage", ("summary",), refs)
         for step in stage.steps:
-            yield from fields(step, "step", ("summary",), ())
+            yield from _fields(step, "step", ("summary",), ())
     for c in cat.challenges.values():
         refs = tuple(c.references)
-        yield from fields(c, "challenge", ("title", "summary", "description", "signals"), refs)
-        yield from links(c, "challenge", "checklist", "text", refs)
-        yield from links(c, "challenge", "related", "why", refs)
-        yield from corrections(c, "challenge")
+        yield from _fields(c, "challenge", ("title", "summary", "description", "signals"), refs)
+        yield from _links(c, "challenge", "checklist", "text", refs)
+        yield from _links(c, "challenge", "related", "why", refs)
+        yield from _corrections(c, "challenge")
     for s in cat.case_studies.values():
         refs = tuple(s.references)
-        yield from fields(s, "case study", ("title", "organization", "summary", "what_happened", "lessons"), refs)
-        yield from figures(s, "case study", refs)
-        yield from links(s, "case study", "challenges", "how", refs)
-        yield from corrections(s, "case study")
+        yield from _fields(s, "case study", ("title", "organization", "summary", "what_happened", "lessons"), refs)
+        yield from _figures(s, "case study", refs)
+        yield from _links(s, "case study", "challenges", "how", refs)
+        yield from _corrections(s, "case study")
     for m in cat.mitigations.values():
         refs = tuple(m.references)
-        yield from fields(m, "mitigation", ("title", "summary"), refs)
-        yield from links(m, "mitigation", "challenges", "how", refs)
+        yield from _fields(m, "mitigation", ("title", "summary"), refs)
+        yield from _links(m, "mitigation", "challenges", "how", refs)
     for f in cat.findings.values():
         refs = tuple(f.references)
-        yield from fields(f, "finding", ("title", "summary"), refs)
-        yield from figures(f, "finding", refs)
+        yield from _fields(f, "finding", ("title", "summary"), refs)
+        yield from _figures(f, "finding", refs)
     for fw in cat.frameworks.values():
         refs = (fw.reference,) if fw.reference else ()
-        yield from fields(fw, "framework", ("summary", "names_from", "licence"), refs)
+        yield from _fields(fw, "framework", ("summary", "names_from", "licence"), refs)
 
 
 @functools.cache

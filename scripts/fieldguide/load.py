@@ -8,42 +8,23 @@ needed in this catalog) are refused before anything is constructed.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import functools
 import math
 import os
 import time
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from . import controls
+from . import controls, rules
+from .catalog import Catalog
 from .files import Unreadable, read_bytes
-from .pages import FRAMEWORK_SECTION_PREFIX, RESERVED_ID_PREFIXES, collisions
-from .schema import (
-    ENTITY_DIRS,
-    PATTERN_TEXT,
-    CaseStudy,
-    Challenge,
-    Facets,
-    Finding,
-    Framework,
-    FrameworkItem,
-    FrameworkSection,
-    Mitigation,
-    Profile,
-    Reference,
-    Retired,
-    RetiredList,
-    Stage,
-    Step,
-    Vocabulary,
-    Workflow,
-)
+from .kinds import FILED
+from .problems import Loc, Problem, Source, display_path, dotted, unknown
+from .schema import ENTITY_DIRS, PATTERN_TEXT, Facets, Profile, RetiredList, Vocabulary, Workflow
 
 MAX_FILE_BYTES = 1024 * 1024  # a catalog entry is a few KB; anything near this is a mistake or an attack
 MAX_DEPTH = 20  # the deepest real structure is 4 levels
@@ -64,108 +45,12 @@ YamlLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.CSafeLoader.yaml_implicit_resolvers.items()
 }
-Loc = tuple[str | int, ...]
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One thing wrong with the catalog, printed as `path:line: entity: field: message`."""
-
-    path: str
-    line: int
-    entity: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        message = " ".join(self.message.split())  # always one line, whatever a library said
-        # File names, keys and values quoted in messages may hold line breaks or escape sequences.
-        return controls.visible(f"{self.path}:{self.line}: {self.entity}: {self.field}: {message}")
-
-
-@dataclass
-class Source:
-    """Where an entity came from: its file and the line of every key and list item in it."""
-
-    path: str
-    lines: dict[Loc, int] | None = field(default_factory=dict)
-    file: Path | None = None  # set when `lines` was dropped and must be rebuilt on demand
-
-    def line(self, loc: Loc = ()) -> int:
-        """Line of `loc`, or of its nearest enclosing key when `loc` itself is absent."""
-        if self.lines is None:
-            self.lines = parse_file(self.file, self.path)[1].lines if self.file else {}
-        while loc not in self.lines and loc:
-            loc = loc[:-1]
-        return self.lines.get(loc, 1)
-
-
-@dataclass
-class Catalog:
-    root: Path
-    stages: list[Stage] = field(default_factory=list)
-    facets: Facets | None = None
-    challenges: dict[str, Challenge] = field(default_factory=dict)
-    case_studies: dict[str, CaseStudy] = field(default_factory=dict)
-    references: dict[str, Reference] = field(default_factory=dict)
-    mitigations: dict[str, Mitigation] = field(default_factory=dict)
-    findings: dict[str, Finding] = field(default_factory=dict)
-    frameworks: dict[str, Framework] = field(default_factory=dict)
-    vocabulary: Vocabulary = field(default_factory=Vocabulary)
-    vocabulary_source: Source | None = None
-    # Removed or merged entities (catalog/retired.yaml): their ids stay taken; none is in the pools above.
-    retired: dict[str, Retired] = field(default_factory=dict)
-    sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
-
-    @property
-    def steps(self) -> dict[str, Step]:
-        return {step.id: step for stage in self.stages for step in stage.steps}
-
-    def challenges_in(self, step_id: str) -> list[Challenge]:
-        """The challenges of a step in their order (survey Table 1 order), id as the tie-break."""
-        return sorted((c for c in self.challenges.values() if c.step == step_id), key=lambda c: (c.order, c.id))
-
-    def stage_of(self, step_id: str) -> Stage:
-        return next(stage for stage in self.stages if any(s.id == step_id for s in stage.steps))
-
-    @property
-    def framework_items(self) -> dict[str, tuple[Framework, FrameworkSection, FrameworkItem]]:
-        """Every framework item by its qualified id (`ml-test-score:monitor-3`), in framework order."""
-        return {fw.qualified(item): (fw, section, item)
-                for fw in self.frameworks.values() for section, item in fw.items()}
-
-    @property
-    def industries(self) -> dict[str, Any]:
-        return {f.id: f for f in self.facets.industries} if self.facets else {}
-
-    @property
-    def traits(self) -> dict[str, Any]:
-        return {f.id: f for f in self.facets.traits} if self.facets else {}
-
-    def where(self, entity_id: str, loc: Loc = ()) -> tuple[str, int]:
-        """File and line of an entity (or of a field inside it)."""
-        source, base = self.sources[entity_id]
-        return source.path, source.line(base + loc)
 
 
 class CatalogError(Exception):
     def __init__(self, problems: list[Problem]):
         super().__init__(f"{len(problems)} problem(s) in the catalog")
         self.problems = problems
-
-
-def display_path(path: Path) -> str:
-    """The path as the user would type it from here (relative when possible)."""
-    folder = _display_folder(str(path.parent), os.getcwd())
-    return path.name if folder == "." else os.path.join(folder, path.name)
-
-
-@functools.lru_cache(maxsize=256)
-def _display_folder(folder: str, cwd: str) -> str:
-    try:
-        return os.path.relpath(folder, cwd)
-    except ValueError:  # another drive on Windows
-        return folder
 
 
 # ---------------------------------------------------------------- one file
@@ -244,7 +129,7 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
     line = node.start_mark.line + 1
     if id(node) in seen:  # an alias: the composer hands back the anchored node itself
         if not any(p.message.startswith("anchors and aliases") for p in problems):
-            problems.append(Problem(source.path, source.lines.get(loc, line), entity, _dotted(loc),
+            problems.append(Problem(source.path, source.lines.get(loc, line), entity, dotted(loc),
                                     "anchors and aliases are not allowed"))
         return None
     seen.add(id(node))
@@ -254,10 +139,10 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
         return _text(node, loc, source, problems, entity)
     if tag not in SAFE_TAGS:
         shown = tag.replace("tag:yaml.org,2002:", "!!")
-        problems.append(Problem(source.path, line, entity, _dotted(loc), f"YAML tag '{shown}' is not allowed"))
+        problems.append(Problem(source.path, line, entity, dotted(loc), f"YAML tag '{shown}' is not allowed"))
         return None
     if depth > MAX_DEPTH:
-        problems.append(Problem(source.path, line, entity, _dotted(loc), f"nested deeper than {MAX_DEPTH} levels"))
+        problems.append(Problem(source.path, line, entity, dotted(loc), f"nested deeper than {MAX_DEPTH} levels"))
         return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -265,18 +150,18 @@ def _build(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem],
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(source.path, key_line, entity, _dotted(loc), "keys must be plain text"))
+                problems.append(Problem(source.path, key_line, entity, dotted(loc), "keys must be plain text"))
                 continue
             if key_node.tag != _STR:  # `1:`, `yes:`, `null:`, `2020-02-30:` and tagged keys
                 shown = _short(key_node.value)
-                problems.append(Problem(source.path, key_line, entity, _dotted(loc),
+                problems.append(Problem(source.path, key_line, entity, dotted(loc),
                                         f"key '{shown}' must be text: write it in quotes"))
                 continue
             key = _text(key_node, loc, source, problems, entity)
             if key is None:
                 continue
             if key in keys:
-                problems.append(Problem(source.path, key_line, entity, _dotted(loc + (key,)),
+                problems.append(Problem(source.path, key_line, entity, dotted(loc + (key,)),
                                         f"duplicate key (first at line {keys[key]})"))
                 continue
             keys[key] = key_line
@@ -295,7 +180,7 @@ def _text(node: yaml.Node, loc: Loc, source: Source, problems: list[Problem], en
     char = controls.find(value)
     if char is None:
         return value
-    problems.append(Problem(source.path, node.start_mark.line + 1, entity, _dotted(loc),
+    problems.append(Problem(source.path, node.start_mark.line + 1, entity, dotted(loc),
                             f"control character {controls.describe(char)} is not allowed in text"))
     return None
 
@@ -304,7 +189,7 @@ def _scalar(node: yaml.Node, tag: str, loc: Loc, source: Source, problems: list[
             loader: yaml.CSafeLoader) -> Any:
     """An int, float, bool or null scalar; a value its constructor refuses is a problem, not a crash."""
     def refuse(message: str) -> None:
-        problems.append(Problem(source.path, node.start_mark.line + 1, entity, _dotted(loc), message))
+        problems.append(Problem(source.path, node.start_mark.line + 1, entity, dotted(loc), message))
 
     kind = tag.replace("tag:yaml.org,2002:", "!!")
     try:
@@ -325,13 +210,6 @@ def _short(text: str, limit: int = 40) -> str:
     """A value quoted in a message: short, and without anything a terminal would act on."""
     text = controls.visible(text)
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _dotted(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "-"
 
 
 def _friendly(err: dict[str, Any], model: type[BaseModel]) -> str:
@@ -377,7 +255,7 @@ def validate(data: Any, model: type[BaseModel], source: Source, entity: str,
         for err in exc.errors(include_url=False):
             loc = base + tuple(err["loc"])
             # An unknown key is reported on its own line; a missing one on its parent's.
-            problems.append(Problem(source.path, source.line(loc), entity, _dotted(err["loc"]),
+            problems.append(Problem(source.path, source.line(loc), entity, dotted(err["loc"]),
                                     _friendly(err, model)))
         return None, problems
 
@@ -398,122 +276,148 @@ def iter_entity_files(root: Path, folder: str) -> Iterator[tuple[Path, str, bool
         yield directory / name, shown + name, is_dir
 
 
-def load(root: str | os.PathLike[str] = "catalog") -> Catalog:
-    """Load and cross-check the catalog; raise CatalogError listing every problem found."""
-    catalog, problems = load_with_problems(root)
+def load(root: str | os.PathLike[str] = "catalog", keep_files: bool = False) -> Catalog:
+    """Load and cross-check the catalog; raise CatalogError listing every problem found.
+    `keep_files`: keep each file's data as read (`Catalog.files`), for the changelog of a build."""
+    catalog, problems = load_with_problems(root, keep_files=keep_files)
     if problems:
         raise CatalogError(problems)
     return catalog
 
 
-def load_with_problems(root: str | os.PathLike[str] = "catalog",
-                       timings: dict[str, float] | None = None) -> tuple[Catalog, list[Problem]]:
+def load_with_problems(root: str | os.PathLike[str] = "catalog", timings: dict[str, float] | None = None,
+                       keep_files: bool = False) -> tuple[Catalog, list[Problem]]:
     """Load everything, collecting problems instead of raising. `timings`, when given, receives the
     seconds spent reading and validating files (`parse`, in worker processes for large catalogs),
-    validating the two single files (`validate`) and checking links (`links`)."""
+    validating the single files (`validate`) and checking links (`links`).
+
+    Two stages: `read` (the single files: stages, facets, then the optional vocabulary and retired
+    ids; then the entity folders, one file per entity of each kind in `kinds.FILED`), then the rules
+    that span files (`rules.RULES`: links resolve, ids are unique, each relation is written once)."""
     clock = _Clock(timings)
+    catalog, problems, broken = read(root, clock, keep_files)
+    if not Path(root).is_dir():
+        return catalog, problems
+    with clock("links"):
+        for found in rules.check(catalog, broken).values():
+            problems += found
+    return catalog, sorted(set(problems))
+
+
+def read(root: str | os.PathLike[str], clock: _Clock | None = None,
+         keep_files: bool = False) -> tuple[Catalog, list[Problem], set[str]]:
+    """The read stage alone: the files of the catalog folder as models, before any rule that spans
+    files. Returns the catalog, the problems found in single files, and the ids of the files that
+    failed (links to them are then not reported again)."""
     root = Path(root)
-    catalog = Catalog(root)
-    problems: list[Problem] = []
+    reader = _Reader(root, clock or _Clock(None), keep_files)
     if not root.is_dir():
-        return catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")]
-    broken: set[str] = set()  # ids of files that failed; links to them are not reported again
+        return reader.catalog, [Problem(display_path(root), 0, "-", "-", "catalog folder not found")], set()
+    reader.read_single_files()
+    reader.read_entity_folders()
+    return reader.catalog, reader.problems, reader.broken
 
-    def register(entity_id: str, source: Source, loc: Loc) -> bool:
+
+class _Reader:
+    """One catalog being read: the catalog so far, the problems found, and the ids of files that
+    failed (`broken`: links to them are not reported again)."""
+
+    def __init__(self, root: Path, clock: _Clock, keep_files: bool):
+        self.root, self.clock, self.keep_files = root, clock, keep_files
+        self.catalog = Catalog(root)
+        self.problems: list[Problem] = []
+        self.broken: set[str] = set()
+
+    def register(self, entity_id: str, source: Source, loc: Loc) -> bool:
         """Claim an id in the catalog-wide namespace; report it if already taken."""
-        if entity_id in catalog.sources:
-            other, oloc = catalog.sources[entity_id]
-            if entity_id in catalog.retired:
-                stub = catalog.retired[entity_id]
-                problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
-                                        f"id was retired on {stub.retired} ({other.path}:{other.line(oloc)}); "
-                                        f"ids are never reused: choose a new id"))
-                return False
-            problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id",
-                                    f"duplicate id (also at {other.path}:{other.line(oloc)})"))
-            return False
-        catalog.sources[entity_id] = (source, loc)
-        return True
+        catalog = self.catalog
+        if entity_id not in catalog.sources:
+            catalog.sources[entity_id] = (source, loc)
+            return True
+        other, oloc = catalog.sources[entity_id]
+        if entity_id in catalog.retired:
+            stub = catalog.retired[entity_id]
+            message = (f"id was retired on {stub.retired} ({other.path}:{other.line(oloc)}); "
+                       f"ids are never reused: choose a new id")
+        else:
+            message = f"duplicate id (also at {other.path}:{other.line(oloc)})"
+        self.problems.append(Problem(source.path, source.line(loc + ("id",)), entity_id, "id", message))
+        return False
 
-    with clock("parse"):
-        data, source, found = _read_single(root / "stages.yaml")
-    problems += found
-    if data is not None:
-        with clock("validate"):
-            workflow, found = validate(data, Workflow, source, "stages")
-        problems += found
+    def single(self, name: str, model: type[BaseModel], entity: str,
+               optional: bool = False) -> tuple[Any, Source | None]:
+        """One of the single files at the top of the catalog: (model or None, its source)."""
+        path = self.root / name
+        if optional and not path.exists() and not path.is_symlink():
+            return None, None
+        with self.clock("parse"):
+            data, source, found = _read_single(path)
+        self.problems += found
+        if data is None:
+            return None, source
+        if self.keep_files:
+            self.catalog.files[name] = data
+        with self.clock("validate"):
+            obj, found = validate(data, model, source, entity)
+        self.problems += found
+        return obj, source
+
+    def read_single_files(self) -> None:
+        catalog = self.catalog
+        workflow, source = self.single("stages.yaml", Workflow, "stages")
         if workflow is not None:
             catalog.stages = list(workflow.stages)
             for i, stage in enumerate(workflow.stages):
-                register(stage.id, source, ("stages", i))
+                self.register(stage.id, source, ("stages", i))
                 for j, step in enumerate(stage.steps):
-                    register(step.id, source, ("stages", i, "steps", j))
-
-    with clock("parse"):
-        data, fsource, found = _read_single(root / "facets.yaml")
-    problems += found
-    if data is not None:
-        facets, found = validate(data, Facets, fsource, "facets")
-        problems += found
+                    self.register(step.id, source, ("stages", i, "steps", j))
+        facets, source = self.single("facets.yaml", Facets, "facets")
         if facets is not None:
             catalog.facets = facets
             for group in ("industries", "traits"):
                 for i, facet in enumerate(getattr(facets, group)):
-                    register(facet.id, fsource, (group, i))
+                    self.register(facet.id, source, (group, i))
+        # Optional: without vocabulary.yaml search matches the catalog's own words only; a catalog
+        # that never removed anything has no retired.yaml.
+        vocabulary, source = self.single("vocabulary.yaml", Vocabulary, "vocabulary", optional=True)
+        if vocabulary is not None:
+            catalog.vocabulary, catalog.vocabulary_source = vocabulary, source
+        stubs, source = self.single("retired.yaml", RetiredList, "retired", optional=True)
+        for i, stub in enumerate(stubs.retired if stubs else []):
+            if self.register(stub.id, source, ("retired", i)):
+                catalog.retired[stub.id] = stub
 
-    # Optional single files: without vocabulary.yaml search matches the catalog's own words only; a
-    # catalog that never removed anything has no retired.yaml.
-    vocabulary, vsource, found = _read_optional(root / "vocabulary.yaml", Vocabulary, "vocabulary", clock)
-    problems += found
-    if vocabulary is not None:
-        catalog.vocabulary, catalog.vocabulary_source = vocabulary, vsource
-    stubs, rsource, found = _read_optional(root / "retired.yaml", RetiredList, "retired", clock)
-    problems += found
-    for i, stub in enumerate(stubs.retired if stubs else []):
-        if register(stub.id, rsource, ("retired", i)):
-            catalog.retired[stub.id] = stub
-
-    registry = {
-        "challenges": catalog.challenges,
-        "case-studies": catalog.case_studies,
-        "references": catalog.references,
-        "mitigations": catalog.mitigations,
-        "findings": catalog.findings,
-        "frameworks": catalog.frameworks,
-    }
-    jobs: list[tuple[str, str, str, str]] = []
-    for folder in ENTITY_DIRS:
-        for path, shown, is_dir in iter_entity_files(root, folder):
-            if path.suffix == ".md":
-                continue  # folder READMEs
-            if path.suffix != ".yaml":
-                problems.append(Problem(shown, 1, path.stem, "-", "not a catalog entry: entries are <id>.yaml files"))
+    def read_entity_folders(self) -> None:
+        jobs: list[tuple[str, str, str, str, bool]] = []
+        for kind in FILED:
+            for path, shown, is_dir in iter_entity_files(self.root, kind.folder):
+                if path.suffix == ".md":
+                    continue  # folder READMEs
+                if path.suffix != ".yaml":
+                    self.problems.append(Problem(shown, 1, path.stem, "-",
+                                                 "not a catalog entry: entries are <id>.yaml files"))
+                elif is_dir:
+                    self.problems.append(Problem(shown, 1, path.stem, "-", "not a regular file: it is a folder"))
+                else:
+                    jobs.append((str(path), shown, kind.folder, str(self.root), self.keep_files))
+        with self.clock("parse"):  # parse + validate, in parallel for large catalogs
+            results = _read_entities(jobs)
+        pools = {kind.folder: self.catalog.pool(kind.id) for kind in FILED}
+        for (path_text, _, folder, _, _), (entity, obj, source, found, data) in zip(jobs, results, strict=True):
+            self.problems += found
+            path = Path(path_text)
+            if obj is None:
+                self.broken.update((entity, path.stem))
                 continue
-            if is_dir:
-                problems.append(Problem(shown, 1, path.stem, "-", "not a regular file: it is a folder"))
-                continue
-            jobs.append((str(path), shown, folder, str(root)))
-
-    with clock("parse"):  # parse + validate, in parallel for large catalogs
-        results = _read_entities(jobs)
-    for (path_text, _, folder, _), (entity, obj, source, found) in zip(jobs, results, strict=True):
-        problems += found
-        stem = Path(path_text).stem
-        if obj is None:
-            broken.update((entity, stem))
-            continue
-        if obj.id != stem:
-            problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
-                                    f"file must be named {obj.id}.yaml"))
-        if register(obj.id, source, ()):
-            registry[folder][obj.id] = obj
-        elif obj.id in catalog.retired:
-            broken.add(obj.id)  # reported once, as a reused id; links to it are not reported again
-
-    with clock("links"):
-        problems += _cross_check(catalog, broken)
-        problems += _check_frameworks(catalog, broken)
-    return catalog, sorted(set(problems))
+            if self.keep_files:
+                self.catalog.files[f"{folder}/{path.name}"] = data
+            if obj.id != path.stem:
+                self.problems.append(Problem(source.path, source.line(("id",)), obj.id, "id",
+                                             f"file must be named {obj.id}.yaml"))
+            if self.register(obj.id, source, ()):
+                pools[folder][obj.id] = obj
+            elif obj.id in self.catalog.retired:
+                self.broken.add(obj.id)  # reported once, as a reused id; links to it are not reported again
 
 
 class _Clock:
@@ -537,28 +441,34 @@ class _Clock:
 PARALLEL_FROM = 2000  # files; below this a worker pool costs more than it saves
 
 
-def _read_entity(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
-    """Parse and validate one entity file: (entity id, model or None, source, problems)."""
-    path_text, shown, folder, root = job
+def _read_entity(job: tuple[str, str, str, str, bool]) -> tuple[str, Any, Source, list[Problem], Any]:
+    """Parse and validate one entity file: (entity id, model or None, source, problems, its data
+    when the job asks to keep it)."""
+    path_text, shown, folder, root, keep = job
     path = Path(path_text)
     data, source, problems = parse_file(path, shown, inside=Path(root))
     if data is None:
-        return path.stem, None, source, problems
+        return path.stem, None, source, problems, None
     entity = data.get("id") if isinstance(data.get("id"), str) else path.stem
     obj, problems = validate(data, ENTITY_DIRS[folder], source, entity)
-    return entity, obj, source, problems
+    return entity, obj, source, problems, data if keep else None
 
 
-def _read_entity_lean(job: tuple[str, str, str, str]) -> tuple[str, Any, Source, list[Problem]]:
+def _read_entity_lean(job: tuple[str, str, str, str, bool]) -> tuple[str, Any, Source, list[Problem], Any]:
     """As `_read_entity`, for a worker process: a valid file's line map is dropped (it is rebuilt
     from the file only if a later check needs a line), so little has to travel back."""
-    entity, obj, source, problems = _read_entity(job)
+    entity, obj, source, problems, data = _read_entity(job)
     if obj is not None and not problems:
-        source = Source(source.path, None, Path(job[0]))
-    return entity, obj, source, problems
+        source = Source(source.path, None, functools.partial(_line_map, job[0], source.path))
+    return entity, obj, source, problems, data
 
 
-def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any, Source, list[Problem]]]:
+def _line_map(path_text: str, shown: str) -> dict[Loc, int]:
+    """The line of every key and item of a file read before (a worker dropped its map)."""
+    return parse_file(Path(path_text), shown)[1].lines or {}
+
+
+def _read_entities(jobs: list[tuple[str, str, str, str, bool]]) -> list[tuple[str, Any, Source, list[Problem], Any]]:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         return [_read_entity(job) for job in jobs]
@@ -570,285 +480,10 @@ def _read_entities(jobs: list[tuple[str, str, str, str]]) -> list[tuple[str, Any
         return list(pool.map(_read_entity_lean, jobs, chunksize=max(50, len(jobs) // (workers * 8))))
 
 
-def _read_optional(path: Path, model: type[BaseModel], entity: str,
-                   clock: _Clock) -> tuple[Any, Source | None, list[Problem]]:
-    """A single file that a catalog may leave out: (model or None, its source, problems)."""
-    if not path.exists() and not path.is_symlink():
-        return None, None, []
-    with clock("parse"):
-        data, source, problems = _read_single(path)
-    if data is None:
-        return None, source, problems
-    obj, found = validate(data, model, source, entity)
-    return obj, source, problems + found
-
-
 def _read_single(path: Path) -> tuple[Any, Source, list[Problem]]:
     if not os.path.lexists(path):
         return None, Source(display_path(path)), [Problem(display_path(path), 1, path.stem, "-", "file is missing")]
     return parse_file(path, inside=path.parent)
-
-
-# ---------------------------------------------------------------- links between files
-
-
-def _cross_check(cat: Catalog, broken: set[str]) -> list[Problem]:
-    """Ids unique across the catalog, every link resolves, every relation written once."""
-    problems: list[Problem] = []
-
-    def report(entity: str, loc: Loc, message: str) -> None:
-        path, line = cat.where(entity, loc)
-        problems.append(Problem(path, line, entity, _dotted(loc), message))
-
-    # Checklist items share the id namespace with the entities.
-    for challenge in cat.challenges.values():
-        for i, item in enumerate(challenge.checklist):
-            loc = ("checklist", i, "id")
-            if item.id in cat.sources:
-                other, oloc = cat.sources[item.id]
-                path, line = cat.where(challenge.id, loc)
-                problems.append(Problem(path, line, challenge.id, _dotted(loc),
-                                        f"duplicate id '{item.id}' (also at {other.path}:{other.line(oloc)})"))
-            else:
-                cat.sources[item.id] = (cat.sources[challenge.id][0], ("checklist", i))
-
-    def resolve(entity: str, loc: Loc, target: str, pool: dict[str, Any], what: str, where: str = "") -> None:
-        if target in pool or target in broken:
-            return
-        if target in cat.retired:
-            stub = cat.retired[target]
-            report(entity, loc, f"{what} '{target}' was retired on {stub.retired}; link its successor "
-                                f"'{stub.replaced_by}' instead")
-            return
-        hint = difflib.get_close_matches(target, list(pool), n=1)
-        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-        report(entity, loc, f"unknown {what} '{target}'{where}{suffix}")
-
-    def no_repeats(entity: str, field_name: str, values: list[str]) -> None:
-        seen: set[str] = set()
-        for i, value in enumerate(values):
-            if value in seen:
-                report(entity, (field_name, i), f"'{value}' is listed twice")
-            seen.add(value)
-
-    steps = cat.steps
-    facet_ids = {**cat.industries, **cat.traits}
-    if cat.facets is None:  # facets.yaml failed: do not report every facet again
-        broken |= {f for e in (*cat.challenges.values(), *cat.case_studies.values()) for f in e.facets}
-        broken |= {s.industry for s in cat.case_studies.values()}
-    for stage in cat.stages:
-        for i, ref in enumerate(stage.references):
-            resolve(stage.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(stage.id, "references", stage.references)
-
-    for c in cat.challenges.values():
-        if cat.stages:  # without a valid stages.yaml every step would be reported again
-            resolve(c.id, ("step",), c.step, steps, "step", ": not a step of any stage in stages.yaml")
-        for i, f in enumerate(c.facets):
-            resolve(c.id, ("facets", i), f, facet_ids, "facet")
-        for i, ref in enumerate(c.references):
-            resolve(c.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(c.id, "references", c.references)
-        no_repeats(c.id, "facets", c.facets)
-        for i, link in enumerate(c.related):
-            resolve(c.id, ("related", i, "challenge"), link.challenge, cat.challenges, "challenge")
-            if link.challenge == c.id:
-                report(c.id, ("related", i, "challenge"), "a challenge cannot be related to itself")
-            other = cat.challenges.get(link.challenge)
-            if other and any(r.challenge == c.id for r in other.related) and c.id > other.id:
-                report(c.id, ("related", i, "challenge"),
-                       f"relation already written on '{other.id}'; write each relation once")
-        no_repeats(c.id, "related", [r.challenge for r in c.related])
-
-    # Two challenges of one step cannot share a position.
-    taken: dict[tuple[str, int], str] = {}
-    for c in sorted(cat.challenges.values(), key=lambda c: c.id):
-        other = taken.setdefault((c.step, c.order), c.id)
-        if other != c.id:
-            report(c.id, ("order",), f"order {c.order} is also used by '{other}' in step '{c.step}'")
-
-    if cat.vocabulary_source is not None:
-        vsource = cat.vocabulary_source
-        for cid, phrases in cat.vocabulary.phrases.items():
-            if cid not in cat.challenges and cid not in broken:
-                hint = difflib.get_close_matches(cid, list(cat.challenges), n=1)
-                suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-                problems.append(Problem(vsource.path, vsource.line(("phrases", cid)), "vocabulary",
-                                        f"phrases.{cid}", f"unknown challenge '{cid}'{suffix}"))
-            seen: set[str] = set()
-            for i, phrase in enumerate(phrases):
-                if phrase.lower() in seen:
-                    problems.append(Problem(vsource.path, vsource.line(("phrases", cid, i)), "vocabulary",
-                                            f"phrases.{cid}[{i}]", f"'{phrase}' is listed twice"))
-                seen.add(phrase.lower())
-        for g, group in enumerate(cat.vocabulary.synonyms):
-            seen = set()
-            for i, word in enumerate(group):
-                if word.lower() in seen:
-                    problems.append(Problem(vsource.path, vsource.line(("synonyms", g, i)), "vocabulary",
-                                            f"synonyms[{g}][{i}]", f"'{word}' is listed twice in this group"))
-                seen.add(word.lower())
-
-    for s in cat.case_studies.values():
-        resolve(s.id, ("industry",), s.industry, cat.industries, "industry")
-        for i, f in enumerate(s.facets):
-            resolve(s.id, ("facets", i), f, facet_ids, "facet")
-        no_repeats(s.id, "facets", s.facets)
-
-    # Case studies, mitigations and findings link challenges and cite references the same way.
-    for e in (*cat.case_studies.values(), *cat.mitigations.values(), *cat.findings.values()):
-        for i, link in enumerate(getattr(e, "challenges", [])):
-            resolve(e.id, ("challenges", i, "challenge"), link.challenge, cat.challenges, "challenge")
-        no_repeats(e.id, "challenges", [x.challenge for x in getattr(e, "challenges", [])])
-        for i, ref in enumerate(e.references):
-            resolve(e.id, ("references", i), ref, cat.references, "reference")
-        no_repeats(e.id, "references", e.references)
-
-    # An id that is also one of the pages' own element ids (`fg-planner`, `done-<item>`): two elements
-    # with one id on a page, which the build refuses; said here, at the id.
-    for entity, (source, loc) in list(cat.sources.items()):
-        prefix = next((p for p in RESERVED_ID_PREFIXES if entity.startswith(p)), None)
-        if prefix and ":" not in entity:
-            problems.append(Problem(source.path, source.line(loc + ("id",)), entity, _dotted(loc + ("id",)),
-                                    f"ids beginning with '{prefix}' are reserved for the pages' own elements: "
-                                    "choose another id"))
-
-    # An id whose page path is already a generated page would overwrite it (`id: index`).
-    for entity, path, what in collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
-                                          "case_study": list(cat.case_studies),
-                                          "mitigation": list(cat.mitigations),
-                                          "framework": list(cat.frameworks)}):
-        report(entity, ("id",), f"id '{entity}' is reserved: its page {path} would replace {what}")
-
-    # A correction cites one of the entity's own references; a preprint points to its published version.
-    for e in (*cat.challenges.values(), *cat.case_studies.values()):
-        for i, corr in enumerate(e.corrections):
-            if corr.reference not in e.references:
-                resolve(e.id, ("corrections", i, "reference"), corr.reference, cat.references, "reference")
-                if corr.reference in cat.references:
-                    report(e.id, ("corrections", i, "reference"),
-                           f"'{corr.reference}' must also be listed in this entity's references")
-    for r in cat.references.values():
-        if r.published_version:
-            resolve(r.id, ("published_version",), r.published_version, cat.references, "reference")
-            if r.published_version == r.id:
-                report(r.id, ("published_version",), "a reference cannot be its own published version")
-
-    # Retired ids: the successor is a live entity of the same kind, so an old link lands somewhere useful.
-    pools = {"challenge": cat.challenges, "case_study": cat.case_studies, "mitigation": cat.mitigations,
-             "finding": cat.findings, "reference": cat.references}
-    for i, stub in enumerate(cat.retired.values()):
-        if stub.replaced_by not in pools[stub.kind] and stub.replaced_by not in broken:
-            where = cat.where(stub.id, ("replaced_by",))
-            if stub.replaced_by in cat.retired:
-                what = "is itself retired; point to its successor"
-            elif stub.replaced_by in cat.sources:
-                what = f"is not a {stub.kind.replace('_', ' ')}"
-            else:
-                what = "is not in the catalog"
-            problems.append(Problem(where[0], where[1], stub.id, f"retired[{i}].replaced_by",
-                                    f"successor '{stub.replaced_by}' {what}"))
-
-    numbers: dict[int, str] = {}
-    for r in cat.references.values():
-        if r.survey_ref is not None:
-            if r.survey_ref in numbers:
-                report(r.id, ("survey_ref",), f"survey_ref {r.survey_ref} is also used by '{numbers[r.survey_ref]}'")
-            numbers.setdefault(r.survey_ref, r.id)
-    return problems
-
-
-def _check_frameworks(cat: Catalog, broken: set[str]) -> list[Problem]:
-    """Framework items are unique within their framework, every `covers` mapping names one and
-    meets only asks the item has, and a requirement two items share is judged alike for both."""
-    problems: list[Problem] = []
-
-    def report(entity: str, loc: Loc, message: str) -> None:
-        path, line = cat.where(entity, loc)
-        problems.append(Problem(path, line, entity, _dotted(loc), message))
-
-    def hint(value: str, pool: list[str]) -> str:
-        match = difflib.get_close_matches(value, pool, n=1)
-        return f" (did you mean '{match[0]}'?)" if match else ""
-
-    known: dict[str, list[str]] = {}  # qualified item -> its ask ids
-    wording: dict[str, tuple[str, str]] = {}  # ask id -> (its text, the first item asking it)
-    for fw in cat.frameworks.values():
-        cited = [(("reference",), fw.reference)] if fw.reference else []
-        for loc, ref in [*cited, *((("sources", k), ref) for k, ref in enumerate(fw.sources))]:
-            if ref not in cat.references and ref not in broken:
-                report(fw.id, loc, f"unknown reference '{ref}'{hint(ref, list(cat.references))}")
-            elif loc[0] == "sources" and fw.sources.index(ref) != loc[1]:
-                report(fw.id, loc, f"'{ref}' is listed twice")
-        source = cat.sources[fw.id][0]
-        sections: set[str] = set()
-        for i, section in enumerate(fw.sections):
-            if section.id in sections:
-                report(fw.id, ("sections", i, "id"), f"section id '{section.id}' is used twice in this framework")
-            sections.add(section.id)
-            for j, item in enumerate(section.items):
-                qualified = fw.qualified(item)
-                if item.id.startswith(FRAMEWORK_SECTION_PREFIX):
-                    report(fw.id, ("sections", i, "items", j, "id"),
-                           f"item ids beginning with '{FRAMEWORK_SECTION_PREFIX}' are reserved for the "
-                           "framework page's section anchors: choose another id")
-                if qualified in known:
-                    report(fw.id, ("sections", i, "items", j, "id"),
-                           f"item id '{item.id}' is used twice in this framework")
-                    continue
-                known[qualified] = [a.id for a in item.asks]
-                # Qualified ids hold a colon, so they cannot collide with the catalog's own ids.
-                cat.sources[qualified] = (source, ("sections", i, "items", j))
-                for k, ask in enumerate(item.asks):
-                    loc = ("sections", i, "items", j, "asks", k)
-                    if [a.id for a in item.asks].index(ask.id) != k:
-                        report(fw.id, (*loc, "id"), f"ask id '{ask.id}' is used twice in this item")
-                        continue
-                    text, first = wording.setdefault(ask.id, (ask.text, qualified))
-                    if text != ask.text:
-                        report(fw.id, (*loc, "text"),
-                               f"ask '{ask.id}' is also asked by '{first}' in other words; the same id means "
-                               f"the same requirement, so word it alike or give it another id")
-
-    items = sorted(known)
-    # check -> ask id -> {item: whether the check meets it there}, for the rule on shared asks
-    judged: dict[str, dict[str, dict[str, bool]]] = {}
-    for c in cat.challenges.values():
-        for i, check in enumerate(c.checklist):
-            seen: set[str] = set()
-            for k, cover in enumerate(check.covers):
-                loc = ("checklist", i, "covers", k, "item")
-                if cover.item in seen:
-                    report(c.id, loc, f"'{cover.item}' is listed twice")
-                seen.add(cover.item)
-                framework = cover.item.split(":", 1)[0]
-                if cover.item in known:
-                    asks = known[cover.item]
-                    for m, ask in enumerate(cover.meets):
-                        if cover.meets.index(ask) != m:
-                            report(c.id, ("checklist", i, "covers", k, "meets", m), f"'{ask}' is listed twice")
-                        elif ask not in asks:
-                            report(c.id, ("checklist", i, "covers", k, "meets", m),
-                                   f"'{cover.item}' asks no '{ask}'{hint(ask, asks)}")
-                    for ask in asks:
-                        judged.setdefault(check.id, {}).setdefault(ask, {})[cover.item] = ask in cover.meets
-                    continue
-                if framework in broken:
-                    continue
-                if framework not in cat.frameworks:
-                    report(c.id, loc, f"unknown framework '{framework}' in '{cover.item}'"
-                                      f"{hint(framework, list(cat.frameworks))}")
-                else:
-                    report(c.id, loc, f"unknown framework item '{cover.item}'{hint(cover.item, items)}")
-            for ask, verdicts in judged.get(check.id, {}).items():
-                met = [item for item, yes in verdicts.items() if yes]
-                if met and len(met) < len(verdicts):
-                    k = next(k for k, cover in enumerate(check.covers) if cover.item in verdicts
-                             and not verdicts[cover.item])
-                    report(c.id, ("checklist", i, "covers", k, "meets"),
-                           f"does not meet '{ask}' here but meets it for '{met[0]}', which asks the same; "
-                           f"a requirement two items share is met for both or for neither")
-    return problems
 
 
 def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
@@ -869,18 +504,17 @@ def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
 
     pools: list[tuple[str, Any]] = [(s.id, s) for s in cat.stages]
     pools += [(f.id, f) for f in ([*cat.facets.industries, *cat.facets.traits] if cat.facets else [])]
-    for pool in (cat.challenges, cat.case_studies, cat.references, cat.mitigations, cat.findings, cat.frameworks,
-                 cat.retired):
+    for pool in [*(cat.pool(kind.id) for kind in FILED), cat.retired]:
         pools += list(pool.items())
     for entity_id, obj in pools:
         if entity_id not in cat.sources:
             continue
         for loc, text in strings(obj, ()):
             path, line = cat.where(entity_id, loc)
-            yield f"{path}:{line}: {entity_id}: {_dotted(loc)}", text
+            yield f"{path}:{line}: {entity_id}: {dotted(loc)}", text
     if cat.vocabulary_source is not None:
         for loc, text in strings(cat.vocabulary, ()):
-            yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {_dotted(loc)}", text
+            yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {dotted(loc)}", text
 
 
 def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:
@@ -892,19 +526,16 @@ def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem
     if profile is None:
         return None, problems
 
-    def unknown(loc: Loc, value: str, pool: dict[str, Any] | list[str], what: str) -> None:
-        hint = difflib.get_close_matches(value, list(pool), n=1)
-        suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-        problems.append(Problem(source.path, source.line(loc), path.stem, _dotted(loc),
-                                f"unknown {what} '{value}'{suffix}"))
+    def check(loc: Loc, value: str, pool: dict[str, Any] | list[str], what: str) -> None:
+        if value not in pool:
+            problems.append(Problem(source.path, source.line(loc), path.stem, dotted(loc),
+                                    unknown(what, value, pool)))
 
-    if profile.industry and profile.industry not in cat.industries:
-        unknown(("industry",), profile.industry, cat.industries, "industry")
+    if profile.industry:
+        check(("industry",), profile.industry, cat.industries, "industry")
     for i, trait in enumerate(profile.traits):
-        if trait not in cat.traits:
-            unknown(("traits", i), trait, cat.traits, "trait")
+        check(("traits", i), trait, cat.traits, "trait")
     stage_ids = [s.id for s in cat.stages]
     for i, stage in enumerate(profile.stages):
-        if stage not in stage_ids:
-            unknown(("stages", i), stage, stage_ids, "stage")
+        check(("stages", i), stage, stage_ids, "stage")
     return (None if problems else profile), problems

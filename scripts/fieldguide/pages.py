@@ -1,4 +1,7 @@
-"""Shared by the site generator and the reports: the URL scheme of pages and the Jinja2 environment."""
+"""Shared by the site generator and the reports: the URL scheme of pages and the Jinja2 environment.
+
+The one owner of page paths and URLs: each kind's page comes from the table of kinds
+(`kinds.KINDS`), and `page_url` turns any page path into its public address."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from . import (
     DEFAULT_SITE_URL,  # noqa: F401  (re-exported for the generator and the reports)
     escape,
 )
+from .kinds import KIND
 
 if TYPE_CHECKING:
     from jinja2 import Environment
@@ -42,18 +46,13 @@ FRAMEWORK_SECTION_PREFIX = "section-"
 
 
 def page_path(kind: str, entity_id: str) -> str:
-    """Where each entity's page lives; URLs derive from ids only."""
-    if kind == "framework_item":  # `deon:b-1` -> the item's anchor on its framework's page
-        framework, _, item = entity_id.partition(":")
-        return f"frameworks/{framework}.md#{item}"
-    return {
-        "stage": f"stages/{entity_id}.md",
-        "challenge": f"challenges/{entity_id}.md",
-        "case_study": f"case-studies/{entity_id}.md",
-        "mitigation": f"mitigations/{entity_id}.md",
-        "reference": f"references.md#{entity_id}",
-        "framework": f"frameworks/{entity_id}.md",
-    }[kind]
+    """Where each entity's page lives (`kinds.KINDS`); URLs derive from ids only. A framework item
+    (`deon:b-1`) is an anchor on its framework's page."""
+    template = KIND[kind].page
+    if template is None:
+        raise KeyError(f"a {KIND[kind].label} has no page")
+    framework, _, item = entity_id.partition(":")
+    return template.format(id=entity_id, framework=framework, item=item)
 
 
 def checklist_path(stage_id: str) -> str:
@@ -108,10 +107,17 @@ def html_href(src: str, target: str) -> str:
 
 
 def page_url(site_url: str, path: str) -> str:
-    """Public URL of a page with mkdocs' directory URLs (`challenges/x.md` -> `.../challenges/x/`)."""
+    """Public URL of a page with mkdocs' directory URLs (`challenges/x.md` -> `.../challenges/x/`,
+    `references.md#key` -> `.../references/#key`)."""
+    path, _, anchor = path.partition("#")
     stem = path.removesuffix(".md")
     stem = "" if stem == "index" else stem.removesuffix("/index") + "/"
-    return site_url.rstrip("/") + "/" + stem
+    return site_url.rstrip("/") + "/" + stem + (f"#{anchor}" if anchor else "")
+
+
+def entity_url(site_url: str, kind: str, entity_id: str) -> str:
+    """Public URL of an entity's page (or of its anchor on another page)."""
+    return page_url(site_url, page_path(kind, entity_id))
 
 
 def cell(text: object) -> str:

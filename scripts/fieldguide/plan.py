@@ -1,4 +1,4 @@
-"""Decision support: rank challenges for a project profile, and score checklist readiness.
+"""Decision support: rank challenges for a project profile.
 
 A challenge's score adds up what each part of the profile says about it:
   evidence (per case study of any industry) + trait weights of the ticked traits
@@ -18,8 +18,9 @@ from typing import Any
 
 import networkx as nx
 
+from . import search
+from .catalog import Catalog, order_key
 from .graph import incoming
-from .load import Catalog
 from .schema import DESCRIPTION_CHARS, Profile
 
 TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
@@ -38,12 +39,10 @@ class Weights:
     industry_cases: dict[str, int]
 
 
-def trait_fit(cat: Catalog, index: Any) -> dict[str, dict[str, float]]:
+def trait_fit(cat: Catalog, index: search.Index) -> dict[str, dict[str, float]]:
     """Per trait, how closely each challenge matches the trait's title and summary, as a share of the
     closest: of the challenges tagged with "large-scale-training", computational cost is the one
     that is about exactly that."""
-    from . import search
-
     out = {}
     for tid, trait in cat.traits.items():
         hits = search.run(index, f"{trait.title}. {trait.summary}", prefix=False, types=("challenge",))
@@ -51,10 +50,8 @@ def trait_fit(cat: Catalog, index: Any) -> dict[str, dict[str, float]]:
     return out
 
 
-def weights(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dict[str, Weights]:
+def weights(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | None = None) -> dict[str, Weights]:
     """Per challenge, what each facet adds to its score."""
-    from . import search
-
     out = {}
     trait_ids = set(cat.traits)
     fit = trait_fit(cat, index or search.index_for(cat, g))
@@ -109,22 +106,11 @@ class Ranked:
         return out or ["nothing in your profile points to it; listed in workflow order"]
 
 
-def order_key(cat: Catalog) -> dict[str, tuple[int, int, int, str]]:
-    """Workflow order of challenges: stage, step, position within the step (survey Table 1), id."""
-    position = {}
-    for si, stage in enumerate(cat.stages):
-        for ti, step in enumerate(stage.steps):
-            position[step.id] = (si, ti)
-    return {c.id: (*position[c.step], c.order, c.id) for c in cat.challenges.values()}
-
-
 MAX_WORDS = 4  # matched description words named in a reason
 
 
-def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]:
+def describe(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
     """Per challenge: its relevance to the description as a share of the best one, and the words matched."""
-    from . import search
-
     if not description.strip():
         return {}
     hits = search.run(index, description, prefix=False, types=("challenge",), description=True)
@@ -144,11 +130,9 @@ def describe(index: Any, description: str) -> dict[str, tuple[float, list[str]]]
     return out
 
 
-def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: Any = None) -> list[Ranked]:
+def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index | None = None) -> list[Ranked]:
     """Challenges in the profile's stages, most likely to bite first; ties in workflow order.
     `index` (a search.Index) is built from the catalog when the profile has a description."""
-    from . import search
-
     index = index or search.index_for(cat, g)
     table = weights(cat, g, index)
     stages = set(profile.stages) or {s.id for s in cat.stages}
@@ -175,7 +159,7 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: Any = None) 
     return ranked
 
 
-def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dict[str, Any]:
+def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | None = None) -> dict[str, Any]:
     """The planner page's data: the same weights, the description weight and the workflow order."""
     order = order_key(cat)
     return {
@@ -189,41 +173,3 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: Any = None) -> dic
         "order": sorted(cat.challenges, key=lambda cid: order[cid]),
         "stage_of": {c.id: cat.stage_of(c.step).id for c in cat.challenges.values()},
     }
-
-
-# ---------------------------------------------------------------- readiness
-
-
-@dataclass(frozen=True)
-class Readiness:
-    done: int
-    applicable: int  # items minus those marked not applicable
-    accepted: int = 0  # accepted risks (with a reason): resolved like done items, counted apart
-
-    @property
-    def resolved(self) -> int:
-        return self.done + self.accepted
-
-    @property
-    def score(self) -> float | None:
-        """(done + accepted risk) ÷ (items − not applicable); None when nothing applies."""
-        return self.resolved / self.applicable if self.applicable else None
-
-
-def readiness(cat: Catalog, statuses: dict[str, str], stages: list[str] | None = None) -> dict[str, Readiness]:
-    """Per stage in scope. The overall readiness is the lowest stage (the ML Test Score's rule)."""
-    out = {}
-    for stage in cat.stages:
-        if stages and stage.id not in stages:
-            continue
-        items = [i.id for c in cat.challenges.values() if cat.stage_of(c.step).id == stage.id for i in c.checklist]
-        done = sum(statuses.get(i) == "done" for i in items)
-        accepted = sum(statuses.get(i) == "accepted-risk" for i in items)
-        na = sum(statuses.get(i) == "na" for i in items)
-        out[stage.id] = Readiness(done, len(items) - na, accepted)
-    return out
-
-
-def overall(per_stage: dict[str, Readiness]) -> float | None:
-    scores = [r.score for r in per_stage.values() if r.score is not None]
-    return min(scores) if scores else None

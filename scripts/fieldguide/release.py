@@ -25,12 +25,14 @@ from pathlib import Path
 from typing import Any
 
 from . import RELEASED, __version__, buildcache
+from .catalog import Catalog
 from .escape import markdown_text
 from .files import write_atomic
-from .load import MAX_FILE_BYTES, Problem, iter_entity_files, parse_bytes, parse_file, validate
+from .kinds import FILED
+from .load import MAX_FILE_BYTES, iter_entity_files, parse_bytes, parse_file, validate
+from .problems import Problem
 
-FOLDERS = {"challenges": "challenge", "case-studies": "case_study", "mitigations": "mitigation",
-           "references": "reference", "findings": "finding"}
+FOLDERS = {k.folder: k.id for k in FILED if k.folder}  # every entity folder: a change in any kind is shown
 RELEASES_FILE = "releases.yaml"
 MAX_FILES = 100_000  # entries of one catalog tree in a git ref; the real catalog has about 300
 # A catalog folder inside the repository, as `--catalog-path` names it: plain names separated by
@@ -108,6 +110,24 @@ class FolderVersion(Version):
 
     def entries(self, folder: str) -> list[tuple[str, bool]]:
         return [(path.name, is_dir) for path, _, is_dir in iter_entity_files(self.folder, folder)]
+
+
+class CatalogVersion(Version):
+    """A catalog `load` has read already: its files' data as they were parsed, nothing read again."""
+
+    def __init__(self, cat: Catalog):
+        self.folder = cat.root
+        self.files = cat.files
+
+    def read(self, rel: str) -> tuple[Any, list[Problem]]:
+        return self.files.get(rel), []
+
+    def exists(self, rel: str) -> bool:
+        return rel in self.files
+
+    def entries(self, folder: str) -> list[tuple[str, bool]]:
+        prefix = folder + "/"
+        return sorted((rel[len(prefix):], False) for rel in self.files if rel.startswith(prefix))
 
 
 @dataclass(frozen=True)
@@ -199,10 +219,12 @@ class GitVersion(Version):
         return self._blobs[oid]
 
 
-def snapshot(version: Version | Path) -> dict[str, Entity]:
+def snapshot(version: Version | Path | Catalog) -> dict[str, Entity]:
     """Every entity of a catalog (stages, steps, facets and the entity files), by id."""
     if isinstance(version, Path):
         version = FolderVersion(version)
+    elif isinstance(version, Catalog):  # its files as load read them, or read again when it kept none
+        version = CatalogVersion(version) if version.files else FolderVersion(version.root)
     if not version.exists("stages.yaml"):
         if isinstance(version, GitVersion):
             raise DiffError(f"'{version.spec}' has no catalog in {version.root}/ (no stages.yaml there)")
@@ -422,14 +444,18 @@ def _shown(change: Change) -> dict[str, Any]:
             "slug": bool(_SLUG.match(change.id))}
 
 
-def changelog(root: Path, catalog_dir: Path, cache_dir: Path | None = None) -> list[dict[str, Any]]:
+def changelog(root: Path, catalog: Path | Catalog, cache_dir: Path | None = None) -> list[dict[str, Any]]:
     """Each release with its changes since the one before. Builds never fail on history: without git
     or in a shallow clone, a release whose commit is missing gets a note instead of a list (and so
-    does one whose catalog breaks the file rules). releases.yaml itself must be valid (ReleaseError)."""
+    does one whose catalog breaks the file rules). releases.yaml itself must be valid (ReleaseError).
+
+    `catalog` is the working catalog: its folder, or the catalog `load` has read from it (whose
+    files are then compared as they were read, not read again)."""
     out: list[dict[str, Any]] = []
     chain = releases(root)
     repo = git_root(root) if any(r.commit for r in chain) else None
-    current = snapshot(catalog_dir)
+    current = snapshot(catalog)
+    catalog_dir = catalog.root if isinstance(catalog, Catalog) else catalog
     snapshots: dict[str | None, tuple[dict[str, Entity] | None, str]] = {None: (current, "")}
 
     def at(commit: str | None) -> tuple[dict[str, Entity] | None, str]:

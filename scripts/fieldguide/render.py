@@ -17,11 +17,22 @@ from pathlib import Path
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, export, plan, schema, search
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, plan, schema, search
+from .bib import CitationCache, join_bibtex, label, to_csl, using
+from .catalog import Catalog, order_key
 from .checklist import STATUS_TEXT, page_labels
 from .graph import EVIDENCE_TEXT, backlinks, evidence, incoming, outgoing, related
-from .load import Catalog
-from .pages import DEFAULT_SITE_URL, checklist_path, environment, html_href, mermaid_label, page_path, page_url
+from .kinds import KIND
+from .pages import (
+    DEFAULT_SITE_URL,
+    checklist_path,
+    entity_url,
+    environment,
+    html_href,
+    mermaid_label,
+    page_path,
+    page_url,
+)
 
 STATE_SCHEMA = "checklist-state.schema.json"
 
@@ -65,7 +76,7 @@ def inline_html(text: str) -> str:
 
 def checklist_rows(cat: Catalog, stages: list[str] | None) -> list[dict[str, object]]:
     """Stage -> step -> challenge -> items, in workflow order, for the checklist pages."""
-    order = plan.order_key(cat)
+    order = order_key(cat)
     out = []
     for stage in cat.stages:
         if stages and stage.id not in stages:
@@ -89,13 +100,13 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
         "industries": {f.id: f.title for f in cat.facets.industries} if cat.facets else {},
         "traits": {f.id: f.title for f in cat.facets.traits} if cat.facets else {},
         "challenges": {c.id: {
-            "title": c.title, "url": page_url(site_url, page_path("challenge", c.id)), "summary": c.summary,
+            "title": c.title, "url": entity_url(site_url, "challenge", c.id), "summary": c.summary,
             "stage": cat.stage_of(c.step).id, "step": c.step, "beyond_survey": c.beyond_survey,
             # what each check also covers, as the exports write it ("deon A.3 (partly)")
             "checklist": [{"id": i.id, "text": i.text, "covers": coverage.covers_text(cat, i)} for i in c.checklist],
-            "precedents": [{"title": g.nodes[s]["title"], "url": page_url(site_url, page_path("case_study", s))}
+            "precedents": [{"title": g.nodes[s]["title"], "url": entity_url(site_url, "case_study", s)}
                            for s in incoming(g, c.id, "illustrates")],
-            "mitigations": [{"title": g.nodes[m]["title"], "url": page_url(site_url, page_path("mitigation", m)),
+            "mitigations": [{"title": g.nodes[m]["title"], "url": entity_url(site_url, "mitigation", m),
                              "kind": cat.mitigations[m].kind} for m in incoming(g, c.id, "addresses")],
         } for c in cat.challenges.values()},
         "labels": page_labels(),
@@ -104,7 +115,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
     }
 
 
-def _schema_files(citation_cache: export.CitationCache | None, site_url: str) -> dict[str, dict]:
+def _schema_files(citation_cache: CitationCache | None, site_url: str) -> dict[str, dict]:
     """The JSON Schemas depend only on the schema code, pydantic and the site's address (their `$id`):
     kept between builds."""
     if citation_cache is None:
@@ -138,11 +149,11 @@ def render(cat: Catalog, g: nx.MultiDiGraph, site_url: str = DEFAULT_SITE_URL, c
     `cache_dir` keeps formatted citations between builds; `changelog` (from `release.changelog`)
     adds the changelog page."""
     citation_cache = cite.cache(cache_dir)
-    with export.using(citation_cache):
+    with using(citation_cache):
         return _render(cat, g, site_url, citation_cache, changelog)
 
 
-def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: export.CitationCache | None,
+def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: CitationCache | None,
             changelog: list[dict[str, object]] | None) -> dict[str, str]:
     files: dict[str, str] = {}
     bib = cite.prepare(cat, citation_cache)
@@ -165,7 +176,9 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         "covers": lambda check: coverage.notes(cat, check), "level_text": coverage.LEVEL_TEXT,
         "grading_rule": coverage.GRADING_RULE,
         "version_note": lambda rid: cite.version_note(cat, rid, bib.published),
-        "ref_label": lambda rid: export.label(cat.references[rid]),
+        "ref_label": lambda rid: label(cat.references[rid]),
+        # Kinds a link can point to: those with a page (`kinds.KINDS`), and steps (anchors on their stage's page).
+        "has_page": lambda kind: kind == "step" or (kind in KIND and KIND[kind].page is not None),
     }
 
     def put(path: str, template: str, **context: object) -> None:
@@ -204,7 +217,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
         put(path, "mitigation.md.j2", m=m, cite=cite_box(path, m.title, m.id, list(m.references)),
             case_studies=through_challenges(g, m.id, "addresses", "illustrates"))
     for stub in cat.retired.values():  # old addresses keep working and point to the successor
-        if stub.kind in ("challenge", "case_study", "mitigation"):
+        if KIND[stub.kind].own_page:
             put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
     put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
     schema_files = _schema_files(citation_cache, site_url)
@@ -229,9 +242,9 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: exp
     if changelog is not None:
         put("changelog.md", "changelog.md.j2", releases=changelog)
 
-    files["downloads/catalog.json"] = json.dumps(export.to_dict(cat, g), indent=2, ensure_ascii=False) + "\n"
-    files["downloads/references.bib"] = export.join_bibtex([bibtex[r.id] for r in refs])
-    files["downloads/references.csl.json"] = json.dumps(export.to_csl(refs), indent=2, ensure_ascii=False) + "\n"
+    files["downloads/catalog.json"] = interchange.to_text(cat, g)
+    files["downloads/references.bib"] = join_bibtex([bibtex[r.id] for r in refs])
+    files["downloads/references.csl.json"] = json.dumps(to_csl(refs), indent=2, ensure_ascii=False) + "\n"
     for name, body in schema_files.items():
         files[f"downloads/schema/{name}"] = json.dumps(body, indent=2) + "\n"
     # The checklist state file's schema: the page's import reads this very file to validate with.

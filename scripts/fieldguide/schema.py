@@ -24,6 +24,7 @@ from pydantic import (
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import DEFAULT_SITE_URL, controls, prose
+from .kinds import FILED, KINDS, RETIRABLE
 from .pages import reserved_ids
 
 # Every pattern is written to mean the same in Python, in pydantic's Rust engine and in ECMAScript's
@@ -496,7 +497,7 @@ class Vocabulary(Strict):
     phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
 
 
-RetiredKind = Literal["challenge", "case_study", "mitigation", "finding", "reference"]
+RetiredKind = Literal[RETIRABLE]  # the kinds the table marks retirable (kinds.KINDS)
 
 
 class Retired(Strict):
@@ -555,15 +556,10 @@ class ReleaseList(Strict):
     releases: list[Release] = Field(default_factory=list)
 
 
-# Entity folders under catalog/, the model of each file, and the export name of each kind.
-ENTITY_DIRS: dict[str, type[Strict]] = {
-    "challenges": Challenge,
-    "case-studies": CaseStudy,
-    "references": Reference,
-    "mitigations": Mitigation,
-    "findings": Finding,
-    "frameworks": Framework,
-}
+# The model of each kind (kinds.KINDS names it; a test checks every name is a model here), and of
+# each file of the entity folders under catalog/.
+MODELS: dict[str, type[Strict]] = {k.id: globals()[k.model] for k in KINDS}
+ENTITY_DIRS: dict[str, type[Strict]] = {k.folder: MODELS[k.id] for k in FILED if k.folder}
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
                                           "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList}
 
@@ -614,13 +610,17 @@ def _reserved_element_ids(body: dict[str, Any]) -> None:
 
 
 def _page_ids(model: type[Strict], body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """(page kind, properties) of the schema objects whose id names a generated page."""
-    kinds = {Challenge: "challenge", CaseStudy: "case_study", Mitigation: "mitigation", Framework: "framework"}
-    if model in kinds:
-        return [(kinds[model], body["properties"])]
-    if model is Workflow:
-        return [("stage", body["$defs"]["Stage"]["properties"])]
-    return []
+    """(page kind, properties) of the schema objects whose id names a generated page: the file's own
+    model, or one defined inside it (a stage in stages.yaml)."""
+    out = []
+    for kind in KINDS:
+        if not kind.own_page:
+            continue
+        if model.__name__ == kind.model:
+            out.append((kind.id, body["properties"]))
+        elif kind.model in body.get("$defs", {}):
+            out.append((kind.id, body["$defs"][kind.model]["properties"]))
+    return out
 
 
 def _required_fields_schema() -> list[dict[str, Any]]:

@@ -28,15 +28,19 @@ from typing import Any
 
 import networkx as nx
 
+from .catalog import Catalog, order_key
 from .graph import incoming
-from .load import Catalog
+from .kinds import SEARCHED
+from .pages import entity_url
 from .schema import DESCRIPTION_CHARS
 
 INDEX_VERSION = 1
-TYPES = ("challenge", "case-study", "mitigation", "reference")
+# The document types, in the order their groups are shown (challenges first), their headings and the
+# page of each document relative to the site root: from the table of kinds.
+TYPES: tuple[str, ...] = tuple(k.search for k in SEARCHED if k.search)
+HEADINGS: dict[str, str] = {k.search: k.plural for k in SEARCHED if k.search}
+URLS: dict[str, str] = {k.search: entity_url("", k.id, "{id}").removeprefix("/") for k in SEARCHED if k.search}
 LIMITS = {"challenge": 8, "case-study": 4, "mitigation": 4, "reference": 3}  # results shown per group
-URLS = {"challenge": "challenges/{id}/", "case-study": "case-studies/{id}/", "mitigation": "mitigations/{id}/",
-        "reference": "references/#{id}"}  # page of each document, relative to the site root
 
 # Document side: BM25F field weights per document type, saturation k1 and length normalisation b.
 FIELDS: dict[str, dict[str, float]] = {
@@ -278,8 +282,6 @@ def _clip(text: str, limit: int = 120) -> str:
 
 def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
     """Every searchable document: challenges in workflow order, then case studies, mitigations, references."""
-    from .plan import order_key
-
     order = order_key(cat)
     docs = []
     phrases = cat.vocabulary.phrases

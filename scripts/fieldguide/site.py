@@ -47,15 +47,13 @@ def generate(root: Path, site_url: str, cache: Path | None = None, store: bool =
     files = buildcache.load(cache, build_key)
     if files is not None:
         return files
-    from . import graph, load, release, render
+    from . import load, pipeline, release
 
     try:
-        catalog = load.load(root / "catalog")
-        changes = release.changelog(root, root / "catalog", cache)
+        files = pipeline.generate(root, root / "catalog", site_url, cache)
     except (load.CatalogError, release.ReleaseError) as exc:
         lines = [str(p) for p in exc.problems]
         raise SiteError([f"the catalog has {len(lines)} problem(s):", *lines]) from None
-    files = render.render(catalog, graph.build(catalog), site_url=site_url, cache_dir=cache, changelog=changes)
     if store:
         buildcache.save(cache, build_key, files)
     return files

@@ -31,7 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from .files import Unreadable, read_bytes
-from .load import Loc, Problem, Source, _dotted, display_path, validate
+from .load import validate
+from .problems import Loc, Problem, Source, display_path, dotted
 from .schema import (
     FIELDS,
     NEEDS_REASON,
@@ -91,7 +92,7 @@ def parse(raw: bytes, shown: str, now: datetime | None = None) -> tuple[StateFil
     source = Source(shown)
 
     def fail(message: str, line: int = 1, loc: Loc = ()) -> tuple[None, list[Problem]]:
-        return None, [Problem(shown, line, ENTITY, _dotted(loc), message)]
+        return None, [Problem(shown, line, ENTITY, dotted(loc), message)]
 
     if len(raw) > MAX_BYTES:
         return fail(f"file is larger than {MAX_BYTES} bytes (1 MiB)")

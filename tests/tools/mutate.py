@@ -29,6 +29,7 @@ import argparse
 import ast
 import builtins
 import contextlib
+import functools
 import importlib
 import json
 import os
@@ -47,7 +48,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 TESTS = ROOT / "tests"
 EQUIVALENTS = Path(__file__).with_name("equivalent-mutants.yaml")
-MODULES = ("graph", "plan", "checklist", "load")
+MODULES = ("graph", "plan", "checklist", "load", "rules", "catalog", "problems")
 TARGET = 0.90
 # Quiet, stop at the first failure, no cache writes, no end-of-session gc sweeps (a forked child's
 # whole inherited heap would be walked: 0.2 s a mutant).
@@ -431,6 +432,9 @@ def _functions(obj: Any) -> Iterator[Any]:
     if isinstance(obj, property):
         yield from (f for f in (obj.fget, obj.fset, obj.fdel) if f is not None)
         return
+    if isinstance(obj, functools.cached_property):
+        yield obj.func
+        return
     if isinstance(obj, (classmethod, staticmethod)):
         obj = obj.__func__
     while hasattr(obj, "__wrapped__"):
@@ -785,7 +789,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="fieldguide-mutate-") as tmpname:
         workdir = Path(tmpname)
         print(f"mutate: {len(sites)} mutants in {', '.join(modules)}; tracing the fast suite…", flush=True)
-        traced = baseline(list(MODULES), workdir, args.fresh)  # all four: one cached trace serves every run
+        traced = baseline(list(MODULES), workdir, args.fresh)  # all of them: one cached trace serves every run
         plan = Plan(traced["lines"], traced["durations"], set(traced["forking"]))
         print(f"mutate: baseline passed ({len(plan.durations)} tests, {time.monotonic() - started:.0f} s); "
               f"running mutants, {args.jobs} at a time…", flush=True)
