@@ -54,7 +54,7 @@ PUBLISH_ENV = $(if $(SITE_URL),SITE_URL=$(SITE_URL)) FIELDGUIDE_PUBLISH=1
 build: check node_modules/.installed
 	$(PUBLISH_ENV) NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
-# The same site built by Zensical (Material's successor; see README, "Two builders") into build/zensical/site.
+# The same site built by Zensical (Material's successor; see docs/publishing.md, "Two builders") into build/zensical/site.
 # Zensical runs no hooks: the generated pages come first, the output check after. It can exit 1 and
 # still write the site, so its exit code stops the target and the half-built site is removed.
 # Like `make build`, for publication: SITE_URL=https://... is required.

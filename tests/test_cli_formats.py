@@ -246,7 +246,7 @@ def test_checklist_json_is_the_state_file_again(rich_catalog: Path, tmp_path: Pa
 
 
 def test_plan_text_without_an_industry(rich_catalog: Path) -> None:
-    """No industry chosen: no reason may mention one. Scores: 3 per trait + 0.1 per case study (README)."""
+    """No industry chosen: no reason may mention one. Scores: 3 per trait + 0.1 per case study (docs/cli.md)."""
     out = cli("plan", "--profile", PROFILES / "rich-general.yaml").stdout
     assert out.splitlines() == [
         " 1.   3.4  label-noise: matches user-facing",

@@ -1,7 +1,7 @@
 """The rich test catalog (`catalogs/rich/README.md`) as a reader sees it: every evidence level, a
 related list longer than its cap, planner reasons, readiness per stage.
 
-Expected values are worked out by hand from the fixture and the rules documented in the README
+Expected values are worked out by hand from the fixture and the rules documented in docs/
 (evidence thresholds, relatedness weights), not read back from the code under test.
 """
 
@@ -27,14 +27,14 @@ EVIDENCE = [
     ("duplicate-records", 1, 1, "limited"),
     ("model-size", 0, 0, "literature"),
 ]
-EVIDENCE_TEXT = {  # as documented in README.md ("Evidence levels")
+EVIDENCE_TEXT = {  # as documented in docs/interchange.md ("Evidence levels")
     "strong": "three or more case studies from at least two industries",
     "moderate": "two or more case studies",
     "limited": "a single case study",
     "literature": "literature only, no case study",
 }
 
-# schema-drift's related challenges. Weights (README): explicit link 5, shared case study 3, shared
+# schema-drift's related challenges. Weights (docs/interchange.md): explicit link 5, shared case study 3, shared
 # mitigation 2, shared reference 1 (the survey, cited by every challenge, excluded); ties by id.
 RELATED = [
     (11, "label-noise", "Renamed fields arrive with stale labels. Shared case study: Example Retail — a feed "
@@ -116,7 +116,7 @@ def test_stage_page_lists_its_background_reading(rich) -> None:
 
 
 def test_ranking_adds_up_the_documented_weights(rich) -> None:
-    """README: 3 per matched trait (plus up to 2 for how well the challenge matches the trait's own
+    """docs/cli.md: 3 per matched trait (plus up to 2 for how well the challenge matches the trait's own
     words: the rich catalog's trait texts share no word with any challenge, so nothing here), 2 if
     tagged with your industry, 0.5 per case study from it, 0.1 per case study of any industry;
     ties in workflow order (stage, step, position in the step)."""
@@ -178,7 +178,7 @@ def test_integrity_reports_case_studies_and_findings_left_without_links(rich) ->
 
 
 def test_trait_texts_and_descriptions_match_whole_words(rich_catalog: Path) -> None:
-    """Completing a partial word is for the word being typed in the search box (README). A trait's
+    """Completing a partial word is for the word being typed in the search box (docs/search.md). A trait's
     own text or a project's description matches whole words: 'synth' is not 'synthetic', a word
     every challenge of this catalog holds, so neither may move any challenge."""
     facets = rich_catalog / "facets.yaml"

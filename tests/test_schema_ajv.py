@@ -4,7 +4,7 @@ the shapes the issue found (`year: "2013"`, `pages: 2503`, block-scalar titles..
 
 Files go to ajv as the data our own loader made of them, so YAML-level differences (1.1 booleans,
 tags, anchors) cannot hide a schema difference. Where `check` refuses a file for a rule a schema
-cannot state, the rule is named below and in README.md ("What the schemas cannot check").
+cannot state, the rule is named below and in docs/security.md ("JSON Schemas and `check`").
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from fieldguide import load, pipeline, schema
 
 HERE = Path(__file__).parent
 
-# Messages of rules a schema cannot express, by the README's name for them. A problem matching none
+# Messages of rules a schema cannot express, by docs/security.md's name for them. A problem matching none
 # of these is a schema rule: the schema must refuse that file too.
 NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
     "links to other files": ("unknown reference", "unknown challenge", "unknown step", "unknown facet",
