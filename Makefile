@@ -84,7 +84,7 @@ test: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 test-zensical: $(BIN)/.installed-test node_modules/.installed $(CHROMIUM)
 	FIELDGUIDE_BUILDERS=zensical FIELDGUIDE_EVERY_PAGE=1 $(BIN)/python -m pytest -m browser
 
-# The suite without the browser tests (about 20 s): lint, then every test not marked `browser`.
+# The suite without the browser tests (about 4 minutes on 2 cores): lint, then every test not marked `browser`.
 test-fast: $(BIN)/.installed-test node_modules/.installed
 	$(BIN)/ruff check scripts tests
 	node_modules/.bin/eslint .
