@@ -54,21 +54,59 @@ def test_brief_metadata_block_names_title_project_date_and_bibliography(tmp_path
     assert len(re.findall(r"^## \[", markdown, re.MULTILINE)) == 5, "--top defaults to five challenges"
 
 
-def test_brief_bibliography_is_plain_text_without_markdown_escapes(tmp_path: Path) -> None:
+def test_brief_has_one_bibliography_written_by_citeproc(tmp_path: Path) -> None:
+    """No hand-made list beside citeproc's: the brief ends with an empty References section
+    (pandoc's `refs` div), and citeproc fills it in the style of the in-text citations."""
     markdown, _ = write_brief(tmp_path, "--challenge", "concept-drift", "--challenge", "data-dispersion")
-    bibliography = markdown.split("## Bibliography")[1]
-    assert "\\" not in bibliography, "no Markdown escapes such as 'Xu\\.'"
-    assert "ACM Computing Surveys" in bibliography, "the survey's peer-reviewed version is listed"
+    assert markdown.endswith("## References\n\n::: {#refs}\n:::\n")
+    assert "suppress-bibliography" not in markdown and "## Bibliography" not in markdown
     assert re.findall(r"^## \[(.+?)\]", markdown, re.MULTILINE) == ["Concept drift", "Data dispersion"]
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    references = proc.stdout.split("References")[-1]
+    assert "Paleyes, Andrei, Raoul-Gabriel Urma, and Neil D. Lawrence. 2022." in references, "Chicago author-date"
+    assert "ACM Computing Surveys" in references, "the survey's peer-reviewed version is listed"
+
+
+CSL_NUMERIC = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Test numeric</title><id>test-numeric</id><updated>2026-12-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="[" suffix="]" delimiter=", "><text variable="citation-number"/></layout></citation>
+  <bibliography><layout><text variable="citation-number" prefix="[" suffix="] "/><text variable="title"/></layout>
+  </bibliography>
+</style>
+"""
 
 
 def test_brief_to_docx_with_a_citation_style_of_the_readers_choice(tmp_path: Path) -> None:
-    """Deleting `suppress-bibliography`, as the brief explains, lets citeproc write the bibliography."""
-    markdown, _ = write_brief(tmp_path, "--challenge", "model-stealing")
-    (tmp_path / "brief.md").write_text(markdown.replace("suppress-bibliography: true\n", ""), encoding="utf-8")
+    """`--csl FILE` names the style in the metadata block: citations and references both follow it,
+    with no option on pandoc's command line and nothing of the default style left."""
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "numeric.csl").write_text(CSL_NUMERIC, encoding="utf-8")
+    markdown, _ = write_brief(tmp_path, "--challenge", "model-stealing",
+                              "--csl", str(tmp_path / "styles" / "numeric.csl"))
+    assert 'csl: "styles/numeric.csl"' in markdown, "relative to the brief, where pandoc runs"
     proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
-    assert "Tramèr, Florian" in proc.stdout and "Stealing Machine Learning Models via Prediction APIs" in proc.stdout
+    assert re.search(r"\[\d+(, \d+)*\]", proc.stdout) and "et al. 20" not in proc.stdout, "numeric in-text citations"
+    assert re.search(r"^\[\d+\] Stealing machine learning models via prediction APIs$", proc.stdout,
+                     re.MULTILINE | re.IGNORECASE)
+    proc = pandoc(tmp_path, "-o", "brief.docx")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("<style>not csl</style>", "not a CSL style: its root element is not a CSL <style>"),
+    ("<style", "not a CSL style: the XML is not well formed"),
+    (None, "cannot read it")])
+def test_brief_refuses_a_csl_file_that_is_not_a_style(tmp_path: Path, content: str | None, message: str) -> None:
+    if content is not None:
+        (tmp_path / "x.csl").write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--csl", str(tmp_path / "x.csl"), "--out", str(tmp_path / "brief.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "a clear error, not a traceback"
+    assert message in result.output and "--csl" in result.output
+    assert not (tmp_path / "brief.md").exists(), "nothing written"
 
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "yesterday"])
@@ -105,8 +143,7 @@ def test_brief_cites_the_survey_by_its_peer_reviewed_version_unless_asked_for_bo
 
 def test_planner_page_offers_both_heads_the_cli_writes() -> None:
     """The planner's "also cite the arXiv text" box swaps in the head `--with-preprint` writes."""
-    data = brief.page_data(CAT, G, "https://guide.example.org/", {r: _Text(r) for r in CAT.references},
-                           {r: "" for r in CAT.references})
+    data = brief.page_data(CAT, G, "https://guide.example.org/", {r: "" for r in CAT.references})
     assert data["head"] == brief.head_template(CAT, "https://guide.example.org/")
     assert data["head_with_preprint"] == brief.head_template(CAT, "https://guide.example.org/", True)
     assert data["always"] == ["paleyes2022challenges"]
@@ -114,6 +151,73 @@ def test_planner_page_offers_both_heads_the_cli_writes() -> None:
     assert "paleyes2020challenges" in data["references"], "the preprint's entry is there for the option"
 
 
-class _Text:
-    def __init__(self, text: str) -> None:
-        self.text = text
+
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+# Words of tool instructions: how to render or edit the file belongs to the CLI and the page's help.
+INSTRUCTIONS = re.compile(r"pandoc|citeproc|--csl|suppress-bibliography|\.bib\b|\bdelete\b|\brender\b|"
+                          r"\bcite (it|its|the)\b", re.IGNORECASE)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style, text) of each paragraph of a .docx, as Word shows it."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    root = ET.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    out = []
+    for p in root.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        out.append(("" if style is None else style.get(f"{W}val"), "".join(t.text or "" for t in p.iter(f"{W}t"))))
+    return out
+
+
+def full_brief(tmp_path: Path) -> tuple[str, str]:
+    """A brief with every part a team can ask for: a profile with a description, the top challenges."""
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({
+        "name": "Ward triage", "industry": "healthcare", "traits": ["regulated"],
+        "description": "triage model deployed to new hospitals; labels need radiologists and the data drifts"}),
+        encoding="utf-8")
+    return write_brief(tmp_path, "--profile", str(tmp_path / "p.yaml"), "--top", "8", "--date", "2026-12-01")
+
+
+def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_path: Path) -> None:
+    """The issue's "done when": pandoc --citeproc to HTML and docx, every [@key] formatted in
+    Chicago author-date, one bibliography (citeproc's) with exactly the entries of brief.bib."""
+    markdown, bibtex = full_brief(tmp_path)
+    keys = set(parse_string(bibtex, "bibtex").entries)
+    assert keys == set(re.findall(r"@([a-z0-9]+)", markdown.split("\n---\n", 1)[1]))
+    html = pandoc(tmp_path, "-s", "-t", "html", "-o", "brief.html")
+    assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr  # "citation x not found"
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert "[@" not in page and "???" not in page and not re.search(r"\(\w+\?\)", page), "no unresolved citation"
+    assert set(re.findall(r'id="ref-([a-z0-9]+)"', page)) == keys, "one entry per source, from citeproc"
+    assert page.count('id="refs"') == 1 and "Bibliography" not in page
+    assert re.search(r'<span class="citation"[^>]*>\(Paleyes et al\. 2022', page), "author-date in the text"
+    docx = pandoc(tmp_path, "-o", "brief.docx")
+    assert docx.returncode == 0 and "WARNING" not in docx.stderr, docx.stderr
+    paragraphs = docx_paragraphs(tmp_path / "brief.docx")
+    text = "\n".join(t for _, t in paragraphs)
+    assert "[@" not in text and "???" not in text
+    assert "(Paleyes et al. 2022" in text
+    entries = [t for style, t in paragraphs if style == "Bibliography"]
+    assert len(entries) == len(keys), "citeproc's bibliography, one paragraph per source"
+    assert any(t.startswith("Paleyes, Andrei, Raoul-Gabriel Urma, and Neil D. Lawrence. 2022.") for t in entries)
+
+
+def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) -> None:
+    """What a reviewer reads (the rendered document up to its References, whose titles are the
+    sources' own) says "the project's", never "you"; nothing in it tells anyone how to run a tool.
+    The CLI says how to render it, on stderr."""
+    markdown, _ = full_brief(tmp_path)
+    assert "the project's description mentions" in markdown, "the reasons are there, in the third person"
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    document = proc.stdout.rsplit("References", 1)[0]
+    body = markdown.split("\n---\n", 1)[1].rsplit("## References", 1)[0]
+    for text in (document, body):
+        assert not SECOND_PERSON.search(text), SECOND_PERSON.search(text)
+        assert not INSTRUCTIONS.search(text), INSTRUCTIONS.search(text)
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--out", str(tmp_path / "b.md")])
+    assert "pandoc --citeproc b.md -o b.docx" in result.output, "the instruction is the CLI's output"

@@ -1,10 +1,15 @@
 """The design-review brief: chosen challenges with checklists, precedents, mitigations and sources.
 
-One pandoc-ready Markdown document a team attaches to a design review: a YAML metadata block (title,
-project, date, `bibliography: brief.bib`), sources cited as `[@key]`, and a bibliography in plain
-text, plus the BibTeX of everything it cites. Each challenge's section is rendered once, here; the
-planner page assembles the same sections (shipped as data) for the challenges a team picks, so the
-brief has a single implementation and the page's brief is byte-identical to `fieldguide brief`.
+One pandoc-ready Markdown document a team attaches to a design review as it is: a YAML metadata block
+(title, project, date, `bibliography: brief.bib`, optionally `csl:`), sources cited as `[@key]`, and
+an empty References section that `pandoc --citeproc` fills, so in-text citations and bibliography
+come from one CSL style (pandoc's built-in Chicago author-date unless the reader names another).
+Plus the BibTeX of everything it cites. The document is written in the third person and carries no
+tool instructions: how to render it is said by the CLI (stderr, `--help`) and the planner page's help.
+
+Each challenge's section is rendered once, here; the planner page assembles the same sections
+(shipped as data) for the challenges a team picks, so the brief has a single implementation and the
+page's brief is byte-identical to `fieldguide brief`.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ from .plan import Ranked
 from .schema import Reference
 
 TITLE = "Design-review brief"
+WHOSE = "the project's"  # reasons in the third person: "the project's description mentions ..."
+# Where citeproc writes the bibliography (pandoc's `refs` div), in the style of the in-text citations.
+REFERENCES = "## References\n\n::: {#refs}\n:::"
 
 
 @dataclass(frozen=True)
@@ -76,32 +84,29 @@ def title_of(project: str) -> str:
 
 
 def head_template(cat: Catalog, site_url: str, with_preprint: bool = False) -> str:
-    """The brief's opening with `{title}` and `{date}` (values of the metadata block), and `{project}`
-    and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
+    """The brief's opening with `{title}` and `{date}` (values of the metadata block), and `{project}`,
+    `{csl}` and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
     peer-reviewed version, and the preprint the catalog follows too when the reader asks for both."""
     return environment().get_template("brief_head.md.j2").render(
-        title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
+        title="{title}", project_line="{project}", csl_line="{csl}", date="{date}", profile_line="{profile}",
         version=__version__, released=RELEASED, site_url=site_url,
         survey=cited_survey(cat, with_preprint), published=len(survey_family(cat)) > 1).strip()
 
 
-# The four slots, filled in one pass: text filled into one slot is never read as another slot.
-HEAD_SLOTS = re.compile(r"\{(title|date)\}|\{(project|profile)\}\n")
+# The five slots, filled in one pass: text filled into one slot is never read as another slot.
+HEAD_SLOTS = re.compile(r"\{(title|date)\}|\{(project|csl|profile)\}\n")
 
 
-def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
+def fill_head(template: str, title: str, project: str, date: str, profile_text: str, csl: str = "") -> str:
     """Fill the head template; the planner page does exactly this in JavaScript (`fillHead`).
 
-    The title and project name are a person's text: escaped for pandoc, whose metadata values are
-    Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
+    The title, project name and style path are a person's text: escaped for pandoc, whose metadata
+    values are Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
     values = {"title": pandoc_metadata(title), "date": yaml_scalar(date),
               "project": f"project: {pandoc_metadata(project)}\n" if project else "",
+              "csl": f"csl: {pandoc_metadata(csl)}\n" if csl else "",
               "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n" if profile_text else ""}
     return HEAD_SLOTS.sub(lambda m: values[m.group(1) or m.group(2)], template)
-
-
-def bibliography(refs: list[Reference], formatted: dict[str, bib.Formatted]) -> str:
-    return "## Bibliography\n\n" + "\n".join(f"- {bib.label(r)}. {formatted[r.id].text}" for r in refs)
 
 
 def ordered(refs: list[Reference]) -> list[Reference]:
@@ -110,24 +115,26 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
-          date: str = RELEASED, with_preprint: bool = False) -> tuple[str, str]:
-    """Return (Markdown, BibTeX) for the chosen challenges, in the order given."""
-    reasons = {r.id: r.reasons(cat) for r in ranked or []}
+          date: str = RELEASED, with_preprint: bool = False, csl: str = "") -> tuple[str, str]:
+    """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl`: the style file
+    named in the metadata block (a path as pandoc, run beside the brief, reads it); none: pandoc's
+    built-in Chicago author-date."""
+    reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
     ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
-    formatted = bib.formatted(refs)
-    parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text)]
+    parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text,
+                       csl)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
-    parts.append(bibliography(refs, formatted))
+    parts.append(REFERENCES)
     return "\n\n".join(parts) + "\n", bib.join_bibtex([bib.to_bibtex([r]) for r in refs])
 
 
-def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[str, bib.Formatted],
-              bibtex: dict[str, str]) -> dict[str, Any]:
+def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str, str]) -> dict[str, Any]:
     """Sections and sources for the planner page, which assembles briefs for any selection.
-    `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
+    `bibtex` (per reference id) comes from the site generator, computed once. The label only orders
+    brief.bib; the bibliography itself is citeproc's."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
     used = sorted(set(cited_survey(cat, True)) | {r for s in sections.values() for r in s.refs})
     refs = [cat.references[r] for r in used]
@@ -137,7 +144,9 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[s
         # The reader's "also cite the 2020 arXiv text" option: the same brief with the preprint too.
         "head_with_preprint": head_template(cat, site_url, True),
         "always_with_preprint": cited_survey(cat, True),
+        "references_section": REFERENCES,
+        "whose": WHOSE,
         "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
-        "references": {r.id: {"label": bib.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
+        "references": {r.id: {"label": bib.label(r), "bibtex": bibtex[r.id]}
                        for r in refs},
     }

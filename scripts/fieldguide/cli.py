@@ -485,11 +485,21 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               help="Also write the BibTeX of every cited source here (default: next to --out).")
 @click.option("--with-preprint", is_flag=True, help="Also cite the survey's 2020 arXiv text, which the catalog "
               "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
+@click.option("--csl", "csl_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSL style file for citations and references (default: pandoc's built-in Chicago "
+              "author-date); named in the brief's metadata, so pandoc uses it without further options.")
 @site_url_option
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
-              with_preprint: bool, site_url: str) -> None:
-    """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources."""
+              with_preprint: bool, csl_path: Path | None, site_url: str) -> None:
+    """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources.
+
+    \b
+    The brief is a document to hand in as it is: third person, no tool instructions inside.
+    Render it beside its brief.bib with pandoc's citeproc, which formats every citation and the
+    References section in one style:
+      pandoc --citeproc brief.md -o brief.docx     (or -o brief.html, brief.pdf)
+    """
     import datetime
 
     from . import brief, plan
@@ -515,12 +525,40 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         click.echo("error: give --profile FILE or at least one --challenge ID", err=True)
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
+    csl = _csl(csl_path, out) if csl_path else ""
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
-                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint)
+                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint,
+                                   csl=csl)
     _write(markdown, out)
     bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:
         _write(bibtex, bib)
+    # How to render it is said here, never inside the document.
+    name_md = out.name if out else "brief.md"
+    _say(f"render: pandoc --citeproc {name_md} -o {Path(name_md).with_suffix('.docx')} (beside brief.bib; "
+         + (f"style {csl_path.name}" if csl_path else "Chicago author-date; --csl FILE for another style") + ")",
+         err=True)
+
+
+def _csl(path: Path, out: Path | None) -> str:
+    """The style path as the brief's metadata names it: relative to the brief's folder, where pandoc
+    runs. A file that is not a CSL style is refused here, not by pandoc later."""
+    import os
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(path.read_bytes())
+    except OSError as exc:
+        _say(f"error: --csl: {path}: cannot read it ({exc.strerror or exc})", err=True)
+        sys.exit(1)
+    except ET.ParseError as exc:
+        _say(f"error: --csl: {path}:{exc.position[0]}: not a CSL style: the XML is not well formed", err=True)
+        sys.exit(1)
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        _say(f"error: --csl: {path}: not a CSL style: its root element is not a CSL <style>", err=True)
+        sys.exit(1)
+    base = (out.parent if out else Path.cwd()).resolve()
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
 
 
 @main.command("coverage")

@@ -26,18 +26,19 @@ export const projectName = (name) => {
 // Names from the profile (a shared link may carry anything) that the data knows, by its own keys only.
 const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
 
-// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
-export const reasons = (data, r) => {
+// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons (`whose`: "your" on the
+// planner, the brief's third person from the data).
+export const reasons = (data, r, whose = "your") => {
   const out = [];
-  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
+  if (r.words.length) out.push(`${whose} description mentions ` + r.words.map((w) => `“${w}”`).join(", "));
   if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
   const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
   if (r.tagged) out.push(`typical of ${industry}`);
   if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
   if (!out.length && r.cases) {
-    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
+    out.push(`nothing in ${whose} profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
   }
-  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
+  return out.length ? out : [`nothing in ${whose} profile points to it; listed in workflow order`];
 };
 
 export const profileText = (data, profile) => [profile.industry && known(data.industries, profile.industry)]
@@ -45,13 +46,14 @@ export const profileText = (data, profile) => [profile.industry && known(data.in
 
 // The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
 // never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
-export const fillHead = (template, title, project, date, profile) => {
+export const fillHead = (template, title, project, date, profile, csl = "") => {
   const values = {
     title: yamlScalar(pandocText(title)), date: yamlScalar(date),
     project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
+    csl: csl ? `csl: ${yamlScalar(pandocText(csl))}\n` : "",
     profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
   };
-  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
+  return template.replace(/\{(title|date)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
 };
 
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
@@ -65,11 +67,11 @@ export const brief = (data, profile, picked, { date, withPreprint = false }) => 
   const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
+    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, s.body.trim()].join("\n\n"));
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
-  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].text}`).join("\n"));
+  parts.push(b.references_section);  // citeproc writes the bibliography there, in the citations' style
   return { markdown: parts.join("\n\n") + "\n", bibtex: refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n",
     refs };
 };
