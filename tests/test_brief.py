@@ -221,3 +221,22 @@ def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) 
     result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
                                        "--out", str(tmp_path / "b.md")])
     assert "pandoc --citeproc b.md -o b.docx" in result.output, "the instruction is the CLI's output"
+
+
+def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path) -> None:
+    """`--out my_review.md` writes my_review.bib and the metadata names that file (a name pandoc could
+    misread as Markdown included), and `--bib` elsewhere is named relative to the brief."""
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "model-stealing",
+                                       "--out", str(tmp_path / "out" / "my_review.md")])
+    assert result.exit_code == 0, result.output
+    assert "pandoc --citeproc my_review.md -o my_review.docx" in result.output
+    proc = subprocess.run([PANDOC, "--citeproc", "my_review.md", "-t", "plain"], cwd=tmp_path / "out",
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr and "Tramèr" in proc.stdout, proc.stderr
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "model-stealing",
+                                       "--out", str(tmp_path / "out" / "b.md"), "--bib", str(tmp_path / "refs.bib")])
+    assert result.exit_code == 0, result.output
+    proc = subprocess.run([PANDOC, "--citeproc", "b.md", "-t", "plain"], cwd=tmp_path / "out",
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr and "Tramèr" in proc.stdout, proc.stderr

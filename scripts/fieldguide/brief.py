@@ -84,25 +84,28 @@ def title_of(project: str) -> str:
 
 
 def head_template(cat: Catalog, site_url: str, with_preprint: bool = False) -> str:
-    """The brief's opening with `{title}` and `{date}` (values of the metadata block), and `{project}`,
-    `{csl}` and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
+    """The brief's opening with `{title}`, `{date}` and `{bibliography}` (values of the metadata block),
+    and `{project}`, `{csl}` and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
     peer-reviewed version, and the preprint the catalog follows too when the reader asks for both."""
     return environment().get_template("brief_head.md.j2").render(
         title="{title}", project_line="{project}", csl_line="{csl}", date="{date}", profile_line="{profile}",
+        bibliography="{bibliography}",
         version=__version__, released=RELEASED, site_url=site_url,
         survey=cited_survey(cat, with_preprint), published=len(survey_family(cat)) > 1).strip()
 
 
-# The five slots, filled in one pass: text filled into one slot is never read as another slot.
-HEAD_SLOTS = re.compile(r"\{(title|date)\}|\{(project|csl|profile)\}\n")
+# The six slots, filled in one pass: text filled into one slot is never read as another slot.
+HEAD_SLOTS = re.compile(r"\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n")
+BIB = "brief.bib"  # the BibTeX file's name beside the brief (the page's download; the CLI's default)
 
 
-def fill_head(template: str, title: str, project: str, date: str, profile_text: str, csl: str = "") -> str:
+def fill_head(template: str, title: str, project: str, date: str, profile_text: str, csl: str = "",
+              bibliography: str = BIB) -> str:
     """Fill the head template; the planner page does exactly this in JavaScript (`fillHead`).
 
-    The title, project name and style path are a person's text: escaped for pandoc, whose metadata
+    The title, project name and file paths are a person's text: escaped for pandoc, whose metadata
     values are Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
-    values = {"title": pandoc_metadata(title), "date": yaml_scalar(date),
+    values = {"title": pandoc_metadata(title), "date": yaml_scalar(date), "bibliography": pandoc_metadata(bibliography),
               "project": f"project: {pandoc_metadata(project)}\n" if project else "",
               "csl": f"csl: {pandoc_metadata(csl)}\n" if csl else "",
               "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n" if profile_text else ""}
@@ -115,16 +118,17 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
-          date: str = RELEASED, with_preprint: bool = False, csl: str = "") -> tuple[str, str]:
-    """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl`: the style file
-    named in the metadata block (a path as pandoc, run beside the brief, reads it); none: pandoc's
-    built-in Chicago author-date."""
+          date: str = RELEASED, with_preprint: bool = False, csl: str = "",
+          bibliography: str = BIB) -> tuple[str, str]:
+    """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl` and
+    `bibliography`: the style and BibTeX files named in the metadata block, as paths pandoc run
+    beside the brief reads (no `csl`: pandoc's built-in Chicago author-date)."""
     reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
     ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
     parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text,
-                       csl)]
+                       csl, bibliography)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
     parts.append(REFERENCES)

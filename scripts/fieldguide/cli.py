@@ -526,24 +526,31 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
     csl = _csl(csl_path, out) if csl_path else ""
+    bib = bib or (out.with_suffix(".bib") if out else None)
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
                                    project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint,
-                                   csl=csl)
+                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB)
     _write(markdown, out)
-    bib = bib or (out.with_suffix(".bib") if out else None)
     if bib:
         _write(bibtex, bib)
     # How to render it is said here, never inside the document.
     name_md = out.name if out else "brief.md"
-    _say(f"render: pandoc --citeproc {name_md} -o {Path(name_md).with_suffix('.docx')} (beside brief.bib; "
+    _say(f"render: pandoc --citeproc {name_md} -o {Path(name_md).with_suffix('.docx')} (in the brief's folder; "
          + (f"style {csl_path.name}" if csl_path else "Chicago author-date; --csl FILE for another style") + ")",
          err=True)
 
 
-def _csl(path: Path, out: Path | None) -> str:
-    """The style path as the brief's metadata names it: relative to the brief's folder, where pandoc
-    runs. A file that is not a CSL style is refused here, not by pandoc later."""
+def _beside(path: Path, out: Path | None) -> str:
+    """A path as the brief's metadata names it: relative to the brief's folder, where pandoc runs."""
     import os
+
+    base = (out.parent if out else Path.cwd()).resolve()
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+
+
+def _csl(path: Path, out: Path | None) -> str:
+    """The style's path for the metadata block. A file that is not a CSL style is refused here, not by
+    pandoc later."""
     import xml.etree.ElementTree as ET
 
     try:
@@ -557,8 +564,7 @@ def _csl(path: Path, out: Path | None) -> str:
     if root.tag != "{http://purl.org/net/xbiblio/csl}style":
         _say(f"error: --csl: {path}: not a CSL style: its root element is not a CSL <style>", err=True)
         sys.exit(1)
-    base = (out.parent if out else Path.cwd()).resolve()
-    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+    return _beside(path, out)
 
 
 @main.command("coverage")

@@ -48,12 +48,12 @@ export const profileText = (data, profile) => [profile.industry && known(data.in
 // never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
 export const fillHead = (template, title, project, date, profile, csl = "") => {
   const values = {
-    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
+    title: yamlScalar(pandocText(title)), date: yamlScalar(date), bibliography: yamlScalar("brief.bib"),
     project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
     csl: csl ? `csl: ${yamlScalar(pandocText(csl))}\n` : "",
     profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
   };
-  return template.replace(/\{(title|date)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
+  return template.replace(/\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
 };
 
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
