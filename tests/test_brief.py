@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 from pybtex.database import parse_string
 
-from conftest import HERE, REAL
+from conftest import HERE, REAL, VALID
 from fieldguide import brief, graph, load
 from fieldguide.cli import main
 
@@ -240,3 +241,64 @@ def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path)
     proc = subprocess.run([PANDOC, "--citeproc", "b.md", "-t", "plain"], cwd=tmp_path / "out",
                           capture_output=True, text=True, check=False, timeout=120)
     assert proc.returncode == 0 and "WARNING" not in proc.stderr and "Tramèr" in proc.stdout, proc.stderr
+
+
+def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_path: Path) -> None:
+    """`--state` (a version 2 file with hostile text): each item carries its status, reason and owner;
+    only the done item is ticked, in HTML and in Word; an accepted risk has no box at all; the
+    reason and owner read as typed (no link, no citation)."""
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(VALID), "--out", str(tmp_path / "brief.md"),
+                                       "--state", str(HERE / "states" / "team.json"), "--challenge", "data-discovery",
+                                       "--challenge", "data-profiling", "--challenge", "feedback-loops"])
+    assert result.exit_code == 0, result.output
+    html = pandoc(tmp_path, "-t", "html", "--wrap=none")
+    assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr
+    items = {re.search(r"<code>([a-z-]+)</code>", li).group(1): li
+             for li in re.findall(r"<li>(.*?)</li>", html.stdout, re.DOTALL) if "<code>" in li}
+    assert "checked" in items["data-discovery-source-owners"] and "(done; owner: Ana)" in items[
+        "data-discovery-source-owners"]
+    risk = items["data-discovery-catalogue"]
+    assert "checkbox" not in risk, "an accepted risk is neither ticked nor an open box"
+    assert "(accepted risk: One source system [see](javascript:alert(1)); owner: @raj)" in risk, "as typed"
+    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and "(in progress; owner: -Kim)" in items[
+        "data-profiling-report"]
+    assert "(open; owner: Raj)" in items["feedback-loops-holdout"] and "checked" not in items["feedback-loops-holdout"]
+    assert html.stdout.count("checked") == 1
+    assert pandoc(tmp_path, "-o", "brief.docx").returncode == 0
+    status = re.compile(r"\((done|open|in progress|accepted)")
+    lines = [t for _, t in docx_paragraphs(tmp_path / "brief.docx") if status.search(t)]
+    assert len(lines) == 4, "one paragraph per checklist item"
+    ticked = [t for t in lines if t.startswith("☒")]
+    assert len(ticked) == 1 and "data-discovery-source-owners" in ticked[0]
+    risk = next(t for t in lines if "data-discovery-catalogue" in t)
+    assert not risk.startswith(("☒", "☐")) and "accepted risk" in risk
+
+
+@pytest.mark.parametrize("version", [1, 3])
+def test_brief_reads_every_state_file_version_and_never_ticks_what_does_not_apply(tmp_path: Path,
+                                                                                  version: int) -> None:
+    """Version 1 (no times) and 3 (per-field changes) files through the same reader: a check marked
+    not applicable keeps its reason and has no box."""
+    item = {"id": "concept-drift-drift-alerts", "status": "na", "reason": "batch scoring, reviewed weekly"}
+    if version == 3:
+        item["changed"] = {"status": {"at": "2026-11-30T10:00:00Z", "by": "Ana"}}
+    done = {"id": "concept-drift-retraining-trigger", "status": "done", "owner": "Ana"}
+    (tmp_path / "s.json").write_text(json.dumps({"format": "fieldguide-checklist", "version": version,
+                                                 "items": [item, done]}), encoding="utf-8")
+    markdown, _ = write_brief(tmp_path, "--challenge", "concept-drift", "--state", str(tmp_path / "s.json"))
+    assert ("- Input and prediction distributions are compared with a training-time reference on a fixed schedule, "
+            "and an alert fires when the difference crosses a set threshold. `concept-drift-drift-alerts` "
+            "(not applicable: batch scoring, reviewed weekly)") in markdown
+    assert "- [x] A written policy states" in markdown and "(done; owner: Ana)" in markdown
+    assert markdown.count("- [ ] ") == 4 and markdown.count("(open)") == 4, "the other items: open"
+    html = pandoc(tmp_path, "-t", "html")
+    assert html.returncode == 0 and "WARNING" not in html.stderr and html.stdout.count("checked") == 1
+
+
+def test_brief_refuses_a_bad_state_file_and_writes_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--state", str(HERE / "states" / "malformed.json"),
+                                       "--out", str(tmp_path / "brief.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "a clear error, not a traceback"
+    assert re.search(r"malformed\.json:\d+: checklist: ", result.output)
+    assert not (tmp_path / "brief.md").exists()

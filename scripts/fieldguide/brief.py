@@ -22,12 +22,13 @@ import networkx as nx
 
 from . import RELEASED, __version__, bib
 from .catalog import Catalog
+from .checklist import STATUS_TEXT, State
 from .cite import cited_survey, expand, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .pages import entity_url, environment
 from .plan import Ranked
-from .schema import Reference
+from .schema import ChecklistItem, ItemState, Reference
 
 TITLE = "Design-review brief"
 WHOSE = "the project's"  # reasons in the third person: "the project's description mentions ..."
@@ -75,6 +76,29 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
     return Section(heading, body, tuple(cited))
 
 
+def check_line(item: ChecklistItem, state: ItemState | None) -> str:
+    """A checklist item as the brief lists it. With the team's state: ticked only when done, no box at
+    all when the risk is accepted or the item does not apply (neither is a tick), and the status,
+    reason and owner after it, escaped for pandoc (a person's text)."""
+    line = f"{pandoc_markdown(item.text)} `{item.id}`"
+    if state is None:
+        return f"- [ ] {line}"
+    box = {"done": "[x] ", "open": "[ ] ", "in-progress": "[ ] "}.get(state.status, "")
+    said = STATUS_TEXT[state.status] + (f": {pandoc_text(state.reason)}" if state.reason.strip() else "")
+    owner = f"; owner: {pandoc_text(state.owner)}" if state.owner.strip() else ""
+    return f"- {box}{line} ({said}{owner})"
+
+
+def with_state(cat: Catalog, sec: Section, cid: str, state: State) -> Section:
+    """The section with each checklist line replaced by the line the team's state gives it."""
+    body = sec.body
+    for item in cat.challenges[cid].checklist:
+        blank = check_line(item, None) + "\n"
+        assert blank in body, f"the section template lists {item.id} as check_line does"
+        body = body.replace(blank, check_line(item, state.of(item.id)) + "\n", 1)
+    return Section(sec.heading, body, sec.refs)
+
+
 def why_line(reasons: list[str]) -> str:
     return f"*Why it is on this list:* {'; '.join(reasons)}." if reasons else ""
 
@@ -119,12 +143,15 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
           date: str = RELEASED, with_preprint: bool = False, csl: str = "",
-          bibliography: str = BIB) -> tuple[str, str]:
+          bibliography: str = BIB, state: State | None = None) -> tuple[str, str]:
     """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl` and
     `bibliography`: the style and BibTeX files named in the metadata block, as paths pandoc run
-    beside the brief reads (no `csl`: pandoc's built-in Chicago author-date)."""
+    beside the brief reads (no `csl`: pandoc's built-in Chicago author-date). `state`: the team's
+    checklist state, shown on every item (without it, every item is an open box)."""
     reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
+    if state is not None:
+        sections = [with_state(cat, sec, cid, state) for sec, cid in zip(sections, challenge_ids, strict=True)]
     ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
     parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text,

@@ -485,13 +485,16 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               help="Also write the BibTeX of every cited source here (default: next to --out).")
 @click.option("--with-preprint", is_flag=True, help="Also cite the survey's 2020 arXiv text, which the catalog "
               "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site (any version): each item shows its status, "
+              "reason and owner; only done items are ticked.")
 @click.option("--csl", "csl_path", type=click.Path(dir_okay=False, path_type=Path),
               help="CSL style file for citations and references (default: pandoc's built-in Chicago "
               "author-date); named in the brief's metadata, so pandoc uses it without further options.")
 @site_url_option
 def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
-              with_preprint: bool, csl_path: Path | None, site_url: str) -> None:
+              with_preprint: bool, state_path: Path | None, csl_path: Path | None, site_url: str) -> None:
     """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources.
 
     \b
@@ -526,10 +529,11 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         sys.exit(1)
     ids = list(challenge_ids) or [r.id for r in ranked[:top]]
     csl = _csl(csl_path, out) if csl_path else ""
+    state = _state(state_path, cat) if state_path else None
     bib = bib or (out.with_suffix(".bib") if out else None)
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
                                    project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint,
-                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB)
+                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB, state=state)
     _write(markdown, out)
     if bib:
         _write(bibtex, bib)
