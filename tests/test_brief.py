@@ -155,8 +155,8 @@ def test_planner_page_offers_both_heads_the_cli_writes() -> None:
 
 SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
 # Words of tool instructions: how to render or edit the file belongs to the CLI and the page's help.
-INSTRUCTIONS = re.compile(r"pandoc|citeproc|--csl|suppress-bibliography|\.bib\b|\bdelete\b|\brender\b|"
-                          r"\bcite (it|its|the)\b", re.IGNORECASE)
+INSTRUCTIONS = re.compile(r"pandoc|citeproc|--csl|\.csl\b|suppress-bibliography|\.bib\b|\bdelete (the|this|it)\b|"
+                          r"\brender (it|this|the brief)\b|\bcite (it|its|the)\b", re.IGNORECASE)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -173,19 +173,38 @@ def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
     return out
 
 
-def full_brief(tmp_path: Path) -> tuple[str, str]:
-    """A brief with every part a team can ask for: a profile with a description, the top challenges."""
+def team_state(path: Path) -> Path:
+    """A version 3 state file touching every challenge: its first check done, the second an accepted
+    risk, the third not applicable, each with an owner or a reason."""
+    items = []
+    for c in CAT.challenges.values():
+        for item, status in zip(c.checklist, ("done", "accepted-risk", "na"), strict=False):
+            items.append({"id": item.id, "status": status, "owner": "Ana Díaz",
+                          "reason": "" if status == "done" else "decided at the design review on 2026-11-30"})
+    path.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": items}), encoding="utf-8")
+    return path
+
+
+CHOSEN = ["--case-study", "epic-sepsis-alerts-covid-19", "--mitigation", "evidently", "--mitigation", "alibi-detect"]
+
+
+def full_brief(tmp_path: Path, *more: str) -> tuple[str, str]:
+    """A brief with every part a team can ask for: a profile with a description, the top challenges,
+    the team's state, chosen case studies and mitigations."""
     (tmp_path / "p.yaml").write_text(yaml.safe_dump({
         "name": "Ward triage", "industry": "healthcare", "traits": ["regulated"],
         "description": "triage model deployed to new hospitals; labels need radiologists and the data drifts"}),
         encoding="utf-8")
-    return write_brief(tmp_path, "--profile", str(tmp_path / "p.yaml"), "--top", "8", "--date", "2026-12-01")
+    return write_brief(tmp_path, "--profile", str(tmp_path / "p.yaml"), "--top", "8", "--date", "2026-12-01",
+                       "--state", str(team_state(tmp_path / "state.json")), *CHOSEN, *more)
 
 
 def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_path: Path) -> None:
     """The issue's "done when": pandoc --citeproc to HTML and docx, every [@key] formatted in
     Chicago author-date, one bibliography (citeproc's) with exactly the entries of brief.bib."""
     markdown, bibtex = full_brief(tmp_path)
+    assert "## Case study: [Epic Sepsis Model" in markdown and "## Mitigation: [Alibi Detect]" in markdown
+    assert "[@klaise2020monitoring]" in markdown and "- [x] " in markdown and "(accepted risk: decided" in markdown
     keys = set(parse_string(bibtex, "bibtex").entries)
     assert keys == set(re.findall(r"@([a-z0-9]+)", markdown.split("\n---\n", 1)[1]))
     html = pandoc(tmp_path, "-s", "-t", "html", "-o", "brief.html")
@@ -209,8 +228,13 @@ def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_pat
 def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) -> None:
     """What a reviewer reads (the rendered document up to its References, whose titles are the
     sources' own) says "the project's", never "you"; nothing in it tells anyone how to run a tool.
-    The CLI says how to render it, on stderr."""
-    markdown, _ = full_brief(tmp_path)
+    Every challenge, case study and mitigation of the catalog is in it, so no template and no catalog
+    text it carries escapes the check. The CLI says how to render it, on stderr."""
+    every = [a for c in CAT.challenges for a in ("--challenge", c)] + [a for s in CAT.case_studies for a in (
+        "--case-study", s)] + [a for m in CAT.mitigations for a in ("--mitigation", m)]
+    markdown, _ = full_brief(tmp_path, *every)
+    assert len(re.findall(r"^## ", markdown, re.MULTILINE)) == len(CAT.challenges) + len(CAT.case_studies) + len(
+        CAT.mitigations) + 1
     assert "the project's description mentions" in markdown, "the reasons are there, in the third person"
     proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
@@ -302,3 +326,33 @@ def test_brief_refuses_a_bad_state_file_and_writes_nothing(tmp_path: Path) -> No
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "a clear error, not a traceback"
     assert re.search(r"malformed\.json:\d+: checklist: ", result.output)
     assert not (tmp_path / "brief.md").exists()
+
+
+def test_brief_presents_the_case_studies_and_mitigations_the_reader_chose(tmp_path: Path) -> None:
+    """`--case-study` and `--mitigation` (repeatable, in the order given, a repeat once) come after the
+    challenges with their sources, which brief.bib then holds: nothing to merge by hand."""
+    markdown, bibtex = write_brief(tmp_path, "--challenge", "model-stealing", "--mitigation", "evidently",
+                                   "--case-study", "epic-sepsis-alerts-covid-19", "--mitigation", "alibi-detect",
+                                   "--mitigation", "evidently")
+    headings = re.findall(r"^## (.+?)(?:\]|$)", markdown, re.MULTILINE)
+    assert headings == ["[Model stealing", "Case study: [Epic Sepsis Model at 24 hospitals — alert volume jumped "
+                        "when COVID-19 arrived", "Mitigation: [Evidently", "Mitigation: [Alibi Detect", "References"]
+    entries = set(parse_string(bibtex, "bibtex").entries)
+    assert {"wong2021quantification", "evidently2026data", "klaise2020monitoring", "tramer2016stealing"} <= entries
+    assert "Challenges it addresses: [Outlier detection](https://guide.example.org/challenges/outlier-detection/)" in (
+        markdown)
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    assert "(Wong et al. 2021" in proc.stdout and "(Klaise et al. 2020)" in proc.stdout
+    only, _ = write_brief(tmp_path, "--mitigation", "evidently")
+    assert re.findall(r"^## (.+?)(?:\]|$)", only, re.MULTILINE) == ["Mitigation: [Evidently", "References"]
+
+
+def test_brief_refuses_an_unknown_case_study_or_mitigation(tmp_path: Path) -> None:
+    for option, value, what in (("--case-study", "epic-sepsis", "case study"), ("--mitigation", "evidentlyy",
+                                                                               "mitigation")):
+        result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), option, value,
+                                           "--out", str(tmp_path / "brief.md")])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert f"unknown {what} '{value}'" in result.output
+        assert not (tmp_path / "brief.md").exists()

@@ -321,7 +321,8 @@ def test_brief_for_a_profile_covers_its_top_challenges(rich_catalog: Path, tmp_p
 
 
 def test_brief_needs_a_profile_or_a_challenge(rich_catalog: Path) -> None:
-    assert cli("brief", code=1).stderr == "error: give --profile FILE or at least one --challenge ID\n"
+    assert cli("brief", code=1).stderr == (
+        "error: give --profile FILE or at least one --challenge, --case-study or --mitigation ID\n")
     result = cli("brief", "--challenge", "schema-drfit", code=1)
     assert result.stderr == "error: unknown challenge 'schema-drfit'; did you mean schema-drift?\n"
 

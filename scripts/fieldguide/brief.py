@@ -76,6 +76,22 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
     return Section(heading, body, tuple(cited))
 
 
+def entity_section(cat: Catalog, kind: str, eid: str, site_url: str) -> Section:
+    """A case study or mitigation the reader chose (`kind`: "case_study" or "mitigation"): what it
+    is, its sources, and the challenges it illustrates or addresses."""
+    entity = cat.case_studies[eid] if kind == "case_study" else cat.mitigations[eid]
+    keys = cite_keys(cat, list(entity.references))
+    linked = list(dict.fromkeys(link.challenge for link in entity.challenges))
+    context = {"s": entity if kind == "case_study" else None, "m": entity if kind == "mitigation" else None,
+               "cite": pandoc_cite(keys),
+               "challenges": [{"title": cat.challenges[c].title, "url": entity_url(site_url, "challenge", c)}
+                              for c in linked]}
+    body = pandoc_markdown(environment().get_template("brief_entity.md.j2").render(**context).strip()) + "\n"
+    label = "Case study" if kind == "case_study" else "Mitigation"
+    heading = f"## {label}: [{pandoc_markdown(entity.title)}]({entity_url(site_url, kind, eid)})"
+    return Section(heading, body, tuple(dict.fromkeys(keys)))
+
+
 def check_line(item: ChecklistItem, state: ItemState | None) -> str:
     """A checklist item as the brief lists it. With the team's state: ticked only when done, no box at
     all when the risk is accepted or the item does not apply (neither is a tick), and the status,
@@ -143,21 +159,26 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
           date: str = RELEASED, with_preprint: bool = False, csl: str = "",
-          bibliography: str = BIB, state: State | None = None) -> tuple[str, str]:
+          bibliography: str = BIB, state: State | None = None, case_study_ids: list[str] | None = None,
+          mitigation_ids: list[str] | None = None) -> tuple[str, str]:
     """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl` and
     `bibliography`: the style and BibTeX files named in the metadata block, as paths pandoc run
     beside the brief reads (no `csl`: pandoc's built-in Chicago author-date). `state`: the team's
-    checklist state, shown on every item (without it, every item is an open box)."""
+    checklist state, shown on every item (without it, every item is an open box). Case studies and
+    mitigations the reader chose follow the challenges, each in the order given."""
     reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
     if state is not None:
         sections = [with_state(cat, sec, cid, state) for sec, cid in zip(sections, challenge_ids, strict=True)]
-    ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
+    chosen = [entity_section(cat, "case_study", s, site_url) for s in case_study_ids or []] + [
+        entity_section(cat, "mitigation", m, site_url) for m in mitigation_ids or []]
+    ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections + chosen for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
     parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text,
                        csl, bibliography)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
+    parts.extend(f"{sec.heading}\n\n{sec.body.strip()}" for sec in chosen)
     parts.append(REFERENCES)
     return "\n\n".join(parts) + "\n", bib.join_bibtex([bib.to_bibtex([r]) for r in refs])
 

@@ -477,6 +477,10 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Project profile YAML: the brief covers its top-ranked challenges.")
 @click.option("--challenge", "challenge_ids", multiple=True, help="Challenge id to include (repeatable).")
+@click.option("--case-study", "case_study_ids", multiple=True,
+              help="Case study id to present after the challenges, with its sources (repeatable).")
+@click.option("--mitigation", "mitigation_ids", multiple=True,
+              help="Mitigation id to present after the case studies, with its sources (repeatable).")
 @click.option("--top", default=5, show_default=True, help="With --profile: how many challenges.")
 @click.option("--project", help="Project name for the title (default: the profile's `name`).")
 @click.option("--date", "brief_date", help="Date in the metadata block, YYYY-MM-DD (default: today).")
@@ -492,7 +496,8 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               help="CSL style file for citations and references (default: pandoc's built-in Chicago "
               "author-date); named in the brief's metadata, so pandoc uses it without further options.")
 @site_url_option
-def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
+def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...],
+              case_study_ids: tuple[str, ...], mitigation_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
               with_preprint: bool, state_path: Path | None, csl_path: Path | None, site_url: str) -> None:
     """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources.
@@ -512,9 +517,11 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         click.echo(f"error: --date: '{brief_date}' is not a date such as 2026-11-29", err=True)
         sys.exit(1)
     cat, g = _load(catalog_dir)
-    for cid in challenge_ids:
-        if cid not in cat.challenges:
-            _unknown(cid, list(cat.challenges), "challenge")
+    for ids, pool, what in ((challenge_ids, cat.challenges, "challenge"), (case_study_ids, cat.case_studies,
+                             "case study"), (mitigation_ids, cat.mitigations, "mitigation")):
+        for eid in ids:
+            if eid not in pool:
+                _unknown(eid, list(pool), what)
     ranked = None
     profile_text = ""
     name = project or ""
@@ -524,16 +531,19 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         ranked = plan.rank(cat, g, profile)
         profile_text = ", ".join(filter(None, [profile.industry and cat.industries[profile.industry].title]
                                         + [cat.traits[t].title.lower() for t in profile.traits])) or "general"
-    if not challenge_ids and not ranked:
-        click.echo("error: give --profile FILE or at least one --challenge ID", err=True)
+    if not (challenge_ids or ranked or case_study_ids or mitigation_ids):
+        click.echo("error: give --profile FILE or at least one --challenge, --case-study or --mitigation ID",
+                   err=True)
         sys.exit(1)
-    ids = list(challenge_ids) or [r.id for r in ranked[:top]]
+    ids = list(challenge_ids) or [r.id for r in (ranked or [])[:top]]
     csl = _csl(csl_path, out) if csl_path else ""
     state = _state(state_path, cat) if state_path else None
     bib = bib or (out.with_suffix(".bib") if out else None)
     markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
                                    project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint,
-                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB, state=state)
+                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB, state=state,
+                                   case_study_ids=list(dict.fromkeys(case_study_ids)),
+                                   mitigation_ids=list(dict.fromkeys(mitigation_ids)))
     _write(markdown, out)
     if bib:
         _write(bibtex, bib)
