@@ -188,7 +188,11 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str,
     `bibtex` (per reference id) comes from the site generator, computed once. The label only orders
     brief.bib; the bibliography itself is citeproc's."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
-    used = sorted(set(cited_survey(cat, True)) | {r for s in sections.values() for r in s.refs})
+    # What "Add my citations" brings in from the citation basket, as --case-study and --mitigation do.
+    chosen = {kind: {eid: entity_section(cat, kind, eid, site_url) for eid in pool}
+              for kind, pool in (("case_study", cat.case_studies), ("mitigation", cat.mitigations))}
+    everything = [*sections.values(), *chosen["case_study"].values(), *chosen["mitigation"].values()]
+    used = sorted(set(cited_survey(cat, True)) | {r for s in everything for r in s.refs})
     refs = [cat.references[r] for r in used]
     return {
         "head": head_template(cat, site_url),
@@ -198,7 +202,13 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str,
         "always_with_preprint": cited_survey(cat, True),
         "references_section": REFERENCES,
         "whose": WHOSE,
-        "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
+        "sections": {cid: _shipped(s) for cid, s in sections.items()},
+        "case_studies": {eid: _shipped(s) for eid, s in chosen["case_study"].items()},
+        "mitigations": {eid: _shipped(s) for eid, s in chosen["mitigation"].items()},
         "references": {r.id: {"label": bib.label(r), "bibtex": bibtex[r.id]}
                        for r in refs},
     }
+
+
+def _shipped(sec: Section) -> dict[str, Any]:
+    return {"heading": sec.heading, "body": sec.body, "refs": list(sec.refs)}

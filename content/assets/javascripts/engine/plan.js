@@ -58,8 +58,9 @@ export const fillHead = (template, title, project, date, profile, csl = "") => {
 
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
 // { markdown, bibtex, refs }. `date`: the reader's local date (YYYY-MM-DD); `withPreprint`: cite the
-// survey's preprint too.
-export const brief = (data, profile, picked, { date, withPreprint = false }) => {
+// survey's preprint too; `caseStudies`, `mitigations`: ids the reader chose (`--case-study`,
+// `--mitigation`), after the challenges in the order given; ids the data does not know are skipped.
+export const brief = (data, profile, picked, { date, withPreprint = false, caseStudies = [], mitigations = [] }) => {
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   const template = withPreprint ? b.head_with_preprint : b.head;
@@ -68,6 +69,12 @@ export const brief = (data, profile, picked, { date, withPreprint = false }) => 
   for (const r of picked) {
     const s = b.sections[r.id];
     parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, s.body.trim()].join("\n\n"));
+    for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
+  }
+  const known = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);
+  const chosen = known(b.case_studies, caseStudies).concat(known(b.mitigations, mitigations));
+  for (const s of chosen) {
+    parts.push(`${s.heading}\n\n${s.body.trim()}`);
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
