@@ -23,7 +23,7 @@ import networkx as nx
 from . import RELEASED, __version__, bib
 from .catalog import Catalog
 from .checklist import STATUS_TEXT, State
-from .cite import cited_survey, expand, survey_family
+from .cite import cited_survey, expand, page_key, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .pages import entity_url, environment
@@ -201,6 +201,7 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str,
         "head_with_preprint": head_template(cat, site_url, True),
         "always_with_preprint": cited_survey(cat, True),
         "references_section": REFERENCES,
+        "page_key": page_key(""),  # a basket key is this prefix and the entity's id
         "whose": WHOSE,
         "sections": {cid: _shipped(s) for cid, s in sections.items()},
         "case_studies": {eid: _shipped(s) for eid, s in chosen["case_study"].items()},

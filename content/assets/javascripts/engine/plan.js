@@ -71,8 +71,8 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
     parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, s.body.trim()].join("\n\n"));
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
-  const known = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);
-  const chosen = known(b.case_studies, caseStudies).concat(known(b.mitigations, mitigations));
+  const sectionsOf = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);
+  const chosen = sectionsOf(b.case_studies, caseStudies).concat(sectionsOf(b.mitigations, mitigations));
   for (const s of chosen) {
     parts.push(`${s.heading}\n\n${s.body.trim()}`);
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
