@@ -317,3 +317,28 @@ def test_planner_brief_adds_my_citations_from_the_basket(page, site) -> None:
     assert "klaise2020monitoring," in files["brief.bib"] and "wong2021quantification," in files["brief.bib"]
     expect(page.locator(".fg-message").first).to_contain_text(
         "6 challenges, 1 case study and 1 mitigation from the citation basket")
+
+
+def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, site, tmp_path: Path) -> None:
+    """A check done and one marked not applicable on the checklist page; with "Show the checklist
+    state" ticked the planner's brief is `fieldguide brief --state` on the state the page exports."""
+    ranked = plan.rank(CAT, G, Profile(industry="finance"))
+    top = CAT.challenges[ranked[0].id]
+    open_checklist(page, site, CAT.stage_of(top.step).id)
+    tick(page, top.checklist[0].id)
+    mark_not_applicable(page, top.checklist[1].id, "Batch scoring only")
+    page.locator(f"#reason-{top.checklist[1].id}").blur()
+    (tmp_path / "state.json").write_text(download(page, "[data-fg-export=json]"), encoding="utf-8")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    page.locator("#fg-brief-state").check()
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    files = brief_downloads(page)
+    state, problems = checklist.read_state(tmp_path / "state.json", CAT)
+    assert not problems
+    expected_md, _ = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
+                                 profile_text="Banking and finance", date=today, state=state)
+    assert files["brief.md"] == expected_md
+    assert "- [x] " in files["brief.md"] and "(not applicable: Batch scoring only)" in files["brief.md"]

@@ -173,3 +173,28 @@ def test_every_engine_module_loads_in_node_and_adds_no_global() -> None:
     assert proc.returncode == 0, proc.stderr
     assert len(modules) >= 8
     assert json.loads(proc.stdout) == {"added": [], "window": "undefined", "document": "undefined"}
+
+
+@pytest.mark.parametrize("catalog", [REAL, RICH], ids=["real", "rich"])
+def test_the_planners_brief_with_the_teams_state_is_what_fieldguide_brief_state_writes(tmp_path: Path,
+                                                                                       catalog: Path) -> None:
+    """The page's brief with the checklist state it holds (imported from a file, as the page imports
+    one) against `fieldguide brief --state` on that file: every status, hostile reasons and owners
+    included, byte for byte."""
+    cat = load.load(catalog)
+    statuses = ("done", "accepted-risk", "na", "in-progress", "open")
+    hostile = ["$' `x`{=latex} \\input{/etc/passwd}", "[see](javascript:alert(1)) @paleyes2020challenges", "-Kim",
+               "  two  spaces and more ", "Zoë <b>bold</b>"]
+    items = [{"id": item.id, "status": statuses[n % 5], "owner": hostile[(n + 2) % 5],
+              "reason": hostile[n % 5] if statuses[n % 5] in ("accepted-risk", "na") else ""}
+             for n, item in enumerate(i for c in cat.challenges.values() for i in c.checklist)]
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 2, "items": items}), encoding="utf-8")
+    profile = {"name": "Ward", "industry": "", "traits": [], "stages": [], "description": ""}
+    (tmp_path / "p.yaml").write_text(json.dumps({"name": "Ward"}), encoding="utf-8")
+    cli("brief", "--catalog", catalog, "--profile", tmp_path / "p.yaml", "--top", "6", "--date", "2026-12-01",
+        "--site-url", SITE, "--out", tmp_path / "brief.md", "--state", state)
+    (made,) = page(catalog, [{"format": "brief", "profile": profile, "top": 6, "date": "2026-12-01", "state": state}])
+    expected = (tmp_path / "brief.md").read_text(encoding="utf-8")
+    assert made["markdown"] == expected
+    assert all(s in expected for s in ("- [x] ", "(accepted risk: ", "(not applicable: ", "(in progress; owner: "))

@@ -28,7 +28,7 @@ from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .pages import entity_url, environment
 from .plan import Ranked
-from .schema import ChecklistItem, ItemState, Reference
+from .schema import ItemState, Reference
 
 TITLE = "Design-review brief"
 WHOSE = "the project's"  # reasons in the third person: "the project's description mentions ..."
@@ -92,27 +92,28 @@ def entity_section(cat: Catalog, kind: str, eid: str, site_url: str) -> Section:
     return Section(heading, body, tuple(dict.fromkeys(keys)))
 
 
-def check_line(item: ChecklistItem, state: ItemState | None) -> str:
-    """A checklist item as the brief lists it. With the team's state: ticked only when done, no box at
-    all when the risk is accepted or the item does not apply (neither is a tick), and the status,
-    reason and owner after it, escaped for pandoc (a person's text)."""
-    line = f"{pandoc_markdown(item.text)} `{item.id}`"
-    if state is None:
-        return f"- [ ] {line}"
-    box = {"done": "[x] ", "open": "[ ] ", "in-progress": "[ ] "}.get(state.status, "")
-    said = STATUS_TEXT[state.status] + (f": {pandoc_text(state.reason)}" if state.reason.strip() else "")
-    owner = f"; owner: {pandoc_text(state.owner)}" if state.owner.strip() else ""
-    return f"- {box}{line} ({said}{owner})"
+BLANK = "- [ ] "  # a checklist line without state: the template's `- [ ] text `id``
+# With the team's state, only done is ticked; accepted risk and not applicable get no box at all
+# (an open box would read as a gap, a tick as done). Shipped to the page, which does the same.
+BOXES = {"done": "[x] ", "open": "[ ] ", "in-progress": "[ ] "}
+
+
+def stated(check: str, state: ItemState) -> str:
+    """A checklist line with the team's state: `check` is the item's text and id as the section lists
+    them; the status, reason and owner follow, escaped for pandoc (a person's text)."""
+    reason, owner = pandoc_text(state.reason), pandoc_text(state.owner)
+    said = STATUS_TEXT[state.status] + (f": {reason}" if reason else "") + (f"; owner: {owner}" if owner else "")
+    return f"- {BOXES.get(state.status, '')}{check} ({said})"
 
 
 def with_state(cat: Catalog, sec: Section, cid: str, state: State) -> Section:
-    """The section with each checklist line replaced by the line the team's state gives it."""
-    body = sec.body
+    """The section with each of its checklist lines given the team's state; the planner page does
+    exactly this in JavaScript (`withState`)."""
+    lines = sec.body.split("\n")
     for item in cat.challenges[cid].checklist:
-        blank = check_line(item, None) + "\n"
-        assert blank in body, f"the section template lists {item.id} as check_line does"
-        body = body.replace(blank, check_line(item, state.of(item.id)) + "\n", 1)
-    return Section(sec.heading, body, sec.refs)
+        at = next(i for i, line in enumerate(lines) if line.startswith(BLANK) and line.endswith(f" `{item.id}`"))
+        lines[at] = stated(lines[at][len(BLANK):], state.of(item.id))
+    return Section(sec.heading, "\n".join(lines), sec.refs)
 
 
 def why_line(reasons: list[str]) -> str:
@@ -203,6 +204,8 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str,
         "references_section": REFERENCES,
         "page_key": page_key(""),  # a basket key is this prefix and the entity's id
         "whose": WHOSE,
+        "blank": BLANK,
+        "boxes": BOXES,
         "sections": {cid: _shipped(s) for cid, s in sections.items()},
         "case_studies": {eid: _shipped(s) for eid, s in chosen["case_study"].items()},
         "mitigations": {eid: _shipped(s) for eid, s in chosen["mitigation"].items()},

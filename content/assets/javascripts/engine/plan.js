@@ -4,6 +4,7 @@
 
 import * as StateFile from "./statefile.js";
 import { byCodePoint, pandocText, yamlScalar } from "./escape.js";
+import { stateOf } from "./store.js";
 
 // The profile from anything with get/getAll: the planner form's FormData or a page's URL parameters.
 export const profileFrom = (source) => ({
@@ -56,11 +57,29 @@ export const fillHead = (template, title, project, date, profile, csl = "") => {
   return template.replace(/\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
 };
 
+// A section's checklist lines with the team's state, as fieldguide.brief.with_state writes them: only
+// done is ticked, accepted risk and not applicable have no box; status, reason and owner follow.
+export const withState = (data, body, cid, store) => {
+  const b = data.brief;
+  const lines = body.split("\n");
+  for (const { id } of data.challenges[cid].checklist) {
+    const at = lines.findIndex((line) => line.startsWith(b.blank) && line.endsWith(` \`${id}\``));
+    const state = stateOf(store, id);
+    const reason = pandocText(state.reason || "");
+    const owner = pandocText(state.owner || "");
+    const said = data.labels.status[state.status] + (reason ? `: ${reason}` : "") + (owner ? `; owner: ${owner}` : "");
+    lines[at] = `- ${Object.hasOwn(b.boxes, state.status) ? b.boxes[state.status] : ""}${lines[at].slice(b.blank.length)} (${said})`;
+  }
+  return lines.join("\n");
+};
+
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
 // { markdown, bibtex, refs }. `date`: the reader's local date (YYYY-MM-DD); `withPreprint`: cite the
 // survey's preprint too; `caseStudies`, `mitigations`: ids the reader chose (`--case-study`,
-// `--mitigation`), after the challenges in the order given; ids the data does not know are skipped.
-export const brief = (data, profile, picked, { date, withPreprint = false, caseStudies = [], mitigations = [] }) => {
+// `--mitigation`), after the challenges in the order given; ids the data does not know are skipped;
+// `store`: the team's checklist state (`--state`), or none (every item an open box).
+export const brief = (data, profile, picked, { date, withPreprint = false, caseStudies = [], mitigations = [],
+  store = null }) => {
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   const template = withPreprint ? b.head_with_preprint : b.head;
@@ -68,7 +87,8 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
   const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, s.body.trim()].join("\n\n"));
+    const body = store ? withState(data, s.body, r.id, store) : s.body;
+    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, body.trim()].join("\n\n"));
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   const sectionsOf = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);

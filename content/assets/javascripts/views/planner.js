@@ -183,8 +183,10 @@ const exportPlan = async (kind) => {
   // mitigations follow them (as --challenge, --case-study, --mitigation), and their sources go into brief.bib.
   const basket = document.getElementById("fg-brief-basket")?.checked ? basketPicks(data) : null;
   const chosen = basket ? ranked.filter((r) => picked.includes(r) || basket.challenges.includes(r.id)) : picked;
+  // The checklist state saved in this browser, when asked (`--state`): status, reason and owner of each check.
+  const withState = Boolean(document.getElementById("fg-brief-state")?.checked);
   const made = brief(data, profile, chosen, { date: today(), withPreprint, caseStudies: basket?.caseStudies,
-    mitigations: basket?.mitigations });
+    mitigations: basket?.mitigations, store: withState ? store : null });
   download("brief.md", made.markdown, "text/markdown");
   download("brief.bib", made.bibtex, "application/x-bibtex");
   const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
