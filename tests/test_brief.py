@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import yaml
 from click.testing import CliRunner
 from pybtex.database import parse_string
 
-from conftest import HERE, REAL
+from conftest import HERE, REAL, VALID
 from fieldguide import brief, graph, load
 from fieldguide.cli import main
 
@@ -54,21 +55,59 @@ def test_brief_metadata_block_names_title_project_date_and_bibliography(tmp_path
     assert len(re.findall(r"^## \[", markdown, re.MULTILINE)) == 5, "--top defaults to five challenges"
 
 
-def test_brief_bibliography_is_plain_text_without_markdown_escapes(tmp_path: Path) -> None:
+def test_brief_has_one_bibliography_written_by_citeproc(tmp_path: Path) -> None:
+    """No hand-made list beside citeproc's: the brief ends with an empty References section
+    (pandoc's `refs` div), and citeproc fills it in the style of the in-text citations."""
     markdown, _ = write_brief(tmp_path, "--challenge", "concept-drift", "--challenge", "data-dispersion")
-    bibliography = markdown.split("## Bibliography")[1]
-    assert "\\" not in bibliography, "no Markdown escapes such as 'Xu\\.'"
-    assert "ACM Computing Surveys" in bibliography, "the survey's peer-reviewed version is listed"
+    assert markdown.endswith("## References\n\n::: {#refs}\n:::\n")
+    assert "suppress-bibliography" not in markdown and "## Bibliography" not in markdown
     assert re.findall(r"^## \[(.+?)\]", markdown, re.MULTILINE) == ["Concept drift", "Data dispersion"]
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    references = proc.stdout.split("References")[-1]
+    assert "Paleyes, Andrei, Raoul-Gabriel Urma, and Neil D. Lawrence. 2022." in references, "Chicago author-date"
+    assert "ACM Computing Surveys" in references, "the survey's peer-reviewed version is listed"
+
+
+CSL_NUMERIC = """<?xml version="1.0" encoding="utf-8"?>
+<style xmlns="http://purl.org/net/xbiblio/csl" class="in-text" version="1.0">
+  <info><title>Test numeric</title><id>test-numeric</id><updated>2026-12-01T00:00:00+00:00</updated></info>
+  <citation><layout prefix="[" suffix="]" delimiter=", "><text variable="citation-number"/></layout></citation>
+  <bibliography><layout><text variable="citation-number" prefix="[" suffix="] "/><text variable="title"/></layout>
+  </bibliography>
+</style>
+"""
 
 
 def test_brief_to_docx_with_a_citation_style_of_the_readers_choice(tmp_path: Path) -> None:
-    """Deleting `suppress-bibliography`, as the brief explains, lets citeproc write the bibliography."""
-    markdown, _ = write_brief(tmp_path, "--challenge", "model-stealing")
-    (tmp_path / "brief.md").write_text(markdown.replace("suppress-bibliography: true\n", ""), encoding="utf-8")
+    """`--csl FILE` names the style in the metadata block: citations and references both follow it,
+    with no option on pandoc's command line and nothing of the default style left."""
+    (tmp_path / "styles").mkdir()
+    (tmp_path / "styles" / "numeric.csl").write_text(CSL_NUMERIC, encoding="utf-8")
+    markdown, _ = write_brief(tmp_path, "--challenge", "model-stealing",
+                              "--csl", str(tmp_path / "styles" / "numeric.csl"))
+    assert 'csl: "styles/numeric.csl"' in markdown, "relative to the brief, where pandoc runs"
     proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
-    assert "Tramèr, Florian" in proc.stdout and "Stealing Machine Learning Models via Prediction APIs" in proc.stdout
+    assert re.search(r"\[\d+(, \d+)*\]", proc.stdout) and "et al. 20" not in proc.stdout, "numeric in-text citations"
+    assert re.search(r"^\[\d+\] Stealing machine learning models via prediction APIs$", proc.stdout,
+                     re.MULTILINE | re.IGNORECASE)
+    proc = pandoc(tmp_path, "-o", "brief.docx")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    ("<style>not csl</style>", "not a CSL style: its root element is not a CSL <style>"),
+    ("<style", "not a CSL style: the XML is not well formed"),
+    (None, "cannot read it")])
+def test_brief_refuses_a_csl_file_that_is_not_a_style(tmp_path: Path, content: str | None, message: str) -> None:
+    if content is not None:
+        (tmp_path / "x.csl").write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--csl", str(tmp_path / "x.csl"), "--out", str(tmp_path / "brief.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "a clear error, not a traceback"
+    assert message in result.output and "--csl" in result.output
+    assert not (tmp_path / "brief.md").exists(), "nothing written"
 
 
 @pytest.mark.parametrize("bad", ["2026-13-01", "yesterday"])
@@ -105,8 +144,7 @@ def test_brief_cites_the_survey_by_its_peer_reviewed_version_unless_asked_for_bo
 
 def test_planner_page_offers_both_heads_the_cli_writes() -> None:
     """The planner's "also cite the arXiv text" box swaps in the head `--with-preprint` writes."""
-    data = brief.page_data(CAT, G, "https://guide.example.org/", {r: _Text(r) for r in CAT.references},
-                           {r: "" for r in CAT.references})
+    data = brief.page_data(CAT, G, "https://guide.example.org/", {r: "" for r in CAT.references})
     assert data["head"] == brief.head_template(CAT, "https://guide.example.org/")
     assert data["head_with_preprint"] == brief.head_template(CAT, "https://guide.example.org/", True)
     assert data["always"] == ["paleyes2022challenges"]
@@ -114,6 +152,207 @@ def test_planner_page_offers_both_heads_the_cli_writes() -> None:
     assert "paleyes2020challenges" in data["references"], "the preprint's entry is there for the option"
 
 
-class _Text:
-    def __init__(self, text: str) -> None:
-        self.text = text
+
+SECOND_PERSON = re.compile(r"\b(you|your|yours|yourself|yourselves)\b", re.IGNORECASE)
+# Words of tool instructions: how to render or edit the file belongs to the CLI and the page's help.
+INSTRUCTIONS = re.compile(r"pandoc|citeproc|--csl|\.csl\b|suppress-bibliography|\.bib\b|\bdelete (the|this|it)\b|"
+                          r"\brender (it|this|the brief)\b|\bcite (it|its|the)\b", re.IGNORECASE)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def docx_paragraphs(path: Path) -> list[tuple[str, str]]:
+    """(style, text) of each paragraph of a .docx, as Word shows it."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    root = ET.fromstring(zipfile.ZipFile(path).read("word/document.xml"))
+    out = []
+    for p in root.iter(f"{W}p"):
+        style = p.find(f"{W}pPr/{W}pStyle")
+        out.append(("" if style is None else style.get(f"{W}val"), "".join(t.text or "" for t in p.iter(f"{W}t"))))
+    return out
+
+
+def team_state(path: Path) -> Path:
+    """A version 3 state file touching every challenge: its first check done, the second an accepted
+    risk, the third not applicable, each with an owner or a reason."""
+    items = []
+    for c in CAT.challenges.values():
+        for item, status in zip(c.checklist, ("done", "accepted-risk", "na"), strict=False):
+            items.append({"id": item.id, "status": status, "owner": "Ana Díaz",
+                          "reason": "" if status == "done" else "decided at the design review on 2026-11-30"})
+    path.write_text(json.dumps({"format": "fieldguide-checklist", "version": 3, "items": items}), encoding="utf-8")
+    return path
+
+
+CHOSEN = ["--case-study", "epic-sepsis-alerts-covid-19", "--mitigation", "evidently", "--mitigation", "alibi-detect"]
+
+
+def full_brief(tmp_path: Path, *more: str) -> tuple[str, str]:
+    """A brief with every part a team can ask for: a profile with a description, the top challenges,
+    the team's state, chosen case studies and mitigations."""
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({
+        "name": "Ward triage", "industry": "healthcare", "traits": ["regulated"],
+        "description": "triage model deployed to new hospitals; labels need radiologists and the data drifts"}),
+        encoding="utf-8")
+    return write_brief(tmp_path, "--profile", str(tmp_path / "p.yaml"), "--top", "8", "--date", "2026-12-01",
+                       "--state", str(team_state(tmp_path / "state.json")), *CHOSEN, *more)
+
+
+def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_path: Path) -> None:
+    """The issue's "done when": pandoc --citeproc to HTML and docx, every [@key] formatted in
+    Chicago author-date, one bibliography (citeproc's) with exactly the entries of brief.bib."""
+    markdown, bibtex = full_brief(tmp_path)
+    assert "## Case study: [Epic Sepsis Model" in markdown and "## Mitigation: [Alibi Detect]" in markdown
+    assert "[@klaise2020monitoring]" in markdown and "- [x] " in markdown and "(accepted risk: decided" in markdown
+    keys = set(parse_string(bibtex, "bibtex").entries)
+    assert keys == set(re.findall(r"@([a-z0-9]+)", markdown.split("\n---\n", 1)[1]))
+    html = pandoc(tmp_path, "-s", "-t", "html", "-o", "brief.html")
+    assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr  # "citation x not found"
+    page = (tmp_path / "brief.html").read_text(encoding="utf-8")
+    assert "[@" not in page and "???" not in page and not re.search(r"\(\w+\?\)", page), "no unresolved citation"
+    assert set(re.findall(r'id="ref-([a-z0-9]+)"', page)) == keys, "one entry per source, from citeproc"
+    assert page.count('id="refs"') == 1 and "Bibliography" not in page
+    assert re.search(r'<span class="citation"[^>]*>\(Paleyes et al\. 2022', page), "author-date in the text"
+    docx = pandoc(tmp_path, "-o", "brief.docx")
+    assert docx.returncode == 0 and "WARNING" not in docx.stderr, docx.stderr
+    paragraphs = docx_paragraphs(tmp_path / "brief.docx")
+    text = "\n".join(t for _, t in paragraphs)
+    assert "[@" not in text and "???" not in text
+    assert "(Paleyes et al. 2022" in text
+    entries = [t for style, t in paragraphs if style == "Bibliography"]
+    assert len(entries) == len(keys), "citeproc's bibliography, one paragraph per source"
+    assert any(t.startswith("Paleyes, Andrei, Raoul-Gabriel Urma, and Neil D. Lawrence. 2022.") for t in entries)
+
+
+def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) -> None:
+    """What a reviewer reads (the rendered document up to its References, whose titles are the
+    sources' own) says "the project's", never "you"; nothing in it tells anyone how to run a tool.
+    Every challenge, case study and mitigation of the catalog is in it, so no template and no catalog
+    text it carries escapes the check. The CLI says how to render it, on stderr."""
+    every = [a for c in CAT.challenges for a in ("--challenge", c)] + [a for s in CAT.case_studies for a in (
+        "--case-study", s)] + [a for m in CAT.mitigations for a in ("--mitigation", m)]
+    markdown, _ = full_brief(tmp_path, *every)
+    assert len(re.findall(r"^## ", markdown, re.MULTILINE)) == len(CAT.challenges) + len(CAT.case_studies) + len(
+        CAT.mitigations) + 1
+    assert "the project's description mentions" in markdown, "the reasons are there, in the third person"
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    document = proc.stdout.rsplit("References", 1)[0]
+    body = markdown.split("\n---\n", 1)[1].rsplit("## References", 1)[0]
+    for text in (document, body):
+        assert not SECOND_PERSON.search(text), SECOND_PERSON.search(text)
+        assert not INSTRUCTIONS.search(text), INSTRUCTIONS.search(text)
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--out", str(tmp_path / "b.md")])
+    assert "pandoc --citeproc b.md -o b.docx" in result.output, "the instruction is the CLI's output"
+
+
+def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path) -> None:
+    """`--out my_review.md` writes my_review.bib and the metadata names that file (a name pandoc could
+    misread as Markdown included), and `--bib` elsewhere is named relative to the brief."""
+    (tmp_path / "out").mkdir()
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "model-stealing",
+                                       "--out", str(tmp_path / "out" / "my_review.md")])
+    assert result.exit_code == 0, result.output
+    assert "pandoc --citeproc my_review.md -o my_review.docx" in result.output
+    proc = subprocess.run([PANDOC, "--citeproc", "my_review.md", "-t", "plain"], cwd=tmp_path / "out",
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr and "Tramèr" in proc.stdout, proc.stderr
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "model-stealing",
+                                       "--out", str(tmp_path / "out" / "b.md"), "--bib", str(tmp_path / "refs.bib")])
+    assert result.exit_code == 0, result.output
+    proc = subprocess.run([PANDOC, "--citeproc", "b.md", "-t", "plain"], cwd=tmp_path / "out",
+                          capture_output=True, text=True, check=False, timeout=120)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr and "Tramèr" in proc.stdout, proc.stderr
+
+
+def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_path: Path) -> None:
+    """`--state` (a version 2 file with hostile text): each item carries its status, reason and owner;
+    only the done item is ticked, in HTML and in Word; an accepted risk has no box at all; the
+    reason and owner read as typed (no link, no citation)."""
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(VALID), "--out", str(tmp_path / "brief.md"),
+                                       "--state", str(HERE / "states" / "team.json"), "--challenge", "data-discovery",
+                                       "--challenge", "data-profiling", "--challenge", "feedback-loops"])
+    assert result.exit_code == 0, result.output
+    html = pandoc(tmp_path, "-t", "html", "--wrap=none")
+    assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr
+    items = {re.search(r"<code>([a-z-]+)</code>", li).group(1): li
+             for li in re.findall(r"<li>(.*?)</li>", html.stdout, re.DOTALL) if "<code>" in li}
+    assert "checked" in items["data-discovery-source-owners"] and "(done; owner: Ana)" in items[
+        "data-discovery-source-owners"]
+    risk = items["data-discovery-catalogue"]
+    assert "checkbox" not in risk, "an accepted risk is neither ticked nor an open box"
+    assert "(accepted risk: One source system [see](javascript:alert(1)); owner: @raj)" in risk, "as typed"
+    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and "(in progress; owner: -Kim)" in items[
+        "data-profiling-report"]
+    assert "(open; owner: Raj)" in items["feedback-loops-holdout"] and "checked" not in items["feedback-loops-holdout"]
+    assert html.stdout.count("checked") == 1
+    assert pandoc(tmp_path, "-o", "brief.docx").returncode == 0
+    status = re.compile(r"\((done|open|in progress|accepted)")
+    lines = [t for _, t in docx_paragraphs(tmp_path / "brief.docx") if status.search(t)]
+    assert len(lines) == 4, "one paragraph per checklist item"
+    ticked = [t for t in lines if t.startswith("☒")]
+    assert len(ticked) == 1 and "data-discovery-source-owners" in ticked[0]
+    risk = next(t for t in lines if "data-discovery-catalogue" in t)
+    assert not risk.startswith(("☒", "☐")) and "accepted risk" in risk
+
+
+@pytest.mark.parametrize("version", [1, 3])
+def test_brief_reads_every_state_file_version_and_never_ticks_what_does_not_apply(tmp_path: Path,
+                                                                                  version: int) -> None:
+    """Version 1 (no times) and 3 (per-field changes) files through the same reader: a check marked
+    not applicable keeps its reason and has no box."""
+    item = {"id": "concept-drift-drift-alerts", "status": "na", "reason": "batch scoring, reviewed weekly"}
+    if version == 3:
+        item["changed"] = {"status": {"at": "2026-11-30T10:00:00Z", "by": "Ana"}}
+    done = {"id": "concept-drift-retraining-trigger", "status": "done", "owner": "Ana"}
+    (tmp_path / "s.json").write_text(json.dumps({"format": "fieldguide-checklist", "version": version,
+                                                 "items": [item, done]}), encoding="utf-8")
+    markdown, _ = write_brief(tmp_path, "--challenge", "concept-drift", "--state", str(tmp_path / "s.json"))
+    assert ("- Input and prediction distributions are compared with a training-time reference on a fixed schedule, "
+            "and an alert fires when the difference crosses a set threshold. `concept-drift-drift-alerts` "
+            "(not applicable: batch scoring, reviewed weekly)") in markdown
+    assert "- [x] A written policy states" in markdown and "(done; owner: Ana)" in markdown
+    assert markdown.count("- [ ] ") == 4 and markdown.count("(open)") == 4, "the other items: open"
+    html = pandoc(tmp_path, "-t", "html")
+    assert html.returncode == 0 and "WARNING" not in html.stderr and html.stdout.count("checked") == 1
+
+
+def test_brief_refuses_a_bad_state_file_and_writes_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--state", str(HERE / "states" / "malformed.json"),
+                                       "--out", str(tmp_path / "brief.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "a clear error, not a traceback"
+    assert re.search(r"malformed\.json:\d+: checklist: ", result.output)
+    assert not (tmp_path / "brief.md").exists()
+
+
+def test_brief_presents_the_case_studies_and_mitigations_the_reader_chose(tmp_path: Path) -> None:
+    """`--case-study` and `--mitigation` (repeatable, in the order given, a repeat once) come after the
+    challenges with their sources, which brief.bib then holds: nothing to merge by hand."""
+    markdown, bibtex = write_brief(tmp_path, "--challenge", "model-stealing", "--mitigation", "evidently",
+                                   "--case-study", "epic-sepsis-alerts-covid-19", "--mitigation", "alibi-detect",
+                                   "--mitigation", "evidently")
+    headings = re.findall(r"^## (.+?)(?:\]|$)", markdown, re.MULTILINE)
+    assert headings == ["[Model stealing", "Case study: [Epic Sepsis Model at 24 hospitals — alert volume jumped "
+                        "when COVID-19 arrived", "Mitigation: [Evidently", "Mitigation: [Alibi Detect", "References"]
+    entries = set(parse_string(bibtex, "bibtex").entries)
+    assert {"wong2021quantification", "evidently2026data", "klaise2020monitoring", "tramer2016stealing"} <= entries
+    assert "Challenges it addresses: [Outlier detection](https://guide.example.org/challenges/outlier-detection/)" in (
+        markdown)
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    assert "(Wong et al. 2021" in proc.stdout and "(Klaise et al. 2020)" in proc.stdout
+    only, _ = write_brief(tmp_path, "--mitigation", "evidently")
+    assert re.findall(r"^## (.+?)(?:\]|$)", only, re.MULTILINE) == ["Mitigation: [Evidently", "References"]
+
+
+def test_brief_refuses_an_unknown_case_study_or_mitigation(tmp_path: Path) -> None:
+    for option, value, what in (("--case-study", "epic-sepsis", "case study"), ("--mitigation", "evidentlyy",
+                                                                               "mitigation")):
+        result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), option, value,
+                                           "--out", str(tmp_path / "brief.md")])
+        assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+        assert f"unknown {what} '{value}'" in result.output
+        assert not (tmp_path / "brief.md").exists()

@@ -290,3 +290,55 @@ def test_the_readiness_shown_is_the_readiness_exported(page, site, tmp_path: Pat
     cli_md = checklist.to_markdown(CAT, G, checklist.rows(CAT), checklist.read_state(path, CAT)[0], site.url,
                                    "Deployment checklist: all stages", compact=True)
     assert markdown == cli_md
+
+
+def test_planner_brief_adds_my_citations_from_the_basket(page, site) -> None:
+    """A reader collects a challenge, a case study and a mitigation with "Add to citations" on their
+    pages, then ticks "Add my citations" on the planner: the brief is what `fieldguide brief` writes
+    with those as --challenge, --case-study and --mitigation, and brief.bib holds their sources."""
+    ranked = plan.rank(CAT, G, Profile(industry="finance"))
+    extra = ranked[7].id
+    for path in (f"challenges/{extra}/", "case-studies/epic-sepsis-alerts-covid-19/", "mitigations/alibi-detect/"):
+        page.goto(site.url + path, wait_until="networkidle")
+        page.locator(".fg-add-cite").first.click()
+        expect(page.locator(".fg-add-cite").first).to_have_attribute("aria-pressed", "true")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    page.locator("#fg-brief-basket").check()
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    files = brief_downloads(page)
+    expected_md, expected_bib = brief.brief(
+        CAT, G, [r.id for r in ranked[:5]] + [extra], site.url, ranked=ranked, profile_text="Banking and finance",
+        date=today, case_study_ids=["epic-sepsis-alerts-covid-19"], mitigation_ids=["alibi-detect"])
+    assert files["brief.md"] == expected_md
+    assert files["brief.bib"] == expected_bib
+    assert "klaise2020monitoring," in files["brief.bib"] and "wong2021quantification," in files["brief.bib"]
+    expect(page.locator(".fg-message").first).to_contain_text(
+        "6 challenges, 1 case study and 1 mitigation from the citation basket")
+
+
+def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, site, tmp_path: Path) -> None:
+    """A check done and one marked not applicable on the checklist page; with "Show the checklist
+    state" ticked the planner's brief is `fieldguide brief --state` on the state the page exports."""
+    ranked = plan.rank(CAT, G, Profile(industry="finance"))
+    top = CAT.challenges[ranked[0].id]
+    open_checklist(page, site, CAT.stage_of(top.step).id)
+    tick(page, top.checklist[0].id)
+    mark_not_applicable(page, top.checklist[1].id, "Batch scoring only")
+    page.locator(f"#reason-{top.checklist[1].id}").blur()
+    (tmp_path / "state.json").write_text(download(page, "[data-fg-export=json]"), encoding="utf-8")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    page.locator("#fg-brief-state").check()
+    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    files = brief_downloads(page)
+    state, problems = checklist.read_state(tmp_path / "state.json", CAT)
+    assert not problems
+    expected_md, _ = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
+                                 profile_text="Banking and finance", date=today, state=state)
+    assert files["brief.md"] == expected_md
+    assert "- [x] " in files["brief.md"] and "(not applicable: Batch scoring only)" in files["brief.md"]

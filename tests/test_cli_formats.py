@@ -313,7 +313,7 @@ def test_brief_for_a_profile_covers_its_top_challenges(rich_catalog: Path, tmp_p
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
                         "## [Missing values](https://guide.example.org/challenges/missing-values/)",
-                        "## Bibliography"]
+                        "## References"]
     assert "*Why it is on this list:* matches regulated; typical of finance; 1 case study in finance." in text
     assert "- [ ] Records carry a stable key that survives merges. `duplicate-records-key`" in text
     bib = parse_string((tmp_path / "brief.bib").read_text(encoding="utf-8"), "bibtex")
@@ -321,7 +321,8 @@ def test_brief_for_a_profile_covers_its_top_challenges(rich_catalog: Path, tmp_p
 
 
 def test_brief_needs_a_profile_or_a_challenge(rich_catalog: Path) -> None:
-    assert cli("brief", code=1).stderr == "error: give --profile FILE or at least one --challenge ID\n"
+    assert cli("brief", code=1).stderr == (
+        "error: give --profile FILE or at least one --challenge, --case-study or --mitigation ID\n")
     result = cli("brief", "--challenge", "schema-drfit", code=1)
     assert result.stderr == "error: unknown challenge 'schema-drfit'; did you mean schema-drift?\n"
 
@@ -330,7 +331,7 @@ def test_brief_for_chosen_challenges_keeps_their_order(rich_catalog: Path) -> No
     text = cli("brief", "--challenge", "model-size", "--challenge", "schema-drift", "--site-url", SITE).stdout
     headings = [line for line in text.splitlines() if line.startswith("## ")]
     assert headings == ["## [Model size](https://guide.example.org/challenges/model-size/)",
-                        "## [Schema drift](https://guide.example.org/challenges/schema-drift/)", "## Bibliography"]
+                        "## [Schema drift](https://guide.example.org/challenges/schema-drift/)", "## References"]
     assert "Why it is on this list" not in text, "no profile, no ranking reasons"
 
 

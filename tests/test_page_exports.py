@@ -135,22 +135,26 @@ def test_orphans_are_listed_in_the_same_order(tmp_path: Path) -> None:
         assert text == _python(VALID, state, fmt), fmt
 
 
-@pytest.mark.parametrize("catalog, profile, with_preprint", [
-    (REAL, {"name": "Loan scoring", "industry": "finance", "traits": ["regulated"]}, False),
+@pytest.mark.parametrize("catalog, profile, with_preprint, chosen", [
+    (REAL, {"name": "Loan scoring", "industry": "finance", "traits": ["regulated"]}, False, {}),
     (REAL, {"name": "", "industry": "healthcare", "traits": [], "stages": ["model-deployment", "data-management"],
-            "description": "x-ray triage where labels need radiologists and the data drifts"}, True),
-    (RICH, {"name": "Ana's $' *model* `x`", "industry": "", "traits": []}, False)],
-    ids=["real", "real-description-preprint", "rich-hostile-name"])
+            "description": "x-ray triage where labels need radiologists and the data drifts"}, True, {}),
+    (REAL, {"name": "Ward", "industry": "healthcare", "traits": []}, False,
+     {"caseStudies": ["epic-sepsis-alerts-covid-19"], "mitigations": ["alibi-detect", "evidently"]}),
+    (RICH, {"name": "Ana's $' *model* `x`", "industry": "", "traits": []}, False, {})],
+    ids=["real", "real-description-preprint", "real-case-studies-mitigations", "rich-hostile-name"])
 def test_the_planners_brief_is_what_fieldguide_brief_writes(tmp_path: Path, catalog: Path, profile: dict,
-                                                            with_preprint: bool) -> None:
-    """The page's brief (its ranking, reasons, head and bibliography) against `fieldguide brief` for the
-    same profile: Markdown and BibTeX byte for byte."""
+                                                            with_preprint: bool, chosen: dict) -> None:
+    """The page's brief (its ranking, reasons, head, chosen case studies and mitigations, sources)
+    against `fieldguide brief` for the same profile: Markdown and BibTeX byte for byte."""
     profile = {"stages": [], "description": "", **profile}
     (tmp_path / "p.yaml").write_text(json.dumps({k: v for k, v in profile.items() if v}), encoding="utf-8")
     cli("brief", "--catalog", catalog, "--profile", tmp_path / "p.yaml", "--top", "4", "--date", "2026-12-01",
-        "--site-url", SITE, "--out", tmp_path / "brief.md", *(["--with-preprint"] if with_preprint else []))
+        "--site-url", SITE, "--out", tmp_path / "brief.md", *(["--with-preprint"] if with_preprint else []),
+        *[a for s in chosen.get("caseStudies", []) for a in ("--case-study", s)],
+        *[a for m in chosen.get("mitigations", []) for a in ("--mitigation", m)])
     (made,) = page(catalog, [{"format": "brief", "profile": profile, "top": 4, "date": "2026-12-01",
-                              "withPreprint": with_preprint}])
+                              "withPreprint": with_preprint, **chosen}])
     assert made["markdown"] == (tmp_path / "brief.md").read_text(encoding="utf-8")
     assert made["bibtex"] == (tmp_path / "brief.bib").read_text(encoding="utf-8")
 
@@ -169,3 +173,28 @@ def test_every_engine_module_loads_in_node_and_adds_no_global() -> None:
     assert proc.returncode == 0, proc.stderr
     assert len(modules) >= 8
     assert json.loads(proc.stdout) == {"added": [], "window": "undefined", "document": "undefined"}
+
+
+@pytest.mark.parametrize("catalog", [REAL, RICH], ids=["real", "rich"])
+def test_the_planners_brief_with_the_teams_state_is_what_fieldguide_brief_state_writes(tmp_path: Path,
+                                                                                       catalog: Path) -> None:
+    """The page's brief with the checklist state it holds (imported from a file, as the page imports
+    one) against `fieldguide brief --state` on that file: every status, hostile reasons and owners
+    included, byte for byte."""
+    cat = load.load(catalog)
+    statuses = ("done", "accepted-risk", "na", "in-progress", "open")
+    hostile = ["$' `x`{=latex} \\input{/etc/passwd}", "[see](javascript:alert(1)) @paleyes2020challenges", "-Kim",
+               "  two  spaces and more ", "Zoë <b>bold</b>"]
+    items = [{"id": item.id, "status": statuses[n % 5], "owner": hostile[(n + 2) % 5],
+              "reason": hostile[n % 5] if statuses[n % 5] in ("accepted-risk", "na") else ""}
+             for n, item in enumerate(i for c in cat.challenges.values() for i in c.checklist)]
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps({"format": "fieldguide-checklist", "version": 2, "items": items}), encoding="utf-8")
+    profile = {"name": "Ward", "industry": "", "traits": [], "stages": [], "description": ""}
+    (tmp_path / "p.yaml").write_text(json.dumps({"name": "Ward"}), encoding="utf-8")
+    cli("brief", "--catalog", catalog, "--profile", tmp_path / "p.yaml", "--top", "6", "--date", "2026-12-01",
+        "--site-url", SITE, "--out", tmp_path / "brief.md", "--state", state)
+    (made,) = page(catalog, [{"format": "brief", "profile": profile, "top": 6, "date": "2026-12-01", "state": state}])
+    expected = (tmp_path / "brief.md").read_text(encoding="utf-8")
+    assert made["markdown"] == expected
+    assert all(s in expected for s in ("- [x] ", "(accepted risk: ", "(not applicable: ", "(in progress; owner: "))

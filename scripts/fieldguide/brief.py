@@ -1,10 +1,15 @@
 """The design-review brief: chosen challenges with checklists, precedents, mitigations and sources.
 
-One pandoc-ready Markdown document a team attaches to a design review: a YAML metadata block (title,
-project, date, `bibliography: brief.bib`), sources cited as `[@key]`, and a bibliography in plain
-text, plus the BibTeX of everything it cites. Each challenge's section is rendered once, here; the
-planner page assembles the same sections (shipped as data) for the challenges a team picks, so the
-brief has a single implementation and the page's brief is byte-identical to `fieldguide brief`.
+One pandoc-ready Markdown document a team attaches to a design review as it is: a YAML metadata block
+(title, project, date, `bibliography: brief.bib`, optionally `csl:`), sources cited as `[@key]`, and
+an empty References section that `pandoc --citeproc` fills, so in-text citations and bibliography
+come from one CSL style (pandoc's built-in Chicago author-date unless the reader names another).
+Plus the BibTeX of everything it cites. The document is written in the third person and carries no
+tool instructions: how to render it is said by the CLI (stderr, `--help`) and the planner page's help.
+
+Each challenge's section is rendered once, here; the planner page assembles the same sections
+(shipped as data) for the challenges a team picks, so the brief has a single implementation and the
+page's brief is byte-identical to `fieldguide brief`.
 """
 
 from __future__ import annotations
@@ -17,14 +22,18 @@ import networkx as nx
 
 from . import RELEASED, __version__, bib
 from .catalog import Catalog
-from .cite import cited_survey, expand, survey_family
+from .checklist import STATUS_TEXT, State
+from .cite import cited_survey, expand, page_key, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .pages import entity_url, environment
 from .plan import Ranked
-from .schema import Reference
+from .schema import ItemState, Reference
 
 TITLE = "Design-review brief"
+WHOSE = "the project's"  # reasons in the third person: "the project's description mentions ..."
+# Where citeproc writes the bibliography (pandoc's `refs` div), in the style of the in-text citations.
+REFERENCES = "## References\n\n::: {#refs}\n:::"
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,46 @@ def section(cat: Catalog, g: nx.MultiDiGraph, cid: str, site_url: str) -> Sectio
     return Section(heading, body, tuple(cited))
 
 
+def entity_section(cat: Catalog, kind: str, eid: str, site_url: str) -> Section:
+    """A case study or mitigation the reader chose (`kind`: "case_study" or "mitigation"): what it
+    is, its sources, and the challenges it illustrates or addresses."""
+    entity = cat.case_studies[eid] if kind == "case_study" else cat.mitigations[eid]
+    keys = cite_keys(cat, list(entity.references))
+    linked = list(dict.fromkeys(link.challenge for link in entity.challenges))
+    context = {"s": entity if kind == "case_study" else None, "m": entity if kind == "mitigation" else None,
+               "cite": pandoc_cite(keys),
+               "challenges": [{"title": cat.challenges[c].title, "url": entity_url(site_url, "challenge", c)}
+                              for c in linked]}
+    body = pandoc_markdown(environment().get_template("brief_entity.md.j2").render(**context).strip()) + "\n"
+    label = "Case study" if kind == "case_study" else "Mitigation"
+    heading = f"## {label}: [{pandoc_markdown(entity.title)}]({entity_url(site_url, kind, eid)})"
+    return Section(heading, body, tuple(dict.fromkeys(keys)))
+
+
+BLANK = "- [ ] "  # a checklist line without state: the template's `- [ ] text `id``
+# With the team's state, only done is ticked; accepted risk and not applicable get no box at all
+# (an open box would read as a gap, a tick as done). Shipped to the page, which does the same.
+BOXES = {"done": "[x] ", "open": "[ ] ", "in-progress": "[ ] "}
+
+
+def stated(check: str, state: ItemState) -> str:
+    """A checklist line with the team's state: `check` is the item's text and id as the section lists
+    them; the status, reason and owner follow, escaped for pandoc (a person's text)."""
+    reason, owner = pandoc_text(state.reason), pandoc_text(state.owner)
+    said = STATUS_TEXT[state.status] + (f": {reason}" if reason else "") + (f"; owner: {owner}" if owner else "")
+    return f"- {BOXES.get(state.status, '')}{check} ({said})"
+
+
+def with_state(cat: Catalog, sec: Section, cid: str, state: State) -> Section:
+    """The section with each of its checklist lines given the team's state; the planner page does
+    exactly this in JavaScript (`withState`)."""
+    lines = sec.body.split("\n")
+    for item in cat.challenges[cid].checklist:
+        at = next(i for i, line in enumerate(lines) if line.startswith(BLANK) and line.endswith(f" `{item.id}`"))
+        lines[at] = stated(lines[at][len(BLANK):], state.of(item.id))
+    return Section(sec.heading, "\n".join(lines), sec.refs)
+
+
 def why_line(reasons: list[str]) -> str:
     return f"*Why it is on this list:* {'; '.join(reasons)}." if reasons else ""
 
@@ -76,32 +125,32 @@ def title_of(project: str) -> str:
 
 
 def head_template(cat: Catalog, site_url: str, with_preprint: bool = False) -> str:
-    """The brief's opening with `{title}` and `{date}` (values of the metadata block), and `{project}`
-    and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
+    """The brief's opening with `{title}`, `{date}` and `{bibliography}` (values of the metadata block),
+    and `{project}`, `{csl}` and `{profile}` (whole lines, dropped when empty) left to fill in. It cites the survey's
     peer-reviewed version, and the preprint the catalog follows too when the reader asks for both."""
     return environment().get_template("brief_head.md.j2").render(
-        title="{title}", project_line="{project}", date="{date}", profile_line="{profile}",
+        title="{title}", project_line="{project}", csl_line="{csl}", date="{date}", profile_line="{profile}",
+        bibliography="{bibliography}",
         version=__version__, released=RELEASED, site_url=site_url,
         survey=cited_survey(cat, with_preprint), published=len(survey_family(cat)) > 1).strip()
 
 
-# The four slots, filled in one pass: text filled into one slot is never read as another slot.
-HEAD_SLOTS = re.compile(r"\{(title|date)\}|\{(project|profile)\}\n")
+# The six slots, filled in one pass: text filled into one slot is never read as another slot.
+HEAD_SLOTS = re.compile(r"\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n")
+BIB = "brief.bib"  # the BibTeX file's name beside the brief (the page's download; the CLI's default)
 
 
-def fill_head(template: str, title: str, project: str, date: str, profile_text: str) -> str:
+def fill_head(template: str, title: str, project: str, date: str, profile_text: str, csl: str = "",
+              bibliography: str = BIB) -> str:
     """Fill the head template; the planner page does exactly this in JavaScript (`fillHead`).
 
-    The title and project name are a person's text: escaped for pandoc, whose metadata values are
-    Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
-    values = {"title": pandoc_metadata(title), "date": yaml_scalar(date),
+    The title, project name and file paths are a person's text: escaped for pandoc, whose metadata
+    values are Markdown, then quoted for YAML. The profile line is escaped for pandoc's body text."""
+    values = {"title": pandoc_metadata(title), "date": yaml_scalar(date), "bibliography": pandoc_metadata(bibliography),
               "project": f"project: {pandoc_metadata(project)}\n" if project else "",
+              "csl": f"csl: {pandoc_metadata(csl)}\n" if csl else "",
               "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n" if profile_text else ""}
     return HEAD_SLOTS.sub(lambda m: values[m.group(1) or m.group(2)], template)
-
-
-def bibliography(refs: list[Reference], formatted: dict[str, bib.Formatted]) -> str:
-    return "## Bibliography\n\n" + "\n".join(f"- {bib.label(r)}. {formatted[r.id].text}" for r in refs)
 
 
 def ordered(refs: list[Reference]) -> list[Reference]:
@@ -110,26 +159,41 @@ def ordered(refs: list[Reference]) -> list[Reference]:
 
 def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: str,
           ranked: list[Ranked] | None = None, profile_text: str = "", project: str = "",
-          date: str = RELEASED, with_preprint: bool = False) -> tuple[str, str]:
-    """Return (Markdown, BibTeX) for the chosen challenges, in the order given."""
-    reasons = {r.id: r.reasons(cat) for r in ranked or []}
+          date: str = RELEASED, with_preprint: bool = False, csl: str = "",
+          bibliography: str = BIB, state: State | None = None, case_study_ids: list[str] | None = None,
+          mitigation_ids: list[str] | None = None) -> tuple[str, str]:
+    """Return (Markdown, BibTeX) for the chosen challenges, in the order given. `csl` and
+    `bibliography`: the style and BibTeX files named in the metadata block, as paths pandoc run
+    beside the brief reads (no `csl`: pandoc's built-in Chicago author-date). `state`: the team's
+    checklist state, shown on every item (without it, every item is an open box). Case studies and
+    mitigations the reader chose follow the challenges, each in the order given."""
+    reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
-    ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections for r in s.refs]))
+    if state is not None:
+        sections = [with_state(cat, sec, cid, state) for sec, cid in zip(sections, challenge_ids, strict=True)]
+    chosen = [entity_section(cat, "case_study", s, site_url) for s in case_study_ids or []] + [
+        entity_section(cat, "mitigation", m, site_url) for m in mitigation_ids or []]
+    ref_ids = list(dict.fromkeys(cited_survey(cat, with_preprint) + [r for s in sections + chosen for r in s.refs]))
     refs = ordered([cat.references[r] for r in ref_ids])
-    formatted = bib.formatted(refs)
-    parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text)]
+    parts = [fill_head(head_template(cat, site_url, with_preprint), title_of(project), project, date, profile_text,
+                       csl, bibliography)]
     for sec, cid in zip(sections, challenge_ids, strict=True):
         parts.append("\n\n".join(filter(None, [sec.heading, why_line(reasons.get(cid, [])), sec.body.strip()])))
-    parts.append(bibliography(refs, formatted))
+    parts.extend(f"{sec.heading}\n\n{sec.body.strip()}" for sec in chosen)
+    parts.append(REFERENCES)
     return "\n\n".join(parts) + "\n", bib.join_bibtex([bib.to_bibtex([r]) for r in refs])
 
 
-def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[str, bib.Formatted],
-              bibtex: dict[str, str]) -> dict[str, Any]:
+def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str, str]) -> dict[str, Any]:
     """Sections and sources for the planner page, which assembles briefs for any selection.
-    `formatted` and `bibtex` (per reference id) come from the site generator, computed once."""
+    `bibtex` (per reference id) comes from the site generator, computed once. The label only orders
+    brief.bib; the bibliography itself is citeproc's."""
     sections = {cid: section(cat, g, cid, site_url) for cid in cat.challenges}
-    used = sorted(set(cited_survey(cat, True)) | {r for s in sections.values() for r in s.refs})
+    # What "Add my citations" brings in from the citation basket, as --case-study and --mitigation do.
+    chosen = {kind: {eid: entity_section(cat, kind, eid, site_url) for eid in pool}
+              for kind, pool in (("case_study", cat.case_studies), ("mitigation", cat.mitigations))}
+    everything = [*sections.values(), *chosen["case_study"].values(), *chosen["mitigation"].values()]
+    used = sorted(set(cited_survey(cat, True)) | {r for s in everything for r in s.refs})
     refs = [cat.references[r] for r in used]
     return {
         "head": head_template(cat, site_url),
@@ -137,7 +201,18 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, formatted: dict[s
         # The reader's "also cite the 2020 arXiv text" option: the same brief with the preprint too.
         "head_with_preprint": head_template(cat, site_url, True),
         "always_with_preprint": cited_survey(cat, True),
-        "sections": {cid: {"heading": s.heading, "body": s.body, "refs": list(s.refs)} for cid, s in sections.items()},
-        "references": {r.id: {"label": bib.label(r), "text": formatted[r.id].text, "bibtex": bibtex[r.id]}
+        "references_section": REFERENCES,
+        "page_key": page_key(""),  # a basket key is this prefix and the entity's id
+        "whose": WHOSE,
+        "blank": BLANK,
+        "boxes": BOXES,
+        "sections": {cid: _shipped(s) for cid, s in sections.items()},
+        "case_studies": {eid: _shipped(s) for eid, s in chosen["case_study"].items()},
+        "mitigations": {eid: _shipped(s) for eid, s in chosen["mitigation"].items()},
+        "references": {r.id: {"label": bib.label(r), "bibtex": bibtex[r.id]}
                        for r in refs},
     }
+
+
+def _shipped(sec: Section) -> dict[str, Any]:
+    return {"heading": sec.heading, "body": sec.body, "refs": list(sec.refs)}

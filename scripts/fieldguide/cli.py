@@ -477,6 +477,10 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
 @click.option("--profile", "profile_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Project profile YAML: the brief covers its top-ranked challenges.")
 @click.option("--challenge", "challenge_ids", multiple=True, help="Challenge id to include (repeatable).")
+@click.option("--case-study", "case_study_ids", multiple=True,
+              help="Case study id to present after the challenges, with its sources (repeatable).")
+@click.option("--mitigation", "mitigation_ids", multiple=True,
+              help="Mitigation id to present after the case studies, with its sources (repeatable).")
 @click.option("--top", default=5, show_default=True, help="With --profile: how many challenges.")
 @click.option("--project", help="Project name for the title (default: the profile's `name`).")
 @click.option("--date", "brief_date", help="Date in the metadata block, YYYY-MM-DD (default: today).")
@@ -485,11 +489,25 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               help="Also write the BibTeX of every cited source here (default: next to --out).")
 @click.option("--with-preprint", is_flag=True, help="Also cite the survey's 2020 arXiv text, which the catalog "
               "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Checklist JSON exported from the site (any version): each item shows its status, "
+              "reason and owner; only done items are ticked.")
+@click.option("--csl", "csl_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSL style file for citations and references (default: pandoc's built-in Chicago "
+              "author-date); named in the brief's metadata, so pandoc uses it without further options.")
 @site_url_option
-def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...], top: int,
+def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple[str, ...],
+              case_study_ids: tuple[str, ...], mitigation_ids: tuple[str, ...], top: int,
               project: str | None, brief_date: str | None, out: Path | None, bib: Path | None,
-              with_preprint: bool, site_url: str) -> None:
-    """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources."""
+              with_preprint: bool, state_path: Path | None, csl_path: Path | None, site_url: str) -> None:
+    """A pandoc-ready design-review brief: challenges, checklists, precedents, mitigations, sources.
+
+    \b
+    The brief is a document to hand in as it is: third person, no tool instructions inside.
+    Render it beside its brief.bib with pandoc's citeproc, which formats every citation and the
+    References section in one style:
+      pandoc --citeproc brief.md -o brief.docx     (or -o brief.html, brief.pdf)
+    """
     import datetime
 
     from . import brief, plan
@@ -499,9 +517,11 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         click.echo(f"error: --date: '{brief_date}' is not a date such as 2026-11-29", err=True)
         sys.exit(1)
     cat, g = _load(catalog_dir)
-    for cid in challenge_ids:
-        if cid not in cat.challenges:
-            _unknown(cid, list(cat.challenges), "challenge")
+    for ids, pool, what in ((challenge_ids, cat.challenges, "challenge"), (case_study_ids, cat.case_studies,
+                             "case study"), (mitigation_ids, cat.mitigations, "mitigation")):
+        for eid in ids:
+            if eid not in pool:
+                _unknown(eid, list(pool), what)
     ranked = None
     profile_text = ""
     name = project or ""
@@ -511,16 +531,54 @@ def brief_cmd(catalog_dir: Path, profile_path: Path | None, challenge_ids: tuple
         ranked = plan.rank(cat, g, profile)
         profile_text = ", ".join(filter(None, [profile.industry and cat.industries[profile.industry].title]
                                         + [cat.traits[t].title.lower() for t in profile.traits])) or "general"
-    if not challenge_ids and not ranked:
-        click.echo("error: give --profile FILE or at least one --challenge ID", err=True)
+    if not (challenge_ids or ranked or case_study_ids or mitigation_ids):
+        click.echo("error: give --profile FILE or at least one --challenge, --case-study or --mitigation ID",
+                   err=True)
         sys.exit(1)
-    ids = list(challenge_ids) or [r.id for r in ranked[:top]]
-    markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
-                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint)
-    _write(markdown, out)
+    ids = list(challenge_ids) or [r.id for r in (ranked or [])[:top]]
+    csl = _csl(csl_path, out) if csl_path else ""
+    state = _state(state_path, cat) if state_path else None
     bib = bib or (out.with_suffix(".bib") if out else None)
+    markdown, bibtex = brief.brief(cat, g, ids, site_url, ranked=ranked, profile_text=profile_text,
+                                   project=" ".join(name.split()), date=day.isoformat(), with_preprint=with_preprint,
+                                   csl=csl, bibliography=_beside(bib, out) if bib else brief.BIB, state=state,
+                                   case_study_ids=list(dict.fromkeys(case_study_ids)),
+                                   mitigation_ids=list(dict.fromkeys(mitigation_ids)))
+    _write(markdown, out)
     if bib:
         _write(bibtex, bib)
+    # How to render it is said here, never inside the document.
+    name_md = out.name if out else "brief.md"
+    _say(f"render: pandoc --citeproc {name_md} -o {Path(name_md).with_suffix('.docx')} (in the brief's folder; "
+         + (f"style {csl_path.name}" if csl_path else "Chicago author-date; --csl FILE for another style") + ")",
+         err=True)
+
+
+def _beside(path: Path, out: Path | None) -> str:
+    """A path as the brief's metadata names it: relative to the brief's folder, where pandoc runs."""
+    import os
+
+    base = (out.parent if out else Path.cwd()).resolve()
+    return Path(os.path.relpath(path.resolve(), base)).as_posix()
+
+
+def _csl(path: Path, out: Path | None) -> str:
+    """The style's path for the metadata block. A file that is not a CSL style is refused here, not by
+    pandoc later."""
+    import xml.etree.ElementTree as ET
+
+    try:
+        root = ET.fromstring(path.read_bytes())
+    except OSError as exc:
+        _say(f"error: --csl: {path}: cannot read it ({exc.strerror or exc})", err=True)
+        sys.exit(1)
+    except ET.ParseError as exc:
+        _say(f"error: --csl: {path}:{exc.position[0]}: not a CSL style: the XML is not well formed", err=True)
+        sys.exit(1)
+    if root.tag != "{http://purl.org/net/xbiblio/csl}style":
+        _say(f"error: --csl: {path}: not a CSL style: its root element is not a CSL <style>", err=True)
+        sys.exit(1)
+    return _beside(path, out)
 
 
 @main.command("coverage")

@@ -87,11 +87,12 @@ class Ranked:
     words: list[str] = field(default_factory=list)  # words of the description this challenge matched
     cases: int = 0  # case studies of any industry (the evidence part of the score)
 
-    def reasons(self, cat: Catalog) -> list[str]:
-        """Why the challenge is where it is: the description's words, the facets, the evidence."""
+    def reasons(self, cat: Catalog, whose: str = "your") -> list[str]:
+        """Why the challenge is where it is: the description's words, the facets, the evidence.
+        `whose`: "your" on the planner, "the project's" in the brief (a document in the third person)."""
         out = []
         if self.words:
-            out.append("your description mentions " + ", ".join(f"“{w}”" for w in self.words))
+            out.append(f"{whose} description mentions " + ", ".join(f"“{w}”" for w in self.words))
         if self.matched_traits:
             out.append("matches " + ", ".join(cat.traits[t].title.lower() for t in self.matched_traits))
         industry = cat.industries[self.industry].title.lower() if self.industry in cat.industries else ""
@@ -101,9 +102,9 @@ class Ranked:
             out.append(f"{self.industry_cases} case {'study' if self.industry_cases == 1 else 'studies'} "
                        f"in {industry}")
         if not out and self.cases:
-            out.append(f"nothing in your profile points to it; ranked by its {self.cases} "
+            out.append(f"nothing in {whose} profile points to it; ranked by its {self.cases} "
                        f"case {'study' if self.cases == 1 else 'studies'}")
-        return out or ["nothing in your profile points to it; listed in workflow order"]
+        return out or [f"nothing in {whose} profile points to it; listed in workflow order"]
 
 
 MAX_WORDS = 4  # matched description words named in a reason

@@ -111,7 +111,7 @@ def planner_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bib: cite.Bibl
         } for c in cat.challenges.values()},
         "labels": page_labels(),
         "ranking": plan.weights_for_page(cat, g, index),
-        "brief": brief.page_data(cat, g, site_url, bib.formatted, bib.bibtex),
+        "brief": brief.page_data(cat, g, site_url, bib.bibtex),
     }
 
 

@@ -5,7 +5,8 @@
 //                                                          compact, exported}]}  ->  [text or {errors}]
 // `order`: challenge ids in the planner's order (a plan export); otherwise the rows of `stages`
 // (all when empty) in workflow order. Format "brief" (engine/plan.js): {profile, top, date,
-// withPreprint} ranked by the page's engine over the search index -> {markdown, bibtex}.
+// withPreprint, caseStudies, mitigations, state} ranked by the page's engine over the search index ->
+// {markdown, bibtex}.
 import fs from "node:fs";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
@@ -31,7 +32,10 @@ const imported = (path) => {
 const out = input.jobs.map((job) => {
   if (job.format === "brief") {
     const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
-    const { markdown, bibtex } = brief(data, job.profile, ranked, { date: job.date, withPreprint: job.withPreprint });
+    const store = job.state ? imported(job.state) : null;
+    if (store?.errors) return store;
+    const { markdown, bibtex } = brief(data, job.profile, ranked, { date: job.date, withPreprint: job.withPreprint,
+      caseStudies: job.caseStudies || [], mitigations: job.mitigations || [], store });
     return { markdown, bibtex };
   }
   const store = imported(job.state);

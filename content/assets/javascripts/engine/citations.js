@@ -6,6 +6,18 @@ import { byCodePoint, pandocText } from "./escape.js";
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
+// The page keys saved in the basket's storage value ({ version: 1, pages: [...] }); null when the
+// value is unreadable (the basket keeps such a value aside; other readers take it as empty).
+export const savedKeys = (raw) => {
+  try {
+    const parsed = JSON.parse(raw);
+    if (parsed && parsed.version === 1 && Array.isArray(parsed.pages)) {
+      return parsed.pages.filter((k) => typeof k === "string" && SLUG.test(k));
+    }
+  } catch { /* unreadable */ }
+  return null;
+};
+
 // Pages in the order added, then each page's sources after it; every entry once. Saved keys are the
 // reader's storage: looked up among the data's own keys only ("constructor" is no page). `preprints`:
 // each peer-reviewed version brings its preprint (data.preprints).

@@ -4,6 +4,7 @@
 
 import * as StateFile from "./statefile.js";
 import { byCodePoint, pandocText, yamlScalar } from "./escape.js";
+import { stateOf } from "./store.js";
 
 // The profile from anything with get/getAll: the planner form's FormData or a page's URL parameters.
 export const profileFrom = (source) => ({
@@ -26,18 +27,19 @@ export const projectName = (name) => {
 // Names from the profile (a shared link may carry anything) that the data knows, by its own keys only.
 const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
 
-// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons.
-export const reasons = (data, r) => {
+// The same reasons, in the same words, as fieldguide.plan.Ranked.reasons (`whose`: "your" on the
+// planner, the brief's third person from the data).
+export const reasons = (data, r, whose = "your") => {
   const out = [];
-  if (r.words.length) out.push("your description mentions " + r.words.map((w) => `“${w}”`).join(", "));
+  if (r.words.length) out.push(`${whose} description mentions ` + r.words.map((w) => `“${w}”`).join(", "));
   if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
   const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
   if (r.tagged) out.push(`typical of ${industry}`);
   if (r.industryCases) out.push(`${r.industryCases} case ${r.industryCases === 1 ? "study" : "studies"} in ${industry}`);
   if (!out.length && r.cases) {
-    out.push(`nothing in your profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
+    out.push(`nothing in ${whose} profile points to it; ranked by its ${r.cases} case ${r.cases === 1 ? "study" : "studies"}`);
   }
-  return out.length ? out : ["nothing in your profile points to it; listed in workflow order"];
+  return out.length ? out : [`nothing in ${whose} profile points to it; listed in workflow order`];
 };
 
 export const profileText = (data, profile) => [profile.industry && known(data.industries, profile.industry)]
@@ -45,19 +47,39 @@ export const profileText = (data, profile) => [profile.industry && known(data.in
 
 // The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
 // never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
-export const fillHead = (template, title, project, date, profile) => {
+export const fillHead = (template, title, project, date, profile, csl = "") => {
   const values = {
-    title: yamlScalar(pandocText(title)), date: yamlScalar(date),
+    title: yamlScalar(pandocText(title)), date: yamlScalar(date), bibliography: yamlScalar("brief.bib"),
     project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
+    csl: csl ? `csl: ${yamlScalar(pandocText(csl))}\n` : "",
     profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
   };
-  return template.replace(/\{(title|date)\}|\{(project|profile)\}\n/g, (_, a, b) => values[a || b]);
+  return template.replace(/\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
+};
+
+// A section's checklist lines with the team's state, as fieldguide.brief.with_state writes them: only
+// done is ticked, accepted risk and not applicable have no box; status, reason and owner follow.
+export const withState = (data, body, cid, store) => {
+  const b = data.brief;
+  const lines = body.split("\n");
+  for (const { id } of data.challenges[cid].checklist) {
+    const at = lines.findIndex((line) => line.startsWith(b.blank) && line.endsWith(` \`${id}\``));
+    const state = stateOf(store, id);
+    const reason = pandocText(state.reason || "");
+    const owner = pandocText(state.owner || "");
+    const said = data.labels.status[state.status] + (reason ? `: ${reason}` : "") + (owner ? `; owner: ${owner}` : "");
+    lines[at] = `- ${Object.hasOwn(b.boxes, state.status) ? b.boxes[state.status] : ""}${lines[at].slice(b.blank.length)} (${said})`;
+  }
+  return lines.join("\n");
 };
 
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:
 // { markdown, bibtex, refs }. `date`: the reader's local date (YYYY-MM-DD); `withPreprint`: cite the
-// survey's preprint too.
-export const brief = (data, profile, picked, { date, withPreprint = false }) => {
+// survey's preprint too; `caseStudies`, `mitigations`: ids the reader chose (`--case-study`,
+// `--mitigation`), after the challenges in the order given; ids the data does not know are skipped;
+// `store`: the team's checklist state (`--state`), or none (every item an open box).
+export const brief = (data, profile, picked, { date, withPreprint = false, caseStudies = [], mitigations = [],
+  store = null }) => {
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   const template = withPreprint ? b.head_with_preprint : b.head;
@@ -65,11 +87,18 @@ export const brief = (data, profile, picked, { date, withPreprint = false }) => 
   const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r).join("; ")}.`, s.body.trim()].join("\n\n"));
+    const body = store ? withState(data, s.body, r.id, store) : s.body;
+    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, body.trim()].join("\n\n"));
+    for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
+  }
+  const sectionsOf = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);
+  const chosen = sectionsOf(b.case_studies, caseStudies).concat(sectionsOf(b.mitigations, mitigations));
+  for (const s of chosen) {
+    parts.push(`${s.heading}\n\n${s.body.trim()}`);
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   refs.sort((x, y) => byCodePoint(b.references[x].label, b.references[y].label) || byCodePoint(x, y));
-  parts.push("## Bibliography\n\n" + refs.map((id) => `- ${b.references[id].label}. ${b.references[id].text}`).join("\n"));
+  parts.push(b.references_section);  // citeproc writes the bibliography there, in the citations' style
   return { markdown: parts.join("\n\n") + "\n", bibtex: refs.map((id) => b.references[id].bibtex.trim()).join("\n\n") + "\n",
     refs };
 };

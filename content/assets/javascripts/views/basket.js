@@ -3,7 +3,7 @@
 // pandoc citations) and shows it formatted (engine/citations.js, from citations/data.json, formatted
 // by pybtex when the site is built): this module only keeps the list and draws it.
 
-import { SLUG, collect, formatted, toBibtex, toCsl, toMarkdown, withUrldate } from "../engine/citations.js";
+import { collect, formatted, savedKeys, toBibtex, toCsl, toMarkdown, withUrldate } from "../engine/citations.js";
 import { loadCitations } from "../core/data.js";
 import { download, today } from "../core/dom.js";
 import { onPage } from "../core/site.js";
@@ -15,12 +15,8 @@ import { CITATIONS as KEY, quietSet } from "../core/storage.js";
 const readKeys = () => {
   const raw = localStorage.getItem(KEY);
   if (raw === null) return [];
-  try {
-    const parsed = JSON.parse(raw);
-    if (parsed && parsed.version === 1 && Array.isArray(parsed.pages)) {
-      return parsed.pages.filter((k) => typeof k === "string" && SLUG.test(k));
-    }
-  } catch { /* handled below */ }
+  const keys = savedKeys(raw);
+  if (keys) return keys;
   // One aside copy (the newest replaces an older one); the original goes only once the copy is stored.
   if (quietSet(`${KEY}.unreadable`, raw)) localStorage.removeItem(KEY);
   return [];

@@ -3,6 +3,7 @@
 // and exports the plan and the design-review brief (engine/plan.js, from sections rendered in Python).
 
 import { rowsOf, toMarkdown } from "../engine/checklist.js";
+import { savedKeys } from "../engine/citations.js";
 import { brief, profileFrom, profileText, reasons } from "../engine/plan.js";
 import { stateOf } from "../engine/store.js";
 import { loadData } from "../core/data.js";
@@ -10,7 +11,7 @@ import { download, today } from "../core/dom.js";
 import { notify, storageAlert } from "../core/messages.js";
 import { rank } from "../core/ranking.js";
 import { onPage, siteUrl } from "../core/site.js";
-import { PROFILE, STORE, readStore } from "../core/storage.js";
+import { CITATIONS, PROFILE, STORE, readStore } from "../core/storage.js";
 
 // ------------------------------------------------------------------ the profile, in the form and in the URL
 
@@ -178,10 +179,31 @@ const exportPlan = async (kind) => {
   }
   // The survey's peer-reviewed version, or both versions when the reader asks (`--with-preprint`).
   const withPreprint = Boolean(document.getElementById("fg-brief-preprint")?.checked);
-  const made = brief(data, profile, picked, { date: today(), withPreprint });
+  // "Add my citations": the basket's challenges join the brief's (in plan order), its case studies and
+  // mitigations follow them (as --challenge, --case-study, --mitigation), and their sources go into brief.bib.
+  const basket = document.getElementById("fg-brief-basket")?.checked ? basketPicks(data) : null;
+  const chosen = basket ? ranked.filter((r) => picked.includes(r) || basket.challenges.includes(r.id)) : picked;
+  // The checklist state saved in this browser, when asked (`--state`): status, reason and owner of each check.
+  const withState = Boolean(document.getElementById("fg-brief-state")?.checked);
+  const made = brief(data, profile, chosen, { date: today(), withPreprint, caseStudies: basket?.caseStudies,
+    mitigations: basket?.mitigations, store: withState ? store : null });
   download("brief.md", made.markdown, "text/markdown");
   download("brief.bib", made.bibtex, "application/x-bibtex");
-  notify(`Downloaded brief.md and brief.bib: ${picked.length} challenge${picked.length === 1 ? "" : "s"}, ${made.refs.length} sources.`);
+  const count = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const extra = basket ? `, ${count(basket.caseStudies.length, "case study", "case studies")} and ${count(
+    basket.mitigations.length, "mitigation", "mitigations")} from the citation basket` : "";
+  notify(`Downloaded brief.md and brief.bib: ${count(chosen.length, "challenge", "challenges")}${extra}, ${made.refs.length} sources.`);
+};
+
+// The citation basket's pages (saved by views/basket.js), sorted by kind through the brief's own data;
+// a key the data does not know (an entity since retired) is left out.
+const basketPicks = (data) => {
+  const b = data.brief;
+  const ids = (savedKeys(localStorage.getItem(CITATIONS)) || [])
+    .filter((k) => k.startsWith(b.page_key)).map((k) => k.slice(b.page_key.length));
+  return { challenges: ids.filter((id) => Object.hasOwn(b.sections, id)),
+    caseStudies: ids.filter((id) => Object.hasOwn(b.case_studies, id)),
+    mitigations: ids.filter((id) => Object.hasOwn(b.mitigations, id)) };
 };
 
 // ------------------------------------------------------------------ wiring
