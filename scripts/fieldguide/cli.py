@@ -426,7 +426,8 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     profile = _profile(profile_path, cat)
     ranked = plan.rank(cat, g, profile)
     if fmt == "text":
-        lines = [controls.visible(f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}")
+        # No score column: its unitless sum says less than the order and the reasons (issue 21).
+        lines = [controls.visible(f"{i:2d}. {r.id}: {'; '.join(r.reasons(cat))}")
                  for i, r in enumerate(ranked, 1)]
         _write("\n".join(lines) + "\n", out)
         return

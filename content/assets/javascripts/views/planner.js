@@ -79,8 +79,10 @@ const refreshPlanner = async () => {
     li.dataset.challenge = r.id;
     const h = document.createElement("h3");
     const a = Object.assign(document.createElement("a"), { href: c.url, textContent: c.title });
-    h.append(a, " ", Object.assign(document.createElement("small"), { className: "fg-score",
-      textContent: `(relevance ${r.score})` }));
+    // The score itself is not shown: a sum of unitless parts (see the page's introduction) says less
+    // than the order and the "Why" line; it stays on the item for tests and curious readers' devtools.
+    li.dataset.score = String(r.score);
+    h.append(a);
     const why = Object.assign(document.createElement("p"), { className: "fg-why", textContent: `Why: ${reasons(data, r).join("; ")}.` });
     const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
     const checks = document.createElement("ul");
