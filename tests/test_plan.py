@@ -91,23 +91,23 @@ def test_reasons_never_claim_a_match_that_is_not_there() -> None:
     assert online["model-stealing"].industry_cases == 0
 
 
-def test_plan_command_prints_rank_score_and_reasons() -> None:
-    """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic)."""
+def test_plan_command_prints_rank_and_reasons() -> None:
+    """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic); no score column."""
     out = cli("plan", "--catalog", RICH, "--profile", HERE / "profiles/rich-retail.yaml").stdout
     quiet = "nothing in your profile points to it; listed in workflow order"
     assert out.splitlines() == [
-        " 1.   6.3  schema-drift: matches real-time; typical of retail; 2 case studies in retail",
-        " 2.   6.0  silent-failures: matches real-time, user-facing",
-        " 3.   5.4  label-noise: matches user-facing; 4 case studies in retail",
-        " 4.   0.2  missing-values: nothing in your profile points to it; ranked by its 2 case studies",
-        " 5.   0.1  duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
-        f" 6.   0.0  baseline-choice: {quiet}",
-        f" 7.   0.0  model-size: {quiet}",
-        f" 8.   0.0  training-cost: {quiet}",
-        f" 9.   0.0  api-versioning: {quiet}",
-        f"10.   0.0  code-reuse: {quiet}",
-        f"11.   0.0  alert-fatigue: {quiet}",
-        f"12.   0.0  feedback-delay: {quiet}",
+        " 1. silent-failures: matches real-time, user-facing",
+        " 2. schema-drift: matches real-time; typical of retail; 2 case studies in retail",
+        " 3. label-noise: matches user-facing; 4 case studies in retail",
+        " 4. missing-values: nothing in your profile points to it; ranked by its 2 case studies",
+        " 5. duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
+        f" 6. baseline-choice: {quiet}",
+        f" 7. model-size: {quiet}",
+        f" 8. training-cost: {quiet}",
+        f" 9. api-versioning: {quiet}",
+        f"10. code-reuse: {quiet}",
+        f"11. alert-fatigue: {quiet}",
+        f"12. feedback-delay: {quiet}",
     ]
 
 
@@ -125,3 +125,16 @@ def test_profile_unknown_values_are_reported_with_suggestions(tmp_path: Path) ->
     assert errors[1].endswith("p.yaml:3: p: traits[1]: unknown trait 'user-facin' (did you mean 'user-facing'?)")
     assert errors[2].endswith("p.yaml:4: p: stages[1]: unknown stage 'deployment' (did you mean 'model-deployment'?)")
     assert errors[3] == "3 problem(s) in 1 file(s)"
+
+
+def test_a_profiles_own_words_outrank_its_industrys_usual_concern() -> None:
+    """Issue 21: with healthcare and personal data ticked, country-level regulations ranked first for
+    every healthcare profile whatever the description said. The description now decides."""
+    cat, g = _real()
+    ticked = {"industry": "healthcare", "traits": ["personal-data"]}
+    assert plan.rank(cat, g, Profile(**ticked))[0].id == "country-level-regulations"  # nothing else to go on
+    described = [r.id for r in plan.rank(cat, g, Profile(**ticked, description=(
+        "Admissions forecasting for our hospital: the patterns in the data change from season to season and "
+        "year to year, so the model must be retrained as they shift.")))]
+    assert described[0] == "concept-drift"
+    assert described.index("concept-drift") < described.index("country-level-regulations")

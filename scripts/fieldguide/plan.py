@@ -23,12 +23,16 @@ from .catalog import Catalog, order_key
 from .graph import incoming
 from .schema import DESCRIPTION_CHARS, Profile
 
-TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
-TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
-INDUSTRY_TAG = 2.0  # the challenge is tagged with the project's industry
-INDUSTRY_CASE = 0.5  # per case study from the project's industry that illustrates the challenge
+# Calibrated on the dev profiles (issue 21): the description weighs as much as a closely fitting trait
+# and a loosely fitting one together, and an industry's usual concern (tag + its case studies) less than a
+# trait, so a profile's own words can outrank it (with 6 / 3 / 2 / 0.5, a healthcare profile ticking
+# personal data ranked country-level regulations first whatever its description said).
+TRAIT_MATCH = 2.0  # the challenge is tagged with a trait the project has
+TRAIT_FIT = 3.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
+INDUSTRY_TAG = 1.0  # the challenge is tagged with the project's industry
+INDUSTRY_CASE = 0.25  # per case study from the project's industry that illustrates the challenge
 EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges first among equals
-DESCRIPTION = 6.0  # the challenge that best matches the project's description
+DESCRIPTION = 8.0  # the challenge that best matches the project's description
 
 
 @dataclass(frozen=True)
