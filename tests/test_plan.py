@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import HERE, REAL, RICH, cli
-from fieldguide import graph, load, plan
+from fieldguide import graph, load, plan, search
 from fieldguide.schema import Profile
 
 
@@ -138,3 +139,57 @@ def test_a_profiles_own_words_outrank_its_industrys_usual_concern() -> None:
         "year to year, so the model must be retrained as they shift.")))]
     assert described[0] == "concept-drift"
     assert described.index("concept-drift") < described.index("country-level-regulations")
+
+
+# ---------------------------------------------------------------- suggestions from the description (issue 21)
+
+WARD = ("We will score every inpatient's risk of readmission from the hospital's records; nurses see the score "
+        "on the ward and decide who gets a follow-up call. Next year the model will be rolled out to two other "
+        "hospitals in the region.")
+
+
+def test_the_description_suggests_the_industry_and_traits_it_implies_with_the_words_that_say_so() -> None:
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    found = {x.id: x for x in plan.suggest(cat, index, Profile(description=WARD))}
+    assert found["healthcare"].kind == "industry" and "nurses" in found["healthcare"].words
+    assert found["new-sites-or-populations"].kind == "trait"
+    assert {"rolled", "region"} <= set(found["new-sites-or-populations"].words)
+    assert "humans-act-on-output" in found
+    assert plan.suggest(cat, index, Profile(description="")) == []
+
+
+def test_a_suggestion_is_never_one_the_profile_already_chose_and_never_a_second_industry() -> None:
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    chosen = plan.suggest(cat, index, Profile(industry="finance", traits=["new-sites-or-populations"],
+                                              description=WARD))
+    assert not any(x.kind == "industry" for x in chosen)
+    assert "new-sites-or-populations" not in {x.id for x in chosen}
+    assert "humans-act-on-output" in {x.id for x in chosen}
+
+
+def test_suggestions_leave_the_ranking_alone_until_accepted() -> None:
+    """The evaluation scores profiles as written: suggesting changes nothing until a trait is ticked."""
+    cat, g = _real()
+    plain = plan.rank(cat, g, Profile(description=WARD))
+    accepted = plan.rank(cat, g, Profile(description=WARD, traits=["new-sites-or-populations"]))
+    assert [r.id for r in plain] != [r.id for r in accepted]
+    assert plan.rank(cat, g, Profile(description=WARD)) == plain
+
+
+def test_plan_suggest_prints_text_and_json_and_refuses_other_formats(tmp_path: Path) -> None:
+    profile = tmp_path / "ward.yaml"
+    profile.write_text(f"name: Readmission\nindustry: healthcare\ndescription: >-\n  {WARD}\n", encoding="utf-8")
+    text = cli("plan", "--catalog", REAL, "--profile", profile, "--suggest").stdout.splitlines()
+    assert not any(line.startswith("industry ") for line in text), "healthcare is already chosen"
+    line = next(x for x in text if x.startswith("trait new-sites-or-populations "))
+    assert line.startswith("trait new-sites-or-populations (New sites or populations): ") and "“rolled”" in line
+    rows = json.loads(cli("plan", "--catalog", REAL, "--profile", profile, "--suggest", "--format", "json").stdout)
+    assert [(r["kind"], r["id"]) for r in rows] == [tuple(x.split(" ", 2)[:2]) for x in text]
+    assert all(set(r) == {"kind", "id", "title", "words", "score"} and r["words"] for r in rows)
+    refused = cli("plan", "--catalog", REAL, "--profile", profile, "--suggest", "--format", "md", code=2)
+    assert "--suggest writes text or json" in refused.stderr
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text("name: Q\ndescription: zzz qqq\n", encoding="utf-8")
+    assert cli("plan", "--catalog", REAL, "--profile", quiet, "--suggest").stdout.startswith("no suggestions")
