@@ -193,3 +193,16 @@ def test_plan_suggest_prints_text_and_json_and_refuses_other_formats(tmp_path: P
     quiet = tmp_path / "quiet.yaml"
     quiet.write_text("name: Q\ndescription: zzz qqq\n", encoding="utf-8")
     assert cli("plan", "--catalog", REAL, "--profile", quiet, "--suggest").stdout.startswith("no suggestions")
+
+
+def test_the_issues_own_examples_suggest_the_traits_that_say_so() -> None:
+    """Issue 21: descriptions that plainly say "deployed to new hospitals" or "the prices we set change
+    what customers buy" did not even suggest new sites or populations, or predictions shape future data."""
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    hospitals = plan.suggest(cat, index, Profile(description=(
+        "The triage model trained at our hospital will be deployed to new hospitals next year.")))
+    assert "new-sites-or-populations" in {x.id for x in hospitals}
+    prices = plan.suggest(cat, index, Profile(description=(
+        "A pricing model for our online shop: the prices we set change what customers buy.")))
+    assert "predictions-shape-data" in {x.id for x in prices}
