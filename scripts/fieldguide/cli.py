@@ -424,7 +424,11 @@ def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, 
 @site_url_option
 def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path | None, out: Path | None,
              suggest: bool, site_url: str) -> None:
-    """Challenges ranked for a project profile (the planner page's ranking), and their checklist."""
+    """Challenges ranked for a project profile (the planner page's ranking), and their checklist.
+
+    Text lists each challenge with the reasons for its place; the score behind the order (a unitless sum
+    of the description's match, the ticked traits, the industry and the case studies: the planner page's
+    introduction gives the weights) is not printed."""
     from . import checklist, plan, search
     cat, g = _load(catalog_dir)
     profile = _profile(profile_path, cat)
