@@ -123,8 +123,11 @@ def test_a_shared_plan_link_with_prototype_names_and_a_huge_description_still_pl
     page.goto(f"{site.url}planner/?{params}", wait_until="networkidle")
     items = page.locator(".fg-plan-item")
     items.first.wait_for()
-    scores = items.locator(".fg-score").all_inner_texts()
-    assert scores and all(re.fullmatch(r"\(relevance \d+(?:\.\d+)?\)", s) for s in scores), scores[:3]
+    scores = [items.nth(i).get_attribute("data-score") for i in range(items.count())]
+    assert scores and all(re.fullmatch(r"\d+(?:\.\d+)?", s) for s in scores), scores[:3]
+    assert "NaN" not in page.locator("#fg-plan-results").inner_text()
+    heading = items.first.locator("h3")
+    assert heading.inner_text() == heading.locator("a").inner_text(), "no unexplained number beside the title"
     message = page.locator(".fg-message").first.inner_text()
     assert "Only the first 4000 characters of the description are read" in message
     assert page.watch.console_errors == []

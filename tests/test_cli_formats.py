@@ -246,23 +246,24 @@ def test_checklist_json_is_the_state_file_again(rich_catalog: Path, tmp_path: Pa
 
 
 def test_plan_text_without_an_industry(rich_catalog: Path) -> None:
-    """No industry chosen: no reason may mention one. Scores: 3 per trait + 0.1 per case study (docs/cli.md)."""
+    """No industry chosen: no reason may mention one. The order comes from 2 per trait + 0.1 per case study;
+    the unitless score itself is not printed (issue 21: "relevance 16.35" explained nothing)."""
     out = cli("plan", "--profile", PROFILES / "rich-general.yaml").stdout
     assert out.splitlines() == [
-        " 1.   3.4  label-noise: matches user-facing",
-        " 2.   3.3  schema-drift: matches real-time",
-        " 3.   3.2  missing-values: matches regulated",
-        " 4.   3.1  duplicate-records: matches regulated",
+        " 1. label-noise: matches user-facing",  # 2.4
+        " 2. schema-drift: matches real-time",  # 2.3
+        " 3. missing-values: matches regulated",  # 2.2
+        " 4. duplicate-records: matches regulated",  # 2.1
     ]
 
 
 def test_plan_text_with_an_industry(rich_catalog: Path) -> None:
     out = cli("plan", "--profile", PROFILES / "rich-finance.yaml").stdout
     assert out.splitlines() == [
-        " 1.   5.6  duplicate-records: matches regulated; typical of finance; 1 case study in finance",  # .1+3+2+.5
-        " 2.   3.7  missing-values: matches regulated; 1 case study in finance",  # .2+3+.5
-        " 3.   0.4  label-noise: nothing in your profile points to it; ranked by its 4 case studies",
-        " 4.   0.3  schema-drift: nothing in your profile points to it; ranked by its 3 case studies",
+        " 1. duplicate-records: matches regulated; typical of finance; 1 case study in finance",  # .1+2+1+.25
+        " 2. missing-values: matches regulated; 1 case study in finance",  # .2+2+.25
+        " 3. label-noise: nothing in your profile points to it; ranked by its 4 case studies",  # .4
+        " 4. schema-drift: nothing in your profile points to it; ranked by its 3 case studies",  # .3
     ]
 
 

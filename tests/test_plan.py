@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from conftest import HERE, REAL, RICH, cli
-from fieldguide import graph, load, plan
+from fieldguide import graph, load, plan, search
 from fieldguide.schema import Profile
 
 
@@ -91,23 +92,23 @@ def test_reasons_never_claim_a_match_that_is_not_there() -> None:
     assert online["model-stealing"].industry_cases == 0
 
 
-def test_plan_command_prints_rank_score_and_reasons() -> None:
-    """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic)."""
+def test_plan_command_prints_rank_and_reasons() -> None:
+    """Worked out from the rich catalog (see test_rich_catalog.py for the arithmetic); no score column."""
     out = cli("plan", "--catalog", RICH, "--profile", HERE / "profiles/rich-retail.yaml").stdout
     quiet = "nothing in your profile points to it; listed in workflow order"
     assert out.splitlines() == [
-        " 1.   6.3  schema-drift: matches real-time; typical of retail; 2 case studies in retail",
-        " 2.   6.0  silent-failures: matches real-time, user-facing",
-        " 3.   5.4  label-noise: matches user-facing; 4 case studies in retail",
-        " 4.   0.2  missing-values: nothing in your profile points to it; ranked by its 2 case studies",
-        " 5.   0.1  duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
-        f" 6.   0.0  baseline-choice: {quiet}",
-        f" 7.   0.0  model-size: {quiet}",
-        f" 8.   0.0  training-cost: {quiet}",
-        f" 9.   0.0  api-versioning: {quiet}",
-        f"10.   0.0  code-reuse: {quiet}",
-        f"11.   0.0  alert-fatigue: {quiet}",
-        f"12.   0.0  feedback-delay: {quiet}",
+        " 1. silent-failures: matches real-time, user-facing",
+        " 2. schema-drift: matches real-time; typical of retail; 2 case studies in retail",
+        " 3. label-noise: matches user-facing; 4 case studies in retail",
+        " 4. missing-values: nothing in your profile points to it; ranked by its 2 case studies",
+        " 5. duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
+        f" 6. baseline-choice: {quiet}",
+        f" 7. model-size: {quiet}",
+        f" 8. training-cost: {quiet}",
+        f" 9. api-versioning: {quiet}",
+        f"10. code-reuse: {quiet}",
+        f"11. alert-fatigue: {quiet}",
+        f"12. feedback-delay: {quiet}",
     ]
 
 
@@ -125,3 +126,83 @@ def test_profile_unknown_values_are_reported_with_suggestions(tmp_path: Path) ->
     assert errors[1].endswith("p.yaml:3: p: traits[1]: unknown trait 'user-facin' (did you mean 'user-facing'?)")
     assert errors[2].endswith("p.yaml:4: p: stages[1]: unknown stage 'deployment' (did you mean 'model-deployment'?)")
     assert errors[3] == "3 problem(s) in 1 file(s)"
+
+
+def test_a_profiles_own_words_outrank_its_industrys_usual_concern() -> None:
+    """Issue 21: with healthcare and personal data ticked, country-level regulations ranked first for
+    every healthcare profile whatever the description said. The description now decides."""
+    cat, g = _real()
+    ticked = {"industry": "healthcare", "traits": ["personal-data"]}
+    assert plan.rank(cat, g, Profile(**ticked))[0].id == "country-level-regulations"  # nothing else to go on
+    described = [r.id for r in plan.rank(cat, g, Profile(**ticked, description=(
+        "Admissions forecasting for our hospital: the patterns in the data change from season to season and "
+        "year to year, so the model must be retrained as they shift.")))]
+    assert described[0] == "concept-drift"
+    assert described.index("concept-drift") < described.index("country-level-regulations")
+
+
+# ---------------------------------------------------------------- suggestions from the description (issue 21)
+
+WARD = ("We will score every inpatient's risk of readmission from the hospital's records; nurses see the score "
+        "on the ward and decide who gets a follow-up call. Next year the model will be rolled out to two other "
+        "hospitals in the region.")
+
+
+def test_the_description_suggests_the_industry_and_traits_it_implies_with_the_words_that_say_so() -> None:
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    found = {x.id: x for x in plan.suggest(cat, index, Profile(description=WARD))}
+    assert found["healthcare"].kind == "industry" and "nurses" in found["healthcare"].words
+    assert found["new-sites-or-populations"].kind == "trait"
+    assert {"rolled", "region"} <= set(found["new-sites-or-populations"].words)
+    assert "humans-act-on-output" in found
+    assert plan.suggest(cat, index, Profile(description="")) == []
+
+
+def test_a_suggestion_is_never_one_the_profile_already_chose_and_never_a_second_industry() -> None:
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    chosen = plan.suggest(cat, index, Profile(industry="finance", traits=["new-sites-or-populations"],
+                                              description=WARD))
+    assert not any(x.kind == "industry" for x in chosen)
+    assert "new-sites-or-populations" not in {x.id for x in chosen}
+    assert "humans-act-on-output" in {x.id for x in chosen}
+
+
+def test_suggestions_leave_the_ranking_alone_until_accepted() -> None:
+    """The evaluation scores profiles as written: suggesting changes nothing until a trait is ticked."""
+    cat, g = _real()
+    plain = plan.rank(cat, g, Profile(description=WARD))
+    accepted = plan.rank(cat, g, Profile(description=WARD, traits=["new-sites-or-populations"]))
+    assert [r.id for r in plain] != [r.id for r in accepted]
+    assert plan.rank(cat, g, Profile(description=WARD)) == plain
+
+
+def test_plan_suggest_prints_text_and_json_and_refuses_other_formats(tmp_path: Path) -> None:
+    profile = tmp_path / "ward.yaml"
+    profile.write_text(f"name: Readmission\nindustry: healthcare\ndescription: >-\n  {WARD}\n", encoding="utf-8")
+    text = cli("plan", "--catalog", REAL, "--profile", profile, "--suggest").stdout.splitlines()
+    assert not any(line.startswith("industry ") for line in text), "healthcare is already chosen"
+    line = next(x for x in text if x.startswith("trait new-sites-or-populations "))
+    assert line.startswith("trait new-sites-or-populations (New sites or populations): ") and "“rolled”" in line
+    rows = json.loads(cli("plan", "--catalog", REAL, "--profile", profile, "--suggest", "--format", "json").stdout)
+    assert [(r["kind"], r["id"]) for r in rows] == [tuple(x.split(" ", 2)[:2]) for x in text]
+    assert all(set(r) == {"kind", "id", "title", "words", "score"} and r["words"] for r in rows)
+    refused = cli("plan", "--catalog", REAL, "--profile", profile, "--suggest", "--format", "md", code=2)
+    assert "--suggest writes text or json" in refused.stderr
+    quiet = tmp_path / "quiet.yaml"
+    quiet.write_text("name: Q\ndescription: zzz qqq\n", encoding="utf-8")
+    assert cli("plan", "--catalog", REAL, "--profile", quiet, "--suggest").stdout.startswith("no suggestions")
+
+
+def test_the_issues_own_examples_suggest_the_traits_that_say_so() -> None:
+    """Issue 21: descriptions that plainly say "deployed to new hospitals" or "the prices we set change
+    what customers buy" did not even suggest new sites or populations, or predictions shape future data."""
+    cat, g = _real()
+    index = search.index_for(cat, g)
+    hospitals = plan.suggest(cat, index, Profile(description=(
+        "The triage model trained at our hospital will be deployed to new hospitals next year.")))
+    assert "new-sites-or-populations" in {x.id for x in hospitals}
+    prices = plan.suggest(cat, index, Profile(description=(
+        "A pricing model for our online shop: the prices we set change what customers buy.")))
+    assert "predictions-shape-data" in {x.id for x in prices}

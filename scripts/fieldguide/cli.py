@@ -417,16 +417,39 @@ def _checklist_text(cat, g, picked, state, fmt: str, site_url: str, title: str, 
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Checklist JSON exported from the site.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of stdout.")
+@click.option("--suggest", is_flag=True,
+              help="Instead of the plan: the industry and traits the profile's description implies that it does "
+                   "not yet choose, each with the words that triggered it (text or json). Nothing is added to the "
+                   "profile: copy the ones that fit into its `industry` and `traits`.")
 @site_url_option
 def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path | None, out: Path | None,
-             site_url: str) -> None:
-    """Challenges ranked for a project profile (the planner page's ranking), and their checklist."""
-    from . import checklist, plan
+             suggest: bool, site_url: str) -> None:
+    """Challenges ranked for a project profile (the planner page's ranking), and their checklist.
+
+    Text lists each challenge with the reasons for its place; the score behind the order (a unitless sum
+    of the description's match, the ticked traits, the industry and the case studies: the planner page's
+    introduction gives the weights) is not printed."""
+    from . import checklist, plan, search
     cat, g = _load(catalog_dir)
     profile = _profile(profile_path, cat)
+    if suggest:
+        if fmt not in ("text", "json"):
+            raise click.UsageError("--suggest writes text or json, not " + fmt)
+        found = plan.suggest(cat, search.index_for(cat, g), profile)
+        if fmt == "json":
+            _write(json.dumps([{"kind": x.kind, "id": x.id, "title": x.title, "words": x.words, "score": x.score}
+                               for x in found], indent=2, ensure_ascii=False) + "\n", out)
+        elif not found:
+            _write("no suggestions: the description implies no industry or trait the profile does not already "
+                   "choose\n", out)
+        else:
+            _write("".join(controls.visible(f"{x.kind} {x.id} ({x.title}): "
+                                            + ", ".join(f"“{w}”" for w in x.words)) + "\n" for x in found), out)
+        return
     ranked = plan.rank(cat, g, profile)
     if fmt == "text":
-        lines = [controls.visible(f"{i:2d}. {r.score:5.1f}  {r.id}: {'; '.join(r.reasons(cat))}")
+        # No score column: its unitless sum says less than the order and the reasons (issue 21).
+        lines = [controls.visible(f"{i:2d}. {r.id}: {'; '.join(r.reasons(cat))}")
                  for i, r in enumerate(ranked, 1)]
         _write("\n".join(lines) + "\n", out)
         return

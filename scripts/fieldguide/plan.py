@@ -23,12 +23,16 @@ from .catalog import Catalog, order_key
 from .graph import incoming
 from .schema import DESCRIPTION_CHARS, Profile
 
-TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
-TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
-INDUSTRY_TAG = 2.0  # the challenge is tagged with the project's industry
-INDUSTRY_CASE = 0.5  # per case study from the project's industry that illustrates the challenge
+# Calibrated on the dev profiles (issue 21): the description weighs as much as a closely fitting trait
+# and a loosely fitting one together, and an industry's usual concern (tag + its case studies) less than a
+# trait, so a profile's own words can outrank it (with 6 / 3 / 2 / 0.5, a healthcare profile ticking
+# personal data ranked country-level regulations first whatever its description said).
+TRAIT_MATCH = 2.0  # the challenge is tagged with a trait the project has
+TRAIT_FIT = 3.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
+INDUSTRY_TAG = 1.0  # the challenge is tagged with the project's industry
+INDUSTRY_CASE = 0.25  # per case study from the project's industry that illustrates the challenge
 EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges first among equals
-DESCRIPTION = 6.0  # the challenge that best matches the project's description
+DESCRIPTION = 8.0  # the challenge that best matches the project's description
 
 
 @dataclass(frozen=True)
@@ -160,9 +164,85 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index
     return ranked
 
 
+# ---------------------------------------------------------------- suggestions from the description
+
+SUGGEST_MIN = 3.0  # a facet is suggested when the description's words that match it add up to this
+FACET_TITLE = 1.5  # a word of a facet's title or cues counts this much; of its summary, 0.5
+GENERIC = 0.06  # a word in more than this share of the guide's documents ("model", "data") suggests nothing
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str  # "industry" or "trait"
+    id: str
+    title: str
+    score: float
+    words: list[str]  # the description's words that triggered it, strongest first
+
+
+def facet_terms(cat: Catalog, index: search.Index) -> dict[str, dict[str, dict[str, float]]]:
+    """Per kind ("industry", "trait") and facet, the index terms of its title, cues and summary with
+    their weights: rarer among all facets weighs more (idf); title and cues count FACET_TITLE times, the
+    summary half; words common across the guide count for nothing. Shipped to the page as data
+    (`ranking.suggest`), so both languages score with the same table."""
+    facets = [("industry", f) for f in cat.industries.values() if f.id != "cross-industry"]
+    facets += [("trait", f) for f in cat.traits.values()]
+    common = {t for t, postings in index.terms.items() if len(postings) > GENERIC * len(index.docs)}
+    texts = []
+    for kind, f in facets:
+        strong = {t for x in (f.title, *f.cues) for t in search.doc_terms(x)} - common
+        weak = set(search.doc_terms(f.summary)) - common - strong
+        texts.append((kind, f, strong, weak))
+    df: dict[str, int] = {}
+    for *_, strong, weak in texts:
+        for t in strong | weak:
+            df[t] = df.get(t, 0) + 1
+    n = len(texts)
+    out: dict[str, dict[str, dict[str, float]]] = {"industry": {}, "trait": {}}
+    for kind, f, strong, weak in texts:
+        out[kind][f.id] = {t: round(math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+                                    * (FACET_TITLE if t in strong else 0.5), 4)
+                           for t in sorted(strong | weak)}
+    return out
+
+
+def suggest(cat: Catalog, index: search.Index, profile: Profile,
+            table: dict[str, dict[str, dict[str, float]]] | None = None) -> list[Suggestion]:
+    """The industry and traits the description implies that the profile has not chosen, best first,
+    each with the words that triggered it. The engine reads the description as it does for the ranking
+    (its words, stems, synonyms and spelling variants); each index term counts once per facet. An
+    industry is suggested only when none is chosen, and only the best one (the form takes one)."""
+    table = table or facet_terms(cat, index)
+    found: list[Suggestion] = []
+    question = search.slots(index, profile.description, prefix=False, description=True) \
+        if profile.description.strip() else []
+    for kind, facets in table.items():
+        for fid, terms in facets.items():
+            if fid == profile.industry or fid in profile.traits or (kind == "industry" and profile.industry):
+                continue
+            best: dict[str, tuple[float, str]] = {}  # facet term -> (weight, the word that matched it)
+            for slot in question:
+                for t, factor in [(search.term(slot.word), 1.0), *slot.alternatives]:
+                    if t in terms and factor * terms[t] > best.get(t, (0.0, ""))[0]:
+                        best[t] = (factor * terms[t], slot.word)
+            score = sum(w for w, _ in best.values())
+            if score >= SUGGEST_MIN:
+                words: list[str] = []
+                for _, word in sorted(best.values(), key=lambda x: -x[0]):
+                    if word not in words and len(words) < MAX_WORDS:
+                        words.append(word)
+                title = (cat.industries if kind == "industry" else cat.traits)[fid].title
+                found.append(Suggestion(kind, fid, title, round2(score), words))
+    found.sort(key=lambda x: (x.kind != "industry", -x.score, x.id))
+    industries = [x for x in found if x.kind == "industry"][:1]
+    return industries + [x for x in found if x.kind == "trait"]
+
+
 def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | None = None) -> dict[str, Any]:
-    """The planner page's data: the same weights, the description weight and the workflow order."""
+    """The planner page's data: the same weights, the description weight, the workflow order and the
+    suggestions' table."""
     order = order_key(cat)
+    index = index or search.index_for(cat, g)
     return {
         "weights": {cid: {"base": w.base, "traits": w.traits, "industries": w.industries,
                           "industry_cases": w.industry_cases, "cases": sum(w.industry_cases.values()),
@@ -170,6 +250,7 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | Non
                     for cid, w in weights(cat, g, index).items()},
         "description": DESCRIPTION,
         "max_words": MAX_WORDS,
+        "suggest": {"facets": facet_terms(cat, index), "min": SUGGEST_MIN},
         "max_description_chars": DESCRIPTION_CHARS,
         "order": sorted(cat.challenges, key=lambda cid: order[cid]),
         "stage_of": {c.id: cat.stage_of(c.step).id for c in cat.challenges.values()},

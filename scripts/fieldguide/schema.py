@@ -401,6 +401,9 @@ class Facet(Strict):
     id: Slug
     title: Line
     summary: Line
+    cues: list[Line] = Field(default_factory=list, description=(
+        "Words and short phrases a project description uses when this facet applies, in general terms "
+        "(never one project's): with the title and summary, what the planner's suggestions match."))
 
 
 class Facets(Strict):

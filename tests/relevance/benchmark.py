@@ -104,6 +104,14 @@ def page_to_challenge(location: str) -> str | None:
     return parts[1] if len(parts) == 2 and parts[0] == "challenges" else None
 
 
+def accept_all(cat: Any, index: search.Index, profile: Any, table: Any) -> Any:
+    """The profile as it would be with every suggestion from its description accepted."""
+    found = plan.suggest(cat, index, profile, table)
+    industry = profile.industry or next((x.id for x in found if x.kind == "industry"), None)
+    return profile.model_copy(update={"industry": industry,
+                                      "traits": [*profile.traits, *(x.id for x in found if x.kind == "trait")]})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-material", action="store_true", help="skip the baseline (it needs a site build)")
@@ -142,9 +150,14 @@ def main() -> None:
             for name, ranked in (("planner (fieldguide plan)", py), ("planner page (Node)", page)):
                 rows.append((name + ", principal", split, len(ps), scores(ranked, [[p["bit"][0]] for p in ps])))
                 rows.append((name + ", any that bit", split, len(ps), scores(ranked, [p["bit"] for p in ps])))
-    print(f"{'engine':44} {'split':8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
+            # What the suggestions could add: every one accepted (profiles are scored as written above).
+            table = plan.facet_terms(cat, index)
+            taken = [[r.id for r in plan.rank(cat, g, accept_all(cat, index, profile_of(p), table), index)] for p in ps]
+            rows.append(("planner, all suggestions accepted, principal", split, len(ps),
+                         scores(taken, [[p["bit"][0]] for p in ps])))
+    print(f"{'engine':46} {'split':8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
     for name, split, n, (h1, h5, mrr) in rows:
-        print(f"{name:44} {split:8} {n:4d} {h1:6.3f} {h5:6.3f} {mrr:6.3f}")
+        print(f"{name:46} {split:8} {n:4d} {h1:6.3f} {h5:6.3f} {mrr:6.3f}")
     print(f"\nindex: {len(raw) / 1024:.1f} KB, {len(gzip.compress(raw, 9)) / 1024:.1f} KB gzipped "
           f"({len(data['terms'])} terms, {len(data['docs'])} documents)")
     print(f"page engine query time (Node, fastest of 7 runs per question, {len(times)} questions): median "

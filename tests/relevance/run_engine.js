@@ -1,8 +1,9 @@
 // Runs the page's search engine (content/assets/javascripts/engine/search.js) under Node for the
 // parity tests and `make relevance`. Reads {index: path, queries: [{text, prefix}], repeat, stems: [words],
-// plan: {data: path, profiles: [...]}} as JSON on stdin; writes the results as JSON on stdout.
+// plan: {data: path, profiles: [...]}, suggest: {data: path, profiles: [...]}} as JSON on stdin; writes the results as JSON on stdout.
 import fs from "node:fs";
 import * as engine from "../../content/assets/javascripts/engine/search.js";
+import { suggest } from "../../content/assets/javascripts/engine/suggest.js";
 
 const job = JSON.parse(fs.readFileSync(0, "utf8"));
 const index = new engine.Index(JSON.parse(fs.readFileSync(job.index, "utf8")));
@@ -26,5 +27,11 @@ if (job.plan) {
   for (const profile of job.plan.profiles) {
     out.plans.push(engine.rankProfile(data.ranking, index, profile).map((r) => [r.id, r.score, r.words]));
   }
+}
+// {suggest: {data: path, profiles: [...]}}: the planner page's suggestions (engine/suggest.js) per profile.
+if (job.suggest) {
+  const data = JSON.parse(fs.readFileSync(job.suggest.data, "utf8"));
+  out.suggestions = job.suggest.profiles.map((profile) => suggest(data.ranking, index, profile, data.titles)
+    .map((x) => [x.kind, x.id, x.title, x.score, x.words]));
 }
 process.stdout.write(JSON.stringify(out));

@@ -5,8 +5,9 @@
 import { rowsOf, toMarkdown } from "../engine/checklist.js";
 import { savedKeys } from "../engine/citations.js";
 import { brief, profileFrom, profileText, reasons } from "../engine/plan.js";
+import { suggest } from "../engine/suggest.js";
 import { stateOf } from "../engine/store.js";
-import { loadData } from "../core/data.js";
+import { loadData, loadIndex } from "../core/data.js";
 import { download, today } from "../core/dom.js";
 import { notify, storageAlert } from "../core/messages.js";
 import { rank } from "../core/ranking.js";
@@ -47,6 +48,73 @@ const plannerData = async () => {
   }
 };
 
+// ------------------------------------------------------------------ suggestions from the description
+
+// The industry and traits the description implies (engine/suggest.js, as `fieldguide plan --suggest`),
+// each with the words that triggered it. Nothing is ticked until the reader accepts; a rejected one
+// stays away for this visit.
+const rejected = new Set();
+let suggestTicket = 0;
+
+const showSuggestions = async (data, profile) => {
+  const box = document.getElementById("fg-plan-suggestions");
+  if (!box) return;
+  const ticket = ++suggestTicket;
+  let found = [];
+  if (profile.description.trim()) {
+    try {
+      found = suggest(data.ranking, await loadIndex(), profile, { industry: data.industries, trait: data.traits });
+    } catch { found = []; } // the ranking says already that the index did not load
+  }
+  if (ticket !== suggestTicket) return;
+  found = found.filter((x) => !rejected.has(`${x.kind}:${x.id}`));
+  // Unchanged: leave the buttons in place (leaving the description re-plans, and a list rebuilt between
+  // the press and the release of a button would swallow that click).
+  const key = JSON.stringify(found.map((x) => [x.id, x.words]));
+  if (box.dataset.key === key) return;
+  box.dataset.key = key;
+  box.hidden = !found.length;
+  if (!found.length) {
+    box.replaceChildren();
+    return;
+  }
+  const intro = Object.assign(document.createElement("p"), {
+    textContent: "Your description suggests these; accept one to tick it, or reject it:" });
+  const list = document.createElement("ul");
+  for (const x of found) {
+    const li = Object.assign(document.createElement("li"), { className: "fg-suggestion" });
+    li.dataset.kind = x.kind;
+    li.dataset.facet = x.id;
+    const button = (action, label) => {
+      const b = Object.assign(document.createElement("button"), { type: "button", className: "md-button", textContent: label });
+      b.dataset.fgSuggest = action;
+      b.setAttribute("aria-label", `${label} ${x.kind}: ${x.title}`);
+      return b;
+    };
+    li.append(Object.assign(document.createElement("strong"), { textContent: x.title }),
+      ` (${x.kind}), from ${x.words.map((w) => `“${w}”`).join(", ")} `, button("accept", "Accept"), " ",
+      button("reject", "Reject"));
+    list.append(li);
+  }
+  box.replaceChildren(intro, list);
+};
+
+// Accepting ticks the trait (or chooses the industry) and re-plans; rejecting only hides the suggestion.
+const answerSuggestion = (button) => {
+  const form = document.getElementById("fg-planner");
+  const li = button.closest(".fg-suggestion");
+  if (!form || !li) return;
+  const { kind, facet } = li.dataset;
+  if (button.dataset.fgSuggest === "accept") {
+    if (kind === "industry") form.elements.namedItem("industry").value = facet;
+    else {
+      const box = [...form.querySelectorAll("input[name=trait]")].find((b) => b.value === facet);
+      if (box) box.checked = true;
+    }
+  } else rejected.add(`${kind}:${facet}`);
+  refreshPlanner();
+};
+
 const MARK = { open: "☐", "in-progress": "◐", done: "☑", "accepted-risk": "☑", na: "–" };
 
 let planTicket = 0;
@@ -61,6 +129,7 @@ const refreshPlanner = async () => {
   history.replaceState(history.state, "", `${location.pathname}?${params}`);
   document.getElementById("fg-plan-checklists").href = siteUrl(`checklists/?${params}`);
   try { localStorage.setItem(PROFILE, JSON.stringify(profile)); } catch { /* the URL holds the plan anyway */ }
+  showSuggestions(data, profile);
   if (!profile.stages.length) {
     list.replaceChildren();
     notify("No stage is ticked: tick at least one stage in scope to see its challenges.");
@@ -80,8 +149,10 @@ const refreshPlanner = async () => {
     li.dataset.challenge = r.id;
     const h = document.createElement("h3");
     const a = Object.assign(document.createElement("a"), { href: c.url, textContent: c.title });
-    h.append(a, " ", Object.assign(document.createElement("small"), { className: "fg-score",
-      textContent: `(relevance ${r.score})` }));
+    // The score itself is not shown: a sum of unitless parts (see the page's introduction) says less
+    // than the order and the "Why" line; it stays on the item for tests and curious readers' devtools.
+    li.dataset.score = String(r.score);
+    h.append(a);
     const why = Object.assign(document.createElement("p"), { className: "fg-why", textContent: `Why: ${reasons(data, r).join("; ")}.` });
     const summary = Object.assign(document.createElement("p"), { textContent: c.summary });
     const checks = document.createElement("ul");
@@ -211,6 +282,8 @@ const basketPicks = (data) => {
 document.addEventListener("click", (event) => {
   const planButton = event.target.closest("[data-fg-plan-export]");
   if (planButton) exportPlan(planButton.dataset.fgPlanExport);
+  const answer = event.target.closest("[data-fg-suggest]");
+  if (answer) answerSuggestion(answer);
 });
 // A new count re-picks the top N; ticking "In the brief" by hand keeps exactly those.
 document.addEventListener("input", (event) => {
