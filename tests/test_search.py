@@ -127,8 +127,9 @@ def test_search_command_lists_groups_and_json(valid_catalog: Path) -> None:
     assert result.exit_code == 0 and result.exception is None, result.output
     rows = json.loads(result.output)
     assert rows[0] == {"id": "concept-drift", "type": "challenge", "title": "Concept drift",
-                       "score": rows[0]["score"]}
-    assert set(rows[0]) == {"id", "type", "title", "score"}
+                       "score": rows[0]["score"], "top": False}
+    assert set(rows[0]) == {"id", "type", "title", "score", "top"}
+    assert not any(r["top"] for r in rows), "a question about a problem has no top hit"
     assert [r["id"] for r in rows] == [h.id for h in search.shown(search.run(INDEX, "model decay"))]
     text = run("search", "--catalog", str(REAL), "twitter data")
     assert text.exit_code == 0 and text.exception is None
@@ -154,3 +155,51 @@ def test_search_command_reports_a_broken_catalog(tmp_path: Path) -> None:
     result = run("search", "--catalog", str(tmp_path / "missing"), "drift")
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
     assert "catalog folder not found" in result.output
+
+
+# A name query puts the named thing first, whatever kind it is: the example (Booking.com, whose
+# case study scored 17 against the best challenge's 7 but came after eight challenges), a case study by
+# its organisation, a mitigation by its name, a reference by its title.
+NAMED = [
+    ("Booking.com", "case-study", "booking-com-business-metrics"),
+    ("Air Canada", "case-study", "air-canada-chatbot-liability"),
+    ("Uber Michelangelo", "mitigation", "uber-michelangelo"),
+    ("model cards", "mitigation", "model-cards"),
+    ("MLflow", "mitigation", "mlflow"),
+    ("Hidden technical debt in machine learning systems", "reference", "sculley2015hidden"),
+]
+
+
+@pytest.mark.parametrize(("query", "kind", "expected"), NAMED)
+def test_a_name_query_puts_the_named_entity_first_in_the_cli(query: str, kind: str, expected: str) -> None:
+    rows = json.loads(run("search", "--catalog", str(REAL), "--format", "json", query).output)
+    assert (rows[0]["id"], rows[0]["type"], rows[0]["top"]) == (expected, kind, True)
+    assert [r["id"] for r in rows].count(expected) == 1, "the top hit is not listed twice"
+    assert sum(r["top"] for r in rows) == 1
+    text = run("search", "--catalog", str(REAL), query).output.splitlines()
+    assert text[0] == "Top hit" and f"{expected}: " in text[1] and text[3] == "Challenges", text[:4]
+
+
+@pytest.mark.parametrize("query", ["concept drift", "drift", "our model got worse after a few months",
+                                   "nobody uses the tool we built", "model decay"])
+def test_a_question_about_a_problem_keeps_the_challenges_first(query: str) -> None:
+    hits = search.run(INDEX, query)
+    assert search.top_hit(INDEX, query, hits) is None, "a word shared with a name does not make a top hit"
+    assert search.listing(INDEX, query, hits)[1][0].type == "challenge"
+
+
+def test_a_thing_named_in_its_title_or_scoring_far_above_the_rest_leads() -> None:
+    ratio = DATA["query"]["top_ratio"]
+    for query, expected in [("Apple Card", "apple-card-nydfs-review"),  # organisation "Goldman Sachs and Apple"
+                            ("SyRI", "syri-court-ruling")]:  # one word, far above every other document
+        hits = search.run(INDEX, query)
+        top = search.top_hit(INDEX, query, hits)
+        best = max(h.score for h in hits if h.type == "challenge")
+        assert top is not None and top.id == expected and top.score >= ratio * best, query
+    # a word in many titles leads to none of them
+    for query in ("model", "data", "monitoring", "fairness"):
+        assert search.top_hit(INDEX, query, search.run(INDEX, query)) is None, query
+    # within one kind there is no top hit: the list is that kind's ranking
+    rows = json.loads(run("search", "--catalog", str(REAL), "--type", "mitigation", "--format", "json",
+                          "Booking.com").output)
+    assert not any(r["top"] for r in rows)

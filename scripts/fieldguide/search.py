@@ -64,6 +64,7 @@ QUERY: dict[str, float] = {
     "fuzzy": 0.5,  # a near spelling of a word the index does not know
     "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
     "coord_power": 1,  # integer: how sharply matching more of the question's words is rewarded
+    "top_ratio": 2.0,  # a case study, mitigation or reference this many times the best challenge's score leads
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
@@ -582,6 +583,54 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
     return hits
 
 
+def name_terms(index: Index, doc: int) -> tuple[set[str], set[str]]:
+    """A document's name as terms, and every term of its title line. The name is the title up to
+    " — " (a case study's organisation), words of three letters or more ("et al." and "ML" are not what
+    makes a name); the title line adds what follows and, for case studies and references, the
+    organisation or authors and the year shown beside the title."""
+    d = index.docs[doc]
+    head = d[2].split(" \u2014 ")[0]
+    name = {term(w) for w in words(head) if len(w) > 2 and w not in index.stop}
+    line = d[2] + (" " + d[3] if TYPES[d[0]] in ("case-study", "reference") else "")
+    return name, {term(w) for w in words(line) if w not in index.stop}
+
+
+def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
+    """The case study, mitigation or reference to show above the groups, the best-scoring of the first
+    kind found: one the question names (it holds every term of the name, and the name is at least half
+    of the question); one whose title line holds every word of a question of two words or more and
+    that scores `top_ratio` times the best challenge; one that scores `top_ratio` times every challenge
+    and every other document (a word found in many titles, such as "model", leads to none of them)."""
+    question = {term(s.word) for s in slots(index, text, False)}
+    ratio = index.query["top_ratio"]
+    challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
+    best: Hit | None = None
+    named: Hit | None = None
+    titled: Hit | None = None
+    runner_up = 0.0
+    for h in hits:
+        if h.type == "challenge":
+            continue
+        if best is None or h.score > best.score:
+            runner_up = best.score if best else 0.0
+            best = h
+        else:
+            runner_up = max(runner_up, h.score)
+        name, line = name_terms(index, h.doc)
+        if name and name <= question and 2 * len(name) >= len(question) and (named is None or h.score > named.score):
+            named = h
+        if (len(question) > 1 and question <= line and h.score >= ratio * challenge
+                and (titled is None or h.score > titled.score)):
+            titled = h
+    if named is not None:
+        return named
+    if titled is not None:
+        return titled
+    if best is not None and best.score >= ratio * challenge and best.score >= ratio * runner_up:
+        return best
+    return None
+
+
 def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
     """The hits a reader sees: at most `limits[type]` of each group, so no group pushes another out."""
     limits = limits or LIMITS
@@ -592,6 +641,13 @@ def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
         if count[h.type] <= limits[h.type]:
             out.append(h)
     return out
+
+
+def listing(index: Index, text: str, hits: list[Hit], limits: dict[str, int] | None = None,
+            top: bool = True) -> tuple[Hit | None, list[Hit]]:
+    """What a reader sees, in order: the top hit (if `top` and there is one), then the groups without it."""
+    lead = top_hit(index, text, hits) if top else None
+    return lead, ([lead] if lead else []) + shown([h for h in hits if h is not lead], limits)
 
 
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:

@@ -280,6 +280,48 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   return hits;
 };
 
+// A document's name as terms, and every term of its title line (fieldguide.search.name_terms).
+const nameTerms = (index, doc) => {
+  const d = index.docs[doc];
+  const head = d[2].split(" \u2014 ")[0];
+  const name = new Set(words(head).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
+  const line = d[2] + (["case-study", "reference"].includes(TYPES[d[0]]) ? ` ${d[3]}` : "");
+  return [name, new Set(words(line).filter((w) => !index.stop.has(w)).map((w) => index.term(w)))];
+};
+
+const within = (a, b) => [...a].every((t) => b.has(t));
+
+// The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit): one the
+// question names; one whose title line holds a question of two words or more, top_ratio times the best challenge;
+// one top_ratio times every challenge and every other document.
+const topHit = (index, text, hits) => {
+  const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
+  const ratio = index.query.top_ratio;
+  let challenge = 0;
+  for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
+  let best = null;
+  let named = null;
+  let titled = null;
+  let runnerUp = 0;
+  for (const h of hits) {
+    if (h.type === "challenge") continue;
+    if (best === null || h.score > best.score) {
+      runnerUp = best ? best.score : 0;
+      best = h;
+    } else {
+      runnerUp = Math.max(runnerUp, h.score);
+    }
+    const [name, line] = nameTerms(index, h.doc);
+    if (name.size && within(name, question) && 2 * name.size >= question.size
+      && (named === null || h.score > named.score)) named = h;
+    if (question.size > 1 && within(question, line) && h.score >= ratio * challenge && (titled === null || h.score > titled.score)) titled = h;
+  }
+  if (named !== null) return named;
+  if (titled !== null) return titled;
+  if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
+  return null;
+};
+
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
 
 // Per challenge: relevance to the description as a share of the best one, and the words matched.
@@ -336,5 +378,5 @@ const rankProfile = (ranking, index, profile) => {
 };
 
 export {
-  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, describe, rankProfile,
+  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, describe, rankProfile,
 };
