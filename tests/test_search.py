@@ -76,6 +76,15 @@ def test_the_word_being_typed_is_completed_but_a_finished_one_is_not() -> None:
     finished = dict(search.slots(INDEX, "retrai", prefix=False)[0].alternatives)
     assert typing["retrain"] == DATA["query"]["prefix"] * 6 / 7  # a completion
     assert finished == {"retrain": DATA["query"]["fuzzy"]}  # only a near spelling, at a lower weight
+    # A known word at the end of a question is a finished word, not the start of a longer one; a word
+    # followed by a space is finished too, and `fieldguide search` runs a submitted question.
+    for question, longer in [("why is the model", "mode"), ("run the checks", "checksum")]:
+        assert longer in INDEX.terms
+        assert longer not in dict(search.slots(INDEX, question)[-1].alternatives), question
+    assert dict(search.slots(INDEX, "retrai ")[0].alternatives) == finished
+    rows = json.loads(run("search", "--catalog", str(REAL), "--format", "json", "retrai").output)
+    assert [r["id"] for r in rows] == [h.id for h in search.listing(
+        INDEX, "retrai", search.run(INDEX, "retrai", prefix=False))[1]]
 
 
 def test_typos_are_tolerated_only_against_words_the_index_knows() -> None:

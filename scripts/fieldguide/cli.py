@@ -458,7 +458,7 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
     cat, g = _load(catalog_dir)
     index = search.index_for(cat, g)
     text = " ".join(query)
-    hits = search.run(index, text, types=types or search.TYPES)
+    hits = search.run(index, text, prefix=False, types=types or search.TYPES)  # submitted: no word is half-typed
     # A case study, mitigation or reference the question names leads, as on the page (not within one --type).
     top, hits = search.listing(index, text, hits, {t: limit for t in search.TYPES} if limit else None,
                                top=not types or "challenge" in types)

@@ -493,7 +493,8 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
                 for t in index.synonyms.get(" ".join(stems[i + 1 - n: i + 1]), []):
                     if t in index.terms and t not in alts:
                         alts[t] = q["synonym"]
-        if typing and i == len(tokens) - 1 and len(word) >= q["min_prefix"]:
+        # Only a word still being typed is completed: not a known word ("model" is not "mode" half-typed).
+        if typing and i == len(tokens) - 1 and len(word) >= q["min_prefix"] and s not in index.terms:
             w = american(word)
             for t in index.sorted_terms:
                 if t not in alts and (t.startswith(w) or (w.startswith(t) and len(t) >= 4 and len(w) - len(t) <= 3)):

@@ -216,7 +216,8 @@ const slots = (index, text, prefix = true, description = false) => {
         }
       }
     }
-    if (typing && i === tokens.length - 1 && word.length >= q.min_prefix) {
+    // Only a word still being typed is completed: not a known word ("model" is not "mode" half-typed).
+    if (typing && i === tokens.length - 1 && word.length >= q.min_prefix && !index.terms.has(s)) {
       const w = index.american(word);
       for (const t of index.sortedTerms) {
         if (!alts.has(t) && (t.startsWith(w) || (w.startsWith(t) && t.length >= 4 && w.length - t.length <= 3))) {
