@@ -92,6 +92,11 @@ def test_typos_are_tolerated_only_against_words_the_index_knows() -> None:
     assert challenges("explainabilty", prefix=False)[0] in {"explainability-score", "model-interpretability"}
     assert search.run(INDEX, "qwxzv", prefix=False) == []
     assert search.osa_distance("drfit", "drift", 1) == 1  # a swap counts once
+    # A correctly spelt word the index does not hold is not rewritten into a known one (issue 21):
+    # "plant" is not "plan" with a letter added, "drove" not "prove" with its first letter mistyped.
+    for word, known in [("plant", "plan"), ("drove", "prove")]:
+        assert known in INDEX.terms
+        assert known not in dict(search.slots(INDEX, word, prefix=False)[0].alternatives), word
 
 
 def test_stop_words_alone_find_nothing() -> None:

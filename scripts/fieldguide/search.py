@@ -509,7 +509,8 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
 
 def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     """An unknown word's stand-ins: a near spelling of a known term, or a known term it starts with
-    ("explainabilty" starts with "explain"), weighted by how much of the word that covers. The same
+    ("explainabilty" starts with "explain"), weighted by how much of the word that covers; only what
+    looks like a typo of a known word, not another word the index does not hold. The same
     for every occurrence of the word, so worked out once per index."""
     if word in index.near:
         return index.near[word]
@@ -518,6 +519,10 @@ def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     w = american(word)
     out = []
     for t in index.sorted_terms:
+        # A likely typo keeps its first letter ("drove" is not "prove" mistyped) and is not a short
+        # known word with letters added ("plant" is not "plan").
+        if t[0] != s[0] or (len(t) < q["fuzzy1"] and s.startswith(t)):
+            continue
         if osa_distance(s, t, limit) <= limit:
             out.append((t, q["fuzzy"]))
         elif len(t) >= q["fuzzy1"] and w.startswith(t):

@@ -188,6 +188,8 @@ const nearWords = (index, word, s) => {
   const w = index.american(word);
   const out = [];
   for (const t of index.sortedTerms) {
+    // A likely typo keeps its first letter and is not a short known word with letters added.
+    if (t[0] !== s[0] || (t.length < q.fuzzy1 && s.startsWith(t))) continue;
     if (osaDistance(s, t, limit) <= limit) out.push([t, q.fuzzy]);
     else if (t.length >= q.fuzzy1 && w.startsWith(t)) out.push([t, q.fuzzy * t.length / w.length]);
   }
