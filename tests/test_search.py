@@ -46,6 +46,21 @@ def test_british_spellings_meet_american_ones(british: str, american: str) -> No
     assert search.term(british) == search.term(american)
 
 
+def test_the_stemmer_keeps_unrelated_words_apart() -> None:
+    """Porter merges words of different meaning; the family guard keeps them apart, and keeps each
+    family together (British spellings included)."""
+    for one, other in [("production", "product"), ("personalization", "person"), ("generalization", "generate"),
+                       ("general", "generative"), ("experience", "experiment"), ("community", "communication"),
+                       ("responsible", "response")]:
+        assert search.stem(one) == search.stem(other), "Porter alone merges them"
+        assert search.term(one) != search.term(other), (one, other)
+    for family in (["production", "productionise", "productionised"], ["personalisation", "personalized"],
+                   ["generalise", "generalization"]):
+        assert len({search.term(w) for w in family}) == 1, family
+    assert search.run(INDEX, "product owner", prefix=False)  # product words still match each other
+    assert "product" not in [t for s in search.slots(INDEX, "production", prefix=False) for t, _ in s.alternatives]
+
+
 def test_diacritics_and_case_fold() -> None:
     assert search.words("Langenkämper's NAÏVE Café") == ["langenkamper", "naive", "cafe"]
 

@@ -250,9 +250,39 @@ def stem(w: str) -> str:
     return w
 
 
+# Porter's suffix rules merge some unrelated words ("production" and "product", "personalization" and
+# "person", "generalization", "general" and "generate"). The guard: a word family whose stem would
+# fall onto a different word keeps a stem of its own. Keys are the stems, values the words (American
+# spelling, as `american` leaves them) that take it; shipped in the index, so the page uses the same table.
+STEM_FAMILIES: dict[str, tuple[str, ...]] = {
+    "production": ("production", "productions", "productive", "productivity", "productionize", "productionized",
+                   "productionizes", "productionizing", "productionization"),
+    "personal": ("personal", "personally", "personalize", "personalized", "personalizes", "personalizing",
+                 "personalization", "personalizations"),
+    "general": ("general", "generally", "generalize", "generalized", "generalizes", "generalizing",
+                "generalization", "generalizations", "generality", "generalizable", "generalizability"),
+    "generic": ("generic", "generics", "generically"),
+    "experience": ("experience", "experiences", "experienced", "experiencing"),
+    "community": ("community", "communities"),
+    "university": ("university", "universities"),
+    "authority": ("authority", "authorities"),
+    "executive": ("executive", "executives"),
+    "digital": ("digital", "digitally"),
+    "department": ("department", "departments"),
+    "informal": ("informal", "informally"),
+    "responsib": ("responsible", "responsibly", "responsibility", "responsibilities"),
+    "successive": ("successive", "successively"),
+    "relative": ("relative", "relatively", "relatives"),
+    "news": ("news",),
+    "organic": ("organic", "organically"),
+}
+_FAMILY = {w: s for s, family in STEM_FAMILIES.items() for w in family}
+
+
 def term(word: str) -> str:
-    """A folded word as the index stores it: American spelling, stemmed."""
-    return stem(american(word))
+    """A folded word as the index stores it: American spelling, stemmed (with the family guard)."""
+    w = american(word)
+    return _FAMILY.get(w) or stem(w)
 
 
 def doc_terms(text: str) -> list[str]:
@@ -353,6 +383,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "query": dict(QUERY),
         "stop": sorted(STOP_WORDS),
         "spelling": [list(rule) for rule in SPELLING],
+        "families": dict(sorted(_FAMILY.items())),
         "types": list(TYPES),
         "levels": levels,
         "urls": dict(URLS),

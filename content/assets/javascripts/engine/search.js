@@ -130,6 +130,7 @@ class Index {
     this.query = data.query;
     this.stop = new Set(data.stop);
     this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
+    this.families = new Map(Object.entries(data.families)); // word -> its family's stem (STEM_FAMILIES)
     this.docs = data.docs;
     // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
     this.synonyms = new Map(Object.entries(data.synonyms));
@@ -146,7 +147,8 @@ class Index {
   }
 
   term(word) {
-    return stem(this.american(word));
+    const w = this.american(word);
+    return this.families.get(w) || stem(w);
   }
 
   url(doc) {
