@@ -114,6 +114,13 @@ def test_typos_are_tolerated_only_against_words_the_index_knows() -> None:
         assert known not in dict(search.slots(INDEX, word, prefix=False)[0].alternatives), word
 
 
+def test_intent_words_are_read() -> None:
+    """who, why, own, out and same say what the question asks (issue 21): they are not stop words."""
+    assert [s.word for s in search.slots(INDEX, "who owns why out same own")] == ["who", "owns", "why", "out",
+                                                                                  "same", "own"]
+    assert challenges("why did it predict that", prefix=False)[0] == "model-interpretability"
+
+
 def test_stop_words_alone_find_nothing() -> None:
     assert search.run(INDEX, "how do we do it") == []
 

@@ -88,12 +88,12 @@ STOP_WORDS = frozenset([
     "is", "isn", "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots",
     "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "nine",
     "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
-    "ourselves", "out", "over", "own", "per", "please", "re", "really", "same", "seven", "shall", "she",
+    "ourselves", "over", "per", "please", "re", "really", "seven", "shall", "she",
     "should", "shouldn", "since", "six", "so", "some", "someone", "something", "still", "such", "ten", "than",
     "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing",
     "things", "this", "those", "though", "three", "through", "thus", "to", "too", "two", "under", "until", "up",
     "upon", "us", "very", "via", "vs", "want", "wanted", "wants", "was", "wasn", "way", "ways", "we", "were",
-    "weren", "what", "whats", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "weren", "what", "whats", "when", "where", "whether", "which", "while",
     "will", "with", "within", "won", "would", "wouldn", "yet", "you", "your", "yours", "yourself", "yourselves",
 ])
 
