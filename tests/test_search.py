@@ -121,6 +121,19 @@ def test_intent_words_are_read() -> None:
     assert challenges("why did it predict that", prefix=False)[0] == "model-interpretability"
 
 
+def test_words_the_index_does_not_know_count_in_the_share_matched() -> None:
+    """A long question is not decided by its few known words alone: an unknown word lowers every
+    document's share of the question matched, as an unmatched known word does."""
+    hits = {h.id: h for h in search.run(INDEX, "concept drift", prefix=False)}
+    padded = {h.id: h for h in search.run(INDEX, "concept drift zqxv", prefix=False)}
+    q = DATA["query"]
+    for cid in ("concept-drift", "feedback-loops"):
+        if cid in hits:
+            share = len(hits[cid].matched) / 3
+            assert padded[cid].score == pytest.approx(
+                sum(hits[cid].parts) * (q["coord_floor"] + (1 - q["coord_floor"]) * share ** q["coord_power"]))
+
+
 def test_stop_words_alone_find_nothing() -> None:
     assert search.run(INDEX, "how do we do it") == []
 

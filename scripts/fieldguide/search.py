@@ -609,7 +609,7 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
     for doc in range(n):
         if not matched[doc] or index.docs[doc][0] not in allowed:
             continue
-        share = matched[doc] / len(known)
+        share = matched[doc] / len(question)  # words the index does not know count as not matched
         power = share
         for _ in range(int(q["coord_power"]) - 1):
             power *= share

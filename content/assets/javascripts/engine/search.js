@@ -241,7 +241,8 @@ const slots = (index, text, prefix = true, description = false) => {
 const run = (index, text, { prefix = true, types = TYPES, description = false } = {}) => {
   const q = index.query;
   const allowed = new Set(types.map((t) => TYPES.indexOf(t)));
-  const known = slots(index, text, prefix, description).filter((s) => s.alternatives.length);
+  const question = slots(index, text, prefix, description);
+  const known = question.filter((s) => s.alternatives.length);
   if (!known.length) return [];
   const n = index.docs.length;
   const total = new Array(n).fill(0);
@@ -272,7 +273,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   const hits = [];
   for (let doc = 0; doc < n; doc += 1) {
     if (!matched[doc] || !allowed.has(index.docs[doc][0])) continue;
-    const share = matched[doc] / known.length;
+    const share = matched[doc] / question.length; // words the index does not know count as not matched
     let power = share;
     for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
     const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
