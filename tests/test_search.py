@@ -78,6 +78,18 @@ def test_synonyms_match_at_a_lower_weight_than_the_word_typed() -> None:
     assert alternatives["launch"] == 1.0 and alternatives["deploy"] == DATA["query"]["synonym"] < 1.0
 
 
+def test_synonym_phrases_are_matched_as_phrases() -> None:
+    """Issue 21: a multi-word entry is not its words one by one. "edge case" is not "edge" (a device);
+    "A/B test" does not shrink to a bare "test"; "privacy" does not stand for "data" (from "personal data")."""
+    def alternatives(question: str) -> dict[str, list[str]]:
+        return {s.word: [t for t, _ in s.alternatives] for s in search.slots(INDEX, question, prefix=False)}
+    assert "devic" in alternatives("edge device")["edge"]
+    assert "devic" not in alternatives("edge case")["edge"] and "rare" in alternatives("edge case")["case"]
+    assert "test" not in INDEX.synonyms
+    assert "data" not in alternatives("privacy")["privacy"] and "privat" in alternatives("privacy")["privacy"]
+    assert "privaci" in alternatives("personal data")["data"]  # the phrase as a whole still has its synonyms
+
+
 def test_more_matched_words_rank_higher() -> None:
     hits = {h.id: h for h in search.run(INDEX, "label medical scans radiologists", types=("challenge",))}
     assert len(hits["access-to-experts"].matched) > len(hits["environmental-impact"].matched) if \

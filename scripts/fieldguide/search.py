@@ -438,15 +438,16 @@ def _phrase_terms(phrase: str) -> list[str]:
 
 
 def synonym_map(cat: Catalog) -> dict[str, list[str]]:
-    """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others."""
+    """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others.
+    An entry with a one-letter word ("A/B test") is left out: shrunk to "test" it would stand for the group."""
     out: dict[str, set[str]] = {}
     for group in cat.vocabulary.synonyms:
-        entries = [_phrase_terms(p) for p in group]
+        entries = [[] if any(len(w) == 1 for w in _WORD.findall(fold(p))) else _phrase_terms(p) for p in group]
         for entry in entries:
             if not entry or len(entry) > 3:
                 continue
             key = " ".join(entry)
-            others = {t for e in entries if e != entry for t in e} - set(entry)
+            others = {t for e in entries if e != entry and len(e) == 1 for t in e} - set(entry)
             out.setdefault(key, set()).update(others)
     return {k: sorted(v) for k, v in sorted(out.items()) if v}
 
@@ -513,6 +514,14 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
         tokens = tokens[:int(q["max_query_words"])]
     typing = prefix and bool(re.search(r"[a-z0-9]$", folded))
     stems = [term(w) for w in tokens]
+    # A word inside a synonym phrase of the question ("edge case") is read with the phrase, not alone
+    # ("edge" is not "device" there): cover[i] is the length of the longest phrase holding word i.
+    cover = [1] * len(stems)
+    for i in range(len(stems)):
+        for n in (2, 3):
+            if i + 1 >= n and " ".join(stems[i + 1 - n: i + 1]) in index.synonyms:
+                for k in range(i + 1 - n, i + 1):
+                    cover[k] = max(cover[k], n)
     out = []
     for i, word in enumerate(tokens):
         s = stems[i]
@@ -520,7 +529,7 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
         if s in index.terms:
             alts[s] = 1.0
         for n in (1, 2, 3):
-            if i + 1 >= n:
+            if i + 1 >= n and n >= cover[i]:
                 for t in index.synonyms.get(" ".join(stems[i + 1 - n: i + 1]), []):
                     if t in index.terms and t not in alts:
                         alts[t] = q["synonym"]

@@ -208,13 +208,22 @@ const slots = (index, text, prefix = true, description = false) => {
   if (!description) tokens = tokens.slice(0, q.max_query_words);
   const typing = prefix && /[a-z0-9]$/.test(folded);
   const stems = tokens.map((w) => index.term(w));
+  // A word inside a synonym phrase of the question is read with the phrase, not alone (search.py).
+  const cover = stems.map(() => 1);
+  for (let i = 0; i < stems.length; i += 1) {
+    for (const n of [2, 3]) {
+      if (i + 1 >= n && index.synonyms.has(stems.slice(i + 1 - n, i + 1).join(" "))) {
+        for (let k = i + 1 - n; k <= i; k += 1) cover[k] = Math.max(cover[k], n);
+      }
+    }
+  }
   const out = [];
   tokens.forEach((word, i) => {
     const s = stems[i];
     const alts = new Map();
     if (index.terms.has(s)) alts.set(s, 1.0);
     for (const n of [1, 2, 3]) {
-      if (i + 1 >= n) {
+      if (i + 1 >= n && n >= cover[i]) {
         for (const t of index.synonyms.get(stems.slice(i + 1 - n, i + 1).join(" ")) || []) {
           if (index.terms.has(t) && !alts.has(t)) alts.set(t, q.synonym);
         }
