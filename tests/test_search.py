@@ -90,6 +90,15 @@ def test_synonym_phrases_are_matched_as_phrases() -> None:
     assert "privaci" in alternatives("personal data")["data"]  # the phrase as a whole still has its synonyms
 
 
+def test_a_word_with_two_senses_stands_for_neither_group() -> None:
+    """Synonym groups hold one sense: the prices a model sets are not a bill, where data lives is not
+    production, who owns a service is not copyright."""
+    for question, word, other in [("price", "price", "cost"), ("live", "live", "production"),
+                                  ("ownership", "ownership", "copyright")]:
+        slot = search.slots(INDEX, question, prefix=False)[0]
+        assert slot.word == word and search.term(other) not in dict(slot.alternatives), question
+
+
 def test_more_matched_words_rank_higher() -> None:
     hits = {h.id: h for h in search.run(INDEX, "label medical scans radiologists", types=("challenge",))}
     assert len(hits["access-to-experts"].matched) > len(hits["environmental-impact"].matched) if \
