@@ -439,10 +439,12 @@ def _phrase_terms(phrase: str) -> list[str]:
 
 def synonym_map(cat: Catalog) -> dict[str, list[str]]:
     """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others.
-    An entry with a one-letter word ("A/B test") is left out: shrunk to "test" it would stand for the group."""
+    A phrase that shrinks to one word without its one-letter or stop words ("A/B test", "go live") is
+    left out: as a bare "test" or "live" it would stand for the whole group."""
     out: dict[str, set[str]] = {}
     for group in cat.vocabulary.synonyms:
-        entries = [[] if any(len(w) == 1 for w in _WORD.findall(fold(p))) else _phrase_terms(p) for p in group]
+        entries = [[] if len(_WORD.findall(fold(p))) > 1 and len(_phrase_terms(p)) <= 1 else _phrase_terms(p)
+                   for p in group]
         for entry in entries:
             if not entry or len(entry) > 3:
                 continue
