@@ -155,6 +155,16 @@ def test_words_the_index_does_not_know_count_in_the_share_matched() -> None:
                 sum(hits[cid].parts) * (q["coord_floor"] + (1 - q["coord_floor"]) * share ** q["coord_power"]))
 
 
+def test_setting_nouns_weigh_less_than_problem_words() -> None:
+    """Issue 21: "hospital" or "bank" says where, not what went wrong; its alternatives weigh
+    `setting` times a problem word's, so an alias sharing the setting cannot outweigh the problem."""
+    q = DATA["query"]
+    assert "hospit" in DATA["settings"] and "label" not in DATA["settings"] and q["setting"] < 1
+    hospital, records = search.slots(INDEX, "hospital records", prefix=False)
+    assert dict(hospital.alternatives)["hospit"] == q["setting"] and dict(records.alternatives)["record"] == 1.0
+    assert challenges("duplicate patient records across hospital systems", prefix=False)[0] == "data-dispersion"
+
+
 def test_stop_words_alone_find_nothing() -> None:
     assert search.run(INDEX, "how do we do it") == []
 

@@ -60,6 +60,7 @@ LEVELS = 64
 # Query side, shipped inside the index so that the page uses exactly the same numbers.
 QUERY: dict[str, float] = {
     "synonym": 0.5,  # weight of a synonym relative to the word typed
+    "setting": 0.5,  # weight of a setting noun (vocabulary `settings`: hospital, bank) relative to a problem word
     "prefix": 0.8,  # completion of the word being typed, times typed length / completion length
     "fuzzy": 0.5,  # a near spelling of a word the index does not know
     "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
@@ -391,6 +392,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "docs": [[TYPES.index(d.type), d.id, d.title, d.meta, d.snippet] for d in docs],
         "terms": terms,
         "synonyms": synonym_map(cat),
+        "settings": sorted({term(w) for p in cat.vocabulary.settings for w in words(p)}),
     }
 
 
@@ -466,6 +468,7 @@ class Index:
         self.stop = set(data["stop"])
         self.docs = data["docs"]
         self.synonyms = data["synonyms"]
+        self.settings = set(data["settings"])
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
         self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
@@ -545,6 +548,8 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
             for t, factor in _near(index, word, s):
                 if t not in alts:
                     alts[t] = factor
+        if s in index.settings:  # where or for whom, not what went wrong: weighs less
+            alts = {t: factor * q["setting"] for t, factor in alts.items()}
         out.append(Slot(word, list(alts.items())))
     return out
 

@@ -134,6 +134,7 @@ class Index {
     this.docs = data.docs;
     // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
     this.synonyms = new Map(Object.entries(data.synonyms));
+    this.settings = new Set(data.settings);
     this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
     this.terms = new Map();
     for (const [t, text] of Object.entries(data.terms)) this.terms.set(t, decode(text, data.levels));
@@ -241,6 +242,7 @@ const slots = (index, text, prefix = true, description = false) => {
     if (!index.terms.has(s) && word.length >= q.fuzzy1) {
       for (const [t, factor] of nearWords(index, word, s)) if (!alts.has(t)) alts.set(t, factor);
     }
+    if (index.settings.has(s)) for (const [t, factor] of alts) alts.set(t, factor * q.setting); // where, not what
     out.push({ word, alternatives: [...alts.entries()] });
   });
   return out;
