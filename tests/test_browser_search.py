@@ -36,9 +36,11 @@ def test_results_are_grouped_challenges_first_and_rank_as_the_cli_does(page, sit
     query = "data validation"
     results = search(page, site, query, "case-studies/")
     groups = page.locator(".fg-search-group").evaluate_all("els => els.map(e => e.dataset.type)")
-    assert groups == ["challenge", "case-study", "mitigation", "reference"][: len(groups)]
-    assert groups[:3] == ["challenge", "case-study", "mitigation"]
-    expected = engine.shown(engine.run(INDEX, query))
+    # the reference titled "Data validation for machine learning" leads as the top hit, then the groups
+    assert groups == ["top", "challenge", "case-study", "mitigation", "reference"][: len(groups)]
+    assert groups[:4] == ["top", "challenge", "case-study", "mitigation"]
+    top, expected = engine.listing(INDEX, query, engine.run(INDEX, query))
+    assert top is not None and top.type == "reference"
     shown = page.locator("#fg-search-results a.fg-search-hit").evaluate_all("els => els.map(e => e.dataset.id)")
     assert shown == [h.id for h in expected], "the page shows what `fieldguide search` lists, in the same order"
     # the example: the data-validation case study and mitigations are found
@@ -49,6 +51,22 @@ def test_results_are_grouped_challenges_first_and_rank_as_the_cli_does(page, sit
     expect(first.locator(".fg-search-hit-meta")).to_contain_text("›")
     assert page.locator("#fg-search-results mark").count() > 0
     assert page.watch.console_errors == [] and page.watch.foreign_requests == []
+
+
+@pytest.mark.parametrize(("query", "address"), [
+    ("Booking.com", "/case-studies/booking-com-business-metrics/"),
+    ("Uber Michelangelo", "/mitigations/uber-michelangelo/"),
+    ("Hidden technical debt in machine learning systems", "/references/#sculley2015hidden"),
+])
+def test_a_name_query_shows_the_named_entity_first(page, site, query: str, address: str) -> None:
+    results = search(page, site, query)
+    assert results[0][1].endswith(address), results[:3]
+    groups = page.locator(".fg-search-group").evaluate_all("els => els.map(e => e.dataset.type)")
+    assert groups[:2] == ["top", "challenge"]
+    expect(page.locator(".fg-search-group[data-type=top] h3")).to_have_text("Top hit")
+    assert [href for _, href in results].count(results[0][1]) == 1, "the top hit is not listed twice"
+    page.locator("#fg-search-input").press("Enter")  # Enter opens the first result: the named thing
+    page.wait_for_url(lambda url: url.endswith(address))
 
 
 def test_a_group_cannot_push_the_challenges_out_of_view(page, site) -> None:

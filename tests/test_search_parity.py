@@ -28,7 +28,10 @@ INDEX = search.Index(DATA)
 EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",
          "labellin", "the of and", "", "   ", "GDPR!!", "Langenkämper marine gear", "naïve café résumé screening",
          "x", "sim2real", "A/B test shows no lift", "ci/cd for ml", "re-train weekly", "model-extraction",
-         "ОЧЕНЬ", "數據", "explainability vs interpretability", "data data data data", "behaviour colour centre",
+         "ОЧЕНЬ", "數據", "Booking.com", "Uber Michelangelo", "model cards", "Sculley", "feature store",
+         "Hidden technical debt in machine learning systems", "Air Canada chatbot", "Apple Card", "SyRI",
+         "model", "Breck 2019",
+         "explainability vs interpretability", "data data data data", "behaviour colour centre",
          # Words that name Object.prototype's members (the page threw on them), and questions longer than
          # the engine reads: both engines cut them at the same place (search.QUERY's caps).
          "constructor __proto__ toString hasOwnProperty valueOf", "__proto__", "prototype constructor drift",
@@ -58,6 +61,8 @@ def test_page_and_cli_return_the_same_results_for_every_dev_question(tmp_path: P
         assert [(h.type, h.id) for h in py] == [(h[0], h[1]) for h in js], job
         assert all(abs(h.score - j[2]) <= 1e-9 for h, j in zip(py, js, strict=True)), job
         assert [h.matched for h in py] == [j[3] for j in js], job
+        top = search.top_hit(INDEX, job["text"], py)
+        assert (top.id if top else None) == result["top"], job
         compared += len(py)
     assert compared > 1000, "the comparison covered real rankings"
 

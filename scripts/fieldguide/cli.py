@@ -473,24 +473,31 @@ def _search_types() -> list[str]:
 @click.option("--limit", type=click.IntRange(1, 1000), help="Results per kind (default: as many as the site shows).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...], limit: int | None, fmt: str) -> None:
-    """Find the challenges, case studies, mitigations and references that answer QUERY (the site's ranking)."""
+    """Find the challenges, case studies, mitigations and references that answer QUERY (the site's ranking).
+
+    A case study, mitigation or reference that QUERY names (`Booking.com`, `MLflow`, a paper's title), or
+    that scores far above every challenge, is listed first as the top hit (`"top": true` in JSON)."""
     from . import search
     cat, g = _load(catalog_dir)
     index = search.index_for(cat, g)
-    hits = search.run(index, " ".join(query), types=types or search.TYPES)
-    hits = search.shown(hits, {t: limit for t in search.TYPES} if limit else None)
+    text = " ".join(query)
+    hits = search.run(index, text, prefix=False, types=types or search.TYPES)  # submitted: no word is half-typed
+    # A case study, mitigation or reference the question names leads, as on the page (not within one --type).
+    top, hits = search.listing(index, text, hits, {t: limit for t in search.TYPES} if limit else None,
+                               top=not types or "challenge" in types)
     if fmt == "json":
-        click.echo(json.dumps([{"id": h.id, "type": h.type, "title": h.title, "score": h.score} for h in hits],
-                              indent=2, ensure_ascii=False))
+        click.echo(json.dumps([{"id": h.id, "type": h.type, "title": h.title, "score": h.score, "top": h is top}
+                               for h in hits], indent=2, ensure_ascii=False))
         return
     if not hits:
         click.echo("no results; try other words, or browse the challenges with `fieldguide show ID`", err=True)
         sys.exit(1)
     current = None
     for h in hits:
-        if h.type != current:
-            click.echo(("" if current is None else "\n") + search.HEADINGS[h.type])
-            current = h.type
+        heading = "Top hit" if h is top else search.HEADINGS[h.type]
+        if heading != current:
+            click.echo(("" if current is None else "\n") + heading)
+            current = heading
         meta = index.docs[h.doc][3]
         click.echo(f"  {h.score:6.2f}  {h.id}: {h.title}" + (f" ({meta})" if meta else ""))
 

@@ -493,11 +493,15 @@ class Vocabulary(Strict):
     """`catalog/vocabulary.yaml`: the everyday words the search engine understands.
 
     `synonyms` are groups of words practitioners use interchangeably ("launch", "deploy", "go live");
-    `phrases` say, per challenge, how teams describe that problem in their own words.
+    `phrases` say, per challenge, how teams describe that problem in their own words; `settings` are
+    the setting nouns a question weighs less.
     """
 
     synonyms: list[Annotated[list[Phrase], Field(min_length=2)]] = Field(default_factory=list)
     phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
+    settings: list[Phrase] = Field(default_factory=list, description=(
+        "Words that name where a model is used or whom it serves (hospital, patient, bank), not the "
+        "problem: in a question they weigh less than the words that name the problem."))
 
 
 RetiredKind = Literal[RETIRABLE]  # the kinds the table marks retirable (kinds.KINDS)

@@ -60,10 +60,12 @@ LEVELS = 64
 # Query side, shipped inside the index so that the page uses exactly the same numbers.
 QUERY: dict[str, float] = {
     "synonym": 0.5,  # weight of a synonym relative to the word typed
+    "setting": 0.5,  # weight of a setting noun (vocabulary `settings`: hospital, bank) relative to a problem word
     "prefix": 0.8,  # completion of the word being typed, times typed length / completion length
     "fuzzy": 0.5,  # a near spelling of a word the index does not know
     "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
     "coord_power": 1,  # integer: how sharply matching more of the question's words is rewarded
+    "top_ratio": 2.0,  # a case study, mitigation or reference this many times the best challenge's score leads
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
@@ -87,12 +89,12 @@ STOP_WORDS = frozenset([
     "is", "isn", "it", "its", "itself", "ive", "just", "kind", "know", "let", "lets", "like", "lot", "lots",
     "may", "me", "might", "more", "most", "much", "must", "my", "myself", "need", "needed", "needs", "nine",
     "no", "nor", "not", "now", "of", "off", "on", "once", "one", "only", "or", "other", "others", "our", "ours",
-    "ourselves", "out", "over", "own", "per", "please", "re", "really", "same", "seven", "shall", "she",
+    "ourselves", "over", "per", "please", "re", "really", "seven", "shall", "she",
     "should", "shouldn", "since", "six", "so", "some", "someone", "something", "still", "such", "ten", "than",
     "that", "thats", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "thing",
     "things", "this", "those", "though", "three", "through", "thus", "to", "too", "two", "under", "until", "up",
     "upon", "us", "very", "via", "vs", "want", "wanted", "wants", "was", "wasn", "way", "ways", "we", "were",
-    "weren", "what", "whats", "when", "where", "whether", "which", "while", "who", "whom", "whose", "why",
+    "weren", "what", "whats", "when", "where", "whether", "which", "while",
     "will", "with", "within", "won", "would", "wouldn", "yet", "you", "your", "yours", "yourself", "yourselves",
 ])
 
@@ -249,9 +251,39 @@ def stem(w: str) -> str:
     return w
 
 
+# Porter's suffix rules merge some unrelated words ("production" and "product", "personalization" and
+# "person", "generalization", "general" and "generate"). The guard: a word family whose stem would
+# fall onto a different word keeps a stem of its own. Keys are the stems, values the words (American
+# spelling, as `american` leaves them) that take it; shipped in the index, so the page uses the same table.
+STEM_FAMILIES: dict[str, tuple[str, ...]] = {
+    "production": ("production", "productions", "productive", "productivity", "productionize", "productionized",
+                   "productionizes", "productionizing", "productionization"),
+    "personal": ("personal", "personally", "personalize", "personalized", "personalizes", "personalizing",
+                 "personalization", "personalizations"),
+    "general": ("general", "generally", "generalize", "generalized", "generalizes", "generalizing",
+                "generalization", "generalizations", "generality", "generalizable", "generalizability"),
+    "generic": ("generic", "generics", "generically"),
+    "experience": ("experience", "experiences", "experienced", "experiencing"),
+    "community": ("community", "communities"),
+    "university": ("university", "universities"),
+    "authority": ("authority", "authorities"),
+    "executive": ("executive", "executives"),
+    "digital": ("digital", "digitally"),
+    "department": ("department", "departments"),
+    "informal": ("informal", "informally"),
+    "responsib": ("responsible", "responsibly", "responsibility", "responsibilities"),
+    "successive": ("successive", "successively"),
+    "relative": ("relative", "relatively", "relatives"),
+    "news": ("news",),
+    "organic": ("organic", "organically"),
+}
+_FAMILY = {w: s for s, family in STEM_FAMILIES.items() for w in family}
+
+
 def term(word: str) -> str:
-    """A folded word as the index stores it: American spelling, stemmed."""
-    return stem(american(word))
+    """A folded word as the index stores it: American spelling, stemmed (with the family guard)."""
+    w = american(word)
+    return _FAMILY.get(w) or stem(w)
 
 
 def doc_terms(text: str) -> list[str]:
@@ -352,6 +384,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "query": dict(QUERY),
         "stop": sorted(STOP_WORDS),
         "spelling": [list(rule) for rule in SPELLING],
+        "families": dict(sorted(_FAMILY.items())),
         "types": list(TYPES),
         "levels": levels,
         "urls": dict(URLS),
@@ -359,6 +392,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "docs": [[TYPES.index(d.type), d.id, d.title, d.meta, d.snippet] for d in docs],
         "terms": terms,
         "synonyms": synonym_map(cat),
+        "settings": sorted({term(w) for p in cat.vocabulary.settings for w in words(p)}),
     }
 
 
@@ -406,15 +440,18 @@ def _phrase_terms(phrase: str) -> list[str]:
 
 
 def synonym_map(cat: Catalog) -> dict[str, list[str]]:
-    """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others."""
+    """For each word or phrase of a synonym group (as stems joined by spaces), the stems of the others.
+    A phrase that shrinks to one word without its one-letter or stop words ("A/B test", "go live") is
+    left out: as a bare "test" or "live" it would stand for the whole group."""
     out: dict[str, set[str]] = {}
     for group in cat.vocabulary.synonyms:
-        entries = [_phrase_terms(p) for p in group]
+        entries = [[] if len(_WORD.findall(fold(p))) > 1 and len(_phrase_terms(p)) <= 1 else _phrase_terms(p)
+                   for p in group]
         for entry in entries:
             if not entry or len(entry) > 3:
                 continue
             key = " ".join(entry)
-            others = {t for e in entries if e != entry for t in e} - set(entry)
+            others = {t for e in entries if e != entry and len(e) == 1 for t in e} - set(entry)
             out.setdefault(key, set()).update(others)
     return {k: sorted(v) for k, v in sorted(out.items()) if v}
 
@@ -431,6 +468,7 @@ class Index:
         self.stop = set(data["stop"])
         self.docs = data["docs"]
         self.synonyms = data["synonyms"]
+        self.settings = set(data["settings"])
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
         self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
@@ -481,6 +519,14 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
         tokens = tokens[:int(q["max_query_words"])]
     typing = prefix and bool(re.search(r"[a-z0-9]$", folded))
     stems = [term(w) for w in tokens]
+    # A word inside a synonym phrase of the question ("edge case") is read with the phrase, not alone
+    # ("edge" is not "device" there): cover[i] is the length of the longest phrase holding word i.
+    cover = [1] * len(stems)
+    for i in range(len(stems)):
+        for n in (2, 3):
+            if i + 1 >= n and " ".join(stems[i + 1 - n: i + 1]) in index.synonyms:
+                for k in range(i + 1 - n, i + 1):
+                    cover[k] = max(cover[k], n)
     out = []
     for i, word in enumerate(tokens):
         s = stems[i]
@@ -488,11 +534,12 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
         if s in index.terms:
             alts[s] = 1.0
         for n in (1, 2, 3):
-            if i + 1 >= n:
+            if i + 1 >= n and n >= cover[i]:
                 for t in index.synonyms.get(" ".join(stems[i + 1 - n: i + 1]), []):
                     if t in index.terms and t not in alts:
                         alts[t] = q["synonym"]
-        if typing and i == len(tokens) - 1 and len(word) >= q["min_prefix"]:
+        # Only a word still being typed is completed: not a known word ("model" is not "mode" half-typed).
+        if typing and i == len(tokens) - 1 and len(word) >= q["min_prefix"] and s not in index.terms:
             w = american(word)
             for t in index.sorted_terms:
                 if t not in alts and (t.startswith(w) or (w.startswith(t) and len(t) >= 4 and len(w) - len(t) <= 3)):
@@ -501,13 +548,16 @@ def slots(index: Index, text: str, prefix: bool = True, description: bool = Fals
             for t, factor in _near(index, word, s):
                 if t not in alts:
                     alts[t] = factor
+        if s in index.settings:  # where or for whom, not what went wrong: weighs less
+            alts = {t: factor * q["setting"] for t, factor in alts.items()}
         out.append(Slot(word, list(alts.items())))
     return out
 
 
 def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     """An unknown word's stand-ins: a near spelling of a known term, or a known term it starts with
-    ("explainabilty" starts with "explain"), weighted by how much of the word that covers. The same
+    ("explainabilty" starts with "explain"), weighted by how much of the word that covers; only what
+    looks like a typo of a known word, not another word the index does not hold. The same
     for every occurrence of the word, so worked out once per index."""
     if word in index.near:
         return index.near[word]
@@ -516,6 +566,10 @@ def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     w = american(word)
     out = []
     for t in index.sorted_terms:
+        # A likely typo keeps its first letter ("drove" is not "prove" mistyped) and is not a short
+        # known word with letters added ("plant" is not "plan").
+        if t[0] != s[0] or (len(t) < q["fuzzy1"] and s.startswith(t)):
+            continue
         if osa_distance(s, t, limit) <= limit:
             out.append((t, q["fuzzy"]))
         elif len(t) >= q["fuzzy1"] and w.startswith(t):
@@ -571,7 +625,7 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
     for doc in range(n):
         if not matched[doc] or index.docs[doc][0] not in allowed:
             continue
-        share = matched[doc] / len(known)
+        share = matched[doc] / len(question)  # words the index does not know count as not matched
         power = share
         for _ in range(int(q["coord_power"]) - 1):
             power *= share
@@ -580,6 +634,54 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
         hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc], parts[doc]))
     hits.sort(key=lambda h: (TYPES.index(h.type), -h.score, h.doc))
     return hits
+
+
+def name_terms(index: Index, doc: int) -> tuple[set[str], set[str]]:
+    """A document's name as terms, and every term of its title line. The name is the title up to
+    " — " (a case study's organisation), words of three letters or more ("et al." and "ML" are not what
+    makes a name); the title line adds what follows and, for case studies and references, the
+    organisation or authors and the year shown beside the title."""
+    d = index.docs[doc]
+    head = d[2].split(" \u2014 ")[0]
+    name = {term(w) for w in words(head) if len(w) > 2 and w not in index.stop}
+    line = d[2] + (" " + d[3] if TYPES[d[0]] in ("case-study", "reference") else "")
+    return name, {term(w) for w in words(line) if w not in index.stop}
+
+
+def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
+    """The case study, mitigation or reference to show above the groups, the best-scoring of the first
+    kind found: one the question names (it holds every term of the name, and the name is at least half
+    of the question); one whose title line holds every word of a question of two words or more and
+    that scores `top_ratio` times the best challenge; one that scores `top_ratio` times every challenge
+    and every other document (a word found in many titles, such as "model", leads to none of them)."""
+    question = {term(s.word) for s in slots(index, text, False)}
+    ratio = index.query["top_ratio"]
+    challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
+    best: Hit | None = None
+    named: Hit | None = None
+    titled: Hit | None = None
+    runner_up = 0.0
+    for h in hits:
+        if h.type == "challenge":
+            continue
+        if best is None or h.score > best.score:
+            runner_up = best.score if best else 0.0
+            best = h
+        else:
+            runner_up = max(runner_up, h.score)
+        name, line = name_terms(index, h.doc)
+        if name and name <= question and 2 * len(name) >= len(question) and (named is None or h.score > named.score):
+            named = h
+        if (len(question) > 1 and question <= line and h.score >= ratio * challenge
+                and (titled is None or h.score > titled.score)):
+            titled = h
+    if named is not None:
+        return named
+    if titled is not None:
+        return titled
+    if best is not None and best.score >= ratio * challenge and best.score >= ratio * runner_up:
+        return best
+    return None
 
 
 def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
@@ -592,6 +694,13 @@ def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:
         if count[h.type] <= limits[h.type]:
             out.append(h)
     return out
+
+
+def listing(index: Index, text: str, hits: list[Hit], limits: dict[str, int] | None = None,
+            top: bool = True) -> tuple[Hit | None, list[Hit]]:
+    """What a reader sees, in order: the top hit (if `top` and there is one), then the groups without it."""
+    lead = top_hit(index, text, hits) if top else None
+    return lead, ([lead] if lead else []) + shown([h for h in hits if h is not lead], limits)
 
 
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:

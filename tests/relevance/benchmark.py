@@ -133,7 +133,7 @@ def main() -> None:
             times += [] if "/" in split else [r["ms"] for r in site["queries"]]  # each question once
             rows.append(("site (engine/search.js under Node)", split, len(qs), scores(
                 [[h[1] for h in r["hits"] if h[0] == "challenge"] for r in site["queries"]], accepted)))
-            cli = [[h.id for h in search.run(index, q["q"]) if h.type == "challenge"] for q in qs]
+            cli = [[h.id for h in search.run(index, q["q"], prefix=False) if h.type == "challenge"] for q in qs]
             rows.append(("cli (fieldguide search)", split, len(qs), scores(cli, accepted)))
             if baseline:
                 pages = node("run_material.js", {"worker": str(worker), "index": str(baseline),

@@ -18,7 +18,8 @@ for (const q of job.queries || []) {
     hits = engine.run(index, q.text, { prefix: q.prefix !== false });
     ms = Math.min(ms, Number(process.hrtime.bigint() - started) / 1e6);
   }
-  out.queries.push({ ms, hits: hits.map((h) => [h.type, h.id, h.score, h.matched]) });
+  const top = engine.topHit(index, q.text, hits);
+  out.queries.push({ ms, hits: hits.map((h) => [h.type, h.id, h.score, h.matched]), top: top && top.id });
 }
 for (const w of job.stems || []) out.stems.push(engine.stem(w));
 for (const w of job.terms || []) out.terms.push(index.term(w));

@@ -130,9 +130,11 @@ class Index {
     this.query = data.query;
     this.stop = new Set(data.stop);
     this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
+    this.families = new Map(Object.entries(data.families)); // word -> its family's stem (STEM_FAMILIES)
     this.docs = data.docs;
     // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
     this.synonyms = new Map(Object.entries(data.synonyms));
+    this.settings = new Set(data.settings);
     this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
     this.terms = new Map();
     for (const [t, text] of Object.entries(data.terms)) this.terms.set(t, decode(text, data.levels));
@@ -146,7 +148,8 @@ class Index {
   }
 
   term(word) {
-    return stem(this.american(word));
+    const w = this.american(word);
+    return this.families.get(w) || stem(w);
   }
 
   url(doc) {
@@ -188,6 +191,8 @@ const nearWords = (index, word, s) => {
   const w = index.american(word);
   const out = [];
   for (const t of index.sortedTerms) {
+    // A likely typo keeps its first letter and is not a short known word with letters added.
+    if (t[0] !== s[0] || (t.length < q.fuzzy1 && s.startsWith(t))) continue;
     if (osaDistance(s, t, limit) <= limit) out.push([t, q.fuzzy]);
     else if (t.length >= q.fuzzy1 && w.startsWith(t)) out.push([t, q.fuzzy * t.length / w.length]);
   }
@@ -204,19 +209,29 @@ const slots = (index, text, prefix = true, description = false) => {
   if (!description) tokens = tokens.slice(0, q.max_query_words);
   const typing = prefix && /[a-z0-9]$/.test(folded);
   const stems = tokens.map((w) => index.term(w));
+  // A word inside a synonym phrase of the question is read with the phrase, not alone (search.py).
+  const cover = stems.map(() => 1);
+  for (let i = 0; i < stems.length; i += 1) {
+    for (const n of [2, 3]) {
+      if (i + 1 >= n && index.synonyms.has(stems.slice(i + 1 - n, i + 1).join(" "))) {
+        for (let k = i + 1 - n; k <= i; k += 1) cover[k] = Math.max(cover[k], n);
+      }
+    }
+  }
   const out = [];
   tokens.forEach((word, i) => {
     const s = stems[i];
     const alts = new Map();
     if (index.terms.has(s)) alts.set(s, 1.0);
     for (const n of [1, 2, 3]) {
-      if (i + 1 >= n) {
+      if (i + 1 >= n && n >= cover[i]) {
         for (const t of index.synonyms.get(stems.slice(i + 1 - n, i + 1).join(" ")) || []) {
           if (index.terms.has(t) && !alts.has(t)) alts.set(t, q.synonym);
         }
       }
     }
-    if (typing && i === tokens.length - 1 && word.length >= q.min_prefix) {
+    // Only a word still being typed is completed: not a known word ("model" is not "mode" half-typed).
+    if (typing && i === tokens.length - 1 && word.length >= q.min_prefix && !index.terms.has(s)) {
       const w = index.american(word);
       for (const t of index.sortedTerms) {
         if (!alts.has(t) && (t.startsWith(w) || (w.startsWith(t) && t.length >= 4 && w.length - t.length <= 3))) {
@@ -227,6 +242,7 @@ const slots = (index, text, prefix = true, description = false) => {
     if (!index.terms.has(s) && word.length >= q.fuzzy1) {
       for (const [t, factor] of nearWords(index, word, s)) if (!alts.has(t)) alts.set(t, factor);
     }
+    if (index.settings.has(s)) for (const [t, factor] of alts) alts.set(t, factor * q.setting); // where, not what
     out.push({ word, alternatives: [...alts.entries()] });
   });
   return out;
@@ -236,7 +252,8 @@ const slots = (index, text, prefix = true, description = false) => {
 const run = (index, text, { prefix = true, types = TYPES, description = false } = {}) => {
   const q = index.query;
   const allowed = new Set(types.map((t) => TYPES.indexOf(t)));
-  const known = slots(index, text, prefix, description).filter((s) => s.alternatives.length);
+  const question = slots(index, text, prefix, description);
+  const known = question.filter((s) => s.alternatives.length);
   if (!known.length) return [];
   const n = index.docs.length;
   const total = new Array(n).fill(0);
@@ -267,7 +284,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   const hits = [];
   for (let doc = 0; doc < n; doc += 1) {
     if (!matched[doc] || !allowed.has(index.docs[doc][0])) continue;
-    const share = matched[doc] / known.length;
+    const share = matched[doc] / question.length; // words the index does not know count as not matched
     let power = share;
     for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
     const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
@@ -278,6 +295,48 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   }
   hits.sort((a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type) || b.score - a.score || a.doc - b.doc);
   return hits;
+};
+
+// A document's name as terms, and every term of its title line (fieldguide.search.name_terms).
+const nameTerms = (index, doc) => {
+  const d = index.docs[doc];
+  const head = d[2].split(" \u2014 ")[0];
+  const name = new Set(words(head).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
+  const line = d[2] + (["case-study", "reference"].includes(TYPES[d[0]]) ? ` ${d[3]}` : "");
+  return [name, new Set(words(line).filter((w) => !index.stop.has(w)).map((w) => index.term(w)))];
+};
+
+const within = (a, b) => [...a].every((t) => b.has(t));
+
+// The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit): one the
+// question names; one whose title line holds a question of two words or more, top_ratio times the best challenge;
+// one top_ratio times every challenge and every other document.
+const topHit = (index, text, hits) => {
+  const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
+  const ratio = index.query.top_ratio;
+  let challenge = 0;
+  for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
+  let best = null;
+  let named = null;
+  let titled = null;
+  let runnerUp = 0;
+  for (const h of hits) {
+    if (h.type === "challenge") continue;
+    if (best === null || h.score > best.score) {
+      runnerUp = best ? best.score : 0;
+      best = h;
+    } else {
+      runnerUp = Math.max(runnerUp, h.score);
+    }
+    const [name, line] = nameTerms(index, h.doc);
+    if (name.size && within(name, question) && 2 * name.size >= question.size
+      && (named === null || h.score > named.score)) named = h;
+    if (question.size > 1 && within(question, line) && h.score >= ratio * challenge && (titled === null || h.score > titled.score)) titled = h;
+  }
+  if (named !== null) return named;
+  if (titled !== null) return titled;
+  if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
+  return null;
 };
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
@@ -336,5 +395,5 @@ const rankProfile = (ranking, index, profile) => {
 };
 
 export {
-  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, describe, rankProfile,
+  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, describe, rankProfile,
 };

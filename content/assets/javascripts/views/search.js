@@ -2,14 +2,15 @@
 // dialog that ranks with the relevance engine (engine/search.js) over the index Python builds
 // (search/index.json, fetched the first time the box is about to be used, never on page load).
 // Results are grouped: challenges first with their stage and step, then case studies, mitigations
-// and references, each group capped so that none pushes the challenges out of view.
+// and references, each group capped so that none pushes the challenges out of view. A case study,
+// mitigation or reference the question names (engine topHit, as in `fieldguide search`) leads as the top hit.
 
-import { fold, run, slots, words } from "../engine/search.js";
+import { fold, run, slots, topHit, words } from "../engine/search.js";
 import { loadIndex } from "../core/data.js";
 import { el } from "../core/dom.js";
 import { onPage, siteUrl } from "../core/site.js";
 
-const GROUPS = { challenge: "Challenges", "case-study": "Case studies", mitigation: "Mitigations", reference: "References" };
+const GROUPS = { top: "Top hit", challenge: "Challenges", "case-study": "Case studies", mitigation: "Mitigations", reference: "References" };
 const ICON = "M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5Z";
 const EXAMPLES = ["model accuracy dropping in production", "labelling needs doctors", "GPU bill too high", "users ignore the predictions"];
 
@@ -144,11 +145,15 @@ async function update() {
   }
   if (ticket !== pending) return; // a newer keystroke has taken over
   const hits = run(index, query);
+  const top = topHit(index, query, hits);
   const counts = { challenge: 0, "case-study": 0, mitigation: 0, reference: 0 };
-  const groups = new Map();
+  const groups = new Map(top ? [["top", [top]]] : []);
+  const listed = { challenge: 0, "case-study": 0, mitigation: 0, reference: 0 };
   for (const hit of hits) {
     counts[hit.type] += 1;
-    if (counts[hit.type] > index.data.limits[hit.type]) continue;
+    if (hit === top) continue;
+    listed[hit.type] += 1;
+    if (listed[hit.type] > index.data.limits[hit.type]) continue;
     if (!groups.has(hit.type)) groups.set(hit.type, []);
     groups.get(hit.type).push(hit);
   }
@@ -163,7 +168,8 @@ async function update() {
   const sections = [];
   for (const [type, list] of groups) {
     const headingId = `fg-search-group-${type}`;
-    const shown = list.length < counts[type] ? ` (${list.length} of ${counts[type]})` : "";
+    const others = counts[type] - (top && top.type === type ? 1 : 0);
+    const shown = type !== "top" && list.length < others ? ` (${list.length} of ${others})` : "";
     const section = el("section", { className: "fg-search-group" }, el("h3", { id: headingId, textContent: GROUPS[type] + shown }));
     section.setAttribute("aria-labelledby", headingId);
     section.dataset.type = type;
