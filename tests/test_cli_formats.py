@@ -260,8 +260,8 @@ def test_plan_text_without_an_industry(rich_catalog: Path) -> None:
 def test_plan_text_with_an_industry(rich_catalog: Path) -> None:
     out = cli("plan", "--profile", PROFILES / "rich-finance.yaml").stdout
     assert out.splitlines() == [
-        " 1. duplicate-records: matches regulated; typical of finance; 1 case study in finance",  # .1+2+1+.25
-        " 2. missing-values: matches regulated; 1 case study in finance",  # .2+2+.25
+        " 1. missing-values: matches regulated; 1 case study in finance",  # .2+3+.25
+        " 2. duplicate-records: matches regulated; 1 case study in finance",  # .1+3+.25 (the tag itself weighs 0)
         " 3. label-noise: nothing in your profile points to it; ranked by its 4 case studies",  # .4
         " 4. schema-drift: nothing in your profile points to it; ranked by its 3 case studies",  # .3
     ]
@@ -275,20 +275,20 @@ def test_plan_markdown_is_the_checklist_in_ranked_order(rich_catalog: Path, tmp_
     assert lines[0] == "# Deployment plan: Loan approvals"
     assert lines[2].startswith("Readiness: **100%**. "), "only the profile's stage counts"
     assert [line for line in lines if line.startswith("### ")] == [
-        "### 1. [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
-        "### 2. [Missing values](https://guide.example.org/challenges/missing-values/)",
+        "### 1. [Missing values](https://guide.example.org/challenges/missing-values/)",
+        "### 2. [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
         "### 3. [Label noise](https://guide.example.org/challenges/label-noise/)",
         "### 4. [Schema drift](https://guide.example.org/challenges/schema-drift/)",
     ]
 
 
 def test_plan_csv_and_json_follow_the_ranking(rich_catalog: Path) -> None:
-    ranked_items = ["duplicate-records-key", "missing-values-policy", "label-noise-audit", "schema-drift-contract",
+    ranked_items = ["missing-values-policy", "duplicate-records-key", "label-noise-audit", "schema-drift-contract",
                     "schema-drift-alert"]
     rows = list(csv.DictReader(io.StringIO(cli("plan", "--profile", PROFILES / "rich-finance.yaml",
                                                "--format", "csv", "--state", STATE).stdout)))
     assert [r["item_id"] for r in rows] == ranked_items
-    assert [r["status"] for r in rows] == ["na", "done", "done", "done", "done"]
+    assert [r["status"] for r in rows] == ["done", "na", "done", "done", "done"]
     body = json.loads(cli("plan", "--profile", PROFILES / "rich-finance.yaml", "--format", "json").stdout)
     assert [i["id"] for i in body["items"]] == ranked_items
     assert {i["status"] for i in body["items"]} == {"open"}, "no --state: everything open"
@@ -312,10 +312,10 @@ def test_brief_for_a_profile_covers_its_top_challenges(rich_catalog: Path, tmp_p
     text = out.read_text(encoding="utf-8")
     assert "Project profile: Finance, regulated." in text
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert headings == ["## [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
-                        "## [Missing values](https://guide.example.org/challenges/missing-values/)",
+    assert headings == ["## [Missing values](https://guide.example.org/challenges/missing-values/)",
+                        "## [Duplicate records](https://guide.example.org/challenges/duplicate-records/)",
                         "## References"]
-    assert "*Why it is on this list:* matches regulated; typical of finance; 1 case study in finance." in text
+    assert "*Why it is on this list:* matches regulated; 1 case study in finance." in text
     assert "- [ ] Records carry a stable key that survives merges. `duplicate-records-key`" in text
     bib = parse_string((tmp_path / "brief.bib").read_text(encoding="utf-8"), "bibtex")
     assert list(bib.entries) == ["paleyes2020challenges"]

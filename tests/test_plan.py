@@ -20,8 +20,10 @@ def test_matching_facets_rank_a_challenge_above_one_that_does_not(valid_catalog:
     # data-profiling is tagged regulated + healthcare; data-discovery is tagged user-facing.
     ranked = plan.rank(cat, g, Profile(industry="healthcare", traits=["regulated"]))
     assert [r.id for r in ranked][:2] == ["data-profiling", "data-discovery"]
-    assert ranked[0].matched_traits == ["regulated"] and ranked[0].industry_tagged
-    assert ranked[0].reasons(cat) == ["matches regulated", "typical of healthcare"]
+    assert ranked[0].matched_traits == ["regulated"]
+    # the industry tag carries no weight (plan.INDUSTRY_TAG), so it is given as no reason
+    assert not ranked[0].industry_tagged and plan.INDUSTRY_TAG == 0
+    assert ranked[0].reasons(cat) == ["matches regulated"]
     ranked = plan.rank(cat, g, Profile(traits=["user-facing"]))
     assert ranked[0].id == "data-discovery"
 
@@ -98,8 +100,8 @@ def test_plan_command_prints_rank_and_reasons() -> None:
     quiet = "nothing in your profile points to it; listed in workflow order"
     assert out.splitlines() == [
         " 1. silent-failures: matches real-time, user-facing",
-        " 2. schema-drift: matches real-time; typical of retail; 2 case studies in retail",
-        " 3. label-noise: matches user-facing; 4 case studies in retail",
+        " 2. label-noise: matches user-facing; 4 case studies in retail",
+        " 3. schema-drift: matches real-time; 2 case studies in retail",
         " 4. missing-values: nothing in your profile points to it; ranked by its 2 case studies",
         " 5. duplicate-records: nothing in your profile points to it; ranked by its 1 case study",
         f" 6. baseline-choice: {quiet}",

@@ -116,16 +116,16 @@ def test_stage_page_lists_its_background_reading(rich) -> None:
 
 
 def test_ranking_adds_up_the_documented_weights(rich) -> None:
-    """The planner page's introduction: 2 per matched trait (plus up to 3 for how well the challenge
+    """The planner page's introduction: 3 per matched trait (plus up to 2 for how well the challenge
     matches the trait's own words: the rich catalog's trait texts share no word with any challenge, so
-    nothing here), 1 if tagged with your industry, 0.25 per case study from it, 0.1 per case study of
-    any industry; ties in workflow order (stage, step, position in the step)."""
+    nothing here), nothing for the industry tag itself, 0.25 per case study from the industry, 0.1 per
+    case study of any industry; ties in workflow order (stage, step, position in the step)."""
     cat, g, _ = rich
     ranked = plan.rank(cat, g, Profile(industry="retail", traits=["realtime", "user-facing"]))
     assert [(r.id, r.score) for r in ranked[:5]] == [
-        ("silent-failures", 4.0),  # real-time (2) + user-facing (2)
-        ("schema-drift", 3.8),  # 3 case studies (0.3) + real-time (2) + tagged retail (1) + 2 retail cases (0.5)
-        ("label-noise", 3.4),  # 4 case studies (0.4) + user-facing (2) + 4 retail cases (1)
+        ("silent-failures", 6.0),  # real-time (3) + user-facing (3)
+        ("label-noise", 4.4),  # 4 case studies (0.4) + user-facing (3) + 4 retail cases (1)
+        ("schema-drift", 3.8),  # 3 case studies (0.3) + real-time (3) + tagged retail (0) + 2 retail cases (0.5)
         ("missing-values", 0.2),
         ("duplicate-records", 0.1),
     ]
@@ -187,7 +187,7 @@ def test_trait_texts_and_descriptions_match_whole_words(rich_catalog: Path) -> N
     cat = load.load(rich_catalog)
     g = graph.build(cat)
     plain = [(r.id, r.score, r.reasons(cat)) for r in plan.rank(cat, g, Profile(traits=["realtime"]))]
-    assert plain[:2] == [("schema-drift", 2.3, ["matches real-time"]),  # 3 case studies + the trait, nothing more
-                         ("silent-failures", 2.0, ["matches real-time"])]
+    assert plain[:2] == [("schema-drift", 3.3, ["matches real-time"]),  # 3 case studies + the trait, nothing more
+                         ("silent-failures", 3.0, ["matches real-time"])]
     described = plan.rank(cat, g, Profile(traits=["realtime"], description="synth"))
     assert [(r.id, r.score, r.reasons(cat)) for r in described] == plain

@@ -23,13 +23,14 @@ from .catalog import Catalog, order_key
 from .graph import incoming
 from .schema import DESCRIPTION_CHARS, Profile
 
-# Calibrated on the dev profiles (issue 21): the description weighs as much as a closely fitting trait
-# and a loosely fitting one together, and an industry's usual concern (tag + its case studies) less than a
-# trait, so a profile's own words can outrank it (with 6 / 3 / 2 / 0.5, a healthcare profile ticking
-# personal data ranked country-level regulations first whatever its description said).
-TRAIT_MATCH = 2.0  # the challenge is tagged with a trait the project has
-TRAIT_FIT = 3.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
-INDUSTRY_TAG = 1.0  # the challenge is tagged with the project's industry
+# Calibrated on the dev profiles (issue 21, tests/relevance/calibrate.py, after the search changes of the
+# same issue): the description weighs more than a closely fitting trait, and an industry counts only
+# through its case studies, so a profile's own words can outrank its industry's usual concern (with
+# 6 / 3 / 2 / 0.5, a healthcare profile ticking personal data ranked country-level regulations first
+# whatever its description said). The tag alone added nothing on dev; its weight is 0.
+TRAIT_MATCH = 3.0  # the challenge is tagged with a trait the project has
+TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own words (1 for the closest)
+INDUSTRY_TAG = 0.0  # the challenge is tagged with the project's industry
 INDUSTRY_CASE = 0.25  # per case study from the project's industry that illustrates the challenge
 EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges first among equals
 DESCRIPTION = 8.0  # the challenge that best matches the project's description
@@ -152,7 +153,8 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index
         score = w.base
         for t in traits:
             score += w.traits[t]
-        industry_tagged = bool(profile.industry) and profile.industry in c.facets
+        # A reason names only what added to the score: with no weight on the tag, "typical of" is no reason.
+        industry_tagged = INDUSTRY_TAG > 0 and bool(profile.industry) and profile.industry in c.facets
         cases = w.industry_cases.get(profile.industry, 0) if profile.industry else 0
         if profile.industry:
             score += w.industries.get(profile.industry, 0.0)
@@ -246,7 +248,8 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | Non
     return {
         "weights": {cid: {"base": w.base, "traits": w.traits, "industries": w.industries,
                           "industry_cases": w.industry_cases, "cases": sum(w.industry_cases.values()),
-                          "industry_tags": [f for f in cat.challenges[cid].facets if f in cat.industries]}
+                          "industry_tags": [f for f in cat.challenges[cid].facets
+                                            if f in cat.industries and INDUSTRY_TAG > 0]}
                     for cid, w in weights(cat, g, index).items()},
         "description": DESCRIPTION,
         "max_words": MAX_WORDS,
