@@ -49,12 +49,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     root: Path = _state["root"]  # type: ignore[assignment]
     site_url: str = _state["site_url"]  # type: ignore[assignment]
+    verdicts: postbuild.Verdicts = _state["verdicts"]  # type: ignore[assignment]
     try:
         generated = site.generate(root, site_url, _state["cache"], store=_state.get("command", "build") == "build")
         for path, text in generated.items():
             site.collision(path, files.get_file_from_path(path) is not None)
-            site.check_generated(path, text, site_url, root)  # JSON and downloads, rendered now or cached
-            if not path.endswith(".md"):
+            if not path.endswith(".md"):  # JSON and downloads, rendered now or cached: checked unless this
+                digest = verdicts.file_digest(path, text)  # very file passed before (verdicts by digest)
+                if not verdicts.passed(digest):
+                    site.check_generated(path, text, site_url, root)
+                    verdicts.add(digest)
                 _state["checked"].add(path)
             files.append(File.generated(config, path, content=text))
     except site.SiteError as exc:
