@@ -108,8 +108,12 @@ def main(argv: list[str] | None = None) -> int:
                     if cli:
                         scores = []
                         for run in range(args.runs):
-                            report = audit.lighthouse(cli, url, tmp / f"lh-{scale}-{run}.json", chrome)
-                            scores.append(report["categories"]["performance"]["score"])
+                            try:  # a page too heavy for Lighthouse's time limits scores 0 (and says why)
+                                report = audit.lighthouse(cli, url, tmp / f"lh-{scale}-{run}.json", chrome)
+                                scores.append(report["categories"]["performance"]["score"] or 0.0)
+                            except audit.AuditError as exc:
+                                print(f"browserbench: {scale}× Lighthouse failed, counted 0: {exc}", file=sys.stderr)
+                                scores.append(0.0)
                         print(f"browserbench: {scale}× Lighthouse performance: {scores}", file=sys.stderr)
                         row["lighthouse"] = statistics.median_low(scores)
                     rows[scale] = row
