@@ -4,9 +4,10 @@ What another builder gets from `fieldguide site --out DIR` and `fieldguide postb
 here in memory: the generated files (`site.generate`, from the build cache outside the checkout when
 no input changed) and the Mermaid library are handed to mkdocs as files; every generated file that is
 not a page is checked before mkdocs sees it; every page, head included, before mkdocs writes it
-(`postbuild.check_page`; an unchanged page's verdict is remembered); and at the end the rest of the
-site folder, which catches what the theme and mkdocs write themselves (sitemap, 404 page). A finding
-stops the build with the page and, when it came from an input file, that file's `path:line: id: field`.
+(`postbuild.check_page`; the verdict on an unchanged page or data file is remembered, by digest);
+and at the end the rest of the site folder, which catches what the theme and mkdocs write themselves
+(sitemap, 404 page). A finding stops the build with the page and, when it came from an input file,
+that file's `path:line: id: field`.
 """
 
 from __future__ import annotations
