@@ -95,7 +95,7 @@ MUTATE_ARGS ?=
 mutate: $(BIN)/.installed-test node_modules/.installed
 	$(BIN)/python tests/tools/mutate.py $(MUTATE_ARGS)
 
-# Scaling benchmark (not a test): synthetic catalogs at 1x, 10x, 100x; prints a table of medians.
+# Scaling benchmark (not a test): synthetic catalogs at 1x, 3x, 10x, 30x; medians beside issue 23's budgets.
 bench: check node_modules/.installed
 	$(BIN)/fieldguide bench $(BENCH_ARGS)
 
@@ -115,6 +115,12 @@ lock:
 
 clean:
 	rm -rf site build/zensical $(VENV) node_modules .cache
+
+# The checklist page in a browser at 1x and 10x: status change and Lighthouse (a benchmark, not a test).
+BROWSERBENCH_ARGS ?=
+.PHONY: bench-browser
+bench-browser: check node_modules/.installed $(CHROMIUM)
+	NO_MKDOCS_2_WARNING=1 CHROME_PATH=$(CHROMIUM) $(BIN)/python tests/tools/browserbench.py $(BROWSERBENCH_ARGS)
 
 # Lighthouse scores and Nu Html Checker errors for a few pages (tools installed into .audit-tools/ on first use).
 AUDIT_ARGS ?=

@@ -256,3 +256,10 @@ def axe_violations(tab, impacts: tuple[str, ...] = ("serious", "critical")) -> l
     result = tab.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
             for v in result["violations"] if v["impact"] in impacts]
+
+
+def item_field(page, name: str, item: str):
+    """A checklist item's control (`status`, `reason`, `owner`, `note`, `evidence`), reached as a person
+    reaches it: the pointer goes to the item first, which is when the page makes its controls."""
+    page.locator(f'li[data-item="{item}"] .fg-item-main').hover()
+    return page.locator(f"#{name}-{item}")

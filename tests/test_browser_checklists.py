@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import axe_violations, storage_key
+from browser import axe_violations, item_field, storage_key
 from conftest import REAL
 from fieldguide import brief, checklist, graph, load, plan
 from fieldguide.schema import Profile
@@ -71,8 +71,8 @@ def test_a_checklist_reached_by_instant_navigation_from_another_depth_exports_an
 
 
 def mark_not_applicable(page, item: str, reason: str) -> None:
-    page.select_option(f"#status-{item}", "na")
-    page.locator(f"#reason-{item}").fill(reason)
+    item_field(page, "status", item).select_option("na")
+    item_field(page, "reason", item).fill(reason)
 
 
 def import_file(page, name: str, payload: bytes) -> None:
@@ -83,7 +83,7 @@ def import_file(page, name: str, payload: bytes) -> None:
 def test_not_applicable_with_a_reason_updates_progress(page, site) -> None:
     open_checklist(page, site)
     mark_not_applicable(page, SECOND, "We have a single source system")
-    page.locator(f"#owner-{SECOND}").fill("Ana")
+    item_field(page, "owner", SECOND).fill("Ana")
     tick(page, FIRST)
     step = page.locator('[data-fg-progress="step:data-collection"] .fg-progress-text')
     total = sum(len(c.checklist) for c in CAT.challenges.values() if c.step == "data-collection")
@@ -98,25 +98,62 @@ def test_not_applicable_with_a_reason_updates_progress(page, site) -> None:
 
 def test_not_applicable_without_a_reason_is_not_saved(page, site) -> None:
     open_checklist(page, site)
-    page.select_option(f"#status-{SECOND}", "na")
+    item_field(page, "status", SECOND).select_option("na")
     expect(page.locator(f"#warning-{SECOND}")).to_contain_text("give a reason")
     expect(page.locator(f"#reason-{SECOND}")).to_have_attribute("aria-invalid", "true")
-    page.locator(f"#reason-{SECOND}").fill("   ")
+    item_field(page, "reason", SECOND).fill("   ")
     assert page.evaluate("k => localStorage.getItem(k)", storage_key(site)) is None, "nothing saved without a reason"
-    page.locator(f"#reason-{SECOND}").fill("\u00a0\u200b")  # invisible: no reason either
+    item_field(page, "reason", SECOND).fill("\u00a0\u200b")  # invisible: no reason either
     expect(page.locator(f"#warning-{SECOND}")).to_contain_text("at least one visible character")
     assert page.evaluate("k => localStorage.getItem(k)", storage_key(site)) is None
     page.reload(wait_until="networkidle")
-    expect(page.locator(f"#status-{SECOND}")).to_have_value("open")
+    expect(page.locator(f'li[data-item="{SECOND}"] .fg-print')).to_have_text("Status: open")
+    expect(item_field(page, "status", SECOND)).to_have_value("open")
+
+
+def test_the_all_stages_page_makes_an_items_controls_only_when_it_is_reached(page, site) -> None:
+    """Built to grow: every item's text, box and printed status are in the page (find in page, print,
+    keyboard), its controls are not; pointing at an item or tabbing onto it makes them, a stored state
+    shows in them after a reload, and a change moves its own step's and stage's progress."""
+    page.goto(site.url + "checklists/", wait_until="networkidle")
+    every = [(c, i) for c in CAT.challenges.values() for i in c.checklist]
+    expect(page.locator("li.fg-item")).to_have_count(len(every))
+    assert page.locator("li.fg-item :is(select, input[type=text], textarea)").count() == 0
+    plain = [i.text for _, i in every if not re.search(r"[`*_\[\]<>&]", i.text)]
+    body = page.locator("article").inner_text()
+    assert all(text in body for text in plain), "every item's text is on the page, for find in page"
+    challenge, item = next((c, i) for c, i in reversed(every) if c.checklist.index(i) == 1)
+    before = next(i for i in challenge.checklist if i.id != item.id)
+    expect(page.locator(f'li[data-item="{item.id}"] .fg-print')).to_have_text("Status: open")
+    expect(item_field(page, "status", before.id)).to_have_value("open")  # the pointer reached it
+    expect(page.locator("li.fg-item select")).to_have_count(1)  # only the item reached has controls
+    page.locator(f"#done-{item.id}").focus()  # where Tab from the item before lands
+    page.keyboard.press("Tab")
+    expect(page.locator(f"#status-{item.id}")).to_be_focused()
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Space")  # done, by keyboard
+    step = [i for c in CAT.challenges.values() if c.step == challenge.step for i in c.checklist]
+    stage = CAT.stage_of(challenge.step).id
+    in_stage = [i for c in CAT.challenges.values() if CAT.stage_of(c.step).id == stage for i in c.checklist]
+    expect(page.locator(f'[data-fg-progress="step:{challenge.step}"]')).to_contain_text(f"1 of {len(step)} resolved")
+    expect(page.locator(f'[data-fg-progress="stage:{stage}"]')).to_contain_text(f"1 of {len(in_stage)} resolved")
+    other = next(c.step for c in CAT.challenges.values() if CAT.stage_of(c.step).id != stage)
+    expect(page.locator(f'[data-fg-progress="step:{other}"]')).to_contain_text("0 of ")
+    page.mouse.move(0, 0)
+    page.reload(wait_until="networkidle")
+    expect(page.locator(f"#status-{item.id}")).to_have_value("done")  # a stored state is shown untouched
+    expect(page.locator(f'li[data-item="{item.id}"] .fg-print')).to_have_text("Status: done")
+    expect(page.locator("li.fg-item select")).to_have_count(1)
 
 
 def test_note_and_evidence_panel_builds_on_open_and_reopens_with_the_saved_note(page, site) -> None:
     open_checklist(page, site)
     panel = page.locator(f'li[data-item="{FIRST}"] details.fg-more')
+    item_field(page, "status", FIRST)
     assert page.locator(f"#note-{FIRST}").count() == 0, "the fields wait until the panel is opened"
     panel.locator("summary").click()
-    page.locator(f"#note-{FIRST}").fill("see the data inventory doc")
-    page.locator(f"#evidence-{FIRST}").fill("https://example.org/inventory")
+    item_field(page, "note", FIRST).fill("see the data inventory doc")
+    item_field(page, "evidence", FIRST).fill("https://example.org/inventory")
     assert axe_violations(page) == []
     page.reload(wait_until="networkidle")
     expect(panel).to_have_attribute("open", "")
@@ -274,8 +311,8 @@ def test_the_readiness_shown_is_the_readiness_exported(page, site, tmp_path: Pat
     tick(page, FIRST)
     mark_not_applicable(page, SECOND, "One source system")
     tick(page, deployment.checklist[0].id)
-    page.select_option(f"#status-{deployment.checklist[1].id}", "accepted-risk")
-    page.locator(f"#reason-{deployment.checklist[1].id}").fill("Known and watched")
+    item_field(page, "status", deployment.checklist[1].id).select_option("accepted-risk")
+    item_field(page, "reason", deployment.checklist[1].id).fill("Known and watched")
     markdown = download(page, "[data-fg-export=md]")
     state = download(page, "[data-fg-export=json]")
     overall = re.search(r"^Readiness: \*\*(\d+%)\*\*", markdown, re.MULTILINE).group(1)

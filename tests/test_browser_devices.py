@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from browser import item_field
 from conftest import REAL
 from fieldguide import load
 
@@ -36,13 +37,13 @@ def overflow(tab) -> int:
 
 def fill_some_items(tab, site) -> None:
     tab.goto(site.url + "checklists/data-management/", wait_until="networkidle")
-    tab.select_option(f"#status-{DD[0]}", "in-progress")
-    tab.locator(f"#owner-{DD[0]}").fill("carol")
+    item_field(tab, "status", DD[0]).select_option("in-progress")
+    item_field(tab, "owner", DD[0]).fill("carol")
     tab.locator(f'li[data-item="{DD[0]}"] summary').click()
-    tab.locator(f"#note-{DD[0]}").fill(NOTE)
-    tab.locator(f"#evidence-{DD[0]}").fill(PR)
-    tab.select_option(f"#status-{DD[1]}", "na")
-    tab.locator(f"#reason-{DD[1]}").fill(LONG_REASON)
+    item_field(tab, "note", DD[0]).fill(NOTE)
+    item_field(tab, "evidence", DD[0]).fill(PR)
+    item_field(tab, "status", DD[1]).select_option("na")
+    item_field(tab, "reason", DD[1]).fill(LONG_REASON)
     tab.locator(f"#done-{DD[2]}").check()
 
 

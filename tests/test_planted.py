@@ -226,3 +226,23 @@ def test_no_cache_is_kept_inside_the_checkout(project: Path, tmp_path: Path, mon
     assert buildcache.cache_dir(project) is None
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "site")))
     assert not (project / ".cache").exists()
+
+
+def test_a_data_file_is_checked_again_unless_this_machine_saw_exactly_it_pass(project: Path, tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Output-check verdicts are kept by digest with the build cache (at 30× the catalog the data files
+    are megabytes each): an unchanged file is not parsed again, but a verdict file from another machine
+    (or one with a forged tag) is ignored and every file is checked."""
+    from fieldguide import postbuild, site
+
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "first")))
+    checked: list[str] = []
+    real = site.check_generated
+    monkeypatch.setattr(site, "check_generated", lambda path, *rest: (checked.append(path), real(path, *rest))[1])
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "second")))
+    assert checked == [], "nothing changed: no data file checked again"
+    verdicts = buildcache.cache_dir(project) / postbuild.Verdicts.FILE
+    data = json.loads(verdicts.read_text(encoding="utf-8"))
+    verdicts.write_text(json.dumps({**data, "tag": "0" * 64}), encoding="utf-8")
+    build(load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "third")))
+    assert {"planner/data.json", "citations/data.json", "search/index.json"} <= set(checked)

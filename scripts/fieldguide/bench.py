@@ -1,13 +1,17 @@
-"""`make bench`: how the pipeline scales with synthetic catalogs at 1×, 10× and 100× the real one.
+"""`make bench`: how the pipeline and the site scale with synthetic catalogs at 1×, 3×, 10× and 30× the real one.
 
 Each measurement runs in a fresh process (so start-up and peak memory are real) and is repeated;
-the table shows medians. Full `mkdocs build` runs at the small scales, beside a bare
-mkdocs-material build of the very same generated Markdown (no hooks) as the floor to compare with.
-Nothing here is a test: targets are printed as met or missed.
+the tables show medians. Full `mkdocs build` runs at the build scales: the first build fills the
+caches, then a build after a catalog change (one challenge edited: a full render, as a contributor's
+edit causes) and builds with nothing changed. The built site's sizes are set beside the budgets of
+issue 23 ("built to grow": every page ≤ 1 MB raw at 10×, the build after a change ≤ 60 s at 30×).
+`--bare` adds a bare mkdocs-material build of the very same generated Markdown (no hooks) as the
+floor to compare with. Nothing here is a test: targets are printed as met or missed.
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import resource
@@ -17,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +37,36 @@ TARGETS = {
     "search_index_mb": 1.5,  # search index of the real catalog (search/index.json, uncompressed)
 }
 ID_FIELDS = {"references", "challenges", "related"}
+MB = 1_000_000
+Measure = Callable[[Path], "int | None"]  # bytes of one part of the built site (None: not there)
+
+
+def _raw(path: str) -> Measure:
+    return lambda site: (site / path).stat().st_size if (site / path).is_file() else None
+
+
+def _largest_page(site: Path) -> int:
+    return max(p.stat().st_size for p in site.rglob("*.html"))
+
+
+def _first_search_download(site: Path) -> int | None:
+    """Bytes (gzip) the page fetches for a first query: today the whole index. The search work
+    (chunked index, issue 23 item 2) replaces this with what its first query really fetches."""
+    index = site / "search" / "index.json"
+    return len(gzip.compress(index.read_bytes(), 9)) if index.is_file() else None
+
+
+# The rows of issue 23's table that a build measures: (label, measure of the built site, budget in
+# bytes, scale the budget holds at). Browser rows (status change, Lighthouse) come from `make bench-browser`.
+SITE_ROWS: list[tuple[str, Measure, int, int]] = [
+    ("`/checklists/` (all stages), raw HTML", _raw("checklists/index.html"), MB, 10),
+    ("largest page, raw HTML", _largest_page, MB, 10),
+    ("`planner/data.json`, raw", _raw("planner/data.json"), MB, 10),
+    ("`citations/data.json`, raw", _raw("citations/data.json"), MB, 10),
+    ("bibliography (`/references/`), raw HTML", _raw("references/index.html"), MB, 10),
+    ("first search download, gzip", _first_search_download, 100_000, 10),
+]
+BUILD_BUDGET = (60.0, 30)  # seconds for the build after a catalog change, and the scale it holds at
 
 
 # ---------------------------------------------------------------- synthetic catalogs
@@ -162,6 +197,14 @@ _IgnoreTags.add_multi_constructor("tag:yaml.org,2002:python/name:",
                                   lambda loader, suffix, node: f"pymdownx.superfences.{suffix.split('.')[-1]}")
 
 
+def _edit_catalog(catalog: Path, run: int) -> None:
+    """A contributor's edit: one challenge's description gains a sentence (valid, and new each run)."""
+    path = sorted((catalog / "challenges").glob("*.yaml"))[0]
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    data["description"] = data["description"].rstrip() + f"\n\nEdited for the benchmark, run {run}.\n"
+    path.write_text(yaml.dump(data, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
 def _build(project: Path, out: Path) -> tuple[float, float, float]:
     """(wall s, peak MB, CPU s). CPU time (user + system of the build process) is what the build
     costs whatever else the machine is doing; wall time is what a person waits."""
@@ -178,7 +221,7 @@ def _build(project: Path, out: Path) -> tuple[float, float, float]:
 # ---------------------------------------------------------------- the table
 
 
-def main(scales: list[int], build_scales: list[int], runs: int) -> int:
+def main(scales: list[int], build_scales: list[int], runs: int, bare: bool = False) -> int:
     root = Path.cwd()
     src = root / "catalog"
     results: dict[int, dict[str, Any]] = {}
@@ -194,25 +237,34 @@ def main(scales: list[int], build_scales: list[int], runs: int) -> int:
             for _ in range(runs):
                 _, _, out = _run([sys.executable, "-m", "fieldguide.bench", "--worker", str(catalog)])
                 samples.append(json.loads(out))
-            row = {k: _median([s[k] for s in samples]) for k in samples[0]}
+            row: dict[str, Any] = {k: _median([s[k] for s in samples]) for k in samples[0]}
             row["check_s"] = _median([_run([sys.executable, "-m", "fieldguide", "check", "--catalog",
                                             str(catalog)])[0] for _ in range(runs)])
             if scale in build_scales:
                 # One project folder per scale, as a developer's or CI's checkout: the first build fills
                 # the build caches (outside the project) and is reported apart; the runs after it reuse them.
                 project = _project(root, catalog, tmp / f"p{scale}")
-                row["cold_build_s"] = _build(project, tmp / f"site{scale}")[0]
-                ours = [_build(project, tmp / f"site{scale}") for _ in range(runs)]
+                site_dir = tmp / f"site{scale}"
+                row["cold_build_s"] = _build(project, site_dir)[0]
+                changed = []
+                for run in range(runs):
+                    _edit_catalog(catalog, run)
+                    changed.append(_build(project, site_dir))
+                row["change_build_s"] = _median([w for w, _, _ in changed])
+                row["change_build_cpu_s"] = _median([c for _, _, c in changed])
+                ours = [_build(project, site_dir) for _ in range(runs)]
                 row["build_s"] = _median([w for w, _, _ in ours])
                 row["build_cpu_s"] = _median([c for _, _, c in ours])
-                row["build_peak_mb"] = max(p for _, p, _ in ours)
-                row["search_index_mb"] = (tmp / f"site{scale}" / "search" / "index.json").stat().st_size / 1e6
-                bare_project = _bare_project(root, catalog, tmp / f"bare{scale}")
-                bare = [_build(bare_project, tmp / f"bare-site{scale}") for _ in range(runs)]
-                row["bare_s"] = _median([w for w, _, _ in bare])
-                row["bare_cpu_s"] = _median([c for _, _, c in bare])
-                row["build_ratio"] = row["build_s"] / row["bare_s"]
-                row["cpu_ratio"] = row["build_cpu_s"] / row["bare_cpu_s"]
+                row["build_peak_mb"] = max(p for _, p, _ in ours + changed)
+                row["search_index_mb"] = (site_dir / "search" / "index.json").stat().st_size / 1e6
+                row["sizes"] = [measure(site_dir) for _, measure, _, _ in SITE_ROWS]
+                if bare:
+                    bare_project = _bare_project(root, catalog, tmp / f"bare{scale}")
+                    floor = [_build(bare_project, tmp / f"bare-site{scale}") for _ in range(runs)]
+                    row["bare_s"] = _median([w for w, _, _ in floor])
+                    row["bare_cpu_s"] = _median([c for _, _, c in floor])
+                    row["build_ratio"] = row["build_s"] / row["bare_s"]
+                    row["cpu_ratio"] = row["build_cpu_s"] / row["bare_cpu_s"]
             results[scale] = row
             shutil.rmtree(catalog)
     print(table(results, runs))
@@ -240,6 +292,14 @@ def verdicts(results: dict[int, dict[str, Any]]) -> list[tuple[str, str, bool]]:
         ratio = _pipeline(results[100]) / _pipeline(results[10])
         out.append(("100× ÷ 10× (load+validate+graph+render)", f"{ratio:.1f} ≤ {TARGETS['linear_ratio']}",
                     ratio <= TARGETS["linear_ratio"]))
+    for i, (label, _, budget, at) in enumerate(SITE_ROWS):
+        size = results.get(at, {}).get("sizes", [None] * len(SITE_ROWS))[i]
+        if size is not None:
+            out.append((f"{label}, {at}×", f"{_size(size)} ≤ {_size(budget)}", size <= budget))
+    seconds, at = BUILD_BUDGET
+    if "change_build_s" in results.get(at, {}):
+        took = results[at]["change_build_s"]
+        out.append((f"build after a catalog change, {at}×", f"{took:.1f} s ≤ {seconds:.0f} s", took <= seconds))
     for scale, row in results.items():
         if "build_ratio" in row:
             out.append((f"full build ÷ bare build, {scale}×", f"{row['build_ratio']:.2f} ≤ {TARGETS['build_ratio']}",
@@ -267,9 +327,36 @@ def table(results: dict[int, dict[str, Any]], runs: int) -> str:
             opt("cold_build_s", ".1f"), opt("build_s", ".1f"),
             opt("bare_s", ".1f"), opt("build_ratio", ".2f"), opt("cpu_ratio", ".2f"),
             opt("search_index_mb", ".2f")]) + " |")
+    lines += budget_table(results)
     lines += ["", "| target | measured | met |", "|---|---|---|"]
     lines += [f"| {name} | {value} | {'yes' if ok else '**no**'} |" for name, value, ok in verdicts(results)]
     return "\n".join(lines)
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "–"
+    return f"{n / MB:.1f} MB" if n >= MB else f"{n / 1000:.0f} KB"
+
+
+def budget_table(results: dict[int, dict[str, Any]]) -> list[str]:
+    """Issue 23's table: each part at every scale built, beside its budget."""
+    built = [s for s, r in results.items() if "sizes" in r]
+    if not built:
+        return []
+    lines = ["", "| part | " + " | ".join(f"{s}×" for s in built) + " | budget |",
+             "|---|" + "---|" * len(built) + "---|"]
+    for i, (label, _, budget, at) in enumerate(SITE_ROWS):
+        cells = [_size(results[s]["sizes"][i]) for s in built]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | ≤ {_size(budget)} at {at}× |")
+    seconds, at = BUILD_BUDGET
+    cells = [f"{results[s]['change_build_s']:.1f} s" for s in built]
+    lines.append("| build after a catalog change (wall) | " + " | ".join(cells) + f" | ≤ {seconds:.0f} s at {at}× |")
+    cells = [f"{results[s]['change_build_cpu_s']:.1f} s" for s in built]
+    lines.append("| the same in CPU time | " + " | ".join(cells) + " | |")
+    cells = [f"{results[s]['build_s']:.1f} s" for s in built]
+    lines.append("| build with nothing changed (wall) | " + " | ".join(cells) + " | |")
+    return lines
 
 
 if __name__ == "__main__":

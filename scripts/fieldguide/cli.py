@@ -701,10 +701,12 @@ def _write(text: str, out: Path | None) -> None:
 
 
 @main.command("bench")
-@click.option("--scales", default="1,10,100", show_default=True, help="Catalog sizes, as multiples of the real one.")
-@click.option("--build-scales", default="1,10", show_default=True, help="Sizes at which to run full mkdocs builds.")
+@click.option("--scales", default="1,3,10,30", show_default=True, help="Catalog sizes, as multiples of the real one.")
+@click.option("--build-scales", default="1,3,10,30", show_default=True,
+              help="Sizes at which to build the site (sizes of its pages, build after a catalog change).")
 @click.option("--runs", default=3, show_default=True, type=click.IntRange(1, 20), help="Repetitions (medians shown).")
-def bench_cmd(scales: str, build_scales: str, runs: int) -> None:
+@click.option("--bare", is_flag=True, help="Also build the same pages with plain mkdocs-material (the floor).")
+def bench_cmd(scales: str, build_scales: str, runs: int, bare: bool) -> None:
     """Benchmark load, validate, graph, render and the site build at several catalog sizes."""
     from . import bench
 
@@ -714,4 +716,4 @@ def bench_cmd(scales: str, build_scales: str, runs: int) -> None:
         except ValueError:
             raise click.BadParameter(f"expected comma-separated whole numbers, got {text!r}") from None
 
-    sys.exit(bench.main(parse(scales), parse(build_scales), runs))
+    sys.exit(bench.main(parse(scales), parse(build_scales), runs, bare))

@@ -4,9 +4,10 @@ What another builder gets from `fieldguide site --out DIR` and `fieldguide postb
 here in memory: the generated files (`site.generate`, from the build cache outside the checkout when
 no input changed) and the Mermaid library are handed to mkdocs as files; every generated file that is
 not a page is checked before mkdocs sees it; every page, head included, before mkdocs writes it
-(`postbuild.check_page`; an unchanged page's verdict is remembered); and at the end the rest of the
-site folder, which catches what the theme and mkdocs write themselves (sitemap, 404 page). A finding
-stops the build with the page and, when it came from an input file, that file's `path:line: id: field`.
+(`postbuild.check_page`; the verdict on an unchanged page or data file is remembered, by digest);
+and at the end the rest of the site folder, which catches what the theme and mkdocs write themselves
+(sitemap, 404 page). A finding stops the build with the page and, when it came from an input file,
+that file's `path:line: id: field`.
 """
 
 from __future__ import annotations
@@ -49,12 +50,16 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     root: Path = _state["root"]  # type: ignore[assignment]
     site_url: str = _state["site_url"]  # type: ignore[assignment]
+    verdicts: postbuild.Verdicts = _state["verdicts"]  # type: ignore[assignment]
     try:
         generated = site.generate(root, site_url, _state["cache"], store=_state.get("command", "build") == "build")
         for path, text in generated.items():
             site.collision(path, files.get_file_from_path(path) is not None)
-            site.check_generated(path, text, site_url, root)  # JSON and downloads, rendered now or cached
-            if not path.endswith(".md"):
+            if not path.endswith(".md"):  # JSON and downloads, rendered now or cached: checked unless this
+                digest = verdicts.file_digest(path, text)  # very file passed before (verdicts by digest)
+                if not verdicts.passed(digest):
+                    site.check_generated(path, text, site_url, root)
+                    verdicts.add(digest)
                 _state["checked"].add(path)
             files.append(File.generated(config, path, content=text))
     except site.SiteError as exc:

@@ -127,6 +127,11 @@ class Verdicts:
         parts = [self.rules, str(info.generated), repr(info.title), repr(info.description), page]
         return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
+    def file_digest(self, path: str, text: str) -> str:
+        """The same for a generated file that is no page (the page scripts' JSON, downloads): at 30× the
+        catalog each data file is megabytes, and parsing it again on every build cost seconds."""
+        return hashlib.sha256("\0".join([self.rules, "file", path, text]).encode()).hexdigest()
+
     def passed(self, digest: str) -> bool:
         if digest in self.known:
             self.used.add(digest)

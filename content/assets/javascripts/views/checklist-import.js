@@ -12,9 +12,10 @@ import { notify } from "../core/messages.js";
 import { changedSince, endDraft, readStore, readUndo, replaceStore, undoStep, userName } from "../core/storage.js";
 
 // A status as the page names it: the labels of the status menus, which the generator writes from
-// fieldguide.checklist.STATUS_TEXT (the exports take the same words from planner/data.json).
-export const statusText = (status) => document.querySelector(`.fg-status option[value="${status}"]`)?.textContent
-  ?? status;
+// fieldguide.checklist.STATUS_TEXT (the exports take the same words from planner/data.json). The
+// menus are made from the page's one template of item controls (views/checklists.js).
+export const statusText = (status) => document.getElementById("fg-item-controls")?.content
+  .querySelector(`.fg-status option[value="${status}"]`)?.textContent ?? status;
 
 let pendingImport = null; // { name, incoming (a state), warnings }
 

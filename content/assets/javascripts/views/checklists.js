@@ -25,7 +25,9 @@ const pendingStatus = new Map();
 let stateSchema = null; // loaded with the page, so that edits are checked like imports
 
 const warn = (li, text) => {
+  if (text) ensureControls(li);
   const p = li.querySelector(".fg-item-warning");
+  if (!p) return;
   p.textContent = text;
   p.hidden = !text;
   for (const field of li.querySelectorAll(".fg-reason")) {
@@ -36,13 +38,39 @@ const warn = (li, text) => {
   }
 };
 
+// An item's controls (status, reason, owner, the note panel) come from the page's one
+// <template id="fg-item-controls"> when the item is first pointed at, touched or focused, or holds a
+// state: shipped and laid out for every item they made a ten-times catalog's all-stages page 5 MB and
+// 58,000 elements. The item's text, box and printed status are always in the page (search-in-page,
+// print, keyboard). Placeholder ids (`data-fg-id="status"`) become `status-<item id>`.
+const identify = (part, id) => {
+  for (const e of part.querySelectorAll("[data-fg-id]")) {
+    e.id = `${e.dataset.fgId}-${id}`;
+    delete e.dataset.fgId;
+  }
+  for (const e of part.querySelectorAll("[data-fg-for]")) {
+    e.htmlFor = `${e.dataset.fgFor}-${id}`;
+    delete e.dataset.fgFor;
+  }
+  return part;
+};
+
+// Returns true when it made them now (the caller shows the item's state in them).
+const ensureControls = (li) => {
+  if (li.querySelector(".fg-fields")) return false;
+  const template = document.getElementById("fg-item-controls");
+  if (!template) return false;
+  li.querySelector(".fg-print").before(identify(template.content.cloneNode(true), li.dataset.item));
+  return true;
+};
+
 // The note and evidence fields wait in a <template> until their panel is opened: 38 items' worth of
 // form controls cost a checklist page a third of its start-up style and layout work (Lighthouse TBT).
 // Returns true when it built them now (the caller fills them in).
 const moreFields = (li, open = false) => {
   const details = li.querySelector(".fg-more");
   const template = details?.querySelector("template");
-  if (template) template.replaceWith(template.content.cloneNode(true));
+  if (template) template.replaceWith(identify(template.content.cloneNode(true), li.dataset.item));
   if (details && open) details.open = true;
   return Boolean(template);
 };
@@ -52,13 +80,19 @@ const moreFields = (li, open = false) => {
 const printText = (s) => [`Status: ${statusText(s.status)}`, s.reason && `reason: ${s.reason}`, s.owner && `owner: ${s.owner}`,
   s.note && `note: ${s.note}`, s.evidence && `evidence: ${s.evidence}`].filter(Boolean).join(" · ");
 
+const blank = (s) => s.status === "open" && !s.reason && !s.owner && !s.note && !s.evidence;
+
 const showItem = (li, s) => {
   const shown = pendingStatus.get(li.dataset.item) || s.status;
   const print = li.querySelector(".fg-print");
-  if (print) print.textContent = printText(s);
-  li.querySelector(".fg-done").checked = shown === "done";
+  const text = printText(s);
+  if (print && print.textContent !== text) print.textContent = text;
+  const box = li.querySelector(".fg-done");
+  if (box.checked !== (shown === "done")) box.checked = shown === "done";
+  if (li.dataset.status !== shown) li.dataset.status = shown;
+  if (!li.querySelector(".fg-fields") && (shown !== "open" || !blank(s))) ensureControls(li);
+  if (!li.querySelector(".fg-fields")) return; // an untouched item: nothing more to show
   li.querySelector(".fg-status").value = shown;
-  li.dataset.status = shown;
   li.querySelector(".fg-reason-field").hidden = !needsReason(shown) && !s.reason;
   if (s.note || s.evidence) moreFields(li, true);
   for (const key of ["reason", "owner", "note", "evidence"]) {
@@ -67,20 +101,33 @@ const showItem = (li, s) => {
   }
 };
 
-// Every progress bar (stages and steps) and the overall readiness, from the stored statuses of the
-// page's items: the same arithmetic as the exports (engine/readiness.js).
-const updateProgress = (store) => {
+// The page's items, found once per page (the plan view moves them around but never adds or drops one).
+let itemsCache = { tools: null, items: [] };
+const pageItems = () => {
+  const tools = document.querySelector(".fg-checklist-tools");
+  if (itemsCache.tools !== tools) itemsCache = { tools, items: [...document.querySelectorAll(".fg-item")] };
+  return itemsCache.items;
+};
+
+// The progress bars (stages and steps) and the overall readiness, from the stored statuses of the
+// page's items: the same arithmetic as the exports (engine/readiness.js). After one item's change only
+// its step's and stage's bars are rewritten (`changed`); the readiness line always is.
+const updateProgress = (store, changed = null) => {
   const statusOf = (li) => stateOf(store, li.dataset.item).status;
-  for (const box of document.querySelectorAll("[data-fg-progress]")) {
+  const items = pageItems();
+  const boxes = changed
+    ? [`step:${changed.dataset.step}`, `stage:${changed.dataset.stage}`]
+      .map((key) => document.querySelector(`[data-fg-progress="${key}"]`)).filter(Boolean)
+    : document.querySelectorAll("[data-fg-progress]");
+  for (const box of boxes) {
     const [kind, id] = box.dataset.fgProgress.split(":");
-    const r = tally([...document.querySelectorAll(`.fg-item[data-${kind}="${id}"]`)].map(statusOf));
+    const r = tally(items.filter((li) => li.dataset[kind] === id).map(statusOf));
     box.querySelector("progress").value = r.score ?? 0;
     box.querySelector(".fg-progress-text").textContent = `${r.resolved} of ${r.applicable} resolved`
       + `${r.accepted ? ` (${r.accepted} accepted risk)` : ""}${r.na ? `, ${r.na} not applicable` : ""} (${percent(r.score)})`;
   }
-  const stages = [...document.querySelectorAll("[data-fg-progress^='stage:']")].map((box) => box.dataset.fgProgress.slice(6));
-  const ready = readiness(stages.flatMap((id) => [...document.querySelectorAll(`.fg-item[data-stage="${id}"]`)]
-    .map((li) => [id, statusOf(li)])));
+  const stages = new Set([...document.querySelectorAll("[data-fg-progress^='stage:']")].map((box) => box.dataset.fgProgress.slice(6)));
+  const ready = readiness(items.filter((li) => stages.has(li.dataset.stage)).map((li) => [li.dataset.stage, statusOf(li)]));
   const scored = Object.values(ready.stages).filter((r) => r.score !== null).length;
   const title = ready.lowest && document.getElementById(ready.lowest)?.textContent.replace(/¶$/, "").trim();
   const text = document.querySelector(".fg-readiness-overall");
@@ -91,7 +138,7 @@ const refreshChecklist = () => {
   const tools = document.querySelector(".fg-checklist-tools");
   if (!tools) return;
   const store = readStore();
-  for (const li of document.querySelectorAll(".fg-item")) showItem(li, stateOf(store, li.dataset.item));
+  for (const li of pageItems()) showItem(li, stateOf(store, li.dataset.item));
   const name = document.getElementById("fg-name");
   if (name && name !== document.activeElement) name.value = localStorage.getItem(NAME) || "";
   showUndo();
@@ -151,7 +198,7 @@ const onItemChange = (event) => {
   if (!saved) li.dataset.unsaved = "true";
   else delete li.dataset.unsaved;
   updateOwners(now);
-  updateProgress(now);
+  updateProgress(now, li);
 };
 
 // ------------------------------------------------------------------ filters
@@ -160,7 +207,7 @@ const updateOwners = (store) => {
   const select = document.getElementById("fg-filter-owner");
   if (!select) return;
   const owners = new Set();
-  for (const li of document.querySelectorAll(".fg-item")) {
+  for (const li of pageItems()) {
     const owner = stateOf(store, li.dataset.item).owner.trim();
     if (owner) owners.add(owner);
   }
@@ -179,7 +226,7 @@ const applyFilters = () => {
   if (!document.getElementById("fg-filter-status")) return;
   const store = readStore();
   let shown = 0;
-  const items = [...document.querySelectorAll(".fg-item")];
+  const items = pageItems();
   for (const li of items) {
     const s = stateOf(store, li.dataset.item);
     const owner = s.owner.trim();
@@ -380,6 +427,13 @@ document.addEventListener("change", (event) => {
   if (event.target.matches(".fg-reason, .fg-owner, .fg-note, .fg-evidence")) endDraft();
 });
 document.addEventListener("click", onClick);
+// An item's controls appear as a pointer (mouse, pen or finger) reaches it or focus enters it.
+const touchItem = (event) => {
+  const li = event.target.closest?.(".fg-item");
+  if (li && ensureControls(li)) showItem(li, stateOf(readStore(), li.dataset.item));
+};
+document.addEventListener("pointerover", touchItem, { passive: true });
+document.addEventListener("focusin", touchItem);
 // "toggle" does not bubble: listen in the capture phase to build a panel's fields as it opens.
 document.addEventListener("toggle", (event) => {
   const li = event.target.matches?.(".fg-more") && event.target.open && event.target.closest(".fg-item");
