@@ -59,12 +59,7 @@ def test_diff_lists_added_changed_with_fields_and_removed(two_catalogs: tuple[Pa
 
 
 def test_diff_of_two_git_refs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    repo = tmp_path / "repo"
-    shutil.copytree(VALID, repo / "catalog")
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-C", str(repo)]
-    subprocess.run(["git", "init", "-q", str(repo)], check=True)
-    subprocess.run([*git, "add", "-A"], check=True)
-    subprocess.run([*git, "commit", "-qm", "first"], check=True)
+    repo, git = _repo(tmp_path)
     practice = repo / "catalog" / "mitigations" / "data-catalog-practice.yaml"
     edit(practice, "title:", "title: Data catalogue (revised)\nx:")
     subprocess.run([*git, "commit", "-qam", "second"], check=True)

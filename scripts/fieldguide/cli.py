@@ -44,6 +44,13 @@ def _fail(problems: list[Problem], code: int = 1) -> None:
     sys.exit(code)
 
 
+def _errors(lines) -> None:
+    """Stop with exit 1 after one `error:` line per finding (findings of the output check, a site folder)."""
+    for line in lines:
+        _say(f"error: {line}", err=True)
+    sys.exit(1)
+
+
 @click.group()
 @click.version_option(__version__, prog_name="fieldguide")
 def main() -> None:
@@ -167,9 +174,7 @@ def render_cmd(catalog_dir: Path, out: Path, site_url: str) -> None:
     # The files another site builder will serve as they are (JSON, BibTeX): checked as the hook checks them.
     problems = pipeline.verify(files, site_url)
     if problems:
-        for problem in problems:
-            _say(f"error: {problem}", err=True)
-        sys.exit(1)
+        _errors(problems)
     for rel, text in files.items():
         target = out / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -197,9 +202,7 @@ def site_cmd(project_dir: Path, out: Path, site_url: str) -> None:
         publish.check_site_url(site_url)
         pages = site.write(project_dir, out, site_url, buildcache.cache_dir(project_dir))
     except (site.SiteError, publish.PublishError) as exc:
-        for line in getattr(exc, "problems", [str(exc)]):
-            _say(f"error: {line}", err=True)
-        sys.exit(1)
+        _errors(getattr(exc, "problems", [str(exc)]))
     _say(f"wrote the site folder {out} ({len(pages)} pages)")
 
 
@@ -220,9 +223,7 @@ def postbuild_cmd(site_dir: Path, docs: Path, builder: str, project_dir: Path) -
     except site.SiteError as exc:
         problems = exc.problems
     if problems:
-        for line in problems:
-            _say(f"error: {line}", err=True)
-        sys.exit(1)
+        _errors(problems)
     _say(f"checked {site_dir}: nothing unsafe")
 
 

@@ -507,6 +507,19 @@ class Vocabulary(Strict):
 RetiredKind = Literal[RETIRABLE]  # the kinds the table marks retirable (kinds.KINDS)
 
 
+def _a_real_day(value: str) -> str:
+    # Written as text (the loader keeps YAML dates as text, as YAML 1.2 does); it must be a real day.
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
+    return value
+
+
+# A calendar day written as text: the pattern (also in the JSON Schema), then a real date.
+Day = Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"), AfterValidator(_a_real_day)]
+
+
 class Retired(Strict):
     """A removed or merged entity. Its id stays taken for good, and its page points to the successor."""
 
@@ -514,19 +527,8 @@ class Retired(Strict):
     kind: RetiredKind
     title: Line = Field(description="The title it had, so old links still say what they were.")
     replaced_by: Slug = Field(description="Id of the live entity that carries its content now.")
-    retired: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
-        description="Date it was removed or merged (YYYY-MM-DD).")
+    retired: Day = Field(description="Date it was removed or merged (YYYY-MM-DD).")
     reason: Line
-
-    @field_validator("retired", mode="after")
-    @classmethod
-    def _real_date(cls, value: str) -> str:
-        # Written as text (the loader keeps YAML dates as text, as YAML 1.2 does); it must be a real day.
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
-        return value
 
 
 class RetiredList(Strict):
@@ -543,18 +545,8 @@ class Release(Strict):
 
     version: Annotated[str, StringConstraints(pattern=VERSION, max_length=40)] = Field(
         description="Its calendar version (2026.11.29) or an early numbered one (0.1.0); write it in quotes.")
-    date: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] = Field(
-        description="The day it was released (YYYY-MM-DD); write it in quotes.")
+    date: Day = Field(description="The day it was released (YYYY-MM-DD); write it in quotes.")
     commit: Commit = Field(description="The full 40-character id of the commit it was cut from.")
-
-    @field_validator("date", mode="after")
-    @classmethod
-    def _real_day(cls, value: str) -> str:
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"'{value}' is not a date (YYYY-MM-DD)") from None
-        return value
 
 
 class ReleaseList(Strict):
