@@ -272,6 +272,8 @@ def test_cli_merge_gives_the_golden_result_in_both_orders(case: Path, tmp_path: 
             expected = {(kind, i, f) for i, f, kind, _ in golden["expected"]["fields"]}
             assert set(named) == expected, result.stderr
     assert outputs[0] == outputs[1], "the same file whatever the order"
+    if not any("exported" in json.loads(f.read_text(encoding="utf-8")) for f in (mine, theirs)):
+        assert "exported" not in json.loads(outputs[0]), "no input says when: the merge invents no time"
 
 
 # ---------------------------------------------------------------- the laws of a join, on both sides

@@ -366,8 +366,8 @@ def merge_cmd(ctx: click.Context, files: tuple[Path, ...], catalog_dir: Path | N
          f"{counts['changed']} changed, {counts['conflict']} conflict(s)", err=True)
     latest = max((s.exported for s in parsed if s.exported), default=None)
     version = max((s.catalog_version for s in parsed if s.catalog_version), default=None)
-    _write(statefile.dump(statefile.items_of(merged), scope=scope, exported=latest or statefile.now(),
-                          catalog_version=version), out)
+    _write(statefile.dump(statefile.items_of(merged), scope=scope, exported=latest, catalog_version=version,
+                          stamp=False), out)
 
 
 def _value_text(change) -> str:

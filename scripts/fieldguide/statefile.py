@@ -474,9 +474,12 @@ def now() -> str:
 
 
 def dump(items: list[ItemState], scope: list[str] | None = None, exported: str | None = None,
-         catalog_version: str | None = None) -> str:
-    """A version 3 state file."""
-    body: dict[str, Any] = {"format": STATE_FORMAT, "version": STATE_VERSION, "exported": exported or now()}
+         catalog_version: str | None = None, stamp: bool = True) -> str:
+    """A version 3 state file. `stamp`: without `exported`, say it was exported now (an export); a merge
+    passes False, so that its file stays a pure function of its inputs."""
+    body: dict[str, Any] = {"format": STATE_FORMAT, "version": STATE_VERSION}
+    if exported or stamp:
+        body["exported"] = exported or now()
     if catalog_version:
         body["catalog_version"] = catalog_version
     if scope:
