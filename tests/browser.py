@@ -263,3 +263,9 @@ def item_field(page, name: str, item: str):
     reaches it: the pointer goes to the item first, which is when the page makes its controls."""
     page.locator(f'li[data-item="{item}"] .fg-item-main').hover()
     return page.locator(f"#{name}-{item}")
+
+
+def local_date(page) -> str:
+    """The browser's own calendar day (YYYY-MM-DD), as the page stamps briefs and access dates."""
+    return page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
+                         ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import axe_violations, item_field, storage_key
+from browser import axe_violations, item_field, local_date, storage_key
 from conftest import REAL
 from fieldguide import brief, checklist, graph, load, plan
 from fieldguide.schema import Profile
@@ -252,8 +252,7 @@ def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
     page.select_option("#fg-plan-industry", "finance")
     page.locator("#fg-trait-regulated").check()
     expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     files = brief_downloads(page)
     expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
                                             profile_text="Banking and finance, regulated", project="Loan scoring",
@@ -269,8 +268,7 @@ def test_planner_brief_cites_both_survey_versions_only_when_asked(page, site) ->
     page.select_option("#fg-plan-industry", "finance")
     expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
     page.locator("#fg-brief-preprint").check()
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     files = brief_downloads(page)
     expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
                                             profile_text="Banking and finance", date=today, with_preprint=True)
@@ -343,8 +341,7 @@ def test_planner_brief_adds_my_citations_from_the_basket(page, site) -> None:
     page.select_option("#fg-plan-industry", "finance")
     expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
     page.locator("#fg-brief-basket").check()
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     files = brief_downloads(page)
     expected_md, expected_bib = brief.brief(
         CAT, G, [r.id for r in ranked[:5]] + [extra], site.url, ranked=ranked, profile_text="Banking and finance",
@@ -370,8 +367,7 @@ def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, sit
     page.select_option("#fg-plan-industry", "finance")
     expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
     page.locator("#fg-brief-state").check()
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     files = brief_downloads(page)
     state, problems = checklist.read_state(tmp_path / "state.json", CAT)
     assert not problems

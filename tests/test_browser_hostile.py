@@ -14,7 +14,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from browser import BUILDERS, Site, built_site, storage_key
+from browser import BUILDERS, Site, built_site, local_date, storage_key
 from conftest import REAL, small_project
 from fieldguide import load
 
@@ -185,8 +185,7 @@ def test_a_hostile_project_name_is_inert_in_the_plan_and_the_brief(page, site) -
     cat = load_catalog.load(REAL)
     g = graph.build(cat)
     ranked = plan.rank(cat, g, Profile())
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     expected, _ = brief.brief(cat, g, [r.id for r in ranked[:5]], site.url, ranked=ranked, profile_text="general",
                               project=HOSTILE_NAME, date=today)
     assert files["brief.md"] == expected

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from pybtex.database import parse_string
 
-from browser import axe_violations, storage_key
+from browser import axe_violations, local_date, storage_key
 from conftest import REAL
 from fieldguide import cite, load
 
@@ -58,8 +58,7 @@ def test_basket_exports_each_entry_once_from_several_pages(page, site) -> None:
 def test_basket_cites_the_survey_as_published_and_both_versions_only_when_asked(page, site) -> None:
     collect(page, site, "challenges/data-dispersion/")
     page.goto(site.url + "citations/", wait_until="networkidle")
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     bib = parse_string(download(page, "[data-fg-basket-export=bib]"), "bibtex")
     assert "paleyes2022challenges" in bib.entries and "paleyes2020challenges" not in bib.entries
     assert bib.entries["fieldguide-data-dispersion"].fields["urldate"] == today, "the reader's access date"

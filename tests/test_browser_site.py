@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from pybtex.database import parse_string
 
-from browser import axe_violations
+from browser import axe_violations, local_date
 from fieldguide import cite, load
 
 CAT = load.load("catalog")
@@ -57,8 +57,7 @@ def test_citation_box_bibtex_parses_with_pybtex(page, site, path: str) -> None:
 def test_citation_box_gives_the_readers_own_access_date(page, site) -> None:
     """The build cannot know when a page is read: the page's script adds today's date, not the release's."""
     page.goto(site.url + "challenges/model-stealing/", wait_until="networkidle")
-    today = page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"
-                          ".padStart(2, '0'), String(d.getDate()).padStart(2, '0')].join('-'); })()")
+    today = local_date(page)
     citation = page.locator(".fg-page-citation")
     expect(citation).to_have_text(re.compile(rf"/challenges/model-stealing/ Accessed {today}\.$"))
     (entry,) = parse_string(page.locator(".fg-page-bibtex code").inner_text(), "bibtex").entries.values()

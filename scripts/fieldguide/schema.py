@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -776,10 +776,10 @@ class Changes(_StateModel):
     evidence: Stamp | None = None
 
 
-class ItemState(_StateModel):
-    """One checklist item's state (version 3): the values, and per field when it changed and by whom."""
+class _ItemValues(_StateModel):
+    """What a person sets on an item, as versions 2 and 3 hold it; each version says what a reason must be."""
 
-    model_config = ConfigDict(json_schema_extra=_reason_rule(REASON_PATTERN))
+    reason_pattern: ClassVar[str]
 
     id: ItemId
     status: Status = "open"
@@ -787,12 +787,20 @@ class ItemState(_StateModel):
     owner: UserLine = ""
     note: UserText = ""
     evidence: Evidence = ""
-    changed: Changes = Field(default_factory=Changes)
 
     @field_validator("reason", mode="after")
     @classmethod
     def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
-        return _check_reason(REASON_PATTERN, reason, info)
+        return _check_reason(cls.reason_pattern, reason, info)
+
+
+class ItemState(_ItemValues):
+    """One checklist item's state (version 3): the values, and per field when it changed and by whom."""
+
+    model_config = ConfigDict(json_schema_extra=_reason_rule(REASON_PATTERN))
+    reason_pattern: ClassVar[str] = REASON_PATTERN
+
+    changed: Changes = Field(default_factory=Changes)
 
     @property
     def blank(self) -> bool:
@@ -831,24 +839,14 @@ class ChecklistState(_StateModel):
     items: list[ItemState] = Field(max_length=20000)
 
 
-class ItemStateV2(_StateModel):
+class ItemStateV2(_ItemValues):
     """Version 2 items (2026-11-29): one change time for the whole item."""
 
     model_config = ConfigDict(json_schema_extra=_reason_rule(REASON_PATTERN_V2))
+    reason_pattern: ClassVar[str] = REASON_PATTERN_V2
 
-    id: ItemId
-    status: Status = "open"
-    reason: UserText = Field("", validate_default=True)
-    owner: UserLine = ""
-    note: UserText = ""
-    evidence: Evidence = ""
     updated: Timestamp | None = None
     by: UserLine = ""
-
-    @field_validator("reason", mode="after")
-    @classmethod
-    def _reason_given(cls, reason: str, info: ValidationInfo) -> str:
-        return _check_reason(REASON_PATTERN_V2, reason, info)
 
 
 class ChecklistStateV2(_StateModel):
