@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -99,9 +100,17 @@ def test_brief_to_docx_with_a_citation_style_of_the_readers_choice(tmp_path: Pat
 @pytest.mark.parametrize("content, message", [
     ("<style>not csl</style>", "not a CSL style: its root element is not a CSL <style>"),
     ("<style", "not a CSL style: the XML is not well formed"),
+    ('<?xml version="1.0"?><!DOCTYPE style [<!ENTITY a "aaaaaaaaaa">]>'
+     '<style xmlns="http://purl.org/net/xbiblio/csl">&a;</style>', "not a CSL style: it declares a document type"),
+    ("<!-- padding -->" * 70000, "cannot read it (file is"),
+    ("fifo", "cannot read it (not a regular file: it is a named pipe (FIFO))"),
     (None, "cannot read it")])
 def test_brief_refuses_a_csl_file_that_is_not_a_style(tmp_path: Path, content: str | None, message: str) -> None:
-    if content is not None:
+    """Refused before pandoc sees it, under the file rules of every input: a FIFO never blocks, a
+    file over the cap is not read, and no document type may declare entities."""
+    if content == "fifo":
+        os.mkfifo(tmp_path / "x.csl")
+    elif content is not None:
         (tmp_path / "x.csl").write_text(content, encoding="utf-8")
     result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
                                        "--csl", str(tmp_path / "x.csl"), "--out", str(tmp_path / "brief.md")])

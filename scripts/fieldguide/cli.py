@@ -595,14 +595,23 @@ def _beside(path: Path, out: Path | None) -> str:
 
 def _csl(path: Path, out: Path | None) -> str:
     """The style's path for the metadata block. A file that is not a CSL style is refused here, not by
-    pandoc later."""
+    pandoc later; it is read under the file rules of every input (a regular file, size cap), and a
+    document type (where XML entities would be declared) is refused: no CSL style has one."""
     import xml.etree.ElementTree as ET
 
+    from .files import Unreadable, read_bytes
+    from .load import MAX_FILE_BYTES
+
     try:
-        root = ET.fromstring(path.read_bytes())
-    except OSError as exc:
-        _say(f"error: --csl: {path}: cannot read it ({exc.strerror or exc})", err=True)
+        data = read_bytes(path, MAX_FILE_BYTES)
+    except Unreadable as exc:
+        _say(f"error: --csl: {path}: cannot read it ({exc})", err=True)
         sys.exit(1)
+    if b"<!DOCTYPE" in data.upper():
+        _say(f"error: --csl: {path}: not a CSL style: it declares a document type", err=True)
+        sys.exit(1)
+    try:
+        root = ET.fromstring(data)
     except ET.ParseError as exc:
         _say(f"error: --csl: {path}:{exc.position[0]}: not a CSL style: the XML is not well formed", err=True)
         sys.exit(1)
