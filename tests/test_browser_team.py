@@ -598,6 +598,26 @@ def test_two_guides_on_one_origin_never_share_state_and_old_shared_data_is_copie
 # ---------------------------------------------------------------- keyboard and accessibility
 
 
+def test_the_skip_link_leaves_focus_on_the_first_item(page, site) -> None:
+    # The theme's instant navigation once took the skip link's click as a navigation, fetched the page
+    # again and swapped it in a moment later: focus left the item, and the next Space ticked nothing.
+    open_checklist(page, site)
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.keyboard.press("Tab")  # Material's "Skip to content"
+    page.keyboard.press("Tab")
+    expect(page.locator(".fg-skip")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#done-{DD[0]}")).to_be_focused()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)  # the swap came up to a second after the click
+    assert [url for url in fetched if url.split("#")[0] == page.url.split("#")[0]] == [], "the page was fetched again"
+    expect(page.locator(f"#done-{DD[0]}")).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator(f"#done-{DD[0]}")).to_be_checked()
+    assert stored(page, site)[DD[0]]["status"] == "done"
+
+
 def test_keyboard_only_marks_an_item_done_and_another_not_applicable(page, site) -> None:
     open_checklist(page, site)
     page.keyboard.press("Tab")  # Material's "Skip to content"

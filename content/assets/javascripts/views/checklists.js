@@ -347,6 +347,10 @@ const addSkipLink = () => {
   if (!first || document.querySelector(".fg-skip")) return;
   const link = Object.assign(document.createElement("a"), { href: `#${first.id}`, className: "md-skip fg-skip",
     textContent: "Skip to the first checklist item" });
+  // Handled on the link itself, before the theme's instant navigation sees the click: taking it as a
+  // navigation, the theme could fetch the page again and swap it in, taking focus away from the item a
+  // keyboard user just reached (their next Space would tick nothing).
+  link.addEventListener("click", focusFirstItem);
   const material = document.querySelector(".md-skip");
   if (material) material.after(link);
   else document.body.prepend(link);
@@ -354,6 +358,7 @@ const addSkipLink = () => {
 
 const focusFirstItem = (event) => {
   event.preventDefault();
+  event.stopPropagation();
   const first = [...document.querySelectorAll(".fg-item")].find((li) => li.offsetParent !== null);
   const box = first?.querySelector(".fg-done");
   if (!box) return;
@@ -377,7 +382,6 @@ const exportChecklist = async (format) => {
 };
 
 const onClick = (event) => {
-  if (event.target.closest(".fg-skip")) return focusFirstItem(event);
   if (event.target.closest("[data-fg-import-apply]")) {
     if (applyImport()) refreshChecklist();
     return;
