@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, plan, schema, search
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, pagedata, plan, schema, search
 from .bib import CitationCache, join_bibtex, label, to_csl, using
 from .catalog import Catalog, order_key
 from .checklist import STATUS_TEXT, page_labels
@@ -234,11 +234,11 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)
     files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib, search.Index(index_data)),
-                                            ensure_ascii=False, separators=(",", ":")) + "\n"
+    # The pages' data: a small core and chunks fetched as shown (`pagedata`).
+    files.update(pagedata.split("planner", planner_data(cat, g, site_url, bib, search.Index(index_data)),
+                                pagedata.TABLES["planner"]))
     put("citations.md", "citations.md.j2")
-    files["citations/data.json"] = json.dumps(cite.basket_data(cat, bib, citable), ensure_ascii=False,
-                                              separators=(",", ":")) + "\n"
+    files.update(pagedata.split("citations", cite.basket_data(cat, bib, citable), pagedata.TABLES["citations"]))
     if changelog is not None:
         put("changelog.md", "changelog.md.j2", releases=changelog)
 
