@@ -269,7 +269,7 @@ def _put_bibliography(cat: Catalog, bib: cite.Bibliography, put) -> None:
     initial = {path: path.removeprefix("references/").removesuffix(".md") for path in paths}
 
     def groups(current: str) -> list[tuple[str, str, bool]]:
-        return [(html_href(current, path), initial[path], path == current) for path in paths]
+        return [(path, initial[path], path == current) for path in paths]
 
     survey = cite.survey_family(cat)
     for path in paths:
