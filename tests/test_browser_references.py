@@ -85,7 +85,8 @@ def test_inside_the_site_links_go_straight_to_the_entry_and_an_old_one_is_forwar
     # An old address written into a page (a hand-written link) is followed by instant navigation too.
     page.goto(site.url, wait_until="networkidle")
     page.evaluate("""() => { const a = document.createElement('a'); a.id = 'old-link';
-        a.href = 'references/#sculley2015hidden'; a.textContent = 'old'; document.querySelector('article').append(a); }""")
+        a.href = 'references/#sculley2015hidden'; a.textContent = 'old';
+        document.querySelector('article').append(a); }""")
     page.locator("#old-link").click()
     page.wait_for_url(entry_url(site, "sculley2015hidden"))
     expect(page.locator('[id="sculley2015hidden"]')).to_be_in_viewport()
