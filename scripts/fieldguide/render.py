@@ -279,8 +279,7 @@ def _put_bibliography(cat: Catalog, bib: cite.Bibliography, put) -> None:
     index = [{"id": r.id, "title": r.title, "retired": False} for r in bib.refs]
     index += [{"id": stub.id, "title": stub.title, "retired": True} for stub in retired]
     put("references.md", "references.md.j2", refs=bib.refs, groups=groups("references.md"),
-        index=sorted(index, key=lambda r: r["id"]),
-        group_of=lambda rid: html_href("references.md", reference_group(rid)))
+        index=sorted(index, key=lambda r: r["id"]), group_of=reference_group)
 
 
 def _put_frameworks(cat: Catalog, g: nx.MultiDiGraph, put) -> None:
