@@ -200,7 +200,7 @@ def test_survey_correction_is_shown_where_the_survey_is_repeated(built_site: Pat
     for path in ("case-studies/model-stealing-prediction-apis", "challenges/model-stealing"):
         page = html(built_site, path)
         assert "What the source says" in page and "BigML and Amazon Machine Learning" in page
-        assert 'href="../../references/#tramer2016stealing"' in page
+        assert 'href="../../references/t/#tramer2016stealing"' in page
 
 
 def test_home_page_leads_to_catalog_planner_checklists_and_citations_without_mermaid(built_site: Path) -> None:

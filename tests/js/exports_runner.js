@@ -9,7 +9,7 @@
 // {markdown, bibtex}. `data` is planner/data.json in a folder of the site's files: the data is read as
 // the page reads it (engine/parts.js), the challenges' chunks first, a brief's sections when one is made.
 import fs from "node:fs";
-import path from "node:path";
+import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
 import { assemble } from "../../content/assets/javascripts/engine/parts.js";
@@ -18,8 +18,8 @@ import { Index, rankProfile } from "../../content/assets/javascripts/engine/sear
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const root = path.dirname(path.dirname(input.data));
-const load = async (file) => JSON.parse(fs.readFileSync(path.join(root, file), "utf8"));
+const root = dirname(dirname(input.data));
+const load = async (file) => JSON.parse(fs.readFileSync(join(root, file), "utf8"));
 const data = await assemble(await load("planner/data.json"), { challenges: null }, load);
 const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
 const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
