@@ -56,7 +56,7 @@ def test_results_are_grouped_challenges_first_and_rank_as_the_cli_does(page, sit
 @pytest.mark.parametrize(("query", "address"), [
     ("Booking.com", "/case-studies/booking-com-business-metrics/"),
     ("Uber Michelangelo", "/mitigations/uber-michelangelo/"),
-    ("Hidden technical debt in machine learning systems", "/references/#sculley2015hidden"),
+    ("Hidden technical debt in machine learning systems", "/references/s/#sculley2015hidden"),
 ])
 def test_a_name_query_shows_the_named_entity_first(page, site, query: str, address: str) -> None:
     results = search(page, site, query)

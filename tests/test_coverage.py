@@ -286,8 +286,9 @@ def test_an_item_with_an_ask_no_check_meets_is_reported_partial_everywhere(tmp_p
     assert row.split(" | ")[3:5] == [str(before.full - 1), str(before.partial + 1)]
     plan = next(x for x in pages["challenges/data-security.md"].splitlines() if "`data-security-protection-plan`" in x)
     assert "[deon B.1](../frameworks/deon.md#b-1) (partly)" in plan
-    data = json.loads(pages["planner/data.json"])
-    assert "deon B.1 (partly)" in data["challenges"]["data-security"]["checklist"][0]["covers"].split(", ")
+    parts = json.loads(pages["planner/data.json"])["parts"]["challenges"]  # the planner's data, split (pagedata)
+    chunk = json.loads(pages[parts["files"][parts["at"]["data-security"]]])
+    assert "deon B.1 (partly)" in chunk["data-security"]["checklist"][0]["covers"].split(", ")
 
     entry = next(e for e in json.loads(_run(catalog, "coverage", "--framework", "deon", "--format", "json").stdout)
                  if e["id"] == "deon:b-1")

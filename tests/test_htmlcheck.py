@@ -119,6 +119,11 @@ def test_the_themes_own_inline_scripts_pass_and_others_do_not() -> None:
     ("planner/data.json", {"brief": {"sections": {"x": {"body": "\\input{/etc/passwd}"}}}}),
     ("planner/data.json", {"brief": {"references": {"x": {"bibtex": "@misc{x, title={\\input{a}}}"}}}}),
     ("citations/data.json", {"pages": {"p": {"url": "data:text/html,x"}}}),
+    # the chunks split out of them (fieldguide.pagedata) are held to the same rules
+    ("planner/challenges-0123456789ab.json", {"x": {"url": "https://evil.example/x/"}}),
+    ("planner/sections-0123456789ab.json", {"x": {"body": "\\input{/etc/passwd}"}}),
+    ("planner/references-0123456789ab.json", {"x": {"bibtex": "@misc{x, title={\\input{a}}}"}}),
+    ("citations/pages-0123456789ab.json", {"p": {"url": "https://evil.example/p/"}}),
     ("search/index.json", {"urls": {"challenge": "javascript:{id}"}}),
     ("search/index.json", {"urls": {"challenge": "https://evil.example/{id}/"}}),
     ("downloads/catalog.json", {"mitigations": [{"url": "vbscript:x"}]}),

@@ -66,13 +66,14 @@ def test_every_list_of_kinds_derives_from_the_table() -> None:
     for kind in KINDS:
         if kind.page:
             example = "deon:b-1" if kind.id == "framework_item" else "x"
-            assert pages.page_path(kind.id, example) == kind.page.format(id="x", framework="deon", item="b-1")
+            assert pages.page_path(kind.id, example) == kind.page.format(id="x", initial="x", framework="deon",
+                                                                         item="b-1")
         else:
             with pytest.raises(KeyError):
                 pages.page_path(kind.id, "x")
-    for kind in SEARCHED:
-        assert "https://g.example/" + search.URLS[kind.search].replace("{id}", "x") == \
-            pages.entity_url("https://g.example/", kind.id, "x")
+    for kind in SEARCHED:  # as the page fills them in (engine/search.js `url`)
+        assert "https://g.example/" + search.URLS[kind.search].replace("{initial}", "s").replace("{id}", "sx") == \
+            pages.entity_url("https://g.example/", kind.id, "sx")
     # Ids that would take a listing page's address, for every kind with a page of its own.
     assert {k.id for k in KINDS if k.own_page and pages.reserved_ids(k.id)} == {k.id for k in KINDS if k.own_page}
 

@@ -32,17 +32,21 @@ ALL = "Deployment checklist: all stages"
 
 @cache
 def site_files(catalog: Path) -> tuple[Path, Path, Path]:
-    """planner/data.json, the state file's schema and the search index as the site ships them."""
+    """planner/data.json (with its chunks beside it), the state file's schema and the search index as the
+    site ships them."""
     from fieldguide import render
 
     cat = load.load(catalog)
     files = render.render(cat, graph.build(cat), site_url=SITE)
     out = Path(tempfile.mkdtemp(prefix="page-exports-"))
     atexit.register(shutil.rmtree, out, ignore_errors=True)
-    (out / "data.json").write_text(files["planner/data.json"], encoding="utf-8")
+    for name, text in files.items():  # the planner's data as the site splits it: its core and chunks
+        if name.startswith("planner/"):
+            (out / name).parent.mkdir(exist_ok=True)
+            (out / name).write_text(text, encoding="utf-8")
     (out / "schema.json").write_text(files["downloads/schema/checklist-state.schema.json"], encoding="utf-8")
     (out / "index.json").write_text(files["search/index.json"], encoding="utf-8")
-    return out / "data.json", out / "schema.json", out / "index.json"
+    return out / "planner" / "data.json", out / "schema.json", out / "index.json"
 
 
 def page(catalog: Path, jobs: list[dict]) -> list[str]:

@@ -173,12 +173,14 @@ def test_a_planted_cache_hit_is_checked_like_a_fresh_render(project: Path, caplo
     build(load_config(str(project / "mkdocs.yml"), site_dir=str(site)))
     folder = buildcache.cache_dir(project)
     files = json.loads((folder / buildcache.FILE).read_text(encoding="utf-8"))["files"]
-    data = json.loads(files["planner/data.json"])
-    data["challenges"]["data-discovery"]["url"] = "javascript:alert(document.cookie)"
-    _planted_cache(project, {**files, "planner/data.json": json.dumps(data)})
+    parts = json.loads(files["planner/data.json"])["parts"]["challenges"]  # split into chunks (pagedata)
+    name = parts["files"][parts["at"]["data-discovery"]]
+    data = json.loads(files[name])
+    data["data-discovery"]["url"] = "javascript:alert(document.cookie)"
+    _planted_cache(project, {**files, name: json.dumps(data)})
     message = _build(project, caplog)
-    assert "unsafe output in planner/data.json" in message
-    assert "challenges.data-discovery.url: 'javascript:alert(document.cookie)' is not a safe address" in message
+    assert f"unsafe output in {name}" in message
+    assert "data-discovery.url: 'javascript:alert(document.cookie)' is not a safe address" in message
     assert "it is in no catalog file: from the build cache" in message
 
 

@@ -19,7 +19,9 @@ def test_render_writes_exactly_the_planned_pages() -> None:
     written = {path for path in render.render(cat, graph.build(cat), changelog=[]) if path.endswith(".md")}
     planned = pages.planned_pages({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                                    "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations),
-                                   "framework": list(cat.frameworks)})
+                                   "framework": list(cat.frameworks),
+                                   "reference": [*cat.references, *(r.id for r in cat.retired.values()
+                                                                    if r.kind == "reference")]})
     assert written == {path for path, _ in planned}
     assert pages.collisions({"stage": [s.id for s in cat.stages], "challenge": list(cat.challenges),
                              "case_study": list(cat.case_studies), "mitigation": list(cat.mitigations)}) == []

@@ -108,7 +108,7 @@ def test_stage_page_lists_its_background_reading(rich) -> None:
     _, _, pages = rich
     page = pages["stages/model-deployment.md"]
     assert page.split("## Background reading\n\n")[1] == \
-        "- [Fixture notes on pipelines](../references.md#sample2020pipelines) (2020)\n"
+        "- [Fixture notes on pipelines](../references/s.md#sample2020pipelines) (2020)\n"
     assert "## Background reading" not in pages["stages/data-management.md"]
 
 

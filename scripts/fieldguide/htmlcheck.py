@@ -5,7 +5,7 @@ Used in three places: on each piece of catalog prose rendered the way the site r
 pages in `on_post_page` before they are written, generated files before mkdocs sees them, then the
 whole site folder); and on any built site folder (`check_site`, through `postbuild`, for a site
 built by another tool such as Zensical).
-It imports only the standard library (and `files`), so it runs without the catalog's dependencies.
+It imports only the standard library (and `files`, `pagedata`), so it runs without the catalog's dependencies.
 
 Pages are read with the standard library's HTML parser, which decodes entities in attribute values
 as browsers do; a URL's scheme is then read after the rest of the browser's normalisation
@@ -42,6 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import pagedata
 from .files import Unreadable, read_bytes
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -392,8 +393,15 @@ def material_script_patterns() -> tuple[re.Pattern[str], ...] | None:
 URL_KEYS = frozenset({"url", "href", "src", "site_url", "URL", "link"})
 # JSON Schemas: their descriptions (written in our code) may name `<framework>:<id>` in Markdown.
 SCHEMAS = "downloads/schema/"
-# Files page scripts read and turn into links: their `url`s must be pages of this site.
+# Files page scripts read and turn into links: their `url`s must be pages of this site. The planner's
+# and the basket's data are split into a core and chunks (`pagedata`): every file of their folders.
 PAGE_DATA = frozenset({"planner/data.json", "citations/data.json", "search/index.json"})
+
+
+def _page_data(name: str) -> bool:
+    return name in PAGE_DATA or pagedata.is_part(name)
+
+
 _ELEMENT = re.compile(r"<\s*/?\s*[a-zA-Z][a-zA-Z0-9-]*(?:[\s/>]|$)")
 # Control words pybtex's writer produces for text (utf-8: only `~`), and those escape.tex_text writes.
 TEX_WORDS = frozenset({"textasciitilde", "textbackslash", "textasciicircum"})
@@ -451,12 +459,12 @@ def check_json(name: str, text: str, site_url: str | None = None) -> list[Proble
         if key in URL_KEYS:
             if is_executable(value) or value != value.strip() or any(c in value for c in "\"'<>`\\ "):
                 out.append(Problem(f"{path}: {value[:60]!r} is not a safe address", value))
-            elif name in PAGE_DATA and key in ("url", "site_url", "href") and site_url and origin(value) and not (
+            elif _page_data(name) and key in ("url", "site_url", "href") and site_url and origin(value) and not (
                     value + "/").startswith(site_url.rstrip("/") + "/"):
                 out.append(Problem(f"{path}: {value[:60]!r} is not a page of this site ({site_url})", value))
         if key == "bibtex":
             out += [Problem(f"{path}: {p}", p.needle) for p in _tex_commands(value)]
-        if name == "planner/data.json" and key in ("head", "heading", "body"):
+        if name.startswith("planner/") and key in ("head", "heading", "body"):  # the brief's pandoc Markdown
             out += [Problem(f"{path}: {p}", p.needle) for p in check_pandoc(value)]
     if name == "search/index.json" and isinstance(data, dict) and isinstance(data.get("urls"), dict):
         for kind, template in data["urls"].items():

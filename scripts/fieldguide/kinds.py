@@ -26,7 +26,8 @@ class Kind:
     attribute: str  # its pool on `Catalog` (and its key in catalog.json)
     model: str  # its pydantic model, by name (`schema` owns the classes and resolves the names)
     folder: str | None = None  # catalog/<folder>/<id>.yaml; None: listed inside a single file
-    page: str | None = None  # its page (`{id}`; a framework item's `{framework}` and `{item}`), or None
+    # its page (`{id}`, `{initial}`: the id's first character; a framework item's `{framework}` and `{item}`), or None
+    page: str | None = None
     search: str | None = None  # its document type in the search index, or None: not searched
     search_rank: int = 0  # place of its group among search results (challenges first)
     retirable: bool = False  # may be removed into retired.yaml (its id then stays taken for good)
@@ -45,7 +46,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("case_study", "case study", "Case studies", "case_studies", "CaseStudy", folder="case-studies",
          page="case-studies/{id}.md", search="case-study", search_rank=2, retirable=True),
     Kind("reference", "reference", "References", "references", "Reference", folder="references",
-         page="references.md#{id}", search="reference", search_rank=4, retirable=True),
+         page="references/{initial}.md#{id}", search="reference", search_rank=4, retirable=True),
     Kind("mitigation", "mitigation", "Mitigations", "mitigations", "Mitigation", folder="mitigations",
          page="mitigations/{id}.md", search="mitigation", search_rank=3, retirable=True),
     Kind("finding", "finding", "Findings", "findings", "Finding", folder="findings", retirable=True),

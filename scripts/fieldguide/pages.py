@@ -47,12 +47,30 @@ FRAMEWORK_SECTION_PREFIX = "section-"
 
 def page_path(kind: str, entity_id: str) -> str:
     """Where each entity's page lives (`kinds.KINDS`); URLs derive from ids only. A framework item
-    (`deon:b-1`) is an anchor on its framework's page."""
+    (`deon:b-1`) is an anchor on its framework's page; a reference, an anchor on the bibliography's
+    page of its id's first character (`references/s.md#sculley2015hidden`)."""
     template = KIND[kind].page
     if template is None:
         raise KeyError(f"a {KIND[kind].label} has no page")
     framework, _, item = entity_id.partition(":")
-    return template.format(id=entity_id, framework=framework, item=item)
+    return template.format(id=entity_id, initial=entity_id[:1], framework=framework, item=item)
+
+
+def url_template(kind: str) -> str:
+    """The address of a kind's pages relative to the site's root, with `{id}` and `{initial}` left for
+    the page to fill in (the search index's `urls`)."""
+    template = KIND[kind].page
+    if template is None:
+        raise KeyError(f"a {KIND[kind].label} has no page")
+    return page_url("", template.replace("{initial}", "{{initial}}").format(id="{id}")).removeprefix("/")
+
+
+# The bibliography is split by the first character of each reference's id (ids are slugs: a-z, 0-9),
+# so that every page stays small as the catalog grows; `references.md` lists every reference and
+# forwards its old addresses (`/references/#id`) to the page that holds it.
+def reference_group(ref_id: str) -> str:
+    """The bibliography page a reference is on (`references/s.md`)."""
+    return page_path("reference", ref_id).partition("#")[0]
 
 
 def checklist_path(stage_id: str) -> str:
@@ -62,9 +80,13 @@ def checklist_path(stage_id: str) -> str:
 
 def planned_pages(entities: dict[str, Iterable[str]]) -> list[tuple[str, str | None]]:
     """Every Markdown page `render` writes, as (path, entity id or None for a listing page).
-    `entities` maps a page kind (stage, challenge, case_study, mitigation, framework) to its ids."""
+    `entities` maps a page kind (stage, challenge, case_study, mitigation, framework) to its ids, and
+    `reference` to the references' ids (retired ones too): each has its entry on a bibliography page."""
     out: list[tuple[str, str | None]] = [(path, None) for path in LISTING_PAGES]
+    out += [(path, None) for path in sorted({reference_group(r) for r in entities.get("reference", ())})]
     for kind, ids in entities.items():
+        if kind == "reference":
+            continue
         for entity_id in ids:
             out.append((page_path(kind, entity_id), entity_id))
             if kind == "stage":
@@ -108,7 +130,7 @@ def html_href(src: str, target: str) -> str:
 
 def page_url(site_url: str, path: str) -> str:
     """Public URL of a page with mkdocs' directory URLs (`challenges/x.md` -> `.../challenges/x/`,
-    `references.md#key` -> `.../references/#key`)."""
+    `references/s.md#key` -> `.../references/s/#key`)."""
     path, _, anchor = path.partition("#")
     stem = path.removesuffix(".md")
     stem = "" if stem == "index" else stem.removesuffix("/index") + "/"

@@ -17,7 +17,7 @@ from pathlib import Path
 import markdown
 import networkx as nx
 
-from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, plan, schema, search
+from . import GUIDE_TITLE, RELEASED, __version__, brief, cite, coverage, interchange, pagedata, plan, schema, search
 from .bib import CitationCache, join_bibtex, label, to_csl, using
 from .catalog import Catalog, order_key
 from .checklist import STATUS_TEXT, page_labels
@@ -32,6 +32,7 @@ from .pages import (
     mermaid_label,
     page_path,
     page_url,
+    reference_group,
 )
 
 STATE_SCHEMA = "checklist-state.schema.json"
@@ -219,7 +220,7 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     for stub in cat.retired.values():  # old addresses keep working and point to the successor
         if KIND[stub.kind].own_page:
             put(page_path(stub.kind, stub.id), "retired.md.j2", stub=stub)
-    put("references.md", "references.md.j2", backlinks=backlinks, refs=refs, bibtex=bibtex)
+    _put_bibliography(cat, bib, put)
     schema_files = _schema_files(citation_cache, site_url)
     put("downloads.md", "downloads.md.j2", schemas=sorted(schema_files))
 
@@ -234,11 +235,11 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)
     files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib, search.Index(index_data)),
-                                            ensure_ascii=False, separators=(",", ":")) + "\n"
+    # The pages' data: a small core and chunks fetched as shown (`pagedata`).
+    files.update(pagedata.split("planner", planner_data(cat, g, site_url, bib, search.Index(index_data)),
+                                pagedata.TABLES["planner"]))
     put("citations.md", "citations.md.j2")
-    files["citations/data.json"] = json.dumps(cite.basket_data(cat, bib, citable), ensure_ascii=False,
-                                              separators=(",", ":")) + "\n"
+    files.update(pagedata.split("citations", cite.basket_data(cat, bib, citable), pagedata.TABLES["citations"]))
     if changelog is not None:
         put("changelog.md", "changelog.md.j2", releases=changelog)
 
@@ -251,6 +252,34 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     files[f"downloads/schema/{STATE_SCHEMA}"] = json.dumps(schema.state_json_schema(site_url), indent=2) + "\n"
     return files
 
+
+
+def _put_bibliography(cat: Catalog, bib: cite.Bibliography, put) -> None:
+    """The bibliography: a page per first character of the references' ids (`pages.reference_group`),
+    each entry once, and `references.md`, which lists every reference (retired ones too) with a link
+    to its page. Its list items carry the ids, so `/references/#key` from earlier releases lands on
+    the entry's link without JavaScript, and views/references.js follows it."""
+    retired = [stub for stub in cat.retired.values() if stub.kind == "reference"]
+    members: dict[str, list] = {}
+    for r in sorted(bib.refs, key=lambda r: r.id):
+        members.setdefault(reference_group(r.id), []).append(r)
+    for stub in retired:
+        members.setdefault(reference_group(stub.id), [])
+    paths = sorted(members)
+    initial = {path: path.removeprefix("references/").removesuffix(".md") for path in paths}
+
+    def groups(current: str) -> list[tuple[str, str, bool]]:
+        return [(path, initial[path], path == current) for path in paths]
+
+    survey = cite.survey_family(cat)
+    for path in paths:
+        put(path, "references_group.md.j2", refs=members[path], initial=initial[path], total=len(bib.refs),
+            groups=groups(path), survey=survey, backlinks=backlinks, bibtex=bib.bibtex,
+            retired_refs=[stub for stub in retired if reference_group(stub.id) == path])
+    index = [{"id": r.id, "title": r.title, "retired": False} for r in bib.refs]
+    index += [{"id": stub.id, "title": stub.title, "retired": True} for stub in retired]
+    put("references.md", "references.md.j2", refs=bib.refs, groups=groups("references.md"),
+        index=sorted(index, key=lambda r: r["id"]), group_of=reference_group)
 
 
 def _put_frameworks(cat: Catalog, g: nx.MultiDiGraph, put) -> None:

@@ -31,7 +31,7 @@ import networkx as nx
 from .catalog import Catalog, order_key
 from .graph import incoming
 from .kinds import SEARCHED
-from .pages import entity_url
+from .pages import url_template
 from .schema import DESCRIPTION_CHARS
 
 INDEX_VERSION = 1
@@ -39,7 +39,7 @@ INDEX_VERSION = 1
 # page of each document relative to the site root: from the table of kinds.
 TYPES: tuple[str, ...] = tuple(k.search for k in SEARCHED if k.search)
 HEADINGS: dict[str, str] = {k.search: k.plural for k in SEARCHED if k.search}
-URLS: dict[str, str] = {k.search: entity_url("", k.id, "{id}").removeprefix("/") for k in SEARCHED if k.search}
+URLS: dict[str, str] = {k.search: url_template(k.id) for k in SEARCHED if k.search}
 LIMITS = {"challenge": 8, "case-study": 4, "mitigation": 4, "reference": 3}  # results shown per group
 
 # Document side: BM25F field weights per document type, saturation k1 and length normalisation b.

@@ -6,16 +6,21 @@
 // `order`: challenge ids in the planner's order (a plan export); otherwise the rows of `stages`
 // (all when empty) in workflow order. Format "brief" (engine/plan.js): {profile, top, date,
 // withPreprint, caseStudies, mitigations, state} ranked by the page's engine over the search index ->
-// {markdown, bibtex}.
+// {markdown, bibtex}. `data` is planner/data.json in a folder of the site's files: the data is read as
+// the page reads it (engine/parts.js), the challenges' chunks first, a brief's sections when one is made.
 import fs from "node:fs";
+import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
-import { brief } from "../../content/assets/javascripts/engine/plan.js";
+import { assemble } from "../../content/assets/javascripts/engine/parts.js";
+import { brief, withBrief } from "../../content/assets/javascripts/engine/plan.js";
 import { Index, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
-const data = JSON.parse(fs.readFileSync(input.data, "utf8"));
+const root = dirname(dirname(input.data));
+const load = async (file) => JSON.parse(fs.readFileSync(join(root, file), "utf8"));
+const data = await assemble(await load("planner/data.json"), { challenges: null }, load);
 const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
 const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
 
@@ -29,12 +34,13 @@ const imported = (path) => {
   return store;
 };
 
-const out = input.jobs.map((job) => {
+const out = await Promise.all(input.jobs.map(async (job) => {
   if (job.format === "brief") {
     const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
     if (store?.errors) return store;
-    const { markdown, bibtex } = brief(data, job.profile, ranked, { date: job.date, withPreprint: job.withPreprint,
+    const ids = { challenges: ranked.map((r) => r.id), caseStudies: job.caseStudies, mitigations: job.mitigations };
+    const { markdown, bibtex } = brief(await withBrief(data, ids, load), job.profile, ranked, { date: job.date, withPreprint: job.withPreprint,
       caseStudies: job.caseStudies || [], mitigations: job.mitigations || [], store });
     return { markdown, bibtex };
   }
@@ -46,5 +52,5 @@ const out = input.jobs.map((job) => {
   if (job.format === "csv") return toCsv(data, rows, store);
   if (job.format === "json") return toJson(data, rows, store, job.exported);
   throw new Error(`unknown format ${job.format}`);
-});
+}));
 process.stdout.write(JSON.stringify(out));

@@ -1,13 +1,30 @@
 // The site's data files, each fetched once per visit (however many pages instant navigation shows):
 // what the planner and checklists compute with, the published state-file schema the import validates
-// with, the search index, and the citation basket's entries.
+// with, the search index, and the citation basket's entries. The planner's and the basket's data come
+// as a small core file and chunks (fieldguide.pagedata, read by engine/parts.js): a page fetches the
+// chunks of what it shows or exports, never the whole catalog's texts.
 
+import { basketData } from "../engine/citations.js";
+import { assemble } from "../engine/parts.js";
+import { withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
 import { loadJson } from "./site.js";
 
-export const loadData = () => loadJson("planner/data.json");
+// planner/data.json with every challenge's texts (what the planner lists and the checklists export);
+// the brief's sections and BibTeX stay out until a brief is made (`loadBrief`).
+let dataPromise = null;
+export const loadData = () => {
+  dataPromise ??= loadJson("planner/data.json").then((core) => assemble(core, { challenges: null }, loadJson));
+  return dataPromise;
+};
+
+// The planner's data with what a brief of these challenges, case studies and mitigations needs (engine/plan.js).
+export const loadBrief = (data, ids) => withBrief(data, ids, loadJson);
+
 export const loadStateSchema = () => loadJson("downloads/schema/checklist-state.schema.json");
-export const loadCitations = () => loadJson("citations/data.json");
+
+// citations/data.json with the pages `keys` (the basket's) and their sources (engine/citations.js).
+export const loadCitations = async (keys) => basketData(await loadJson("citations/data.json"), keys, loadJson);
 
 // The search index (search/index.json) as the engine's Index: fetched the first time the search box or
 // the planner's description needs it, never on page load.

@@ -3,6 +3,7 @@
 // collects, orders and joins. Pure: no page access.
 
 import { byCodePoint, pandocText } from "./escape.js";
+import { records } from "./parts.js";
 
 export const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
@@ -16,6 +17,16 @@ export const savedKeys = (raw) => {
     }
   } catch { /* unreadable */ }
   return null;
+};
+
+// citations/data.json's core with the pages `keys` (the basket's; unknown ones left out) and every
+// source they cite, with the preprints of peer-reviewed versions (the "cite both" option), fetched by
+// `load` from the chunks the core names (fieldguide.pagedata): what the functions below read.
+export const basketData = async (core, keys, load) => {
+  const pages = await records(core, "pages", keys, load);
+  const cited = Object.values(pages).flatMap((p) => p.refs);
+  const preprints = cited.filter((id) => Object.hasOwn(core.preprints, id)).map((id) => core.preprints[id]);
+  return { ...core, pages, references: await records(core, "references", cited.concat(preprints), load) };
 };
 
 // Pages in the order added, then each page's sources after it; every entry once. Saved keys are the

@@ -4,6 +4,7 @@
 
 import * as StateFile from "./statefile.js";
 import { byCodePoint, pandocText, yamlScalar } from "./escape.js";
+import { records } from "./parts.js";
 import { stateOf } from "./store.js";
 
 // The profile from anything with get/getAll: the planner form's FormData or a page's URL parameters.
@@ -71,6 +72,20 @@ export const withState = (data, body, cid, store) => {
     lines[at] = `- ${Object.hasOwn(b.boxes, state.status) ? b.boxes[state.status] : ""}${lines[at].slice(b.blank.length)} (${said})`;
   }
   return lines.join("\n");
+};
+
+// The planner's data with the brief's sections of the challenges, case studies and mitigations chosen (ids;
+// unknown ones left out) and the BibTeX of every source they and the survey cite, fetched by `load` from
+// the chunks planner/data.json names (fieldguide.pagedata): what `brief` reads, and nothing more.
+export const withBrief = async (data, { challenges = [], caseStudies = [], mitigations = [] }, load) => {
+  const [sections, caseSections, mitigationSections] = await Promise.all([
+    records(data, "brief.sections", challenges, load),
+    records(data, "brief.case_studies", caseStudies, load),
+    records(data, "brief.mitigations", mitigations, load)]);
+  const cited = new Set(data.brief.always_with_preprint);
+  for (const s of [sections, caseSections, mitigationSections].flatMap(Object.values)) for (const id of s.refs) cited.add(id);
+  const references = await records(data, "brief.references", [...cited], load);
+  return { ...data, brief: { ...data.brief, sections, case_studies: caseSections, mitigations: mitigationSections, references } };
 };
 
 // The design-review brief for `picked` (ranked challenges, in order), as `fieldguide brief` writes it:

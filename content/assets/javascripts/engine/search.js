@@ -153,7 +153,8 @@ class Index {
   }
 
   url(doc) {
-    return this.data.urls[TYPES[doc[0]]].replace("{id}", doc[1]);
+    // `{initial}`: the id's first character (the bibliography's page of a reference: fieldguide.pages)
+    return this.data.urls[TYPES[doc[0]]].replace("{initial}", doc[1][0]).replace("{id}", doc[1]);
   }
 }
 

@@ -99,7 +99,7 @@ const refreshBasket = async () => {
   if (!basket.querySelector(".fg-basket-summary").textContent) basketStatus("Loading your citations…");
   let data;
   try {
-    data = await loadCitations();
+    data = await loadCitations(readKeys());
   } catch (error) {
     basketStatus(`Your citations could not be loaded (${error.message}).`);
     return;
@@ -134,7 +134,7 @@ const refreshBasket = async () => {
 const onBasketClick = async (event) => {
   const target = event.target.closest("[data-fg-basket-export], [data-fg-basket-remove], [data-fg-basket-clear], [data-fg-basket-copy]");
   if (!target) return;
-  const data = await loadCitations();
+  const data = await loadCitations(readKeys());
   const chosen = picked(data);
   if (target.dataset.fgBasketRemove) {
     writeKeys(readKeys().filter((k) => k !== target.dataset.fgBasketRemove));

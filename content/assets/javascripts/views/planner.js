@@ -4,10 +4,11 @@
 
 import { rowsOf, toMarkdown } from "../engine/checklist.js";
 import { savedKeys } from "../engine/citations.js";
+import { has } from "../engine/parts.js";
 import { brief, profileFrom, profileText, reasons } from "../engine/plan.js";
 import { suggest } from "../engine/suggest.js";
 import { stateOf } from "../engine/store.js";
-import { loadData, loadIndex } from "../core/data.js";
+import { loadBrief, loadData, loadIndex } from "../core/data.js";
 import { download, today } from "../core/dom.js";
 import { notify, storageAlert } from "../core/messages.js";
 import { rank } from "../core/ranking.js";
@@ -256,7 +257,17 @@ const exportPlan = async (kind) => {
   const chosen = basket ? ranked.filter((r) => picked.includes(r) || basket.challenges.includes(r.id)) : picked;
   // The checklist state saved in this browser, when asked (`--state`): status, reason and owner of each check.
   const withState = Boolean(document.getElementById("fg-brief-state")?.checked);
-  const made = brief(data, profile, chosen, { date: today(), withPreprint, caseStudies: basket?.caseStudies,
+  // The sections and sources of what goes in, fetched now (planner/data.json keeps only their places).
+  let full;
+  try {
+    full = await loadBrief(data, { challenges: chosen.map((r) => r.id), caseStudies: basket?.caseStudies,
+      mitigations: basket?.mitigations });
+  } catch (error) {
+    notify(`The brief could not be made: its sections could not be loaded (${error.message}). Reload the page; `
+      + "from the command line, `fieldguide brief` writes the same brief.");
+    return;
+  }
+  const made = brief(full, profile, chosen, { date: today(), withPreprint, caseStudies: basket?.caseStudies,
     mitigations: basket?.mitigations, store: withState ? store : null });
   download("brief.md", made.markdown, "text/markdown");
   download("brief.bib", made.bibtex, "application/x-bibtex");
@@ -272,9 +283,9 @@ const basketPicks = (data) => {
   const b = data.brief;
   const ids = (savedKeys(localStorage.getItem(CITATIONS)) || [])
     .filter((k) => k.startsWith(b.page_key)).map((k) => k.slice(b.page_key.length));
-  return { challenges: ids.filter((id) => Object.hasOwn(b.sections, id)),
-    caseStudies: ids.filter((id) => Object.hasOwn(b.case_studies, id)),
-    mitigations: ids.filter((id) => Object.hasOwn(b.mitigations, id)) };
+  return { challenges: ids.filter((id) => has(data, "brief.sections", id)),
+    caseStudies: ids.filter((id) => has(data, "brief.case_studies", id)),
+    mitigations: ids.filter((id) => has(data, "brief.mitigations", id)) };
 };
 
 // ------------------------------------------------------------------ wiring
