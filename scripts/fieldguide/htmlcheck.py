@@ -42,6 +42,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from . import searchfiles
 from .files import Unreadable, read_bytes
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -558,4 +559,5 @@ def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable
         for problem in check_file(name, text, site_url, name not in hand, theme_scripts,
                                   (expected or {}).get(name)):
             out.append(Problem(f"{name}: {problem}", problem.needle))
-    return out
+    # The search index's parts: exactly the files its entry names, each as written (searchfiles).
+    return out + [Problem(line) for line in searchfiles.check_folder(folder)]

@@ -8,16 +8,19 @@
 // withPreprint, caseStudies, mitigations, state} ranked by the page's engine over the search index ->
 // {markdown, bibtex}.
 import fs from "node:fs";
+import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
 import { brief } from "../../content/assets/javascripts/engine/plan.js";
-import { Index, rankProfile } from "../../content/assets/javascripts/engine/search.js";
+import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
 const data = JSON.parse(fs.readFileSync(input.data, "utf8"));
 const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
-const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
+// The search index as the site ships it: the entry file, its parts read beside it when a description needs them.
+const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8")),
+  async (name) => JSON.parse(fs.readFileSync(join(dirname(input.index), name), "utf8"))) : null;
 
 const imported = (path) => {
   const store = emptyStore();
@@ -29,7 +32,13 @@ const imported = (path) => {
   return store;
 };
 
-const out = input.jobs.map((job) => {
+const out = [];
+for (const job of input.jobs) {
+  if (job.format === "brief") await prepareDescription(index, job.profile.description);
+  out.push(answer(job));
+}
+
+function answer(job) {
   if (job.format === "brief") {
     const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
@@ -46,5 +55,5 @@ const out = input.jobs.map((job) => {
   if (job.format === "csv") return toCsv(data, rows, store);
   if (job.format === "json") return toJson(data, rows, store, job.exported);
   throw new Error(`unknown format ${job.format}`);
-});
+}
 process.stdout.write(JSON.stringify(out));
