@@ -252,9 +252,14 @@ class Index {
 
 // A result: its document's id and title are read from the fragment, which must have been fetched.
 class Hit {
-  constructor(index, fields) {
-    Object.defineProperty(this, "index", { value: index });
-    Object.assign(this, fields);
+  constructor(index, doc, type, score, matched, stems, parts) {
+    this.index = index;
+    this.doc = doc;
+    this.type = type;
+    this.score = score;
+    this.matched = matched; // the question's words it matched, the index term for each, and their weights
+    this.stems = stems;
+    this.parts = parts;
   }
 
   get id() { return this.index.doc(this.doc)[1]; }
@@ -393,9 +398,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
     let power = share;
     for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
     const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
-    hits.push(new Hit(index, {
-      doc, type: TYPES[index.typeOf(doc)], score, matched: wordsHit[doc], stems: stemsHit[doc], parts: parts[doc],
-    }));
+    hits.push(new Hit(index, doc, TYPES[index.typeOf(doc)], score, wordsHit[doc], stemsHit[doc], parts[doc]));
   }
   hits.sort((a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type) || b.score - a.score || a.doc - b.doc);
   return hits;
