@@ -475,19 +475,32 @@ class Index:
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
         self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
-        # Terms in each document's name (`name_terms`): shipped in the layout's entry file, so that the
-        # page knows which titles `top_hit` may need before it fetches any.
-        self.names: list[tuple[int, str]] = []  # per document: how many terms its name has, and its rarest
-        self.line_only: set[str] = set()  # terms of a title line (with its meta) not in that document's postings
-        held: list[set[str]] = [set() for _ in self.docs]
-        for t, postings in self.terms.items():
-            for doc, _ in postings:
-                held[doc].add(t)
-        for doc in range(len(self.docs)):
-            name, line = name_terms(self, doc)
-            key = min(name, key=lambda t: (len(self.terms.get(t, ())), t), default="")
-            self.names.append((len(name), key))
-            self.line_only |= line - held[doc]
+        self._titles: tuple[list[tuple[int, str]], set[str]] | None = None
+
+    @property
+    def names(self) -> list[tuple[int, str]]:
+        """Per document: how many terms its name has (`name_terms`) and its rarest one. Shipped in the
+        entry file, so that the page knows which titles `top_hit` may read before it fetches any."""
+        return self._title_facts()[0]
+
+    @property
+    def line_only(self) -> set[str]:
+        """Terms of a title line (with its meta: a year, "et al.") not in that document's postings."""
+        return self._title_facts()[1]
+
+    def _title_facts(self) -> tuple[list[tuple[int, str]], set[str]]:
+        if self._titles is None:
+            held: list[set[str]] = [set() for _ in self.docs]
+            for t, postings in self.terms.items():
+                for doc, _ in postings:
+                    held[doc].add(t)
+            names, line_only = [], set()
+            for doc in range(len(self.docs)):
+                name, line = name_terms(self, doc)
+                names.append((len(name), min(name, key=lambda t: (len(self.terms.get(t, ())), t), default="")))
+                line_only |= line - held[doc]
+            self._titles = names, line_only
+        return self._titles
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:
