@@ -233,8 +233,9 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)
-    files.update(search.layout(index_data))  # search/index.json and the chunks and fragments it names
-    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib, search.Index(index_data)),
+    index = search.Index(index_data)
+    files.update(search.layout(index_data, index))  # search/index.json and the chunks and fragments it names
+    files["planner/data.json"] = json.dumps(planner_data(cat, g, site_url, bib, index),
                                             ensure_ascii=False, separators=(",", ":")) + "\n"
     put("citations.md", "citations.md.j2")
     files["citations/data.json"] = json.dumps(cite.basket_data(cat, bib, citable), ensure_ascii=False,

@@ -780,10 +780,11 @@ def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:
 # ---------------------------------------------------------------- the index as the site ships it (search/)
 
 
-def layout(data: dict[str, Any]) -> dict[str, str]:
+def layout(data: dict[str, Any], index: Index | None = None) -> dict[str, str]:
     """`build_index`'s data as the files under `search/` (`searchfiles`: the entry file and the chunks
-    and fragments it names), with what the top hit rule needs per document (`Index.names`, `line_only`)."""
-    index = Index(data)
+    and fragments it names), with what the top hit rule needs per document (`Index.names`, `line_only`;
+    `index`: this data's Index, if one is at hand)."""
+    index = index or Index(data)
     position = {t: i for i, t in enumerate(index.sorted_terms)}
     return searchfiles.split(data, "".join(_name_code(n, key, position) for n, key in index.names),
                              sorted(index.line_only))
