@@ -145,6 +145,9 @@ def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None
     page.locator("#fg-trait-humans-act-on-output").check()
     page.get_by_label("Describe the project in your own words").fill(description)
     items = page.locator(".fg-plan-item")
+    # The description's part of the ranking arrives with the index's parts it needs (entry, chunks,
+    # fragments): wait for it to show, not for a fixed time.
+    expect(items.first.locator(".fg-why")).to_contain_text("your description mentions")
     expect(items.first).to_have_attribute("data-challenge", expected[0].id)
     page.wait_for_timeout(500)
     assert items.evaluate_all("els => els.map(e => e.dataset.challenge)") == [r.id for r in expected]
