@@ -252,8 +252,10 @@ class Index {
 
 // A result: its document's id and title are read from the fragment, which must have been fetched.
 class Hit {
+  #index; // private: a result printed or serialised does not carry the whole index with it
+
   constructor(index, doc, type, score, matched, stems, parts) {
-    this.index = index;
+    this.#index = index;
     this.doc = doc;
     this.type = type;
     this.score = score;
@@ -262,9 +264,9 @@ class Hit {
     this.parts = parts;
   }
 
-  get id() { return this.index.doc(this.doc)[1]; }
+  get id() { return this.#index.doc(this.doc)[1]; }
 
-  get title() { return this.index.doc(this.doc)[2]; }
+  get title() { return this.#index.doc(this.doc)[2]; }
 }
 
 const osaDistance = (a, b, limit) => {
