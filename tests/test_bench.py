@@ -42,3 +42,18 @@ def test_large_catalogs_read_in_parallel_report_the_same_lines(tmp_path: Path) -
         f"/catalog/references/lin2013scaling-x7.yaml:{len(ref.read_text().splitlines())}: lin2013scaling-x7: "
         "colour: unknown key",
     ]
+
+
+def test_first_search_download_is_what_a_typed_question_fetches(tmp_path: Path) -> None:
+    """The row "first search download" counts the entry file and the parts a question typed letter by
+    letter fetches (each gzipped): more than the entry, less than the whole index."""
+    import gzip
+
+    from fieldguide import search
+
+    cat = load.load(REAL)
+    search.write_layout(search.build_index(cat, graph.build(cat)), tmp_path)
+    sizes = [len(gzip.compress(p.read_bytes(), 9)) for p in (tmp_path / "search").iterdir()]
+    entry = len(gzip.compress((tmp_path / "search" / "index.json").read_bytes(), 9))
+    assert entry < bench._first_search_download(tmp_path) < sum(sizes) * 0.7
+    assert bench._first_search_download(tmp_path / "elsewhere") is None

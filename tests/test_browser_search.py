@@ -3,6 +3,7 @@ keyboard use, accessibility, and the same ranking as `fieldguide search`."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -144,6 +145,9 @@ def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None
     page.locator("#fg-trait-humans-act-on-output").check()
     page.get_by_label("Describe the project in your own words").fill(description)
     items = page.locator(".fg-plan-item")
+    # The description's part of the ranking arrives with the index's parts it needs (entry, chunks,
+    # fragments): wait for it to show, not for a fixed time.
+    expect(items.first.locator(".fg-why")).to_contain_text("your description mentions")
     expect(items.first).to_have_attribute("data-challenge", expected[0].id)
     page.wait_for_timeout(500)
     assert items.evaluate_all("els => els.map(e => e.dataset.challenge)") == [r.id for r in expected]
@@ -151,3 +155,102 @@ def test_planner_ranks_a_description_as_fieldguide_plan_does(page, site) -> None
     assert "your description mentions" in items.first.locator(".fg-why").inner_text()
     page.reload(wait_until="networkidle")
     expect(page.get_by_label("Describe the project in your own words")).to_have_value(description)
+
+
+# ---------------------------------------------------------------- the index in parts (issue 23)
+
+
+def _entry(site) -> dict:
+    return json.loads((site.root / "search" / "index.json").read_text(encoding="utf-8"))
+
+
+def _search_files(requests: list[str]) -> set[str]:
+    return {u.split("/search/", 1)[1] for u in requests if "/search/" in u}
+
+
+@pytest.mark.parametrize("typed", [False, True])
+def test_a_question_fetches_the_entry_and_only_its_own_parts(page, site, typed: bool) -> None:
+    """One question fetches the entry file, the chunks of its words' terms and the fragments of what it
+    shows: what `fieldguide.search.files_for` says (pasted: one input event), or, typed letter by letter,
+    what it says for every prefix (the count `make bench` reports as the first search download); a
+    small share of the parts either way."""
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(site.url, wait_until="networkidle")
+    page.locator(".fg-search-open").click()
+    query = "labelling needs doctors"
+    if typed:
+        page.locator("#fg-search-input").press_sequentially(query, delay=20)
+    else:
+        page.locator("#fg-search-input").fill(query)
+    expect(page.locator("#fg-search-status")).to_contain_text(query)
+    page.wait_for_load_state("networkidle")
+    fetched = _search_files(requests)
+    prefixes = [query[:k] for k in range(1, len(query) + 1)] if typed else [query]
+    assert fetched == set().union(*(engine.files_for(INDEX, _entry(site), text) for text in prefixes))
+    assert len(fetched) < len(list((site.root / "search").iterdir())) / 2
+    shown = page.locator("#fg-search-results a.fg-search-hit").evaluate_all("els => els.map(e => e.dataset.id)")
+    assert shown == [h.id for h in engine.listing(INDEX, query, engine.run(INDEX, query))[1]]
+
+
+def test_an_answer_that_arrives_late_is_never_shown(page, site) -> None:
+    """The parts of a first question are held back until a second question has been answered; when
+    they arrive, the list still shows the second question's results, not the first's."""
+    first, second = "concept drift", "gpu bill too high"
+    entry = _entry(site)
+    late = {name for name in engine.files_for(INDEX, entry, first) - engine.files_for(INDEX, entry, second)
+            if name.startswith("p-")}  # its chunks: once they arrive, its fragments follow unhindered
+    assert late, "the first question needs chunks the second does not"
+    held = []
+    page.route("**/search/*.json", lambda route: held.append(route) if route.request.url.split("/search/")[1] in late
+               else route.continue_())
+    page.goto(site.url, wait_until="networkidle")
+    page.locator(".fg-search-open").click()
+    box = page.locator("#fg-search-input")
+    box.fill(first)
+    page.wait_for_timeout(300)
+    assert held, "the first question is waiting for its parts"
+    box.fill(second)
+    expect(page.locator("#fg-search-status")).to_contain_text(second)
+    expected = [h.id for h in engine.listing(INDEX, second, engine.run(INDEX, second))[1]]
+    ids = "els => els.map(e => e.dataset.id)"
+    assert page.locator("#fg-search-results a.fg-search-hit").evaluate_all(ids) == expected
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert any("/search/d-" in u for u in requests), "the first question went on to fetch what it would show"
+    expect(page.locator("#fg-search-status")).to_contain_text(second)
+    assert page.locator("#fg-search-results a.fg-search-hit").evaluate_all(ids) == expected
+    assert page.watch.console_errors == []
+
+
+@pytest.mark.parametrize("damage", ["missing", "not JSON", "another index"])
+def test_a_missing_or_damaged_part_is_reported_not_shown_as_no_results(page, site, damage: str) -> None:
+    """A chunk that is gone (404), torn, or from another build says so and offers a way on, never
+    "no results"; once the part can be read again the same question is answered."""
+    def broken(route) -> None:
+        if damage == "missing":
+            route.fulfill(status=404, body="not found")
+        elif damage == "not JSON":
+            route.fulfill(status=200, content_type="application/json", body='{"first": 0, "postin')
+        else:
+            route.fulfill(status=200, content_type="application/json", body='{"first": 0, "postings": ["AB"]}')
+
+    page.route("**/search/p-*.json", broken)
+    page.goto(site.url, wait_until="networkidle")
+    page.locator(".fg-search-open").click()
+    box = page.locator("#fg-search-input")
+    box.fill("concept drift")
+    status = page.locator("#fg-search-status")
+    expect(status).to_contain_text("Part of the search index could not be loaded")
+    expect(status).to_contain_text("search/p-")
+    assert "No results" not in status.inner_text()
+    expect(page.locator(".fg-search-suggestions")).to_be_visible()
+    assert page.locator("#fg-search-results a.fg-search-hit").count() == 0
+    page.unroute("**/search/p-*.json")
+    box.fill("concept drifts")
+    expect(status).to_contain_text("concept drifts")
+    assert page.locator("#fg-search-results a.fg-search-hit").first.get_attribute("data-id") == "concept-drift"

@@ -173,6 +173,25 @@ def test_a_built_site_folder_can_be_checked_on_its_own(tmp_path: Path) -> None:
                                                           "sitemap.xml"]
 
 
+def test_the_search_folder_holds_the_index_parts_and_nothing_else(tmp_path: Path) -> None:
+    """A site's `search/` folder: a stray file (a page dropped there, a part left from another build)
+    and an altered part are reported by the whole-site check, as every builder's output is checked."""
+    from fieldguide import graph, load, search
+
+    cat = load.load(VALID)
+    site = tmp_path / "site"
+    search.write_layout(search.build_index(cat, graph.build(cat)), site)
+    assert htmlcheck.check_site(site, "https://guide.example.org/") == []
+    (site / "search" / "notes.txt").write_text("hello", encoding="utf-8")
+    assert htmlcheck.check_site(site, "https://guide.example.org/") == [
+        "search/notes.txt: not part of the search index (search/index.json names no such file)"]
+    (site / "search" / "notes.txt").unlink()
+    part = next((site / "search").glob("d-*.json"))
+    part.write_text(part.read_text(encoding="utf-8").replace('"first":', '"first": ', 1), encoding="utf-8")
+    assert htmlcheck.check_site(site, "https://guide.example.org/") == [
+        "search/: d-*.json: the parts do not match their names (altered, or from another build)"]
+
+
 @pytest.mark.parametrize("html_text", [
     '<a href="https://example.org/?a=1&amp;b=2">x</a> <a href="mailto:a@example.org">m</a>',
     '<a href="../stages/data-management/#data-collection">x</a> <a href="#top">t</a>',

@@ -45,8 +45,11 @@ def site_files(catalog: Path) -> tuple[Path, Path, Path]:
             (out / name).parent.mkdir(exist_ok=True)
             (out / name).write_text(text, encoding="utf-8")
     (out / "schema.json").write_text(files["downloads/schema/checklist-state.schema.json"], encoding="utf-8")
-    (out / "index.json").write_text(files["search/index.json"], encoding="utf-8")
-    return out / "planner" / "data.json", out / "schema.json", out / "index.json"
+    for name, text in files.items():  # the search index as the site ships it: its entry and parts
+        if name.startswith("search/"):
+            (out / name).parent.mkdir(exist_ok=True)
+            (out / name).write_text(text, encoding="utf-8")
+    return out / "planner" / "data.json", out / "schema.json", out / "search" / "index.json"
 
 
 def page(catalog: Path, jobs: list[dict]) -> list[str]:

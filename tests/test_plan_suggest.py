@@ -23,7 +23,7 @@ def test_the_page_suggests_what_fieldguide_plan_suggests(tmp_path: Path) -> None
     g = graph.build(cat)
     data = search.build_index(cat, g)
     index = search.Index(data)
-    (tmp_path / "index.json").write_text(json.dumps(data), encoding="utf-8")
+    entry = search.write_layout(data, tmp_path)
     titles = {"industry": {f.id: f.title for f in cat.facets.industries},
               "trait": {f.id: f.title for f in cat.facets.traits}}
     (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index),
@@ -33,7 +33,7 @@ def test_the_page_suggests_what_fieldguide_plan_suggests(tmp_path: Path) -> None
     picked += [Profile(description="rolled out to new hospitals; nurses decide"), Profile(description="   "),
                Profile.model_construct(name="prototype", industry="constructor", traits=["__proto__"], stages=[],
                                        description="constructor __proto__ toString hospital hospitals")]
-    job = {"index": str(tmp_path / "index.json"),
+    job = {"index": str(entry),
            "suggest": {"data": str(tmp_path / "plan.json"), "profiles": [p.model_dump() for p in picked]}}
     proc = subprocess.run(["node", str(RUNNER)], input=json.dumps(job), capture_output=True, text=True, check=True)
     out = json.loads(proc.stdout)["suggestions"]

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import HERE, REAL
-from fieldguide import graph, load, plan, search
+from fieldguide import graph, load, plan, search, searchfiles
 from fieldguide.schema import Profile
 
 sys.path.insert(0, str(HERE / "relevance"))
@@ -39,8 +39,7 @@ EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of
 
 
 def run_node(job: dict, tmp_path: Path) -> dict:
-    (tmp_path / "index.json").write_text(json.dumps(DATA), encoding="utf-8")
-    job = {"index": str(tmp_path / "index.json"), **job}
+    job = {"index": str(search.write_layout(DATA, tmp_path)), **job}
     proc = subprocess.run(["node", str(RUNNER)], input=json.dumps(job), capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
@@ -124,3 +123,60 @@ def test_the_engine_reads_a_bounded_part_of_any_question() -> None:
     assert len(search.slots(INDEX, many)) == q["max_query_words"] == 32
     assert search.capped(INDEX, "x" * 10000) == "x" * q["max_query_chars"]
     assert len(search.capped(INDEX, "x" * 10000, description=True)) == q["max_description_chars"] == 4000
+
+
+# ---------------------------------------------------------------- the index in parts (search/, issue 23)
+
+
+def test_the_parts_hold_exactly_the_index_and_refuse_a_stranger(tmp_path: Path) -> None:
+    """What the site ships under search/ reads back as the very index `fieldguide search` ranks from;
+    an altered, missing or left-over part is named, not read as an empty result."""
+    files = search.layout(DATA)
+    assert searchfiles.read(lambda name: files[f"search/{name}"]) == DATA
+    entry = json.loads(files["search/index.json"])
+    assert "docs" not in entry and set(entry["terms"]) == set(DATA["terms"]), "no postings or titles in the entry"
+    chunk = next(name for name in files if "/p-" in name)
+    altered = {**files, chunk: files[chunk].replace('"postings":["', '"postings":["AB', 1)}
+    with pytest.raises(ValueError, match="do not match their names"):
+        searchfiles.read(lambda name: altered[f"search/{name}"])
+    site = tmp_path / "site"
+    search.write_layout(DATA, site)
+    assert searchfiles.check_folder(site) == []
+    (site / "search" / "p-000000000000-0.json").write_text("{}", encoding="utf-8")  # left from another build
+    (site / chunk).unlink()
+    assert searchfiles.check_folder(site) == [
+        "search/p-000000000000-0.json: not part of the search index (search/index.json names no such file)",
+        f"{chunk}: named by search/index.json but missing"]
+
+
+def test_a_question_fetches_only_the_parts_it_needs(tmp_path: Path) -> None:
+    """The page's engine (a new index per question, as on a first visit) reads exactly the files
+    fieldguide.search.files_for predicts: the entry, the chunks of the terms the words may stand for,
+    and the fragments of the titles the top hit rule reads and of the results shown. Never a title it
+    did not fetch (the engine throws on one); even at 1x, most questions read under half of the parts."""
+    texts = dev_questions()[::3] + EXTRA[:30] + ["model accuracy dro", "labelling needs doc", "Booking.c"]
+    jobs = [{"text": t} for t in texts] + [{"text": t, "prefix": False} for t in texts[:20]]
+    out = run_node({"queries": jobs, "fresh": True}, tmp_path)["queries"]
+    entry = json.loads((tmp_path / "search" / "index.json").read_text(encoding="utf-8"))
+    sizes = {p.name: p.stat().st_size for p in (tmp_path / "search").iterdir()}
+    for job, result in zip(jobs, out, strict=True):
+        assert set(result["files"]) == search.files_for(INDEX, entry, job["text"], job.get("prefix", True)), job
+    parts = sum(sizes.values()) - sizes["index.json"]
+    fetched = sorted(sum(sizes[name] for name in result["files"] if name != "index.json") for result in out)
+    assert fetched[len(fetched) // 2] < parts / 2, "a question reads a part of the index, not all of it"
+
+
+def test_the_top_hit_reads_every_title_it_could_lead_with() -> None:
+    """The top hit rule reads only the titles `_TitleRule` admits (the page fetches no others): for every
+    dev question, typed letter by letter, and the edge cases, it picks the same hit as when it reads
+    every title."""
+    texts = {q[:k] for q in dev_questions() for k in range(1, len(q) + 1)} | set(EXTRA[:35])
+    leads = [search.top_hit(INDEX, t, search.run(INDEX, t)) for t in sorted(texts)]
+    everything = search._TitleRule.reads
+    try:
+        search._TitleRule.reads = lambda self, h: True
+        unfiltered = [search.top_hit(INDEX, t, search.run(INDEX, t)) for t in sorted(texts)]
+    finally:
+        search._TitleRule.reads = everything
+    assert [h and h.doc for h in leads] == [h and h.doc for h in unfiltered]
+    assert sum(h is not None for h in leads) > 100, "top hits were exercised"

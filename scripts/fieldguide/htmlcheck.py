@@ -5,7 +5,8 @@ Used in three places: on each piece of catalog prose rendered the way the site r
 pages in `on_post_page` before they are written, generated files before mkdocs sees them, then the
 whole site folder); and on any built site folder (`check_site`, through `postbuild`, for a site
 built by another tool such as Zensical).
-It imports only the standard library (and `files`, `pagedata`), so it runs without the catalog's dependencies.
+It imports only the standard library (and `files`, `pagedata`, `searchfiles`), so it runs without the
+catalog's dependencies.
 
 Pages are read with the standard library's HTML parser, which decodes entities in attribute values
 as browsers do; a URL's scheme is then read after the rest of the browser's normalisation
@@ -42,7 +43,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import pagedata
+from . import pagedata, searchfiles
 from .files import Unreadable, read_bytes
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -566,4 +567,5 @@ def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable
         for problem in check_file(name, text, site_url, name not in hand, theme_scripts,
                                   (expected or {}).get(name)):
             out.append(Problem(f"{name}: {problem}", problem.needle))
-    return out
+    # The search index's parts: exactly the files its entry names, each as written (searchfiles).
+    return out + [Problem(line) for line in searchfiles.check_folder(folder)]

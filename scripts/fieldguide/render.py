@@ -234,10 +234,10 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)
-    files["search/index.json"] = json.dumps(index_data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    index = search.Index(index_data)
+    files.update(search.layout(index_data, index))  # search/index.json and the chunks and fragments it names
     # The pages' data: a small core and chunks fetched as shown (`pagedata`).
-    files.update(pagedata.split("planner", planner_data(cat, g, site_url, bib, search.Index(index_data)),
-                                pagedata.TABLES["planner"]))
+    files.update(pagedata.split("planner", planner_data(cat, g, site_url, bib, index), pagedata.TABLES["planner"]))
     put("citations.md", "citations.md.j2")
     files.update(pagedata.split("citations", cite.basket_data(cat, bib, citable), pagedata.TABLES["citations"]))
     if changelog is not None:

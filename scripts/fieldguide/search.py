@@ -22,12 +22,15 @@ import math
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
+from . import searchfiles
 from .catalog import Catalog, order_key
 from .graph import incoming
 from .kinds import SEARCHED
@@ -472,6 +475,32 @@ class Index:
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
         self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
+        self._titles: tuple[list[tuple[int, str]], set[str]] | None = None
+
+    @property
+    def names(self) -> list[tuple[int, str]]:
+        """Per document: how many terms its name has (`name_terms`) and its rarest one. Shipped in the
+        entry file, so that the page knows which titles `top_hit` may read before it fetches any."""
+        return self._title_facts()[0]
+
+    @property
+    def line_only(self) -> set[str]:
+        """Terms of a title line (with its meta: a year, "et al.") not in that document's postings."""
+        return self._title_facts()[1]
+
+    def _title_facts(self) -> tuple[list[tuple[int, str]], set[str]]:
+        if self._titles is None:
+            held: list[set[str]] = [set() for _ in self.docs]
+            for t, postings in self.terms.items():
+                for doc, _ in postings:
+                    held[doc].add(t)
+            names, line_only = [], set()
+            for doc in range(len(self.docs)):
+                name, line = name_terms(self, doc)
+                names.append((len(name), min(name, key=lambda t: (len(self.terms.get(t, ())), t), default="")))
+                line_only |= line - held[doc]
+            self._titles = names, line_only
+        return self._titles
 
 
 def osa_distance(a: str, b: str, limit: int) -> int:
@@ -648,6 +677,44 @@ def name_terms(index: Index, doc: int) -> tuple[set[str], set[str]]:
     return name, {term(w) for w in words(line) if w not in index.stop}
 
 
+def _direct(index: Index, question: set[str]) -> Counter[int]:
+    """Per document, how many of these terms it holds (from the terms' own postings)."""
+    out: Counter[int] = Counter()
+    for t in question:
+        if t in index.terms:
+            out.update(doc for doc, _ in index.terms[t])
+    return out
+
+
+class _TitleRule:
+    """Which documents' titles `top_hit` must read, from postings and the entry file alone: a named
+    document holds every term of its name, and its name is at least half the question, so it holds its
+    name's key term (`Index.names`) and at least that many of the question's terms; a titled one scores
+    `top_ratio` times the best challenge and its title line holds every term of a question of two or
+    more, each of them in its postings unless it is one of the few terms only title lines carry
+    (`Index.line_only`: years, "et al."). No other document can be either, and the page fetches only
+    these titles (with those shown)."""
+
+    def __init__(self, index: Index, question: set[str], hits: list[Hit]):
+        self.index, self.question = index, question
+        self.titled_from = index.query["top_ratio"] * max((h.score for h in hits if h.type == "challenge"),
+                                                          default=0.0)
+        self.plain = question - index.line_only
+        self.direct, self.plain_direct = _direct(index, question), _direct(index, self.plain)
+
+    def reads(self, h: Hit) -> bool:
+        n, key = self.index.names[h.doc]
+        return ((n > 0 and key in self.question and 2 * n >= len(self.question) and self.direct[h.doc] >= n)
+                or (len(self.question) > 1 and h.score >= self.titled_from
+                    and self.plain_direct[h.doc] >= len(self.plain)))
+
+
+def top_candidates(index: Index, text: str, hits: list[Hit]) -> set[int]:
+    """The documents whose titles `top_hit` reads for these hits (the page fetches their fragments)."""
+    rule = _TitleRule(index, {term(s.word) for s in slots(index, text, False)}, hits)
+    return {h.doc for h in hits if h.type != "challenge" and rule.reads(h)}
+
+
 def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     """The case study, mitigation or reference to show above the groups, the best-scoring of the first
     kind found: one the question names (it holds every term of the name, and the name is at least half
@@ -657,6 +724,7 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     question = {term(s.word) for s in slots(index, text, False)}
     ratio = index.query["top_ratio"]
     challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
+    rule = _TitleRule(index, question, hits)
     best: Hit | None = None
     named: Hit | None = None
     titled: Hit | None = None
@@ -669,6 +737,8 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
             best = h
         else:
             runner_up = max(runner_up, h.score)
+        if not rule.reads(h):
+            continue  # it can be neither named nor titled: its title is not read (the page never fetched it)
         name, line = name_terms(index, h.doc)
         if name and name <= question and 2 * len(name) >= len(question) and (named is None or h.score > named.score):
             named = h
@@ -705,3 +775,51 @@ def listing(index: Index, text: str, hits: list[Hit], limits: dict[str, int] | N
 
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:
     return Index(build_index(cat, g))
+
+
+# ---------------------------------------------------------------- the index as the site ships it (search/)
+
+
+def layout(data: dict[str, Any], index: Index | None = None) -> dict[str, str]:
+    """`build_index`'s data as the files under `search/` (`searchfiles`: the entry file and the chunks
+    and fragments it names), with what the top hit rule needs per document (`Index.names`, `line_only`;
+    `index`: this data's Index, if one is at hand)."""
+    index = index or Index(data)
+    position = {t: i for i, t in enumerate(index.sorted_terms)}
+    return searchfiles.split(data, "".join(_name_code(n, key, position) for n, key in index.names),
+                             sorted(index.line_only))
+
+
+def _name_code(n: int, key: str, position: dict[str, int]) -> str:
+    """Four characters per document: how many terms its name has (0-63), and its key term's place in
+    the lexicon (three characters: up to 262,144 terms)."""
+    k = position[key] if n else 0
+    if n >= LEVELS or k >= LEVELS**3:
+        raise ValueError("a name of 64 terms or more, or a lexicon of 262,144 terms: widen the name code")
+    return ALPHABET[n] + ALPHABET[k // LEVELS**2] + ALPHABET[k // LEVELS % LEVELS] + ALPHABET[k % LEVELS]
+
+
+def files_for(index: Index, entry: dict[str, Any], text: str, prefix: bool = True) -> set[str]:
+    """The files under `search/` the page fetches to answer `text` (engine/search.js, views/search.js):
+    the entry, the chunks of every term the question's words may stand for, and the fragments of the
+    documents whose titles the top hit rule reads and of the documents shown."""
+    names = searchfiles.parts(entry)
+    chunk_of, k = {}, 0
+    for i, t in enumerate(entry["terms"]):
+        while k + 1 < len(entry["chunks"]) and entry["chunks"][k + 1] <= i:
+            k += 1
+        chunk_of[t] = names[k]
+    fragments = names[len(entry["chunks"]):]
+    out = {searchfiles.ENTRY} | {chunk_of[t] for s in slots(index, text, prefix) for t, _ in s.alternatives}
+    hits = run(index, text, prefix)
+    _, listed = listing(index, text, hits)
+    docs: Iterable[int] = top_candidates(index, text, hits) | {h.doc for h in listed}
+    return out | {fragments[doc // entry["fragment_docs"]] for doc in docs}
+
+
+def write_layout(data: dict[str, Any], folder: Path) -> Path:
+    """The layout's files written under `folder` (as a site holds them); returns the entry file's path."""
+    for name, text in layout(data).items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / searchfiles.FOLDER / searchfiles.ENTRY

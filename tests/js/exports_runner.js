@@ -14,7 +14,7 @@ import * as StateFile from "../../content/assets/javascripts/engine/statefile.js
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
 import { assemble } from "../../content/assets/javascripts/engine/parts.js";
 import { brief, withBrief } from "../../content/assets/javascripts/engine/plan.js";
-import { Index, rankProfile } from "../../content/assets/javascripts/engine/search.js";
+import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
@@ -22,7 +22,9 @@ const root = dirname(dirname(input.data));
 const load = async (file) => JSON.parse(fs.readFileSync(join(root, file), "utf8"));
 const data = await assemble(await load("planner/data.json"), { challenges: null }, load);
 const schema = JSON.parse(fs.readFileSync(input.schema, "utf8"));
-const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8"))) : null;
+// The search index as the site ships it: the entry file, its parts read beside it when a description needs them.
+const index = input.index ? new Index(JSON.parse(fs.readFileSync(input.index, "utf8")),
+  async (name) => JSON.parse(fs.readFileSync(join(dirname(input.index), name), "utf8"))) : null;
 
 const imported = (path) => {
   const store = emptyStore();
@@ -34,7 +36,13 @@ const imported = (path) => {
   return store;
 };
 
-const out = await Promise.all(input.jobs.map(async (job) => {
+const out = [];
+for (const job of input.jobs) {
+  if (job.format === "brief") await prepareDescription(index, job.profile.description);
+  out.push(await answer(job));
+}
+
+async function answer(job) {
   if (job.format === "brief") {
     const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
@@ -52,5 +60,5 @@ const out = await Promise.all(input.jobs.map(async (job) => {
   if (job.format === "csv") return toCsv(data, rows, store);
   if (job.format === "json") return toJson(data, rows, store, job.exported);
   throw new Error(`unknown format ${job.format}`);
-}));
+}
 process.stdout.write(JSON.stringify(out));

@@ -119,16 +119,15 @@ def main() -> None:
     cat, g = root_catalog()
     data = search.build_index(cat, g)
     index = search.Index(data)
-    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
     rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
-        (tmp / "index.json").write_bytes(raw)
+        entry = search.write_layout(data, tmp)
         worker, baseline = (None, None) if args.no_material else (material_worker(), material_index(tmp))
         for split, qs in [grp for name in SPLITS for grp in groups(questions(name), name) if grp[1]]:
             accepted = [q["accept"] for q in qs]
-            site = node("run_engine.js", {"index": str(tmp / "index.json"), "repeat": 7,
+            site = node("run_engine.js", {"index": str(entry), "repeat": 7,
                                           "queries": [{"text": q["q"]} for q in qs]})
             times += [] if "/" in split else [r["ms"] for r in site["queries"]]  # each question once
             rows.append(("site (engine/search.js under Node)", split, len(qs), scores(
@@ -144,7 +143,7 @@ def main() -> None:
                                        encoding="utf-8")
         for split, ps in [grp for name in SPLITS for grp in groups(profiles(name), name) if grp[1]]:
             py = [[r.id for r in plan.rank(cat, g, profile_of(p), index)] for p in ps]
-            js = node("run_engine.js", {"index": str(tmp / "index.json"), "plan": {
+            js = node("run_engine.js", {"index": str(entry), "plan": {
                 "data": str(tmp / "plan.json"), "profiles": [profile_of(p).model_dump() for p in ps]}})["plans"]
             page = [[r[0] for r in ranked] for ranked in js]
             for name, ranked in (("planner (fieldguide plan)", py), ("planner page (Node)", page)):
@@ -158,8 +157,10 @@ def main() -> None:
     print(f"{'engine':46} {'split':8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
     for name, split, n, (h1, h5, mrr) in rows:
         print(f"{name:46} {split:8} {n:4d} {h1:6.3f} {h5:6.3f} {mrr:6.3f}")
-    print(f"\nindex: {len(raw) / 1024:.1f} KB, {len(gzip.compress(raw, 9)) / 1024:.1f} KB gzipped "
-          f"({len(data['terms'])} terms, {len(data['docs'])} documents)")
+    files = search.layout(data)
+    raw = files["search/index.json"].encode()
+    print(f"\nindex: entry file {len(raw) / 1024:.1f} KB, {len(gzip.compress(raw, 9)) / 1024:.1f} KB gzipped, and "
+          f"{len(files) - 1} parts ({len(data['terms'])} terms, {len(data['docs'])} documents)")
     print(f"page engine query time (Node, fastest of 7 runs per question, {len(times)} questions): median "
           f"{statistics.median(times):.2f} ms, 95th percentile {sorted(times)[int(0.95 * len(times))]:.2f} ms, "
           f"max {max(times):.2f} ms")

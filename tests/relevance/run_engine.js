@@ -1,31 +1,49 @@
 // Runs the page's search engine (content/assets/javascripts/engine/search.js) under Node for the
-// parity tests and `make relevance`. Reads {index: path, queries: [{text, prefix}], repeat, stems: [words],
-// plan: {data: path, profiles: [...]}, suggest: {data: path, profiles: [...]}} as JSON on stdin; writes the results as JSON on stdout.
+// parity tests and `make relevance`. Reads {index: path of search/index.json (its parts beside it),
+// queries: [{text, prefix}], repeat, fresh, stems: [words], plan: {data: path, profiles: [...]},
+// suggest: {data: path, profiles: [...]}} as JSON on stdin; writes the results as JSON on stdout.
+// Each question is answered as the page answers it (engine `answer`: the chunks and fragments it
+// needs, fetched through the index's loader); with `fresh`, by a new index each time, and the parts it
+// read are reported (`files`), so that a test can hold them to fieldguide.search.files_for.
 import fs from "node:fs";
+import path from "node:path";
 import * as engine from "../../content/assets/javascripts/engine/search.js";
 import { suggest } from "../../content/assets/javascripts/engine/suggest.js";
 
 const job = JSON.parse(fs.readFileSync(0, "utf8"));
-const index = new engine.Index(JSON.parse(fs.readFileSync(job.index, "utf8")));
+const folder = path.dirname(job.index);
+const entry = JSON.parse(fs.readFileSync(job.index, "utf8"));
+const texts = new Map();
+const open = (read) => new engine.Index(entry, async (name) => {
+  read.add(name);
+  if (!texts.has(name)) texts.set(name, fs.readFileSync(path.join(folder, name), "utf8"));
+  return JSON.parse(texts.get(name));
+});
+let index = open(new Set());
 const out = { queries: [], stems: [], terms: [], plans: [] };
 // With `repeat`, each question runs that many times and the fastest time is kept: on a shared
 // machine the slower runs measure other processes, not the engine.
 for (const q of job.queries || []) {
-  let hits;
+  const read = new Set();
+  if (job.fresh) index = open(read);
+  const prefix = q.prefix !== false;
+  const { hits, top } = await engine.answer(index, q.text, { prefix });
+  const files = ["index.json", ...read].sort();
   let ms = Infinity;
   for (let k = 0; k < (job.repeat || 1); k += 1) {
     const started = process.hrtime.bigint();
-    hits = engine.run(index, q.text, { prefix: q.prefix !== false });
+    engine.run(index, q.text, { prefix });
     ms = Math.min(ms, Number(process.hrtime.bigint() - started) / 1e6);
   }
-  const top = engine.topHit(index, q.text, hits);
-  out.queries.push({ ms, hits: hits.map((h) => [h.type, h.id, h.score, h.matched]), top: top && top.id });
+  await index.loadDocs(hits.map((h) => h.doc)); // every id, for the comparison (the page reads those shown)
+  out.queries.push({ ms, hits: hits.map((h) => [h.type, h.id, h.score, h.matched]), top: top && top.id, files });
 }
 for (const w of job.stems || []) out.stems.push(engine.stem(w));
 for (const w of job.terms || []) out.terms.push(index.term(w));
 if (job.plan) {
   const data = JSON.parse(fs.readFileSync(job.plan.data, "utf8"));
   for (const profile of job.plan.profiles) {
+    await engine.prepareDescription(index, profile.description);
     out.plans.push(engine.rankProfile(data.ranking, index, profile).map((r) => [r.id, r.score, r.words]));
   }
 }

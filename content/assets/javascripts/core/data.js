@@ -8,7 +8,7 @@ import { basketData } from "../engine/citations.js";
 import { assemble } from "../engine/parts.js";
 import { withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
-import { loadJson } from "./site.js";
+import { SITE_ROOT, loadJson } from "./site.js";
 
 // planner/data.json with every challenge's texts (what the planner lists and the checklists export);
 // the brief's sections and BibTeX stay out until a brief is made (`loadBrief`).
@@ -26,10 +26,22 @@ export const loadStateSchema = () => loadJson("downloads/schema/checklist-state.
 // citations/data.json with the pages `keys` (the basket's) and their sources (engine/citations.js).
 export const loadCitations = async (keys) => basketData(await loadJson("citations/data.json"), keys, loadJson);
 
-// The search index (search/index.json) as the engine's Index: fetched the first time the search box or
-// the planner's description needs it, never on page load.
+// The search index as the engine's Index: its entry file (search/index.json) fetched the first time the
+// search box or the planner's description needs it, never on page load; the chunks and fragments it
+// names fetched by the engine as queries need them. A part that is missing or is not JSON rejects with
+// the reason (the engine does not keep the failure: the next query tries again).
+const loadSearchPart = async (name) => {
+  const response = await fetch(new URL(`search/${name}`, SITE_ROOT));
+  if (!response.ok) throw new Error(`search/${name} could not be loaded (HTTP ${response.status})`);
+  try {
+    return await response.json();
+  } catch {
+    throw new Error(`search/${name} is damaged (not JSON)`);
+  }
+};
+
 let indexPromise = null;
 export const loadIndex = () => {
-  indexPromise ??= loadJson("search/index.json").then((data) => new Index(data));
+  indexPromise ??= loadJson("search/index.json").then((data) => new Index(data, loadSearchPart));
   return indexPromise;
 };

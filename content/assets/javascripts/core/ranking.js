@@ -2,7 +2,7 @@
 // weights precomputed in Python (planner/data.json `ranking`) plus the description's relevance by the
 // search engine (engine/search.js rankProfile, the arithmetic of fieldguide.plan.rank).
 
-import { rankProfile } from "../engine/search.js";
+import { prepareDescription, rankProfile } from "../engine/search.js";
 import { loadIndex } from "./data.js";
 import { notify } from "./messages.js";
 
@@ -13,7 +13,9 @@ export const rank = async (data, profile) => {
   if (profile.description.trim()) {
     try {
       index = await loadIndex();
+      await prepareDescription(index, profile.description); // its terms' postings and the challenges it matches
     } catch (error) {
+      index = null;
       notify(`Your description is not used: the search index could not be loaded (${error.message}). `
         + "The plan below ranks by industry and traits only; reload the page to try again.");
     }

@@ -1,6 +1,6 @@
 // The query side of the relevance engine, step for step the same as fieldguide/search.py (`slots`,
 // `run`, the Porter stemmer, spelling and folding), over the index that Python builds
-// (search/index.json). Imported by the header search box and the planner, and under Node by the
+// (search/index.json and the parts it names, each fetched when a query first needs it). Imported by the header search box and the planner, and under Node by the
 // parity tests and `make relevance`. Everything document-side (weights, synonyms, parameters, stop words,
 // spelling rules) comes from the index, so there is one ranking, not two.
 
@@ -124,21 +124,114 @@ const decode = (text, levels) => {
   return out;
 };
 
+const PART = /^[A-Za-z0-9_-]*$/;
+
+// The index as the site ships it (fieldguide.search.layout): `data` is the entry file
+// (search/index.json: parameters, lexicon, synonyms, the chunk and fragment maps), and `load(name)` a
+// promise of the part search/<name> as parsed JSON. A query's postings chunks (`prepare`) and the
+// fragments of the documents it shows (`loadDocs`) are fetched once each, when first needed.
 class Index {
-  constructor(data) {
+  constructor(data, load) {
+    if (!data || data.layout !== 2) throw new Error("search/index.json is not an index this page can read (reload the page)");
     this.data = data;
+    this.load = load;
     this.query = data.query;
     this.stop = new Set(data.stop);
     this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
     this.families = new Map(Object.entries(data.families)); // word -> its family's stem (STEM_FAMILIES)
-    this.docs = data.docs;
     // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
     this.synonyms = new Map(Object.entries(data.synonyms));
     this.settings = new Set(data.settings);
     this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
-    this.terms = new Map();
-    for (const [t, text] of Object.entries(data.terms)) this.terms.set(t, decode(text, data.levels));
+    this.terms = new Map(); // the lexicon: term -> the number of the chunk holding its postings
+    let k = 0;
+    data.terms.forEach((t, i) => {
+      while (k + 1 < data.chunks.length && data.chunks[k + 1] <= i) k += 1;
+      this.terms.set(t, k);
+    });
     this.sortedTerms = [...this.terms.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    this.size = data.counts.reduce((a, b) => a + b, 0);
+    this.firstOf = data.counts.map((_, i) => data.counts.slice(0, i).reduce((a, b) => a + b, 0));
+    this.lineOnly = new Set(data.line_only); // fieldguide.search.Index.line_only
+    this.names = []; // per document: [terms in its name, its rarest name term] (Index.names)
+    const at = (c) => ALPHABET.indexOf(c);
+    for (let doc = 0; doc < this.size; doc += 1) {
+      const code = data.names.slice(4 * doc, 4 * doc + 4);
+      const n = at(code[0]);
+      this.names.push([n, n ? data.terms[(at(code[1]) * 64 + at(code[2])) * 64 + at(code[3])] : ""]);
+    }
+    this.postingsOf = new Map(); // term -> [[document, weight]], once its chunk has arrived
+    this.rows = new Map(); // document -> [type, id, title, meta, snippet], once its fragment has arrived
+    this.pending = new Map(); // part name -> the promise of its arrival
+  }
+
+  // A part, fetched once; a failure is not kept, so that the next query tries again.
+  part(kind, k, use) {
+    const name = `${kind}-${this.data.parts[kind]}-${k}.json`;
+    if (!this.pending.has(name)) {
+      const promise = Promise.resolve().then(() => this.load(name)).then((part) => use(name, part));
+      promise.catch(() => this.pending.delete(name));
+      this.pending.set(name, promise);
+    }
+    return this.pending.get(name);
+  }
+
+  // The postings chunks of these terms (terms not in the lexicon have none).
+  need(terms) {
+    const chunks = new Set();
+    for (const t of terms) if (this.terms.has(t)) chunks.add(this.terms.get(t));
+    return Promise.all([...chunks].map((k) => this.part("p", k, (name, part) => {
+      const first = this.data.chunks[k];
+      const end = k + 1 < this.data.chunks.length ? this.data.chunks[k + 1] : this.data.terms.length;
+      if (!part || part.first !== first || !Array.isArray(part.postings) || part.postings.length !== end - first
+        || !part.postings.every((text) => typeof text === "string" && PART.test(text))) {
+        throw new Error(`search/${name} does not belong to this index`);
+      }
+      part.postings.forEach((text, i) => {
+        const postings = decode(text, this.data.levels);
+        if (postings.some(([doc, w]) => !(doc < this.size) || w === undefined)) {
+          throw new Error(`search/${name} does not belong to this index`);
+        }
+        this.postingsOf.set(this.data.terms[first + i], postings);
+      });
+    })));
+  }
+
+  // Everything `run` needs for this question: the postings of every term its words may stand for.
+  prepare(text, { prefix = true, description = false } = {}) {
+    return this.need(slots(this, text, prefix, description).flatMap((s) => s.alternatives.map(([t]) => t)));
+  }
+
+  // The fragments holding these documents (their ids, titles, meta and snippets).
+  loadDocs(docs) {
+    const size = this.data.fragment_docs;
+    const fragments = new Set([...docs].map((doc) => Math.floor(doc / size)));
+    return Promise.all([...fragments].map((k) => this.part("d", k, (name, part) => {
+      const want = Math.min(size, this.size - k * size);
+      if (!part || part.first !== k * size || !Array.isArray(part.docs) || part.docs.length !== want
+        || !part.docs.every((row, i) => Array.isArray(row) && row[0] === this.typeOf(k * size + i)
+          && row.slice(1).every((x) => typeof x === "string"))) {
+        throw new Error(`search/${name} does not belong to this index`);
+      }
+      part.docs.forEach((row, i) => this.rows.set(k * size + i, row));
+    })));
+  }
+
+  postings(t) {
+    if (!this.postingsOf.has(t)) throw new Error(`search index: the postings of “${t}” were not fetched`);
+    return this.postingsOf.get(t);
+  }
+
+  doc(n) {
+    if (!this.rows.has(n)) throw new Error(`search index: document ${n} was not fetched`);
+    return this.rows.get(n);
+  }
+
+  // Documents are numbered type by type (challenges first): a document's type needs no fragment.
+  typeOf(doc) {
+    let type = 0;
+    while (type + 1 < this.firstOf.length && doc >= this.firstOf[type + 1]) type += 1;
+    return type;
   }
 
   american(word) {
@@ -156,6 +249,25 @@ class Index {
     // `{initial}`: the id's first character (the bibliography's page of a reference: fieldguide.pages)
     return this.data.urls[TYPES[doc[0]]].replace("{initial}", doc[1][0]).replace("{id}", doc[1]);
   }
+}
+
+// A result: its document's id and title are read from the fragment, which must have been fetched.
+class Hit {
+  #index; // private: a result printed or serialised does not carry the whole index with it
+
+  constructor(index, doc, type, score, matched, stems, parts) {
+    this.#index = index;
+    this.doc = doc;
+    this.type = type;
+    this.score = score;
+    this.matched = matched; // the question's words it matched, the index term for each, and their weights
+    this.stems = stems;
+    this.parts = parts;
+  }
+
+  get id() { return this.#index.doc(this.doc)[1]; }
+
+  get title() { return this.#index.doc(this.doc)[2]; }
 }
 
 const osaDistance = (a, b, limit) => {
@@ -256,7 +368,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   const question = slots(index, text, prefix, description);
   const known = question.filter((s) => s.alternatives.length);
   if (!known.length) return [];
-  const n = index.docs.length;
+  const n = index.size;
   const total = new Array(n).fill(0);
   const matched = new Array(n).fill(0);
   const stemsHit = Array.from({ length: n }, () => []);
@@ -266,7 +378,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
     const best = new Map();
     const bestTerm = new Map();
     for (const [t, factor] of slot.alternatives) {
-      for (const [doc, w] of index.terms.get(t)) {
+      for (const [doc, w] of index.postings(t)) {
         const v = factor * w;
         if (v > (best.get(doc) || 0)) {
           best.set(doc, v);
@@ -284,15 +396,12 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   }
   const hits = [];
   for (let doc = 0; doc < n; doc += 1) {
-    if (!matched[doc] || !allowed.has(index.docs[doc][0])) continue;
+    if (!matched[doc] || !allowed.has(index.typeOf(doc))) continue;
     const share = matched[doc] / question.length; // words the index does not know count as not matched
     let power = share;
     for (let k = 0; k < Math.trunc(q.coord_power) - 1; k += 1) power *= share;
     const score = total[doc] * (q.coord_floor + (1 - q.coord_floor) * power);
-    const d = index.docs[doc];
-    hits.push({
-      doc, type: TYPES[d[0]], id: d[1], title: d[2], score, matched: wordsHit[doc], stems: stemsHit[doc], parts: parts[doc],
-    });
+    hits.push(new Hit(index, doc, TYPES[index.typeOf(doc)], score, wordsHit[doc], stemsHit[doc], parts[doc]));
   }
   hits.sort((a, b) => TYPES.indexOf(a.type) - TYPES.indexOf(b.type) || b.score - a.score || a.doc - b.doc);
   return hits;
@@ -300,7 +409,7 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
 
 // A document's name as terms, and every term of its title line (fieldguide.search.name_terms).
 const nameTerms = (index, doc) => {
-  const d = index.docs[doc];
+  const d = index.doc(doc);
   const head = d[2].split(" \u2014 ")[0];
   const name = new Set(words(head).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
   const line = d[2] + (["case-study", "reference"].includes(TYPES[d[0]]) ? ` ${d[3]}` : "");
@@ -309,12 +418,44 @@ const nameTerms = (index, doc) => {
 
 const within = (a, b) => [...a].every((t) => b.has(t));
 
+// Per document, how many of these terms it holds (from the terms' own postings).
+const direct = (index, terms) => {
+  const out = new Map();
+  for (const t of terms) if (index.terms.has(t)) for (const [doc] of index.postings(t)) out.set(doc, (out.get(doc) || 0) + 1);
+  return out;
+};
+
+// Which documents' titles topHit must read (fieldguide.search._TitleRule): one that may be named holds
+// its name's key term and at least as many of the question's terms as its name has; one that may be
+// titled scores top_ratio times the best challenge and holds every term of the question in its
+// postings, but for terms only title lines carry. No other document can be either.
+const titleRule = (index, question, hits) => {
+  let challenge = 0;
+  for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
+  const titledFrom = index.query.top_ratio * challenge;
+  const plain = new Set([...question].filter((t) => !index.lineOnly.has(t)));
+  const all = direct(index, question);
+  const plainHeld = direct(index, plain);
+  return (h) => {
+    const [n, key] = index.names[h.doc];
+    return (n > 0 && question.has(key) && 2 * n >= question.size && (all.get(h.doc) || 0) >= n)
+      || (question.size > 1 && h.score >= titledFrom && (plainHeld.get(h.doc) || 0) >= plain.size);
+  };
+};
+
+// The documents whose titles topHit reads for these hits: their fragments are fetched first.
+const topCandidates = (index, text, hits) => {
+  const reads = titleRule(index, new Set(slots(index, text, false).map((s) => index.term(s.word))), hits);
+  return hits.filter((h) => h.type !== "challenge" && reads(h)).map((h) => h.doc);
+};
+
 // The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit): one the
 // question names; one whose title line holds a question of two words or more, top_ratio times the best challenge;
 // one top_ratio times every challenge and every other document.
 const topHit = (index, text, hits) => {
   const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
   const ratio = index.query.top_ratio;
+  const reads = titleRule(index, question, hits);
   let challenge = 0;
   for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
   let best = null;
@@ -329,6 +470,7 @@ const topHit = (index, text, hits) => {
     } else {
       runnerUp = Math.max(runnerUp, h.score);
     }
+    if (!reads(h)) continue; // it can be neither named nor titled: its title is not needed
     const [name, line] = nameTerms(index, h.doc);
     if (name.size && within(name, question) && 2 * name.size >= question.size
       && (named === null || h.score > named.score)) named = h;
@@ -338,6 +480,28 @@ const topHit = (index, text, hits) => {
   if (titled !== null) return titled;
   if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
   return null;
+};
+
+// What a reader sees for a question, with everything it needs fetched (fieldguide.search.listing and
+// files_for): the postings of its terms, then the titles topHit reads, then the documents shown, at most
+// limits[type] of each group besides the top hit. Resolves to {hits, top, shown}.
+const answer = async (index, text, { prefix = true } = {}) => {
+  await index.prepare(text, { prefix });
+  const hits = run(index, text, { prefix });
+  await index.loadDocs(topCandidates(index, text, hits));
+  const top = topHit(index, text, hits);
+  const count = {};
+  const shown = hits.filter((h) => h !== top && (count[h.type] = (count[h.type] || 0) + 1) <= index.data.limits[h.type]);
+  await index.loadDocs([...(top ? [top] : []), ...shown].map((h) => h.doc));
+  return { hits, top, shown };
+};
+
+// The planner's description: its terms' postings and the challenges it matches, fetched before
+// rankProfile (which is synchronous) ranks with them.
+const prepareDescription = async (index, description) => {
+  if (!index || !description || !description.trim()) return;
+  await index.prepare(description, { prefix: false, description: true });
+  await index.loadDocs(run(index, description, { prefix: false, types: ["challenge"], description: true }).map((h) => h.doc));
 };
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
@@ -396,5 +560,6 @@ const rankProfile = (ranking, index, profile) => {
 };
 
 export {
-  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, describe, rankProfile,
+  TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, topCandidates, answer,
+  prepareDescription, describe, rankProfile,
 };

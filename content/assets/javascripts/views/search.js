@@ -1,11 +1,12 @@
 // The header search box: a button in Material's header on every page, opening a labelled modal
 // dialog that ranks with the relevance engine (engine/search.js) over the index Python builds
-// (search/index.json, fetched the first time the box is about to be used, never on page load).
+// (search/index.json, fetched the first time the box is about to be used, never on page load; then
+// the chunks and fragments each question needs).
 // Results are grouped: challenges first with their stage and step, then case studies, mitigations
 // and references, each group capped so that none pushes the challenges out of view. A case study,
 // mitigation or reference the question names (engine topHit, as in `fieldguide search`) leads as the top hit.
 
-import { fold, run, slots, topHit, words } from "../engine/search.js";
+import { answer, fold, slots, words } from "../engine/search.js";
 import { loadIndex } from "../core/data.js";
 import { el } from "../core/dom.js";
 import { onPage, siteUrl } from "../core/site.js";
@@ -126,6 +127,8 @@ const capNote = (index, query) => {
     ? ` Only the first ${q.max_query_words} words (at most ${q.max_query_chars} characters) are searched.` : "";
 };
 
+// Each keystroke asks anew; what arrives for an earlier question is never shown (its parts stay
+// fetched for later). The list of the previous question stays until the new one is ready: no flicker.
 let pending = 0;
 async function update() {
   const query = input.value;
@@ -136,24 +139,24 @@ async function update() {
     return;
   }
   let index;
+  let found;
   try {
     index = await loadIndex();
+    found = await answer(index, query); // the chunks of its words, then the documents shown
   } catch (error) {
-    status.textContent = `The search index could not be loaded (${error.message}). Browse the challenges instead.`;
+    if (ticket !== pending) return;
+    status.textContent = index
+      ? `Part of the search index could not be loaded (${error.message}). Reload the page to try again, or browse the challenges.`
+      : `The search index could not be loaded (${error.message}). Browse the challenges instead.`;
     results.replaceChildren(suggestions());
     return;
   }
   if (ticket !== pending) return; // a newer keystroke has taken over
-  const hits = run(index, query);
-  const top = topHit(index, query, hits);
+  const { hits, top, shown } = found;
   const counts = { challenge: 0, "case-study": 0, mitigation: 0, reference: 0 };
+  for (const hit of hits) counts[hit.type] += 1;
   const groups = new Map(top ? [["top", [top]]] : []);
-  const listed = { challenge: 0, "case-study": 0, mitigation: 0, reference: 0 };
-  for (const hit of hits) {
-    counts[hit.type] += 1;
-    if (hit === top) continue;
-    listed[hit.type] += 1;
-    if (listed[hit.type] > index.data.limits[hit.type]) continue;
+  for (const hit of shown) {
     if (!groups.has(hit.type)) groups.set(hit.type, []);
     groups.get(hit.type).push(hit);
   }
@@ -169,13 +172,13 @@ async function update() {
   for (const [type, list] of groups) {
     const headingId = `fg-search-group-${type}`;
     const others = counts[type] - (top && top.type === type ? 1 : 0);
-    const shown = type !== "top" && list.length < others ? ` (${list.length} of ${others})` : "";
-    const section = el("section", { className: "fg-search-group" }, el("h3", { id: headingId, textContent: GROUPS[type] + shown }));
+    const partial = type !== "top" && list.length < others ? ` (${list.length} of ${others})` : "";
+    const section = el("section", { className: "fg-search-group" }, el("h3", { id: headingId, textContent: GROUPS[type] + partial }));
     section.setAttribute("aria-labelledby", headingId);
     section.dataset.type = type;
     const ol = el("ol");
     for (const hit of list) {
-      const doc = index.docs[hit.doc];
+      const doc = index.doc(hit.doc);
       const link = el("a", { href: siteUrl(index.url(doc)), className: "fg-search-hit" },
         el("span", { className: "fg-search-hit-title" }, highlighted(index, hit.title, stems)));
       link.dataset.id = hit.id;
