@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,17 +27,17 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def counts(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """(hits, misses) of each `mkdocs build`, in order."""
-    seen: list[tuple[int, int]] = []
-    finish = pagecache.Conversions.finish
+def counts(monkeypatch: pytest.MonkeyPatch) -> Callable[[], tuple[int, int]]:
+    """(hits, misses) of the latest build, `mkdocs build` or a `mkdocs serve` rebuild."""
+    made: list[pagecache.Conversions] = []
+    init = pagecache.Conversions.__init__
 
-    def spy(self: pagecache.Conversions) -> None:
-        seen.append((self.hits, self.misses))
-        finish(self)
+    def spy(self: pagecache.Conversions, *args: object) -> None:
+        init(self, *args)  # type: ignore[arg-type]
+        made.append(self)
 
-    monkeypatch.setattr(pagecache.Conversions, "finish", spy)
-    return seen
+    monkeypatch.setattr(pagecache.Conversions, "__init__", spy)
+    return lambda: (made[-1].hits, made[-1].misses)
 
 
 def _build(project: Path, out: Path, **options: object) -> None:
@@ -59,37 +60,41 @@ def _page(site: Path, path: str) -> str:
 
 
 def test_an_edit_reconverts_only_its_pages_and_the_site_is_what_a_build_without_cache_makes(
-        project: Path, tmp_path: Path, counts: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch) -> None:
+        project: Path, tmp_path: Path, counts: Callable[[], tuple[int, int]], monkeypatch: pytest.MonkeyPatch) -> None:
     _build(project, tmp_path / "first")
-    hits, misses = counts[-1]
+    hits, misses = counts()
     assert hits == 0 and misses > 20, "the first build converts every page"
     _build(project, tmp_path / "same")
-    assert counts[-1] == (misses, 0), "nothing changed: nothing converted"
+    assert counts() == (misses, 0), "nothing changed: nothing converted"
     _edit(project, "Teams lose weeks looking for it.", "Teams lose weeks looking for it, edited.")
     _build(project, tmp_path / "edited")
-    hits, again = counts[-1]
+    hits, again = counts()
     assert 1 <= again <= 4 and hits + again == misses, "only the pages the edit changed"
     assert "looking for it, edited." in _page(tmp_path / "edited", "challenges/data-discovery")
     monkeypatch.setenv("FIELDGUIDE_CACHE_DIR", str(tmp_path / "no-cache-yet"))
     _build(project, tmp_path / "uncached")
-    assert counts[-1][0] == 0
+    assert counts()[0] == 0
     assert _tree(tmp_path / "edited") == _tree(tmp_path / "uncached")
 
 
-def test_serve_never_shows_a_page_from_before_an_edit(project: Path, tmp_path: Path) -> None:
-    """`mkdocs serve` rebuilds in one process, reading the conversions the last `mkdocs build` kept."""
-    _build(project, tmp_path / "built")
+def test_serve_never_shows_a_page_from_before_an_edit(project: Path, tmp_path: Path,
+                                                     counts: Callable[[], tuple[int, int]]) -> None:
+    """`mkdocs serve` rebuilds in one process; each rebuild reconverts only the pages an edit changed."""
     config = load_config(str(project / "mkdocs.yml"), site_dir=str(tmp_path / "served"))
     config.plugins.on_startup(command="serve", dirty=False)
     build(config)
+    pages = counts()[1]
     assert "Teams lose weeks looking for it." in _page(tmp_path / "served", "challenges/data-discovery")
     _edit(project, "Teams lose weeks looking for it.", "Teams lose days looking for it.")
     _build(project, tmp_path / "served")
     page = _page(tmp_path / "served", "challenges/data-discovery")
     assert "Teams lose days looking for it." in page and "lose weeks" not in page
+    assert 1 <= counts()[1] <= 4 and sum(counts()) == pages
     _edit(project, "Teams lose days looking for it.", "Teams lose weeks looking for it.")
     _build(project, tmp_path / "served")
-    assert "Teams lose weeks looking for it." in _page(tmp_path / "served", "challenges/data-discovery")
+    page = _page(tmp_path / "served", "challenges/data-discovery")
+    assert "Teams lose weeks looking for it." in page and "lose days" not in page
+    assert counts() == (pages, 0), "back as it was: every page as first converted"
 
 
 def test_a_link_whose_target_went_away_warns_again(project: Path, tmp_path: Path,

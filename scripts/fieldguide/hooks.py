@@ -70,8 +70,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         log.info("Mermaid not found in node_modules (run `make`); diagrams show as text")
     for dest, src in vendored.items():
         files.append(File(src.name, str(src.parent), config.site_dir, config.use_directory_urls, dest_uri=dest))
-    # `mkdocs serve` converts with what it imported at start: only `mkdocs build` keeps conversions.
-    _state["conversions"] = pagecache.Conversions(_state["cache"], config, store=_build())
+    _state["conversions"] = pagecache.Conversions(_state["cache"], config)
     return files
 
 

@@ -35,6 +35,9 @@ from mkdocs.structure.toc import get_toc
 from . import buildcache
 
 FOLDER = "page-html"
+# This module's code as imported: `mkdocs serve` keeps running the code it started with, so entries it
+# stores after an edit to this file are filed under the old code and never found by the new one.
+CODE = Path(__file__).read_text(encoding="utf-8")
 # Libraries whose code converts a page: a new version of any may convert it differently.
 LIBRARIES = ("mkdocs", "markdown", "pymdown-extensions", "pygments", "mkdocs-material")
 Lookup = list[Any]  # [path looked up, None or [src_uri, url, excluded]]
@@ -61,7 +64,7 @@ def fingerprint(config: MkDocsConfig) -> str:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = ""
     return json.dumps({
-        "python": sys.version, "libraries": versions, "code": Path(__file__).read_text(encoding="utf-8"),
+        "python": sys.version, "libraries": versions, "code": CODE,
         "extensions": _stable(config["markdown_extensions"]), "mdx_configs": _stable(config["mdx_configs"]),
         "use_directory_urls": config.use_directory_urls, "validation": repr(config.validation),
     }, sort_keys=True)
@@ -102,9 +105,8 @@ class _Messages(logging.Handler):
 class Conversions:
     """The conversion cache of one build: `render` in place of `Page.render`, `finish` after the build."""
 
-    def __init__(self, cache: Path | None, config: MkDocsConfig, store: bool = True):
+    def __init__(self, cache: Path | None, config: MkDocsConfig):
         self.entries = buildcache.Entries(cache, FOLDER)
-        self.store = store
         self.config_key = fingerprint(config).encode()
         self.hits = 0
         self.misses = 0
@@ -137,8 +139,7 @@ class Conversions:
             convert(config, recording)  # type: ignore[arg-type]
         finally:
             logger.removeHandler(messages)
-        if self.store:
-            self.entries.put(name, self._entry(page, recording, messages))
+        self.entries.put(name, self._entry(page, recording, messages))
 
     @staticmethod
     def _entry(page: Page, recording: _Recording, messages: _Messages) -> dict[str, Any]:
@@ -185,7 +186,8 @@ class Conversions:
         return True
 
     def finish(self) -> None:
-        """Drop the entries of pages this build no longer has (or whose Markdown changed)."""
+        """Drop the entries of pages this build no longer has (or whose Markdown changed). Only after
+        a full build: `mkdocs serve --dirty` converts only some pages."""
         self.entries.prune()
 
 
