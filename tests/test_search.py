@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import gzip
 import json
+import math
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import REAL
 from fieldguide import graph, load, search
@@ -284,3 +287,18 @@ def test_a_thing_named_in_its_title_or_scoring_far_above_the_rest_leads() -> Non
     rows = json.loads(run("search", "--catalog", str(REAL), "--type", "mitigation", "--format", "json",
                           "Booking.com").output)
     assert not any(r["top"] for r in rows)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(min_value=0.0001, max_value=1e4), min_size=1, max_size=64),
+       st.lists(st.floats(min_value=0.0, max_value=1e5), min_size=1, max_size=20))
+def test_each_weight_gets_the_level_a_scan_of_every_level_gives(raw: list[float], weights: list[float]) -> None:
+    """The index writer's bisection picks the same level as the plain scan (first nearest), equal
+    levels and weights outside the range included: the shipped index does not change."""
+    levels = sorted(round(v, 4) or 0.0001 for v in raw)
+    levels = (levels * 64)[:64] if len(levels) < 64 else levels
+    levels.sort()
+    logs = [math.log(v) for v in levels]
+    for w in weights:
+        lw = math.log(max(w, levels[0]))
+        assert search._nearest(logs, lw) == min(range(len(logs)), key=lambda k: abs(logs[k] - lw))

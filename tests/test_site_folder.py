@@ -201,3 +201,46 @@ def test_a_page_is_written_where_both_builders_write_it(src: str, dest: str | No
     assert site.page_dest(src) == dest
     if dest:
         assert postbuild.page_url(dest) == ("" if dest == "index.html" else dest.removesuffix("index.html"))
+
+
+def test_postbuild_checks_only_what_changed_since_a_pass_and_any_edit_to_the_checker_voids_it(
+        both: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verdicts by digest on Zensical's path as on MkDocs': a second `postbuild` parses nothing that
+    passed; a hostile page under a passed page's name is checked and refused; an edit to the checker's
+    code (`postbuild.CHECKER`) makes every file checked again."""
+    import shutil
+
+    from fieldguide import htmlcheck
+
+    project = both["project"]
+    docs = project.parent / "z" / ZENSICAL_DOCS
+    built = tmp_path / "site"
+    shutil.copytree(both["zensical"], built)
+    checked: list[str] = []
+    real = htmlcheck.check_file
+    monkeypatch.setattr(htmlcheck, "check_file", lambda name, *rest: (checked.append(name), real(name, *rest))[1])
+    assert postbuild.run(built, docs, "zensical", project) == []
+    assert checked == [], "`make build-zensical` checked this very site already"
+    every = len([f for f in files(built) if f.rsplit(".", 1)[-1] in htmlcheck.CHECKED
+                 and not f.startswith(site.VENDOR_DIR)])
+    checked.clear()
+    assert postbuild.run(built, docs, "zensical", project) == []
+    assert checked == [], "nothing changed: nothing parsed again"
+    page = built / "challenges" / "data-discovery" / "index.html"
+    text = page.read_text(encoding="utf-8")
+    page.write_text(text.replace("</article>", '<img src="https://evil.example/pixel.png"></article>', 1),
+                    encoding="utf-8")
+    problems = postbuild.run(built, docs, "zensical", project)
+    assert checked == ["challenges/data-discovery/index.html"]
+    assert any("evil.example" in p for p in problems)
+    page.write_text(text, encoding="utf-8")
+    copies = []
+    for source in postbuild.CHECKER:
+        copies.append(tmp_path / source.name)
+        shutil.copyfile(source, copies[-1])
+    monkeypatch.setattr(postbuild, "CHECKER", tuple(copies))
+    checked.clear()
+    assert postbuild.run(built, docs, "zensical", project) == [] and checked == [], "the same code"
+    copies[0].write_text(copies[0].read_text(encoding="utf-8") + "# a rule changed\n", encoding="utf-8")
+    assert postbuild.run(built, docs, "zensical", project) == []
+    assert len(checked) == every, "the checker was edited: every file checked again"

@@ -151,7 +151,12 @@ def load(folder: Path | None, build_key: str | None) -> dict[str, str] | None:
     if folder is None or build_key is None:
         return None
     try:
-        data = json.loads(read_bytes(folder / FILE, 1 << 30).decode("utf-8"))
+        raw = read_bytes(folder / FILE, 1 << 30)
+        # `save` writes the key first: a file for other inputs (every build after an edit) is not
+        # parsed at all (at 30× the catalog it is over 100 MB). The key is compared again below.
+        if not raw.startswith(b'{"key": ' + json.dumps(build_key).encode() + b", "):
+            return None
+        data = json.loads(raw.decode("utf-8"))
     except (Unreadable, ValueError):
         return None
     if (not isinstance(data, dict) or not isinstance(data.get("key"), str)
@@ -164,3 +169,52 @@ def load(folder: Path | None, build_key: str | None) -> dict[str, str] | None:
 def save(folder: Path | None, build_key: str | None, files: dict[str, str]) -> None:
     if folder is not None and build_key is not None:
         write_atomic(folder / FILE, json.dumps({"key": build_key, "files": files}, ensure_ascii=False))
+
+
+class Entries:
+    """A cache of many small entries, one file each in `folder/name/`, for output that is a pure
+    function of its inputs (a page's Markdown converted to HTML). An entry's file name is the HMAC of
+    its inputs under this machine's secret, so no entry can be planted or predicted without the
+    secret; its file repeats the machine's tag and is read under the file rules (a regular file, a
+    size cap). A missing, torn, foreign or malformed entry is a miss, never an error. `prune` keeps
+    only the entries this build used or wrote, so the folder never grows with old pages."""
+
+    CAP = 1 << 26  # one page's entry: the 30× all-stages checklist page's content is about 6 MB
+
+    def __init__(self, folder: Path | None, name: str):
+        self.tag = tag(folder)
+        self.secret = _secret() if self.tag else None
+        self.path = folder / name if folder is not None and self.tag else None
+        self.kept: set[str] = set()
+
+    def name(self, material: bytes) -> str | None:
+        if self.secret is None:
+            return None
+        return hmac.new(self.secret, material, "sha256").hexdigest()
+
+    def get(self, name: str | None) -> object:
+        """The value stored under `name` (from `self.name`), or None."""
+        if self.path is None or name is None:
+            return None
+        try:
+            data = json.loads(read_bytes(self.path / f"{name}.json", self.CAP).decode("utf-8"))
+        except (Unreadable, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("tag") != self.tag or data.get("name") != name:
+            return None
+        self.kept.add(name)
+        return data.get("value")
+
+    def put(self, name: str | None, value: object) -> None:
+        if self.path is not None and name is not None:
+            self.kept.add(name)
+            write_atomic(self.path / f"{name}.json",
+                         json.dumps({"tag": self.tag, "name": name, "value": value}, ensure_ascii=False))
+
+    def prune(self) -> None:
+        """Remove the entries this build neither used nor wrote (a page edited or gone)."""
+        if self.path is None or not self.path.is_dir():
+            return
+        for entry in self.path.iterdir():
+            if entry.name.endswith(".json") and entry.name[:-5] not in self.kept:
+                entry.unlink(missing_ok=True)

@@ -7,7 +7,8 @@ not a page is checked before mkdocs sees it; every page, head included, before m
 (`postbuild.check_page`; the verdict on an unchanged page or data file is remembered, by digest);
 and at the end the rest of the site folder, which catches what the theme and mkdocs write themselves
 (sitemap, 404 page). A finding stops the build with the page and, when it came from an input file,
-that file's `path:line: id: field`.
+that file's `path:line: id: field`. Each page's Markdown is converted once and then kept by content
+(`pagecache`): a catalog edit reconverts only the pages it changed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from fieldguide import DEFAULT_SITE_URL, buildcache, htmlcheck, postbuild, publish, site
+from fieldguide import DEFAULT_SITE_URL, buildcache, htmlcheck, pagecache, postbuild, publish, site
 
 log = logging.getLogger("mkdocs.hooks.fieldguide")
 _state: dict[str, object] = {}
@@ -52,7 +53,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     site_url: str = _state["site_url"]  # type: ignore[assignment]
     verdicts: postbuild.Verdicts = _state["verdicts"]  # type: ignore[assignment]
     try:
-        generated = site.generate(root, site_url, _state["cache"], store=_state.get("command", "build") == "build")
+        generated = site.generate(root, site_url, _state["cache"], store=_build())
         for path, text in generated.items():
             site.collision(path, files.get_file_from_path(path) is not None)
             if not path.endswith(".md"):  # JSON and downloads, rendered now or cached: checked unless this
@@ -69,7 +70,17 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         log.info("Mermaid not found in node_modules (run `make`); diagrams show as text")
     for dest, src in vendored.items():
         files.append(File(src.name, str(src.parent), config.site_dir, config.use_directory_urls, dest_uri=dest))
+    _state["conversions"] = pagecache.Conversions(_state["cache"], config)
     return files
+
+
+def _build() -> bool:
+    return _state.get("command", "build") == "build"
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    _state["conversions"].attach(page)  # type: ignore[attr-defined]
+    return markdown
 
 
 def on_post_page(output: str, page: Page, config: MkDocsConfig) -> str:
@@ -102,5 +113,6 @@ def on_post_build(config: MkDocsConfig) -> None:
                                 done=_state["checked"])
     if problems:
         raise PluginError("unsafe output in the built site:\n" + "\n".join(problems))
-    if _state.get("command", "build") == "build":
+    if _build():
         _state["verdicts"].save()
+        _state["conversions"].finish()

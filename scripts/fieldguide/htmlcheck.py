@@ -41,6 +41,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from . import pagedata, searchfiles
@@ -542,15 +543,24 @@ CHECKED = ("html", "json", "bib", "xml")
 MAX_SITE_FILE = 512 * 1024 * 1024  # the search index of a catalog 100 times the real one is about 15 MB
 
 
+class Memo(Protocol):
+    """Files that passed the check before, remembered by a digest of exactly what was checked and how
+    (`postbuild.Verdicts`): a file whose digest passed is not parsed again."""
+
+    def passed_file(self, name: str, text: str, generated: bool, expected: Expected | None) -> bool: ...
+
+    def add_file(self, name: str, text: str, generated: bool, expected: Expected | None) -> None: ...
+
+
 def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable[str] = (),
                theme_scripts: tuple[re.Pattern[str], ...] | None = None,
                expected: dict[str, Expected] | None = None, skip: Iterable[str] = (),
-               done: Iterable[str] = ()) -> list[Problem]:
+               done: Iterable[str] = (), memo: Memo | None = None) -> list[Problem]:
     """Every problem in a built site folder, as `path: message` lines. `hand_written`: pages (paths
     in the site, such as `index.html`) built from hand-written Markdown, checked without the
     content rules; every other page is held to them. `expected`: per page, its title and
     description. `skip`: folders of third-party code served as they are (`assets/vendor`); `done`:
-    files already checked (by the build, as it wrote them)."""
+    files already checked (by the build, as it wrote them); `memo`: verdicts of earlier checks."""
     out = []
     hand, checked = set(hand_written), set(done)
     skipped = tuple(s.rstrip("/") + "/" for s in skip)
@@ -564,8 +574,12 @@ def check_site(folder: Path, site_url: str | None = None, hand_written: Iterable
         except Unreadable as exc:
             out.append(Problem(f"{name}: {str(exc).replace('catalog folder', 'site folder')}"))
             continue
-        for problem in check_file(name, text, site_url, name not in hand, theme_scripts,
-                                  (expected or {}).get(name)):
-            out.append(Problem(f"{name}: {problem}", problem.needle))
+        generated, wanted = name not in hand, (expected or {}).get(name)
+        if memo is not None and memo.passed_file(name, text, generated, wanted):
+            continue
+        problems = check_file(name, text, site_url, generated, theme_scripts, wanted)
+        if memo is not None and not problems:
+            memo.add_file(name, text, generated, wanted)
+        out += [Problem(f"{name}: {problem}", problem.needle) for problem in problems]
     # The search index's parts: exactly the files its entry names, each as written (searchfiles).
     return out + [Problem(line) for line in searchfiles.check_folder(folder)]

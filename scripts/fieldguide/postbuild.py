@@ -62,14 +62,16 @@ def theme_pages(folder: Path, pages: dict[str, site.PageInfo]) -> list[str]:
 
 
 def finish(folder: Path, site_url: str, pages: dict[str, site.PageInfo], patterns: tuple[re.Pattern[str], ...],
-           vendor: str = site.VENDOR_DIR, done: set[str] | frozenset[str] = frozenset()) -> list[str]:
+           vendor: str = site.VENDOR_DIR, done: set[str] | frozenset[str] = frozenset(),
+           verdicts: Verdicts | None = None) -> list[str]:
     """Drop the pages that ask for it from the sitemap, then check every file of the built site not in
-    `done` (already checked as it was written): the findings, as `path: reason` lines."""
+    `done` (already checked as it was written) and not passed before (`verdicts`): the findings, as
+    `path: reason` lines."""
     publish.drop_from_sitemap(folder, {page_url(dest) for dest, info in pages.items() if info.robots})
     hand = [dest for dest, info in pages.items() if not info.generated] + theme_pages(folder, pages)
     return htmlcheck.check_site(folder, site_url, hand_written=hand, theme_scripts=patterns,
                                 expected={dest: expected(info) for dest, info in pages.items()},
-                                skip=[vendor], done=set(done))
+                                skip=[vendor], done=set(done), memo=verdicts)
 
 
 def run(folder: Path, docs: Path, builder: str, root: Path) -> list[str]:
@@ -87,8 +89,11 @@ def run(folder: Path, docs: Path, builder: str, root: Path) -> list[str]:
             marked = add_robots(text, info)
             if marked != text:
                 path.write_text(marked, encoding="utf-8")
-    problems = finish(folder, site_url, pages, theme_scripts(builder), vendor)
+    patterns = theme_scripts(builder)
+    verdicts = Verdicts(buildcache.cache_dir(root), site_url, patterns, builder)
+    problems = finish(folder, site_url, pages, patterns, vendor, verdicts=verdicts)
     if not problems:
+        verdicts.save()
         return []
     by_file: dict[str, list[str]] = {}
     for problem in problems:
@@ -100,18 +105,26 @@ def run(folder: Path, docs: Path, builder: str, root: Path) -> list[str]:
     return out
 
 
+# The check's own code: an edit to either file makes every earlier verdict void.
+CHECKER = (Path(htmlcheck.__file__), Path(__file__))
+
+
 class Verdicts:
     """Pages that passed the check, by a digest of their exact HTML, the rules they were held to and
-    the check's own code: an unchanged page is not parsed again on the next build. Kept with the
-    build cache, bound to this machine like it (a verdict file from elsewhere is ignored)."""
+    the check's own code (`CHECKER`): an unchanged page is not parsed again on the next build, on
+    either builder's path (the mkdocs hook, page by page; `fieldguide postbuild`, over the site folder;
+    one verdict file each). Kept with the build cache, bound to this machine like it (a verdict file
+    from elsewhere is ignored)."""
 
     FILE = "page-verdicts.json"
 
-    def __init__(self, cache: Path | None, site_url: str, patterns: tuple[re.Pattern[str], ...]):
-        self.path = cache / self.FILE if cache else None
+    def __init__(self, cache: Path | None, site_url: str, patterns: tuple[re.Pattern[str], ...],
+                 builder: str = "mkdocs"):
+        name = self.FILE if builder == "mkdocs" else self.FILE.replace(".json", f"-{builder}.json")
+        self.path = cache / name if cache else None
         self.tag = buildcache.tag(cache)
-        self.rules = hashlib.sha256("\0".join([Path(htmlcheck.__file__).read_text(encoding="utf-8"), site_url,
-                                               *(p.pattern for p in patterns)]).encode()).hexdigest()
+        code = [path.read_text(encoding="utf-8") for path in CHECKER]
+        self.rules = hashlib.sha256("\0".join([*code, site_url, *(p.pattern for p in patterns)]).encode()).hexdigest()
         self.known: set[str] = set()
         self.used: set[str] = set()
         self.new: set[str] = set()
@@ -131,6 +144,18 @@ class Verdicts:
         """The same for a generated file that is no page (the page scripts' JSON, downloads): at 30× the
         catalog each data file is megabytes, and parsing it again on every build cost seconds."""
         return hashlib.sha256("\0".join([self.rules, "file", path, text]).encode()).hexdigest()
+
+    def _site_digest(self, name: str, text: str, generated: bool, expected: htmlcheck.Expected | None) -> str:
+        """A file of a built site folder, with what it was checked as (`htmlcheck.check_site`)."""
+        wanted = (None, None) if expected is None else (expected.title, expected.description)
+        return hashlib.sha256("\0".join([self.rules, "site", name, str(generated), repr(wanted), text]).encode()
+                              ).hexdigest()
+
+    def passed_file(self, name: str, text: str, generated: bool, expected: htmlcheck.Expected | None) -> bool:
+        return self.passed(self._site_digest(name, text, generated, expected))
+
+    def add_file(self, name: str, text: str, generated: bool, expected: htmlcheck.Expected | None) -> None:
+        self.add(self._site_digest(name, text, generated, expected))
 
     def passed(self, digest: str) -> bool:
         if digest in self.known:

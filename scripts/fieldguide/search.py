@@ -18,6 +18,7 @@ index; `tests/test_search_parity.py` proves they return the same ids and scores.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -418,9 +419,20 @@ def encode(plist: list[tuple[int, float]], levels: list[float]) -> str:
             out.append(ALPHABET[LEVELS - 1])
             gap -= LEVELS - 1
         out.append(ALPHABET[gap])
-        lw = math.log(max(w, levels[0]))
-        out.append(ALPHABET[min(range(LEVELS), key=lambda k: abs(log_levels[k] - lw))])
+        out.append(ALPHABET[_nearest(log_levels, math.log(max(w, levels[0])))])
     return "".join(out)
+
+
+def _nearest(log_levels: list[float], lw: float) -> int:
+    """The first level nearest to `lw`, as `min(range(LEVELS), key=distance)` picks it, by bisection:
+    the levels ascend, so the nearest is the last one below `lw` or the first one at or above it (a
+    64-way scan per posting cost 2.8 s of CPU at 30× the catalog)."""
+    at = bisect.bisect_left(log_levels, lw)
+    if at == len(log_levels) or (at > 0 and abs(log_levels[at - 1] - lw) <= abs(log_levels[at] - lw)):
+        at -= 1
+        while at > 0 and log_levels[at - 1] == log_levels[at]:  # equal levels: the first, as min() gives
+            at -= 1
+    return at
 
 
 def decode(text: str, levels: list[float]) -> list[tuple[int, float]]:
