@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import re
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -627,6 +628,25 @@ def test_keyboard_only_marks_an_item_done_and_another_not_applicable(page, site)
     expect(page.locator(f"#reason-{DD[1]}")).to_have_value("One source system")
     changed = stored(page, site)[DD[1]]["changed"]["status"]
     assert changed.get("replaces", []) == [], "typing a reason is one change, not one per key press"
+
+
+def test_the_skip_link_keeps_the_page_and_what_it_holds_unsaved(page, site) -> None:
+    """Following the skip link only moves focus: the page is not fetched again and swapped in (as the
+    theme's instant navigation does with a link to the same page), which dropped a status waiting for
+    its reason and could lose a Space pressed right after (the flaky keyboard test above)."""
+    open_checklist(page, site)
+    item_field(page, "status", DD[1]).select_option("na")  # held until a reason is typed
+    expect(page.locator(f'li[data-item="{DD[1]}"] .fg-item-warning')).to_be_visible()
+    page.locator(".fg-skip").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Space")
+    page.wait_for_load_state("networkidle")  # a refetch of the page, if any, has been swapped in
+    expect(page.locator(f"#done-{DD[0]}")).to_be_focused()
+    expect(page.locator(f"#done-{DD[0]}")).to_be_checked()
+    expect(page.locator(f"#status-{DD[1]}")).to_have_value("na")
+    expect(page.locator(f'li[data-item="{DD[1]}"] .fg-item-warning')).to_be_visible()
+    assert stored(page, site)[DD[0]]["status"] == "done"
+    assert urllib.parse.urlsplit(page.url).fragment == "", "the skip link adds no history entry"
 
 
 def _conflicting_import(tab) -> None:

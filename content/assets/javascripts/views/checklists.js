@@ -377,7 +377,6 @@ const exportChecklist = async (format) => {
 };
 
 const onClick = (event) => {
-  if (event.target.closest(".fg-skip")) return focusFirstItem(event);
   if (event.target.closest("[data-fg-import-apply]")) {
     if (applyImport()) refreshChecklist();
     return;
@@ -427,6 +426,15 @@ document.addEventListener("change", (event) => {
   if (event.target.matches(".fg-reason, .fg-owner, .fg-note, .fg-evidence")) endDraft();
 });
 document.addEventListener("click", onClick);
+// The skip link is handled before anything else sees its click: Material's instant navigation would
+// otherwise take it for a link to this page, fetch the page again and swap it in, which moves focus
+// away and drops whatever the page holds unsaved (a status waiting for its reason, text being typed),
+// and a Space pressed meanwhile can be lost.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest?.(".fg-skip")) return;
+  event.stopPropagation();
+  focusFirstItem(event);
+}, true);
 // An item's controls appear as a pointer (mouse, pen or finger) reaches it or focus enters it.
 const touchItem = (event) => {
   const li = event.target.closest?.(".fg-item");
