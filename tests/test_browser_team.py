@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from browser import axe_violations, item_field, storage_key
+from browser import axe_violations, item_field, show_every_check, storage_key
 from conftest import REAL
 from conftest import cli as run_cli
 from fieldguide import graph, load, plan, statefile
@@ -88,6 +88,8 @@ def people(browser):
 
 def join_as(page, site, path: str = "checklists/") -> None:
     page.goto(site.url + path, wait_until="networkidle")
+    if path == "checklists/":
+        show_every_check(page)
     page.locator("#fg-name").fill(page.person)
 
 
@@ -309,7 +311,7 @@ def test_the_planner_opens_the_checklists_for_its_plan_and_marks_scope_only_on_a
     shared = page.url
     page.locator("#fg-plan-checklists").click()
     page.wait_for_url("**/checklists/?plan=1*")
-    page.wait_for_load_state("networkidle")
+    expect(page.locator(".fg-plan-intro")).to_contain_text("Plan for Sepsis watch")  # every stage fetched, ranked
     profile = Profile(name="Sepsis watch", industry="healthcare", traits=["regulated"],
                       stages=[s.id for s in CAT.stages if s.id != "model-learning"])
     expected = [r.id for r in plan.rank(CAT, G, profile)]
@@ -351,6 +353,7 @@ def test_a_huge_or_hostile_plan_name_still_makes_reasons_the_import_accepts(page
 
 def test_the_undo_stack_is_labelled_and_each_step_restores_exactly_the_state_before(page, site) -> None:
     page.goto(site.url + "checklists/", wait_until="networkidle")
+    show_every_check(page)
     page.locator(f"#done-{DD[0]}").check()
     states = [raw_store(page, site)]
     labels = []
