@@ -145,7 +145,8 @@ def test_every_check_on_one_sheet_prints_in_full_and_is_found_in_page(page, site
     open_checklist(page, site)
     mark_not_applicable(page, SECOND, "One source system")
     page.goto(site.url + "checklists/", wait_until="networkidle")
-    show_every_check(page)
+    show_every_check(page)  # by keyboard: focus goes on from the first stage, not from the page's top
+    expect(page.locator(f"h2#{CAT.stages[0].id}")).to_be_focused()
     every = [i for c in CAT.challenges.values() for i in c.checklist]
     expect(page.locator("li.fg-item")).to_have_count(len(every))
     plain = [i.text for i in every if not re.search(r"[`*_\[\]<>&]", i.text)]
@@ -159,6 +160,13 @@ def test_every_check_on_one_sheet_prints_in_full_and_is_found_in_page(page, site
     page.emulate_media(media="print")
     expect(page.locator(f'li[data-item="{SECOND}"] .fg-print')).to_be_visible()
     assert page.locator(".fg-show-all").is_hidden()
+
+
+def test_an_old_address_into_the_all_stages_sheet_still_reaches_its_challenge(page, site) -> None:
+    last = list(CAT.challenges)[-1]
+    page.goto(f"{site.url}checklists/#{last}", wait_until="networkidle")
+    expect(page.locator(f"h4#{last}")).to_be_in_viewport()
+    expect(page.locator("li.fg-item")).to_have_count(sum(len(c.checklist) for c in CAT.challenges.values()))
 
 
 def test_the_all_stages_page_makes_an_items_controls_only_when_it_is_reached(page, site) -> None:

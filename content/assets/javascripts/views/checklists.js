@@ -271,6 +271,7 @@ const showAllStages = () => {
   const summaries = [...document.querySelectorAll(".fg-stage-summary")];
   if (!summaries.length) return Promise.resolve(); // a stage page, or every stage already shown
   const button = document.querySelector("[data-fg-show-all]");
+  const hadFocus = button && document.activeElement === button; // (disabling it drops the focus)
   if (button) button.disabled = true;
   const fetchStage = async (summary) => {
     const url = new URL(summary.querySelector(".fg-stage-page").href, location.href);
@@ -300,6 +301,16 @@ const showAllStages = () => {
     addSkipLink();
     const framework = document.getElementById("fg-framework");
     if (framework?.value) framework.dispatchEvent(new Event("change"));
+    // The button is gone: a keyboard user goes on from the first stage's heading, not the page's top.
+    const heading = hadFocus && !failed && [button, document.body, null].includes(document.activeElement)
+      && document.querySelector(".fg-stage h2");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+    // An address into the sheet (an old link to /checklists/#a-challenge) reaches its place now.
+    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target && !hadFocus) target.scrollIntoView();
   });
   shownAll = { tools, promise };
   return promise;
@@ -531,6 +542,9 @@ onPage(() => {
   addSkipLink();
   refreshChecklist();
   applyPlan();
-  // A link to the overview with a framework filter (?framework=...) filters every stage's checks.
-  if (new URLSearchParams(location.search).get("framework") && document.querySelector(".fg-stage-summary")) showAllStages();
+  // A link to the overview with a framework filter (?framework=...) filters every stage's checks, and
+  // one to a place on the sheet (#a-challenge, #done-an-item) shows the sheet.
+  const hash = decodeURIComponent(location.hash.slice(1));
+  if (document.querySelector(".fg-stage-summary")
+    && (new URLSearchParams(location.search).get("framework") || (hash && !document.getElementById(hash)))) showAllStages();
 });
