@@ -137,6 +137,23 @@ def test_the_all_stages_overview_is_light_and_shows_what_the_stage_pages_did(pag
     expect(page.locator('[data-fg-progress="stage:model-deployment"]')).to_contain_text(
         f"0 of {len(deployment)} resolved")
     assert json.loads(page.evaluate(f"localStorage.getItem({json.dumps(storage_key(site))})"))["items"] == {}
+    page.emulate_media(media="print")  # the printed overview: each stage's progress, not the button
+    expect(page.locator(".fg-show-all")).to_be_hidden()
+    expect(page.locator('[data-fg-progress="stage:model-deployment"] .fg-progress-text')).to_be_visible()
+
+
+def test_a_first_visit_keeps_the_readiness_it_was_served_with(browser, page, site) -> None:
+    """The served figure is the empty checklist's, as the script computes it: the line does not change
+    (and push the page down, a layout shift) when the script fills it in."""
+    plain = browser.new_context(java_script_enabled=False)
+    served = plain.new_page()
+    for path in ("checklists/", "checklists/data-management/"):
+        served.goto(site.url + path)
+        text = served.locator(".fg-readiness-overall").inner_text()
+        page.goto(site.url + path, wait_until="networkidle")
+        expect(page.locator("[data-fg-progress] .fg-progress-text").first).not_to_be_empty()  # the script ran
+        expect(page.locator(".fg-readiness-overall")).to_have_text(text)
+    plain.close()
 
 
 def test_every_check_on_one_sheet_prints_in_full_and_is_found_in_page(page, site) -> None:
