@@ -265,6 +265,14 @@ const applyFilters = () => {
 // the very markup the stage pages ship. Links in them are made absolute (they were relative to the
 // stage page). Resolves once every stage is shown; a stage that cannot be fetched keeps its summary.
 let shownAll = { tools: null, promise: null };
+// The element the address's #fragment names, if any (a malformed escape names none).
+const hashTarget = () => {
+  try {
+    return location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  } catch {
+    return null;
+  }
+};
 const showAllStages = () => {
   const tools = document.querySelector(".fg-checklist-tools");
   if (shownAll.tools === tools) return shownAll.promise;
@@ -309,7 +317,7 @@ const showAllStages = () => {
       heading.focus();
     }
     // An address into the sheet (an old link to /checklists/#a-challenge) reaches its place now.
-    const target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    const target = hashTarget();
     if (target && !hadFocus) target.scrollIntoView();
   });
   shownAll = { tools, promise };
@@ -544,7 +552,6 @@ onPage(() => {
   applyPlan();
   // A link to the overview with a framework filter (?framework=...) filters every stage's checks, and
   // one to a place on the sheet (#a-challenge, #done-an-item) shows the sheet.
-  const hash = decodeURIComponent(location.hash.slice(1));
   if (document.querySelector(".fg-stage-summary")
-    && (new URLSearchParams(location.search).get("framework") || (hash && !document.getElementById(hash)))) showAllStages();
+    && (new URLSearchParams(location.search).get("framework") || (location.hash.length > 1 && !hashTarget()))) showAllStages();
 });
