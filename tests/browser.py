@@ -265,6 +265,15 @@ def item_field(page, name: str, item: str):
     return page.locator(f"#{name}-{item}")
 
 
+def show_every_check(page) -> None:
+    """On the all-stages overview, put every stage's checks on the page, as its button does."""
+    from playwright.sync_api import expect
+
+    page.locator("[data-fg-show-all]").focus()  # by keyboard: a pointer left over an item would make its controls
+    page.keyboard.press("Enter")
+    expect(page.locator(".fg-stage-summary")).to_have_count(0)
+
+
 def local_date(page) -> str:
     """The browser's own calendar day (YYYY-MM-DD), as the page stamps briefs and access dates."""
     return page.evaluate("(() => { const d = new Date(); return [d.getFullYear(), String(d.getMonth() + 1)"

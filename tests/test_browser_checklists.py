@@ -8,7 +8,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import axe_violations, item_field, local_date, storage_key
+from browser import axe_violations, item_field, local_date, show_every_check, storage_key
 from conftest import REAL
 from fieldguide import brief, checklist, graph, load, plan
 from fieldguide.schema import Profile
@@ -111,11 +111,92 @@ def test_not_applicable_without_a_reason_is_not_saved(page, site) -> None:
     expect(item_field(page, "status", SECOND)).to_have_value("open")
 
 
-def test_the_all_stages_page_makes_an_items_controls_only_when_it_is_reached(page, site) -> None:
-    """Built to grow: every item's text, box and printed status are in the page (find in page, print,
-    keyboard), its controls are not; pointing at an item or tabbing onto it makes them, a stored state
-    shows in them after a reload, and a change moves its own step's and stage's progress."""
+def test_the_all_stages_overview_is_light_and_shows_what_the_stage_pages_did(page, site) -> None:
+    """Built to grow: the overview ships each stage's progress and a link, not its items; progress made
+    on a stage page shows there, and its Clear and exports cover every stage."""
     page.goto(site.url + "checklists/", wait_until="networkidle")
+    expect(page.locator("li.fg-item")).to_have_count(0)
+    in_stage = {s.id: [i.id for c in CAT.challenges.values() if CAT.stage_of(c.step).id == s.id for i in c.checklist]
+                for s in CAT.stages}
+    for stage in CAT.stages:
+        expect(page.locator(f'[data-fg-progress="stage:{stage.id}"]')).to_contain_text(
+            f"0 of {len(in_stage[stage.id])} resolved")
+    deployment = in_stage["model-deployment"]
+    page.get_by_role("link", name="Open the model deployment checklist").click()
+    page.wait_for_url("**/checklists/model-deployment/")
+    tick(page, deployment[0])
+    mark_not_applicable(page, deployment[1], "No serving yet")
+    page.go_back()  # instant navigation: the overview is shown again without a reload
+    expect(page.locator('[data-fg-progress="stage:model-deployment"]')).to_contain_text(
+        f"1 of {len(deployment) - 1} resolved, 1 not applicable")
+    expect(page.locator(".fg-readiness-overall")).to_have_text(re.compile(r"^0% \(lowest: "))
+    state = json.loads(download(page, "[data-fg-export=json]"))
+    assert [i["id"] for i in state["items"]] == [r.item.id for r in checklist.rows(CAT)]
+    page.once("dialog", lambda d: d.accept())
+    page.locator("[data-fg-clear]").click()  # every stage's items, though none is on the page
+    expect(page.locator('[data-fg-progress="stage:model-deployment"]')).to_contain_text(
+        f"0 of {len(deployment)} resolved")
+    assert json.loads(page.evaluate(f"localStorage.getItem({json.dumps(storage_key(site))})"))["items"] == {}
+    page.emulate_media(media="print")  # the printed overview: each stage's progress, not the button
+    expect(page.locator(".fg-show-all")).to_be_hidden()
+    expect(page.locator('[data-fg-progress="stage:model-deployment"] .fg-progress-text')).to_be_visible()
+
+
+def test_a_first_visit_keeps_the_readiness_it_was_served_with(browser, page, site) -> None:
+    """The served figure is the empty checklist's, as the script computes it: the line does not change
+    (and push the page down, a layout shift) when the script fills it in."""
+    plain = browser.new_context(java_script_enabled=False)
+    served = plain.new_page()
+    for path in ("checklists/", "checklists/data-management/"):
+        served.goto(site.url + path)
+        text = served.locator(".fg-readiness-overall").inner_text()
+        page.goto(site.url + path, wait_until="networkidle")
+        expect(page.locator("[data-fg-progress] .fg-progress-text").first).not_to_be_empty()  # the script ran
+        expect(page.locator(".fg-readiness-overall")).to_have_text(text)
+    plain.close()
+
+
+def test_every_check_on_one_sheet_prints_in_full_and_is_found_in_page(page, site) -> None:
+    """A team that wants every stage on one sheet asks the overview for it: the stage pages' own
+    sections, with each item's stored state, printed in full."""
+    open_checklist(page, site)
+    mark_not_applicable(page, SECOND, "One source system")
+    page.goto(site.url + "checklists/", wait_until="networkidle")
+    show_every_check(page)  # by keyboard: focus goes on from the first stage, not from the page's top
+    expect(page.locator(f"h2#{CAT.stages[0].id}")).to_be_focused()
+    every = [i for c in CAT.challenges.values() for i in c.checklist]
+    expect(page.locator("li.fg-item")).to_have_count(len(every))
+    plain = [i.text for i in every if not re.search(r"[`*_\[\]<>&]", i.text)]
+    body = page.locator("article").inner_text()
+    assert all(text in body for text in plain), "every item's text is on the page, for find in page"
+    expect(page.locator(f"#done-{SECOND}")).not_to_be_checked()
+    expect(page.locator(f'li[data-item="{SECOND}"] .fg-print')).to_have_text(
+        "Status: not applicable · reason: One source system")
+    link = page.locator(f'li[data-item="{FIRST}"]').locator("xpath=ancestor::div[@data-challenge]//h4/a").first
+    assert link.get_attribute("href") == site.url + "challenges/data-discovery/", "links still lead to their pages"
+    page.emulate_media(media="print")
+    expect(page.locator(f'li[data-item="{SECOND}"] .fg-print')).to_be_visible()
+    assert page.locator(".fg-show-all").is_hidden()
+
+
+def test_an_old_address_into_the_all_stages_sheet_still_reaches_its_challenge(page, site) -> None:
+    last = list(CAT.challenges)[-1]
+    page.goto(f"{site.url}checklists/#{last}", wait_until="networkidle")
+    expect(page.locator(f"h4#{last}")).to_be_in_viewport()
+    expect(page.locator("li.fg-item")).to_have_count(sum(len(c.checklist) for c in CAT.challenges.values()))
+    page.goto(f"{site.url}checklists/?again#%E0%A4%A", wait_until="networkidle")  # a malformed escape
+    expect(page.locator("li.fg-item")).to_have_count(sum(len(c.checklist) for c in CAT.challenges.values()))
+    if site.builder == "mkdocs":  # (Zensical's own bundle reports "URI malformed" for such an address)
+        assert page.watch.console_errors == []
+
+
+def test_the_all_stages_page_makes_an_items_controls_only_when_it_is_reached(page, site) -> None:
+    """Built to grow: with every check shown, each item's text, box and printed status are in the page
+    (find in page, print, keyboard), its controls are not; pointing at an item or tabbing onto it makes
+    them, a stored state shows in them after a reload, and a change moves its own step's and stage's
+    progress."""
+    page.goto(site.url + "checklists/", wait_until="networkidle")
+    show_every_check(page)
     every = [(c, i) for c in CAT.challenges.values() for i in c.checklist]
     expect(page.locator("li.fg-item")).to_have_count(len(every))
     assert page.locator("li.fg-item :is(select, input[type=text], textarea)").count() == 0
@@ -141,6 +222,7 @@ def test_the_all_stages_page_makes_an_items_controls_only_when_it_is_reached(pag
     expect(page.locator(f'[data-fg-progress="step:{other}"]')).to_contain_text("0 of ")
     page.mouse.move(0, 0)
     page.reload(wait_until="networkidle")
+    show_every_check(page)
     expect(page.locator(f"#status-{item.id}")).to_have_value("done")  # a stored state is shown untouched
     expect(page.locator(f'li[data-item="{item.id}"] .fg-print')).to_have_text("Status: done")
     expect(page.locator("li.fg-item select")).to_have_count(1)
@@ -305,6 +387,7 @@ def test_the_readiness_shown_is_the_readiness_exported(page, site, tmp_path: Pat
     """One computation for the whole page: the progress bars, the overall figure and the Markdown
     export give the same numbers, and they are `fieldguide checklist`'s for the same state."""
     page.goto(site.url + "checklists/", wait_until="networkidle")
+    show_every_check(page)
     deployment = next(c for c in CAT.challenges.values() if CAT.stage_of(c.step).id == "model-deployment")
     tick(page, FIRST)
     mark_not_applicable(page, SECOND, "One source system")

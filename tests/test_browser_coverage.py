@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from browser import axe_violations
+from browser import axe_violations, show_every_check
 from conftest import REAL
 from fieldguide import coverage, graph, load
 
@@ -24,6 +24,7 @@ def visible_items(page) -> set[str]:
 
 def test_filter_keeps_exactly_the_checks_that_cover_the_framework(page, site) -> None:
     page.goto(f"{site.url}checklists/", wait_until="networkidle")
+    show_every_check(page)
     assert visible_items(page) == ALL_CHECKS
     select = page.locator("#fg-framework")
     select.select_option("ml-test-score")

@@ -101,33 +101,47 @@ const showItem = (li, s) => {
   }
 };
 
-// The page's items, found once per page (the plan view moves them around but never adds or drops one).
-let itemsCache = { tools: null, items: [] };
+// The page's items, found once per page (the plan view moves them around but never adds or drops one;
+// showing every stage on the overview does, and starts the cache afresh).
+let itemsCache = { tools: null, items: [], rows: [] };
 const pageItems = () => {
   const tools = document.querySelector(".fg-checklist-tools");
-  if (itemsCache.tools !== tools) itemsCache = { tools, items: [...document.querySelectorAll(".fg-item")] };
+  if (itemsCache.tools !== tools) {
+    const items = [...document.querySelectorAll(".fg-item")];
+    // Every item of the page's scope as { item, stage, step? }: those in the page, and those of the
+    // overview's stage summaries (ids only, in `data-fg-items`) until their stage is shown.
+    const rows = items.map((li) => li.dataset);
+    for (const summary of document.querySelectorAll(".fg-stage-summary")) {
+      for (const item of summary.dataset.fgItems.split(" ").filter(Boolean)) rows.push({ item, stage: summary.dataset.stage });
+    }
+    itemsCache = { tools, items, rows };
+  }
   return itemsCache.items;
+};
+const pageRows = () => {
+  pageItems();
+  return itemsCache.rows;
 };
 
 // The progress bars (stages and steps) and the overall readiness, from the stored statuses of the
 // page's items: the same arithmetic as the exports (engine/readiness.js). After one item's change only
 // its step's and stage's bars are rewritten (`changed`); the readiness line always is.
 const updateProgress = (store, changed = null) => {
-  const statusOf = (li) => stateOf(store, li.dataset.item).status;
-  const items = pageItems();
+  const statusOf = (row) => stateOf(store, row.item).status;
+  const rows = pageRows();
   const boxes = changed
     ? [`step:${changed.dataset.step}`, `stage:${changed.dataset.stage}`]
       .map((key) => document.querySelector(`[data-fg-progress="${key}"]`)).filter(Boolean)
     : document.querySelectorAll("[data-fg-progress]");
   for (const box of boxes) {
     const [kind, id] = box.dataset.fgProgress.split(":");
-    const r = tally(items.filter((li) => li.dataset[kind] === id).map(statusOf));
+    const r = tally(rows.filter((row) => row[kind] === id).map(statusOf));
     box.querySelector("progress").value = r.score ?? 0;
     box.querySelector(".fg-progress-text").textContent = `${r.resolved} of ${r.applicable} resolved`
       + `${r.accepted ? ` (${r.accepted} accepted risk)` : ""}${r.na ? `, ${r.na} not applicable` : ""} (${percent(r.score)})`;
   }
   const stages = new Set([...document.querySelectorAll("[data-fg-progress^='stage:']")].map((box) => box.dataset.fgProgress.slice(6)));
-  const ready = readiness(items.filter((li) => stages.has(li.dataset.stage)).map((li) => [li.dataset.stage, statusOf(li)]));
+  const ready = readiness(rows.filter((row) => stages.has(row.stage)).map((row) => [row.stage, statusOf(row)]));
   const scored = Object.values(ready.stages).filter((r) => r.score !== null).length;
   const title = ready.lowest && document.getElementById(ready.lowest)?.textContent.replace(/¶$/, "").trim();
   const text = document.querySelector(".fg-readiness-overall");
@@ -207,8 +221,8 @@ const updateOwners = (store) => {
   const select = document.getElementById("fg-filter-owner");
   if (!select) return;
   const owners = new Set();
-  for (const li of pageItems()) {
-    const owner = stateOf(store, li.dataset.item).owner.trim();
+  for (const row of pageRows()) {
+    const owner = stateOf(store, row.item).owner.trim();
     if (owner) owners.add(owner);
   }
   const wanted = [...owners].sort((a, b) => a.localeCompare(b));
@@ -236,11 +250,78 @@ const applyFilters = () => {
     li.classList.toggle("fg-filtered", !(statusOk && ownerOk));
     if (statusOk && ownerOk) shown += 1;
   }
-  for (const group of document.querySelectorAll(".fg-challenge, .fg-step, .fg-stage")) {
+  for (const group of document.querySelectorAll(".fg-challenge, .fg-step, .fg-stage:not(.fg-stage-summary)")) {
     group.classList.toggle("fg-filtered", !group.querySelector(".fg-item:not(.fg-filtered)"));
   }
   const count = document.querySelector(".fg-filter-count");
   if (count) count.textContent = statusFilter || ownerFilter ? `Showing ${shown} of ${items.length} items.` : "";
+};
+
+// ------------------------------------------------------------------ every stage on the overview
+
+// The all-stages page is an overview: each stage's progress and a link to its page. "Show every check"
+// (and a plan link) puts the stage pages' own sections in place of the summaries, so the page then is
+// the whole checklist on one sheet (print, find in page, filters and a plan across stages), built from
+// the very markup the stage pages ship. Links in them are made absolute (they were relative to the
+// stage page). Resolves once every stage is shown; a stage that cannot be fetched keeps its summary.
+let shownAll = { tools: null, promise: null };
+// The element the address's #fragment names, if any (a malformed escape names none).
+const hashTarget = () => {
+  try {
+    return location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  } catch {
+    return null;
+  }
+};
+const showAllStages = () => {
+  const tools = document.querySelector(".fg-checklist-tools");
+  if (shownAll.tools === tools) return shownAll.promise;
+  const summaries = [...document.querySelectorAll(".fg-stage-summary")];
+  if (!summaries.length) return Promise.resolve(); // a stage page, or every stage already shown
+  const button = document.querySelector("[data-fg-show-all]");
+  const hadFocus = button && document.activeElement === button; // (disabling it drops the focus)
+  if (button) button.disabled = true;
+  const fetchStage = async (summary) => {
+    const url = new URL(summary.querySelector(".fg-stage-page").href, location.href);
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${url.pathname}: HTTP ${response.status}`);
+    const html = new DOMParser().parseFromString(await response.text(), "text/html");
+    const section = html.querySelector(`section.fg-stage[data-stage="${summary.dataset.stage}"]`);
+    if (!section) throw new Error(`${url.pathname}: no checklist section`);
+    for (const a of section.querySelectorAll("[href]")) {
+      const href = a.getAttribute("href");
+      if (!href.startsWith("#")) a.setAttribute("href", new URL(href, url).href);
+    }
+    return [summary, document.adoptNode(section)];
+  };
+  const promise = Promise.allSettled(summaries.map(fetchStage)).then((results) => {
+    if (document.querySelector(".fg-checklist-tools") !== tools) return; // another page is shown now
+    for (const r of results) if (r.status === "fulfilled") r.value[0].replaceWith(r.value[1]);
+    itemsCache = { tools: null, items: [], rows: [] };
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (button) button.closest(".fg-show-all").hidden = !failed;
+    if (button) button.disabled = false;
+    if (failed) {
+      shownAll = { tools: null, promise: null }; // the button tries again
+      notify(`${failed} stage(s) could not be loaded here; their own pages still work.`);
+    }
+    refreshChecklist();
+    addSkipLink();
+    const framework = document.getElementById("fg-framework");
+    if (framework?.value) framework.dispatchEvent(new Event("change"));
+    // The button is gone: a keyboard user goes on from the first stage's heading, not the page's top.
+    const heading = hadFocus && !failed && [button, document.body, null].includes(document.activeElement)
+      && document.querySelector(".fg-stage h2");
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
+    // An address into the sheet (an old link to /checklists/#a-challenge) reaches its place now.
+    const target = hashTarget();
+    if (target && !hadFocus) target.scrollIntoView();
+  });
+  shownAll = { tools, promise };
+  return promise;
 };
 
 // ------------------------------------------------------------------ the plan view (from the planner)
@@ -254,7 +335,7 @@ const applyPlan = async () => {
   planScope = null;
   if (!tools || tools.dataset.fgPlan || !params.has("plan")) return;
   tools.dataset.fgPlan = "shown";
-  const data = await loadData();
+  const [data] = await Promise.all([loadData(), showAllStages()]);
   const profile = profileFrom(params);
   const project = projectName(profile.name) || "this project";
   if (!profile.stages.length) return notify("This plan has no stage in scope; open the planner and tick at least one.");
@@ -347,10 +428,6 @@ const addSkipLink = () => {
   if (!first || document.querySelector(".fg-skip")) return;
   const link = Object.assign(document.createElement("a"), { href: `#${first.id}`, className: "md-skip fg-skip",
     textContent: "Skip to the first checklist item" });
-  // Handled on the link itself, before the theme's instant navigation sees the click: taking it as a
-  // navigation, the theme could fetch the page again and swap it in, taking focus away from the item a
-  // keyboard user just reached (their next Space would tick nothing).
-  link.addEventListener("click", focusFirstItem);
   const material = document.querySelector(".md-skip");
   if (material) material.after(link);
   else document.body.prepend(link);
@@ -358,7 +435,6 @@ const addSkipLink = () => {
 
 const focusFirstItem = (event) => {
   event.preventDefault();
-  event.stopPropagation();
   const first = [...document.querySelectorAll(".fg-item")].find((li) => li.offsetParent !== null);
   const box = first?.querySelector(".fg-done");
   if (!box) return;
@@ -398,6 +474,9 @@ const onClick = (event) => {
     return;
   }
   if (event.target.closest("[data-fg-plan-scope]")) return applyPlanScope();
+  if (event.target.closest("[data-fg-show-all]")) {
+    return showAllStages().then(() => notify("Every stage's checks are shown on this page."));
+  }
   const exportButton = event.target.closest("[data-fg-export]");
   if (exportButton) return exportChecklist(exportButton.dataset.fgExport);
   if (event.target.closest("[data-fg-clear]")) {
@@ -405,7 +484,7 @@ const onClick = (event) => {
       + "back; importing a teammate's file brings back what they set.")) return;
     endDraft();
     const store = readStore();
-    for (const li of document.querySelectorAll(".fg-item")) delete store.items[li.dataset.item];
+    for (const row of pageRows()) delete store.items[row.item];
     pendingStatus.clear();
     if (replaceStore(store, "clearing this page")) notify("Cleared this page's checklist in this browser.");
     refreshChecklist();
@@ -420,7 +499,10 @@ document.addEventListener("change", (event) => {
     const file = target.files[0];
     target.value = "";
     importFile(file);
-  } else if (target.matches("#fg-filter-status, #fg-filter-owner")) applyFilters();
+  } else if (target.matches("#fg-filter-status, #fg-filter-owner")) {
+    applyFilters();
+    if (document.querySelector(".fg-stage-summary")) showAllStages(); // filters work across every stage
+  } else if (target.matches("#fg-framework") && document.querySelector(".fg-stage-summary")) showAllStages();
 });
 document.addEventListener("input", (event) => {
   if (event.target.matches(".fg-reason, .fg-owner, .fg-note, .fg-evidence")) onItemChange(event);
@@ -431,6 +513,15 @@ document.addEventListener("change", (event) => {
   if (event.target.matches(".fg-reason, .fg-owner, .fg-note, .fg-evidence")) endDraft();
 });
 document.addEventListener("click", onClick);
+// The skip link is handled before anything else sees its click: Material's instant navigation would
+// otherwise take it for a link to this page, fetch the page again and swap it in, which moves focus
+// away and drops whatever the page holds unsaved (a status waiting for its reason, text being typed),
+// and a Space pressed meanwhile can be lost.
+document.addEventListener("click", (event) => {
+  if (!event.target.closest?.(".fg-skip")) return;
+  event.stopPropagation();
+  focusFirstItem(event);
+}, true);
 // An item's controls appear as a pointer (mouse, pen or finger) reaches it or focus enters it.
 const touchItem = (event) => {
   const li = event.target.closest?.(".fg-item");
@@ -459,4 +550,8 @@ onPage(() => {
   addSkipLink();
   refreshChecklist();
   applyPlan();
+  // A link to the overview with a framework filter (?framework=...) filters every stage's checks, and
+  // one to a place on the sheet (#a-challenge, #done-an-item) shows the sheet.
+  if (document.querySelector(".fg-stage-summary")
+    && (new URLSearchParams(location.search).get("framework") || (location.hash.length > 1 && !hashTarget()))) showAllStages();
 });

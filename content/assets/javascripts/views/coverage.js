@@ -29,7 +29,7 @@ const applyFrameworkFilter = (form) => {
     shown = items.filter((li) => !li.hidden).length;
     // A challenge, step or stage with nothing left to show disappears with its heading (the generator
     // wraps each in .fg-challenge, .fg-step, .fg-stage, as the status filter also relies on).
-    for (const group of document.querySelectorAll(".fg-challenge, .fg-step, .fg-stage")) {
+    for (const group of document.querySelectorAll(".fg-challenge, .fg-step, .fg-stage:not(.fg-stage-summary)")) {
       if (!group.querySelector(".fg-item:not([hidden])")) hide(group);
     }
   }
