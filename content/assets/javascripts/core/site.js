@@ -45,3 +45,13 @@ export const onPage = (show) => {
   else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => show());
   else show();
 };
+
+// The element the address's #fragment names, or null (a malformed escape such as "#%E0" names nothing:
+// decoding it throws, and a page script must not).
+export const hashTarget = () => {
+  try {
+    return location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
+  } catch {
+    return null;
+  }
+};

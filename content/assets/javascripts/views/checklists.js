@@ -11,7 +11,7 @@ import { loadData, loadStateSchema } from "../core/data.js";
 import { download, el, nowUtc } from "../core/dom.js";
 import { notify } from "../core/messages.js";
 import { rank } from "../core/ranking.js";
-import { onPage } from "../core/site.js";
+import { hashTarget, onPage } from "../core/site.js";
 import { NAME, STORE, UNDO, endDraft, readStore, replaceStore, trySet, updateItem, userName } from "../core/storage.js";
 import { applyImport, closePreview, importFile, showUndo, statusText, undoLast } from "./checklist-import.js";
 
@@ -265,14 +265,6 @@ const applyFilters = () => {
 // the very markup the stage pages ship. Links in them are made absolute (they were relative to the
 // stage page). Resolves once every stage is shown; a stage that cannot be fetched keeps its summary.
 let shownAll = { tools: null, promise: null };
-// The element the address's #fragment names, if any (a malformed escape names none).
-const hashTarget = () => {
-  try {
-    return location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-  } catch {
-    return null;
-  }
-};
 const showAllStages = () => {
   const tools = document.querySelector(".fg-checklist-tools");
   if (shownAll.tools === tools) return shownAll.promise;

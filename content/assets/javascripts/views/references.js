@@ -4,20 +4,11 @@
 // carries the key as its id and links to the entry), which also serves readers without JavaScript:
 // the browser scrolls to the item and its link leads on.
 
-import { onPage } from "../core/site.js";
-
-// The element a fragment names, or null (a malformed fragment names nothing).
-const named = () => {
-  try {
-    return location.hash.length > 1 ? document.getElementById(decodeURIComponent(location.hash.slice(1))) : null;
-  } catch {
-    return null;
-  }
-};
+import { hashTarget, onPage } from "../core/site.js";
 
 const forward = () => {
   const list = document.querySelector(".fg-ref-index");
-  const target = named();
+  const target = hashTarget();
   if (!list || !target || !list.contains(target)) return;
   const link = target.parentElement.querySelector("a[href]");
   if (link) location.replace(link.href); // replaced: Back does not return here to be forwarded again
@@ -26,7 +17,7 @@ const forward = () => {
 // Arriving on an entry's page from the forward: Zensical's instant navigation, when the index itself was
 // reached by it, restores a stale scroll position over the fragment's after the load; show the entry.
 const showEntry = () => {
-  const target = named();
+  const target = hashTarget();
   if (!target || !document.querySelector(".fg-ref-groups") || document.querySelector(".fg-ref-index")) return;
   setTimeout(() => {
     const top = target.getBoundingClientRect().top;
