@@ -18,7 +18,7 @@ const strict = {
 const portable = { TextEncoder: "readonly", TextDecoder: "readonly", URL: "readonly" };
 
 export default [
-  { ignores: ["node_modules/", ".venv/", "site/", ".audit-tools/", ".cache/", "**/vendor/"] },
+  { ignores: ["node_modules/", ".venv/", "site/", "build/", ".mutate-cache/", ".audit-tools/", ".cache/", "**/vendor/"] },
   js.configs.recommended,
   {
     files: ["content/assets/javascripts/**/*.js"],
