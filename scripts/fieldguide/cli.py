@@ -522,7 +522,7 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Checklist JSON exported from the site (any version): each item shows its status, "
-              "reason and owner; only done items are ticked.")
+              "reason, owner, note and evidence; only done items are ticked.")
 @click.option("--csl", "csl_path", type=click.Path(dir_okay=False, path_type=Path),
               help="CSL style file for citations and references (default: pandoc's built-in Chicago "
               "author-date); named in the brief's metadata, so pandoc uses it without further options.")
