@@ -703,11 +703,19 @@ def _unknown(value: str, pool: list[str], what: str, code: int = 1) -> None:
 
 
 def _write(text: str, out: Path | None) -> None:
+    """Print, or write `out` (its folder made if missing, as `generate` and `schema --out` do); a path
+    that cannot be written (a folder, no permission) is an error line and exit 1, not a traceback."""
     if out is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        _say(f"wrote {out}", err=True)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename and str(exc.filename) != str(out) else ""
+        _say(f"error: {out}: cannot write ({exc.strerror or exc}{where})", err=True)
+        sys.exit(1)
+    _say(f"wrote {out}", err=True)
 
 
 @main.command("bench")
