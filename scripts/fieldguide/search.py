@@ -612,7 +612,7 @@ def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     if word in index.near:
         return index.near[word]
     q = index.query
-    limit = 2 if len(word) >= q["fuzzy2"] else 1
+    limit = 2 if len(s) >= q["fuzzy2"] else 1  # counted on the stem: "stuttering" is not "scatter" mistyped
     w = american(word)
     out = []
     for t in index.sorted_terms:

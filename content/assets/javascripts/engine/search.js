@@ -301,7 +301,7 @@ const capped = (index, text, description = false) =>
 const nearWords = (index, word, s) => {
   if (index.near.has(word)) return index.near.get(word);
   const q = index.query;
-  const limit = word.length >= q.fuzzy2 ? 2 : 1;
+  const limit = s.length >= q.fuzzy2 ? 2 : 1; // counted on the stem: "stuttering" is not "scatter" mistyped
   const w = index.american(word);
   const out = [];
   for (const t of index.sortedTerms) {
