@@ -141,3 +141,15 @@ def test_a_visit_after_a_new_deploy_reads_the_new_data_not_a_cached_core(browser
         context.close()
         server.shutdown()
         server.server_close()
+
+
+def test_the_planner_fetches_the_search_entry_file_when_the_description_box_is_focused(page, site) -> None:
+    """Reading a description needs the search index: its entry file is on its way as soon as the box is
+    focused, before a word is typed, and not on page load (a planner used without a description never
+    downloads it)."""
+    requested = _fetched(page, "search")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    assert not requested
+    with page.expect_request(lambda r: r.url == site.url + "search/index.json"):
+        page.locator("#fg-plan-description").click()
+    assert page.locator("#fg-plan-description").input_value() == "", "nothing typed yet"

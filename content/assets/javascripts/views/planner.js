@@ -220,6 +220,9 @@ const restoreProfile = () => {
   form.addEventListener("change", (event) => {
     if (!event.target.matches("[data-fg-brief]")) refreshPlanner();
   });
+  // The description is read with the search index: start fetching its entry file when the box is
+  // focused, so the first plan after typing waits for the index's chunks only, not for the entry too.
+  form.description?.addEventListener("focus", () => loadIndex().catch(() => {}), { once: true });
   let typing;
   form.addEventListener("input", (event) => {
     if (event.target.name !== "description") return;
