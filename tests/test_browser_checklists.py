@@ -47,6 +47,28 @@ def test_a_ticked_item_survives_reload_and_instant_navigation(page, site) -> Non
     assert page.watch.console_errors == []
 
 
+def test_leaving_the_planner_before_its_data_arrives_leaves_the_next_page_alone(page, site) -> None:
+    """A reader opens the planner and goes back before its data has loaded (a slow network): when the
+    data arrives, the checklist page shown by then gets no script error and keeps its own address."""
+    open_checklist(page, site)
+    held = []
+    page.route("**/planner/data.json", lambda route: held.append(route))  # answered when the test says
+    page.locator(".md-nav__link", has_text="Planner").first.click()
+    page.wait_for_url("**/planner/")
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the planner asked for its data"
+    page.go_back()
+    page.wait_for_url("**/checklists/data-management/")
+    held[0].continue_()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+    assert page.watch.console_errors == []
+    assert page.url == f"{site.url}checklists/data-management/", "the plan's query is not written here"
+
+
 def instant_navigate(page, url: str) -> None:
     """Follow a link the way a reader does, through Material's instant navigation (no page load)."""
     page.evaluate("window.__samePage = true")
@@ -443,6 +465,9 @@ def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, sit
     top = CAT.challenges[ranked[0].id]
     open_checklist(page, site, CAT.stage_of(top.step).id)
     tick(page, top.checklist[0].id)
+    page.locator(f'li[data-item="{top.checklist[0].id}"] summary').click()  # "Note and evidence link"
+    item_field(page, "note", top.checklist[0].id).fill("Agreed with *risk*\nsee [the wiki](javascript:x)")
+    item_field(page, "evidence", top.checklist[0].id).fill("https://git.example.org/team/model/pull/12")
     mark_not_applicable(page, top.checklist[1].id, "Batch scoring only")
     page.locator(f"#reason-{top.checklist[1].id}").blur()
     (tmp_path / "state.json").write_text(download(page, "[data-fg-export=json]"), encoding="utf-8")
@@ -458,3 +483,5 @@ def test_planner_brief_shows_the_checklist_state_saved_in_this_browser(page, sit
                                  profile_text="Banking and finance", date=today, state=state)
     assert files["brief.md"] == expected_md
     assert "- [x] " in files["brief.md"] and "(not applicable: Batch scoring only)" in files["brief.md"]
+    assert ("; note: Agreed with \\*risk\\* see \\[the wiki\\](javascript:x); "
+            "evidence: https://git.example.org/team/model/pull/12)") in files["brief.md"], "note and evidence as typed"

@@ -5,11 +5,18 @@ small core and the challenges' texts first, a brief's sections and sources only 
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import storage_key
+from browser import Site, _QuietHandler, free_port, search, storage_key
 from test_browser_checklists import brief_downloads
 
 
@@ -60,3 +67,89 @@ def test_the_basket_fetches_only_what_it_lists(page, site) -> None:
     assert parts["pages"]["files"][parts["pages"]["at"][key]] in names
     others = set(parts["pages"]["files"]) - {parts["pages"]["files"][parts["pages"]["at"][key]]}
     assert not others & set(names), "no other page's chunk"
+
+
+class _CachingHandler(_QuietHandler):
+    """A host that lets browsers keep every file for an hour, as many static hosts do for a while."""
+
+    def end_headers(self) -> None:
+        print("SERVED", self.path, flush=True)
+        self.send_header("Cache-Control", "max-age=3600")
+        super().end_headers()
+
+
+def _redeploy(root: Path) -> None:
+    """A new build replaces the old one: every content-hashed part gets a new name and the old ones are
+    gone; the core files with fixed names (planner/data.json, citations/data.json, search/index.json)
+    name the new parts."""
+    for folder in ("planner", "citations"):
+        core = root / folder / "data.json"
+        data = json.loads(core.read_text(encoding="utf-8"))
+        for part in data["parts"].values():
+            renamed = []
+            for name in part["files"]:
+                new = name.removesuffix(".json") + "-v2.json"
+                (root / name).rename(root / new)
+                renamed.append(new)
+            part["files"] = renamed
+        core.write_text(json.dumps(data), encoding="utf-8")
+    entry = root / "search" / "index.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    for kind, digest in data["parts"].items():
+        for old in (root / "search").glob(f"{kind}-{digest}-*.json"):
+            old.rename(old.with_name(old.name.replace(f"-{digest}-", f"-{digest[::-1]}-")))
+        data["parts"][kind] = digest[::-1]
+    entry.write_text(json.dumps(data), encoding="utf-8")
+    later = time.time() + 5  # the server's Last-Modified has a one-second grain
+    for core in (root / "planner" / "data.json", root / "citations" / "data.json", entry):
+        os.utime(core, (later, later))
+
+
+def test_a_visit_after_a_new_deploy_reads_the_new_data_not_a_cached_core(browser, site, tmp_path) -> None:
+    """A visitor who came before a deploy comes back while the host still lets the browser keep files,
+    and asks for what the first visit did not fetch (another search, a brief): the planner and search
+    work with the new build's parts. A core file kept from the first visit would name parts the deploy
+    removed, and the page would say its data could not be loaded."""
+    root = tmp_path / "site"
+    shutil.copytree(site.root, root)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    served = Site(root, url, site.builder)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
+                                             functools.partial(_CachingHandler, directory=str(root)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # No request routing in this context: Playwright turns the HTTP cache off when it routes requests.
+    context = browser.new_context(accept_downloads=True)
+    try:
+        tab = context.new_page()
+        errors: list[str] = []
+        tab.on("pageerror", lambda exc: errors.append(str(exc)))
+        tab.goto(url + "planner/", wait_until="networkidle")
+        tab.select_option("#fg-plan-industry", "finance")
+        expect(tab.locator(".fg-plan-item").first).to_be_visible()
+        assert search(tab, served, "concept drift")[0][0] == "Concept drift"
+
+        _redeploy(root)
+        assert search(tab, served, "poisoning")[0][0] == "Data poisoning"
+        tab.goto(url + "planner/", wait_until="networkidle")
+        tab.select_option("#fg-plan-industry", "healthcare")
+        expect(tab.locator(".fg-plan-item").first).to_be_visible()
+        assert brief_downloads(tab)["brief.md"].count("\n## [") == 5
+        assert not tab.get_by_text("could not be loaded").count()
+        assert not errors
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_planner_fetches_the_search_entry_file_when_the_description_box_is_focused(page, site) -> None:
+    """Reading a description needs the search index: its entry file is on its way as soon as the box is
+    focused, before a word is typed, and not on page load (a planner used without a description never
+    downloads it)."""
+    requested = _fetched(page, "search")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    assert not requested
+    with page.expect_request(lambda r: r.url == site.url + "search/index.json"):
+        page.locator("#fg-plan-description").click()
+    assert page.locator("#fg-plan-description").input_value() == "", "nothing typed yet"

@@ -100,9 +100,13 @@ BOXES = {"done": "[x] ", "open": "[ ] ", "in-progress": "[ ] "}
 
 def stated(check: str, state: ItemState) -> str:
     """A checklist line with the team's state: `check` is the item's text and id as the section lists
-    them; the status, reason and owner follow, escaped for pandoc (a person's text)."""
-    reason, owner = pandoc_text(state.reason), pandoc_text(state.owner)
-    said = STATUS_TEXT[state.status] + (f": {reason}" if reason else "") + (f"; owner: {owner}" if owner else "")
+    them; the status, reason, owner, note and evidence follow, each escaped for pandoc (a person's text:
+    it reads as typed, on one line; a note's line breaks become spaces)."""
+    reason = pandoc_text(state.reason)
+    said = STATUS_TEXT[state.status] + (f": {reason}" if reason else "")
+    for label, value in (("owner", state.owner), ("note", state.note), ("evidence", state.evidence)):
+        if text := pandoc_text(value):
+            said += f"; {label}: {text}"
     return f"- {BOXES.get(state.status, '')}{check} ({said})"
 
 

@@ -522,7 +522,7 @@ def search_cmd(catalog_dir: Path, query: tuple[str, ...], types: tuple[str, ...]
               "follows, beside its peer-reviewed version (ACM Computing Surveys 2022, the one cited by default).")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Checklist JSON exported from the site (any version): each item shows its status, "
-              "reason and owner; only done items are ticked.")
+              "reason, owner, note and evidence; only done items are ticked.")
 @click.option("--csl", "csl_path", type=click.Path(dir_okay=False, path_type=Path),
               help="CSL style file for citations and references (default: pandoc's built-in Chicago "
               "author-date); named in the brief's metadata, so pandoc uses it without further options.")
@@ -703,11 +703,19 @@ def _unknown(value: str, pool: list[str], what: str, code: int = 1) -> None:
 
 
 def _write(text: str, out: Path | None) -> None:
+    """Print, or write `out` (its folder made if missing, as `generate` and `schema --out` do); a path
+    that cannot be written (a folder, no permission) is an error line and exit 1, not a traceback."""
     if out is None:
         click.echo(text, nl=False)
-    else:
+        return
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-        _say(f"wrote {out}", err=True)
+    except OSError as exc:
+        where = f": {exc.filename}" if exc.filename and str(exc.filename) != str(out) else ""
+        _say(f"error: {out}: cannot write ({exc.strerror or exc}{where})", err=True)
+        sys.exit(1)
+    _say(f"wrote {out}", err=True)
 
 
 @main.command("bench")

@@ -47,10 +47,12 @@ class Weights:
 def trait_fit(cat: Catalog, index: search.Index) -> dict[str, dict[str, float]]:
     """Per trait, how closely each challenge matches the trait's title and summary, as a share of the
     closest: of the challenges tagged with "large-scale-training", computational cost is the one
-    that is about exactly that."""
+    that is about exactly that. The trait's words are read as a description (full idf), as the
+    planner's weights were calibrated with, not as a typed question."""
     out = {}
     for tid, trait in cat.traits.items():
-        hits = search.run(index, f"{trait.title}. {trait.summary}", prefix=False, types=("challenge",))
+        hits = search.run(index, f"{trait.title}. {trait.summary}", prefix=False, types=("challenge",),
+                          description=True)
         out[tid] = {h.id: h.score / hits[0].score for h in hits}
     return out
 

@@ -643,14 +643,22 @@ def _required_fields_schema() -> list[dict[str, Any]]:
 DESCRIPTION_CHARS = 4000  # a project description, here and in the planner (search.QUERY ships it to the page)
 
 
-class Profile(Strict):
-    """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets."""
+class Profile(BaseModel):
+    """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets.
+
+    The team's own text, like a checklist note, not catalog prose: the planner page takes whatever is
+    typed in its boxes, so the CLI does too (a `C:\\data` path, `<10 ms`, a Markdown link). Only control
+    characters and a name over one line are refused; every output escapes the name where it goes (the
+    brief's metadata for pandoc, the plan's Markdown title), and the description is only read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, strict=True)
 
     name: Line | None = None
     industry: Slug | None = None
     traits: list[Slug] = Field(default_factory=list)
     stages: list[Slug] = Field(default_factory=list, description="Stages in scope; empty means all.")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_CHARS)] = Field(
+    description: Annotated[str, StringConstraints(strip_whitespace=True, max_length=DESCRIPTION_CHARS,
+                                                  pattern=USER_TEXT)] = Field(
         default="", description="The project in the team's own words, as it would describe it before building.")
 
 

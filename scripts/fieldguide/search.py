@@ -73,6 +73,13 @@ QUERY: dict[str, float] = {
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
+    # How much a rare word counts: the index's weights hold BM25's idf, and a question's word weighs
+    # idf ** (power - 1) times that, idf worked out from the term's postings (the documents of a type
+    # that hold it). Below 1, a word found in one challenge's text cannot outweigh the words that name
+    # the problem (problem words such as "label" or "cost" are in many challenges' texts); a project
+    # description keeps BM25's idf, which the planner's weights were calibrated with.
+    "idf_power": 0.5,
+    "idf_power_description": 1.0,
     # What one question may cost, the same in `fieldguide search`, the search box and the planner: a
     # question is cut to its first characters and words (stop words aside); a project description to
     # the length a profile may have. Unknown words are the expensive part (each is compared with every
@@ -487,6 +494,8 @@ class Index:
         self.terms = {t: decode(text, data["levels"]) for t, text in data["terms"].items()}
         self.sorted_terms = sorted(self.terms)
         self.near: dict[str, list[tuple[str, float]]] = {}  # unknown word -> its stand-ins (`_near`)
+        self.counts = Counter(d[0] for d in self.docs)  # documents per type
+        self.rarity: dict[tuple[str, float], list[float]] = {}  # (term, power - 1) -> factor per type
         self._titles: tuple[list[tuple[int, str]], set[str]] | None = None
 
     @property
@@ -603,7 +612,7 @@ def _near(index: Index, word: str, s: str) -> list[tuple[str, float]]:
     if word in index.near:
         return index.near[word]
     q = index.query
-    limit = 2 if len(word) >= q["fuzzy2"] else 1
+    limit = 2 if len(s) >= q["fuzzy2"] else 1  # counted on the stem: "stuttering" is not "scatter" mistyped
     w = american(word)
     out = []
     for t in index.sorted_terms:
@@ -647,12 +656,14 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
     best_stems: list[list[str]] = [[] for _ in range(n)]
     words_hit: list[list[str]] = [[] for _ in range(n)]
     parts: list[list[float]] = [[] for _ in range(n)]
+    idf_power = q["idf_power_description" if description else "idf_power"] - 1
     for slot in known:
         best: dict[int, float] = {}
         best_term: dict[int, str] = {}
         for t, factor in slot.alternatives:
+            rarity = _rarity(index, t, idf_power)
             for doc, w in index.terms[t]:
-                v = factor * w
+                v = factor * w * rarity[index.docs[doc][0]]
                 if v > best.get(doc, 0.0):
                     best[doc] = v
                     best_term[doc] = t
@@ -675,6 +686,17 @@ def run(index: Index, text: str, prefix: bool = True, types: tuple[str, ...] = T
         hits.append(Hit(doc, TYPES[d[0]], d[1], d[2], score, words_hit[doc], best_stems[doc], parts[doc]))
     hits.sort(key=lambda h: (TYPES.index(h.type), -h.score, h.doc))
     return hits
+
+
+def _rarity(index: Index, t: str, power: float) -> list[float]:
+    """Per document type, the factor idf ** power for this term, its idf as the index computed it
+    (`build_index`: documents of the type, and those of them in the term's postings)."""
+    if (t, power) not in index.rarity:
+        held = Counter(index.docs[doc][0] for doc, _ in index.terms[t])
+        index.rarity[(t, power)] = [
+            math.log(1 + (index.counts[k] - held[k] + 0.5) / (held[k] + 0.5)) ** power if held[k] and power else 1.0
+            for k in range(len(TYPES))]
+    return index.rarity[(t, power)]
 
 
 def name_terms(index: Index, doc: int) -> tuple[set[str], set[str]]:

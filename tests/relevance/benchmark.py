@@ -1,7 +1,7 @@
 """`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
 
 For the questions in questions.yaml (dev, holdout and the blind set) and the profiles in profiles.yaml
-(dev and holdout), each split apart, and within a split the second author's entries again on their own:
+(dev and holdout), each split apart, and within a split the second and third authors' entries again on their own:
 - site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
@@ -59,10 +59,17 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
     return h1 / n, h5 / n, mrr / n
 
 
+AUTHOR_ROWS = (("second", "/2"), ("third", "/3"))  # issue 21's outside authors, each also scored alone
+
+
 def groups(entries: list[dict[str, Any]], split: str) -> list[tuple[str, list[dict[str, Any]]]]:
-    """The split's entries, then (when the split mixes authors) the second author's alone, e.g. "holdout/2"."""
-    second = [e for e in entries if e.get("author") == "second"]
-    return [(split, entries)] + ([(split + "/2", second)] if second and len(second) < len(entries) else [])
+    """The split's entries, then (when the split mixes authors) each outside author's alone, e.g. "holdout/2"."""
+    rows = [(split, entries)]
+    for author, suffix in AUTHOR_ROWS:
+        theirs = [e for e in entries if e.get("author") == author]
+        if theirs and len(theirs) < len(entries):
+            rows.append((split + suffix, theirs))
+    return rows
 
 
 def only_material_index_refused(stderr: str) -> bool:

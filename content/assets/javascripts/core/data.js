@@ -10,21 +10,24 @@ import { withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
 
+// Files whose name stays the same from one deploy to the next: revalidated on each visit (core/site.js).
+const FIXED = { revalidate: true };
+
 // planner/data.json with every challenge's texts (what the planner lists and the checklists export);
 // the brief's sections and BibTeX stay out until a brief is made (`loadBrief`).
 let dataPromise = null;
 export const loadData = () => {
-  dataPromise ??= loadJson("planner/data.json").then((core) => assemble(core, { challenges: null }, loadJson));
+  dataPromise ??= loadJson("planner/data.json", FIXED).then((core) => assemble(core, { challenges: null }, loadJson));
   return dataPromise;
 };
 
 // The planner's data with what a brief of these challenges, case studies and mitigations needs (engine/plan.js).
 export const loadBrief = (data, ids) => withBrief(data, ids, loadJson);
 
-export const loadStateSchema = () => loadJson("downloads/schema/checklist-state.schema.json");
+export const loadStateSchema = () => loadJson("downloads/schema/checklist-state.schema.json", FIXED);
 
 // citations/data.json with the pages `keys` (the basket's) and their sources (engine/citations.js).
-export const loadCitations = async (keys) => basketData(await loadJson("citations/data.json"), keys, loadJson);
+export const loadCitations = async (keys) => basketData(await loadJson("citations/data.json", FIXED), keys, loadJson);
 
 // The search index as the engine's Index: its entry file (search/index.json) fetched the first time the
 // search box or the planner's description needs it, never on page load; the chunks and fragments it
@@ -42,6 +45,6 @@ const loadSearchPart = async (name) => {
 
 let indexPromise = null;
 export const loadIndex = () => {
-  indexPromise ??= loadJson("search/index.json").then((data) => new Index(data, loadSearchPart));
+  indexPromise ??= loadJson("search/index.json", FIXED).then((data) => new Index(data, loadSearchPart));
   return indexPromise;
 };

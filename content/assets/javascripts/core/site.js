@@ -26,11 +26,16 @@ export const siteUrl = (path) => new URL(path, SITE_ROOT).href;
 // citations.
 export const storageKey = (name) => `${SITE_ROOT.pathname}.${name}`;
 
-// A JSON file of the site, fetched once (the promise is kept; a failed fetch rejects with the reason).
+// A JSON file of the site, fetched once per visit (the promise is kept; a failed fetch rejects with the
+// reason). A file with a fixed name (`revalidate`: planner/data.json, search/index.json) is asked of the
+// server again on each visit instead of read from the HTTP cache: it names the content-hashed parts of
+// its build, and a core file cached from the previous deploy would ask for parts the new one removed.
+// The hashed parts never change under their name, so the cache serves them without a round trip.
 const jsonPromises = new Map();
-export const loadJson = (path) => {
+export const loadJson = (path, { revalidate = false } = {}) => {
   if (!jsonPromises.has(path)) {
-    jsonPromises.set(path, fetch(new URL(path, SITE_ROOT)).then((r) => {
+    const init = revalidate ? { cache: "no-cache" } : {};
+    jsonPromises.set(path, fetch(new URL(path, SITE_ROOT), init).then((r) => {
       if (!r.ok) throw new Error(`${path} could not be loaded (HTTP ${r.status})`);
       return r.json();
     }));

@@ -59,7 +59,7 @@ export const fillHead = (template, title, project, date, profile, csl = "") => {
 };
 
 // A section's checklist lines with the team's state, as fieldguide.brief.with_state writes them: only
-// done is ticked, accepted risk and not applicable have no box; status, reason and owner follow.
+// done is ticked, accepted risk and not applicable have no box; status, reason, owner, note and evidence follow.
 export const withState = (data, body, cid, store) => {
   const b = data.brief;
   const lines = body.split("\n");
@@ -67,8 +67,11 @@ export const withState = (data, body, cid, store) => {
     const at = lines.findIndex((line) => line.startsWith(b.blank) && line.endsWith(` \`${id}\``));
     const state = stateOf(store, id);
     const reason = pandocText(state.reason || "");
-    const owner = pandocText(state.owner || "");
-    const said = data.labels.status[state.status] + (reason ? `: ${reason}` : "") + (owner ? `; owner: ${owner}` : "");
+    let said = data.labels.status[state.status] + (reason ? `: ${reason}` : "");
+    for (const label of ["owner", "note", "evidence"]) {
+      const text = pandocText(state[label] || "");
+      if (text) said += `; ${label}: ${text}`;
+    }
     lines[at] = `- ${Object.hasOwn(b.boxes, state.status) ? b.boxes[state.status] : ""}${lines[at].slice(b.blank.length)} (${said})`;
   }
   return lines.join("\n");

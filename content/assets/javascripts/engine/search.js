@@ -143,6 +143,7 @@ class Index {
     this.synonyms = new Map(Object.entries(data.synonyms));
     this.settings = new Set(data.settings);
     this.near = new Map(); // unknown word -> its stand-ins (nearWords), worked out once
+    this.rarity = new Map(); // term and power -> factor per type (rarity)
     this.terms = new Map(); // the lexicon: term -> the number of the chunk holding its postings
     let k = 0;
     data.terms.forEach((t, i) => {
@@ -300,7 +301,7 @@ const capped = (index, text, description = false) =>
 const nearWords = (index, word, s) => {
   if (index.near.has(word)) return index.near.get(word);
   const q = index.query;
-  const limit = word.length >= q.fuzzy2 ? 2 : 1;
+  const limit = s.length >= q.fuzzy2 ? 2 : 1; // counted on the stem: "stuttering" is not "scatter" mistyped
   const w = index.american(word);
   const out = [];
   for (const t of index.sortedTerms) {
@@ -361,6 +362,19 @@ const slots = (index, text, prefix = true, description = false) => {
   return out;
 };
 
+// Per document type, the factor idf ** power for this term, its idf as the index computed it from the
+// documents of the type and those in the term's postings (fieldguide.search._rarity).
+const rarity = (index, t, power) => {
+  const key = `${t} ${power}`;
+  if (!index.rarity.has(key)) {
+    const held = TYPES.map(() => 0);
+    for (const [doc] of index.postings(t)) held[index.typeOf(doc)] += 1;
+    index.rarity.set(key, held.map((k, type) => (k && power
+      ? Math.log(1 + (index.data.counts[type] - k + 0.5) / (k + 0.5)) ** power : 1.0)));
+  }
+  return index.rarity.get(key);
+};
+
 // Documents matching the question, grouped by type (challenges first), best first within a type.
 const run = (index, text, { prefix = true, types = TYPES, description = false } = {}) => {
   const q = index.query;
@@ -374,12 +388,14 @@ const run = (index, text, { prefix = true, types = TYPES, description = false } 
   const stemsHit = Array.from({ length: n }, () => []);
   const wordsHit = Array.from({ length: n }, () => []);
   const parts = Array.from({ length: n }, () => []);
+  const idfPower = q[description ? "idf_power_description" : "idf_power"] - 1;
   for (const slot of known) {
     const best = new Map();
     const bestTerm = new Map();
     for (const [t, factor] of slot.alternatives) {
+      const factors = rarity(index, t, idfPower);
       for (const [doc, w] of index.postings(t)) {
-        const v = factor * w;
+        const v = factor * w * factors[index.typeOf(doc)];
         if (v > (best.get(doc) || 0)) {
           best.set(doc, v);
           bestTerm.set(doc, t);

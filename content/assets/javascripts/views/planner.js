@@ -124,7 +124,9 @@ const refreshPlanner = async () => {
   const list = document.getElementById("fg-plan-results");
   if (!form || !list) return;
   const data = await plannerData();
-  if (!data) return;
+  // Instant navigation may have shown another page while the data loaded: the form read and the
+  // address rewritten below would be that page's (no form: an error; its address: the plan's query).
+  if (!data || !form.isConnected) return;
   const profile = readProfile();
   const params = formToParams(form);
   history.replaceState(history.state, "", `${location.pathname}?${params}`);
@@ -220,6 +222,9 @@ const restoreProfile = () => {
   form.addEventListener("change", (event) => {
     if (!event.target.matches("[data-fg-brief]")) refreshPlanner();
   });
+  // The description is read with the search index: start fetching its entry file when the box is
+  // focused, so the first plan after typing waits for the index's chunks only, not for the entry too.
+  form.description?.addEventListener("focus", () => loadIndex().catch(() => {}), { once: true });
   let typing;
   form.addEventListener("input", (event) => {
     if (event.target.name !== "description") return;
@@ -231,7 +236,7 @@ const restoreProfile = () => {
 
 const exportPlan = async (kind) => {
   const data = await plannerData();
-  if (!data) return;
+  if (!data || !document.getElementById("fg-planner")) return; // another page is shown now
   const profile = readProfile();
   if (!profile.stages.length) return notify("No stage is ticked: tick at least one stage in scope first.");
   const ranked = await rank(data, profile);
