@@ -366,6 +366,12 @@ def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
 # ---------------------------------------------------------------- the index
 
 
+def bm25_idf(n: int, df: int) -> float:
+    """BM25's idf of a term held by `df` of `n` documents: one formula for the index's weights and for
+    the query's rarity factor (`_rarity`), which must agree; engine/search.js's `rarity` writes it again."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
     """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters."""
     docs = documents(cat, g)
@@ -386,7 +392,7 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
             lengths = {f: len(tokenised[i][f]) for f in weights}
             for t in sorted({t for f in weights for t in tfs[i][f]}):
                 tf = sum(weights[f] * tfs[i][f][t] / (1 - B + B * lengths[f] / avg[f]) for f in weights)
-                idf = math.log(1 + (n - df[t] + 0.5) / (df[t] + 0.5))
+                idf = bm25_idf(n, df[t])
                 raw.setdefault(t, []).append((i, idf * tf * (K1 + 1) / (K1 + tf)))
     levels = _levels([w for plist in raw.values() for _, w in plist])
     terms = {t: encode(raw[t], levels) for t in sorted(raw)}
@@ -694,7 +700,7 @@ def _rarity(index: Index, t: str, power: float) -> list[float]:
     if (t, power) not in index.rarity:
         held = Counter(index.docs[doc][0] for doc, _ in index.terms[t])
         index.rarity[(t, power)] = [
-            math.log(1 + (index.counts[k] - held[k] + 0.5) / (held[k] + 0.5)) ** power if held[k] and power else 1.0
+            bm25_idf(index.counts[k], held[k]) ** power if held[k] and power else 1.0
             for k in range(len(TYPES))]
     return index.rarity[(t, power)]
 
