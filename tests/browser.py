@@ -145,9 +145,10 @@ def build_zensical(project: Path, work: Path, url: str) -> Path:
 
 
 @contextlib.contextmanager
-def serve(folder: Path, port: int) -> Iterator[None]:
-    """A plain static file server on 127.0.0.1, like any host the site could be put on."""
-    handler = functools.partial(_QuietHandler, directory=str(folder))
+def serve(folder: Path, port: int, handler_class: type | None = None) -> Iterator[None]:
+    """A plain static file server on 127.0.0.1, like any host the site could be put on (`handler_class`:
+    a `_QuietHandler` subclass for a host with other headers)."""
+    handler = functools.partial(handler_class or _QuietHandler, directory=str(folder))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

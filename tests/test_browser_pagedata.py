@@ -5,18 +5,16 @@ small core and the challenges' texts first, a brief's sections and sources only 
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import json
 import os
 import shutil
-import threading
 import time
 from pathlib import Path
 
 from playwright.sync_api import expect
 
-from browser import Site, _QuietHandler, free_port, search, storage_key
+from browser import Site, _QuietHandler, free_port, search, serve, storage_key
 from test_browser_checklists import brief_downloads
 
 
@@ -115,12 +113,8 @@ def test_a_visit_after_a_new_deploy_reads_the_new_data_not_a_cached_core(browser
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     served = Site(root, url, site.builder)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port),
-                                             functools.partial(_CachingHandler, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     # No request routing in this context: Playwright turns the HTTP cache off when it routes requests.
-    context = browser.new_context(accept_downloads=True)
-    try:
+    with serve(root, port, _CachingHandler), contextlib.closing(browser.new_context(accept_downloads=True)) as context:
         tab = context.new_page()
         errors: list[str] = []
         tab.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -137,10 +131,6 @@ def test_a_visit_after_a_new_deploy_reads_the_new_data_not_a_cached_core(browser
         assert brief_downloads(tab)["brief.md"].count("\n## [") == 5
         assert not tab.get_by_text("could not be loaded").count()
         assert not errors
-    finally:
-        context.close()
-        server.shutdown()
-        server.server_close()
 
 
 def test_the_planner_fetches_the_search_entry_file_when_the_description_box_is_focused(page, site) -> None:
