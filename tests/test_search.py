@@ -279,6 +279,8 @@ NAMED = [
     ("model cards", "mitigation", "model-cards"),
     ("MLflow", "mitigation", "mlflow"),
     ("Hidden technical debt in machine learning systems", "reference", "sculley2015hidden"),
+    # a case study's whole title pasted, the part after its name included
+    ("Creative industries — who is the author of ML-made art", "case-study", "ai-creative-arts-authorship"),
     # part of a name: the distinctive half of "Uber Michelangelo"
     ("Michelangelo", "mitigation", "uber-michelangelo"),
     # a byline: the organisation a case study is credited to, a paper's author with a word of its title

@@ -788,7 +788,8 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     kind found:
 
     1. one the question names: it holds every term of the name, and the name is at least half of the
-       question ("Booking.com", "Uber Michelangelo");
+       question ("Booking.com", "Uber Michelangelo"); or it holds the whole title (a case study's title
+       pasted, name and what follows it);
     2. one whose title line holds the whole question and its byline part of it ("Tramèr stealing",
        "Booking": the authors or the organisation it is credited to, `byline_terms`);
     3. one whose name the question is at least half of, scoring `top_ratio` times the best challenge
@@ -818,7 +819,9 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
             continue  # it cannot lead by its title: its title is not read (the page never fetched it)
         name, line = name_terms(index, h.doc)
         single = rule.few and question <= line  # the question singles it out, and its title line holds it
-        met = [bool(name) and name <= question and 2 * len(name) >= len(question),
+        title = {term(w) for w in words(index.docs[h.doc][2]) if len(w) > 2 and w not in index.stop}
+        met = [(bool(name) and name <= question and 2 * len(name) >= len(question))
+               or (single and bool(title) and title <= question),
                single and bool(question & byline_terms(index, h.doc)),
                single and question <= name and 2 * len(question) >= len(name) and h.score >= ratio * challenge,
                len(question) > 1 and question <= line and h.score >= ratio * challenge]

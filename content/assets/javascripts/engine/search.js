@@ -505,7 +505,9 @@ const topHit = (index, text, hits) => {
     if (!rule.reads(h)) continue; // it cannot lead by its title: its title is not needed
     const [name, line] = nameTerms(index, h.doc);
     const single = rule.few && within(question, line); // the question singles it out, and its title line holds it
-    const met = [name.size > 0 && within(name, question) && 2 * name.size >= question.size,
+    const title = new Set(words(index.doc(h.doc)[2]).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
+    const met = [(name.size > 0 && within(name, question) && 2 * name.size >= question.size)
+      || (single && title.size > 0 && within(title, question)),
       single && [...question].some((t) => bylineTerms(index, h.doc).has(t)),
       single && within(question, name) && 2 * question.size >= name.size && h.score >= ratio * challenge,
       question.size > 1 && within(question, line) && h.score >= ratio * challenge];
