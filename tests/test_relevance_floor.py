@@ -1,7 +1,7 @@
 """Guards against a collapse of relevance (not against noise): floors well below what `make relevance`
 measures. The questions and profiles are scored all together, dev and holdout alike, and the blind
-questions (a second author's, written without our vocabulary) on their own; nothing here looks at a
-single holdout or blind case."""
+questions (a second and a fifth author's, written without our vocabulary) on their own; nothing here
+looks at a single holdout or blind case."""
 
 from __future__ import annotations
 
