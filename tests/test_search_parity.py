@@ -32,7 +32,7 @@ EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of
          "Hidden technical debt in machine learning systems", "Air Canada chatbot", "Apple Card", "SyRI",
          "model", "Breck 2019", "Michelangelo", "Booking", "Tramèr stealing", "Tramer et al. 2016", "Paleyes",
          "Goldman Sachs", "Amazon", "Kumar", "Sculley hidden technical debt", "et al", "ML technical debt",
-         "Sepsis Watch — earning clinicians' trust in a sepsis risk model",
+         "Jagielski et al.", "Sepsis Watch — earning clinicians' trust in a sepsis risk model",
          "machine learning",
          "explainability vs interpretability", "data data data data", "behaviour colour centre",
          # Words that name Object.prototype's members (the page threw on them), and questions longer than

@@ -790,23 +790,23 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     1. one the question names: it holds every term of the name, and the name is at least half of the
        question ("Booking.com", "Uber Michelangelo"); or it holds the whole title (a case study's title
        pasted, name and what follows it);
-    2. one whose title line holds the whole question and its byline part of it ("Tramèr stealing",
+    2. one that scores `top_ratio` times every challenge and every other document ("SyRI"; a word found
+       in many titles, such as "model", leads to none of them);
+    3. one whose title line holds the whole question and its byline part of it ("Tramèr stealing",
        "Booking": the authors or the organisation it is credited to, `byline_terms`);
-    3. one whose name the question is at least half of, scoring `top_ratio` times the best challenge
+    4. one whose name the question is at least half of, scoring `top_ratio` times the best challenge
        ("Michelangelo");
-    4. one whose title line holds every word of a question of two words or more and that scores
-       `top_ratio` times the best challenge ("Apple Card");
-    5. one that scores `top_ratio` times every challenge and every other document (a word found in many
-       titles, such as "model", leads to none of them).
+    5. one whose title line holds every word of a question of two words or more and that scores
+       `top_ratio` times the best challenge ("Apple Card").
 
-    2 and 3 hold only when at most `top_among` documents hold every word of the question."""
+    3 and 4 hold only when at most `top_among` documents hold every word of the question."""
     question = {term(s.word) for s in slots(index, text, False)}
     ratio = index.query["top_ratio"]
     challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
     rule = _TitleRule(index, question, hits)
     best: Hit | None = None
     runner_up = 0.0
-    found: list[Hit | None] = [None, None, None, None]  # rules 1 to 4
+    found: list[Hit | None] = [None, None, None, None]  # rules 1, 3, 4 and 5
     for h in hits:
         if h.type == "challenge":
             continue
@@ -828,12 +828,11 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
         for k, ok in enumerate(met):
             if ok and (found[k] is None or h.score > found[k].score):
                 found[k] = h
-    for h in found:
-        if h is not None:
-            return h
+    if found[0] is not None:
+        return found[0]
     if best is not None and best.score >= ratio * challenge and best.score >= ratio * runner_up:
         return best
-    return None
+    return next((h for h in found if h is not None), None)
 
 
 def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:

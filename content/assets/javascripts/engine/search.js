@@ -483,8 +483,8 @@ const topCandidates = (index, text, hits) => {
 };
 
 // The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit, which lists
-// the five rules): named by the question; credited to someone the question names; a name the question
-// is half of; a title line holding the question; far above everything else.
+// the five rules): named by the question; far above everything else; credited to someone the question
+// names; a name the question is half of; a title line holding the question.
 const topHit = (index, text, hits) => {
   const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
   const ratio = index.query.top_ratio;
@@ -493,7 +493,7 @@ const topHit = (index, text, hits) => {
   for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
   let best = null;
   let runnerUp = 0;
-  const found = [null, null, null, null]; // rules 1 to 4
+  const found = [null, null, null, null]; // rules 1, 3, 4 and 5
   for (const h of hits) {
     if (h.type === "challenge") continue;
     if (best === null || h.score > best.score) {
@@ -515,9 +515,9 @@ const topHit = (index, text, hits) => {
       if (ok && (found[k] === null || h.score > found[k].score)) found[k] = h;
     });
   }
-  for (const h of found) if (h !== null) return h;
+  if (found[0] !== null) return found[0];
   if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
-  return null;
+  return found.find((h) => h !== null) ?? null;
 };
 
 
