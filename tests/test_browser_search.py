@@ -58,6 +58,8 @@ def test_results_are_grouped_challenges_first_and_rank_as_the_cli_does(page, sit
     ("Booking.com", "/case-studies/booking-com-business-metrics/"),
     ("Uber Michelangelo", "/mitigations/uber-michelangelo/"),
     ("Hidden technical debt in machine learning systems", "/references/s/#sculley2015hidden"),
+    ("Michelangelo", "/mitigations/uber-michelangelo/"),  # part of its name
+    ("Tramèr stealing", "/references/t/#tramer2016stealing"),  # its author and a word of its title
 ])
 def test_a_name_query_shows_the_named_entity_first(page, site, query: str, address: str) -> None:
     results = search(page, site, query)

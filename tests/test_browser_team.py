@@ -652,6 +652,29 @@ def test_the_skip_link_keeps_the_page_and_what_it_holds_unsaved(page, site) -> N
     assert urllib.parse.urlsplit(page.url).fragment == "", "the skip link adds no history entry"
 
 
+def test_a_status_waiting_for_its_reason_survives_the_page_being_swapped_in_again(page, site) -> None:
+    """Following a link to the page itself (here its own entry in the navigation) makes the theme's
+    instant navigation fetch the page and swap it in. A status chosen but waiting for its reason was
+    dropped then, and the item showed its saved status as if nothing had been chosen."""
+    open_checklist(page, site)
+    item_field(page, "status", DD[1]).select_option("na")
+    warning = page.locator(f'li[data-item="{DD[1]}"] .fg-item-warning')
+    expect(warning).to_be_visible()
+    page.locator(".fg-item").first.evaluate("li => { li.dataset.beforeSwap = 'yes'; }")
+    own = page.locator(f'nav a[href="./"], nav a[href="{site.url}checklists/data-management/"]').first
+    own.click()
+    if site.builder == "mkdocs":  # Material swaps the page in; the marker on the old element is gone then
+        expect(page.locator("[data-before-swap]")).to_have_count(0)
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(f"#status-{DD[1]}")).to_have_value("na")
+    expect(warning).to_be_visible()
+    expect(warning).to_contain_text("Not saved yet")
+    assert DD[1] not in stored(page, site) or stored(page, site)[DD[1]]["status"] != "na"
+    item_field(page, "reason", DD[1]).fill("No catalogue exists in this pilot")
+    expect(warning).to_be_hidden()
+    assert stored(page, site)[DD[1]]["status"] == "na"
+
+
 def _conflicting_import(tab) -> None:
     item_field(tab, "owner", DD[0]).fill("Ana")
     import_text(tab, "t.json", json.dumps({"format": "fieldguide-checklist", "version": 3, "items": [

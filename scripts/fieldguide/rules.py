@@ -258,13 +258,22 @@ def vocabulary_phrases(ck: Check) -> None:
 
 
 def synonym_groups(ck: Check) -> None:
-    """A word appears once in its synonym group."""
+    """A word appears once in its synonym group, and in one group only: a group is one sense, and a word
+    in two groups would make each group's words stand for the other's."""
     source = ck.cat.vocabulary_source
     if source is None:
         return
-    for g, group in enumerate(ck.cat.vocabulary.synonyms):
+    groups = ck.cat.vocabulary.synonyms
+    first: dict[str, int] = {}
+    for g, group in enumerate(groups):
         for i, word in repeats(group, key=str.lower):
             ck.report_at(source, ("synonyms", g, i), "vocabulary", f"'{word}' is listed twice in this group")
+        for i, word in enumerate(group):
+            other = first.setdefault(word.lower(), g)
+            if other != g:
+                ck.report_at(source, ("synonyms", g, i), "vocabulary",
+                             f"'{word}' is already in the group of '{groups[other][0]}' (synonyms[{other}]): "
+                             "a word belongs to one group")
 
 
 # ---------------------------------------------------------------- frameworks

@@ -70,6 +70,9 @@ QUERY: dict[str, float] = {
     "coord_floor": 0.4,  # share of the score kept by a document matching none of the other words
     "coord_power": 1,  # integer: how sharply matching more of the question's words is rewarded
     "top_ratio": 2.0,  # a case study, mitigation or reference this many times the best challenge's score leads
+    # A question that more case studies, mitigations and references hold word for word than this names none
+    # of them by its title, part of its name or its byline ("machine learning" is in dozens of titles).
+    "top_among": 8,
     "min_prefix": 3,  # letters typed before completions are tried
     "fuzzy1": 5,  # letters from which one edit is tolerated
     "fuzzy2": 8,  # letters from which two edits are tolerated
@@ -351,7 +354,10 @@ def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
     for m in cat.mitigations.values():
         docs.append(Doc("mitigation", m.id, m.title, m.kind.capitalize(), _clip(m.summary),
                         {"title": [m.title], "summary": [m.summary]}))
-    for r in sorted(cat.references.values(), key=lambda r: (r.survey_ref or 0, r.id)):
+    # A preprint comes right after its published version: on an equal score (same title and authors)
+    # the version the guide cites is listed, and leads, first.
+    for r in sorted(cat.references.values(),
+                    key=lambda r: (r.survey_ref or 0, r.published_version or r.id, r.published_version is not None)):
         names = [a.split(",")[0].split()[-1] if "," in a or " " in a else a for a in r.authors if a != "others"]
         who = names[0] if names else (r.corporate_author or "")
         if len(r.authors) > 2 or "others" in r.authors:
@@ -717,6 +723,22 @@ def name_terms(index: Index, doc: int) -> tuple[set[str], set[str]]:
     return name, {term(w) for w in words(line) if w not in index.stop}
 
 
+def byline_terms(index: Index, doc: int) -> set[str]:
+    """Whom a case study or reference is credited to, as terms: a reference's authors; a case study's
+    organisation ("Booking.com, 2019"), or the part of it in brackets when there is one, which names the
+    study's authors or the product ("ML practitioners (Sculley et al.), 2015": not "ML practitioners").
+    Not the year, not "et al."."""
+    d = index.docs[doc]
+    kind = TYPES[d[0]]
+    if kind not in ("case-study", "reference"):
+        return set()
+    cut = d[3].rfind(", " if kind == "case-study" else " (")
+    who = d[3][:cut] if cut >= 0 else d[3]
+    if kind == "case-study" and who.endswith(")") and "(" in who:
+        who = who[who.rfind("(") + 1:-1]
+    return {term(w) for w in words(who.replace("et al.", " ")) if w not in index.stop}
+
+
 def _direct(index: Index, question: set[str]) -> Counter[int]:
     """Per document, how many of these terms it holds (from the terms' own postings)."""
     out: Counter[int] = Counter()
@@ -727,13 +749,15 @@ def _direct(index: Index, question: set[str]) -> Counter[int]:
 
 
 class _TitleRule:
-    """Which documents' titles `top_hit` must read, from postings and the entry file alone: a named
+    """Which documents' titles `top_hit` must read, from postings and the entry file alone. A named
     document holds every term of its name, and its name is at least half the question, so it holds its
-    name's key term (`Index.names`) and at least that many of the question's terms; a titled one scores
-    `top_ratio` times the best challenge and its title line holds every term of a question of two or
-    more, each of them in its postings unless it is one of the few terms only title lines carry
-    (`Index.line_only`: years, "et al."). No other document can be either, and the page fetches only
-    these titles (with those shown)."""
+    name's key term (`Index.names`) and at least that many of the question's terms. Every other way to
+    lead by title (a byline, part of a name, a title line) needs the document's title line to hold the
+    whole question, so the document holds each of the question's terms in its postings, but for the few
+    terms only title lines carry (`Index.line_only`: years, "et al."); and either at most `top_among`
+    documents do (the question singles them out: bylines and parts of names), or the question has two
+    words or more and the document scores `top_ratio` times the best challenge (title lines). No other
+    document can lead by its title, and the page fetches only these titles (with those shown)."""
 
     def __init__(self, index: Index, question: set[str], hits: list[Hit]):
         self.index, self.question = index, question
@@ -741,12 +765,16 @@ class _TitleRule:
                                                           default=0.0)
         self.plain = question - index.line_only
         self.direct, self.plain_direct = _direct(index, question), _direct(index, self.plain)
+        held = sum(1 for h in hits if h.type != "challenge" and self.plain_direct[h.doc] >= len(self.plain))
+        self.few = bool(self.plain) and held <= index.query["top_among"]
+
+    def named(self, h: Hit) -> bool:
+        n, key = self.index.names[h.doc]
+        return n > 0 and key in self.question and 2 * n >= len(self.question) and self.direct[h.doc] >= n
 
     def reads(self, h: Hit) -> bool:
-        n, key = self.index.names[h.doc]
-        return ((n > 0 and key in self.question and 2 * n >= len(self.question) and self.direct[h.doc] >= n)
-                or (len(self.question) > 1 and h.score >= self.titled_from
-                    and self.plain_direct[h.doc] >= len(self.plain)))
+        return self.named(h) or (self.plain_direct[h.doc] >= len(self.plain) and (
+            self.few or (len(self.question) > 1 and h.score >= self.titled_from)))
 
 
 def top_candidates(index: Index, text: str, hits: list[Hit]) -> set[int]:
@@ -757,18 +785,28 @@ def top_candidates(index: Index, text: str, hits: list[Hit]) -> set[int]:
 
 def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     """The case study, mitigation or reference to show above the groups, the best-scoring of the first
-    kind found: one the question names (it holds every term of the name, and the name is at least half
-    of the question); one whose title line holds every word of a question of two words or more and
-    that scores `top_ratio` times the best challenge; one that scores `top_ratio` times every challenge
-    and every other document (a word found in many titles, such as "model", leads to none of them)."""
+    kind found:
+
+    1. one the question names: it holds every term of the name, and the name is at least half of the
+       question ("Booking.com", "Uber Michelangelo"); or it holds the whole title (a case study's title
+       pasted, name and what follows it);
+    2. one that scores `top_ratio` times every challenge and every other document ("SyRI"; a word found
+       in many titles, such as "model", leads to none of them);
+    3. one whose title line holds the whole question and its byline part of it ("Tramèr stealing",
+       "Booking": the authors or the organisation it is credited to, `byline_terms`);
+    4. one whose name the question is at least half of, scoring `top_ratio` times the best challenge
+       ("Michelangelo");
+    5. one whose title line holds every word of a question of two words or more and that scores
+       `top_ratio` times the best challenge ("Apple Card").
+
+    3 and 4 hold only when at most `top_among` documents hold every word of the question."""
     question = {term(s.word) for s in slots(index, text, False)}
     ratio = index.query["top_ratio"]
     challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
     rule = _TitleRule(index, question, hits)
     best: Hit | None = None
-    named: Hit | None = None
-    titled: Hit | None = None
     runner_up = 0.0
+    found: list[Hit | None] = [None, None, None, None]  # rules 1, 3, 4 and 5
     for h in hits:
         if h.type == "challenge":
             continue
@@ -778,20 +816,23 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
         else:
             runner_up = max(runner_up, h.score)
         if not rule.reads(h):
-            continue  # it can be neither named nor titled: its title is not read (the page never fetched it)
+            continue  # it cannot lead by its title: its title is not read (the page never fetched it)
         name, line = name_terms(index, h.doc)
-        if name and name <= question and 2 * len(name) >= len(question) and (named is None or h.score > named.score):
-            named = h
-        if (len(question) > 1 and question <= line and h.score >= ratio * challenge
-                and (titled is None or h.score > titled.score)):
-            titled = h
-    if named is not None:
-        return named
-    if titled is not None:
-        return titled
+        single = rule.few and question <= line  # the question singles it out, and its title line holds it
+        title = {term(w) for w in words(index.docs[h.doc][2]) if len(w) > 2 and w not in index.stop}
+        met = [(bool(name) and name <= question and 2 * len(name) >= len(question))
+               or (single and bool(title) and title <= question),
+               single and bool(question & byline_terms(index, h.doc)),
+               single and question <= name and 2 * len(question) >= len(name) and h.score >= ratio * challenge,
+               len(question) > 1 and question <= line and h.score >= ratio * challenge]
+        for k, ok in enumerate(met):
+            if ok and (found[k] is None or h.score > found[k].score):
+                found[k] = h
+    if found[0] is not None:
+        return found[0]
     if best is not None and best.score >= ratio * challenge and best.score >= ratio * runner_up:
         return best
-    return None
+    return next((h for h in found if h is not None), None)
 
 
 def shown(hits: list[Hit], limits: dict[str, int] | None = None) -> list[Hit]:

@@ -441,10 +441,23 @@ const direct = (index, terms) => {
   return out;
 };
 
+// Whom a case study or reference is credited to, as terms (fieldguide.search.byline_terms): a
+// reference's authors; a case study's organisation, or the part of it in brackets when there is one.
+const bylineTerms = (index, doc) => {
+  const d = index.doc(doc);
+  const kind = TYPES[d[0]];
+  if (kind !== "case-study" && kind !== "reference") return new Set();
+  const cut = d[3].lastIndexOf(kind === "case-study" ? ", " : " (");
+  let who = cut >= 0 ? d[3].slice(0, cut) : d[3];
+  if (kind === "case-study" && who.endsWith(")") && who.includes("(")) who = who.slice(who.lastIndexOf("(") + 1, -1);
+  return new Set(words(who.replaceAll("et al.", " ")).filter((w) => !index.stop.has(w)).map((w) => index.term(w)));
+};
+
 // Which documents' titles topHit must read (fieldguide.search._TitleRule): one that may be named holds
-// its name's key term and at least as many of the question's terms as its name has; one that may be
-// titled scores top_ratio times the best challenge and holds every term of the question in its
-// postings, but for terms only title lines carry. No other document can be either.
+// its name's key term and at least as many of the question's terms as its name has; any other way to
+// lead by title needs every term of the question in its postings (but for terms only title lines
+// carry), and either at most top_among documents hold them, or the question has two words or more and
+// the document scores top_ratio times the best challenge. No other document can lead by title.
 const titleRule = (index, question, hits) => {
   let challenge = 0;
   for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
@@ -452,32 +465,35 @@ const titleRule = (index, question, hits) => {
   const plain = new Set([...question].filter((t) => !index.lineOnly.has(t)));
   const all = direct(index, question);
   const plainHeld = direct(index, plain);
-  return (h) => {
+  const holds = (h) => (plainHeld.get(h.doc) || 0) >= plain.size;
+  let held = 0;
+  for (const h of hits) if (h.type !== "challenge" && holds(h)) held += 1;
+  const few = plain.size > 0 && held <= index.query.top_among;
+  const named = (h) => {
     const [n, key] = index.names[h.doc];
-    return (n > 0 && question.has(key) && 2 * n >= question.size && (all.get(h.doc) || 0) >= n)
-      || (question.size > 1 && h.score >= titledFrom && (plainHeld.get(h.doc) || 0) >= plain.size);
+    return n > 0 && question.has(key) && 2 * n >= question.size && (all.get(h.doc) || 0) >= n;
   };
+  return { few, reads: (h) => named(h) || (holds(h) && (few || (question.size > 1 && h.score >= titledFrom))) };
 };
 
 // The documents whose titles topHit reads for these hits: their fragments are fetched first.
 const topCandidates = (index, text, hits) => {
-  const reads = titleRule(index, new Set(slots(index, text, false).map((s) => index.term(s.word))), hits);
-  return hits.filter((h) => h.type !== "challenge" && reads(h)).map((h) => h.doc);
+  const rule = titleRule(index, new Set(slots(index, text, false).map((s) => index.term(s.word))), hits);
+  return hits.filter((h) => h.type !== "challenge" && rule.reads(h)).map((h) => h.doc);
 };
 
-// The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit): one the
-// question names; one whose title line holds a question of two words or more, top_ratio times the best challenge;
-// one top_ratio times every challenge and every other document.
+// The case study, mitigation or reference shown above the groups (fieldguide.search.top_hit, which lists
+// the five rules): named by the question; far above everything else; credited to someone the question
+// names; a name the question is half of; a title line holding the question.
 const topHit = (index, text, hits) => {
   const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
   const ratio = index.query.top_ratio;
-  const reads = titleRule(index, question, hits);
+  const rule = titleRule(index, question, hits);
   let challenge = 0;
   for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
   let best = null;
-  let named = null;
-  let titled = null;
   let runnerUp = 0;
+  const found = [null, null, null, null]; // rules 1, 3, 4 and 5
   for (const h of hits) {
     if (h.type === "challenge") continue;
     if (best === null || h.score > best.score) {
@@ -486,17 +502,24 @@ const topHit = (index, text, hits) => {
     } else {
       runnerUp = Math.max(runnerUp, h.score);
     }
-    if (!reads(h)) continue; // it can be neither named nor titled: its title is not needed
+    if (!rule.reads(h)) continue; // it cannot lead by its title: its title is not needed
     const [name, line] = nameTerms(index, h.doc);
-    if (name.size && within(name, question) && 2 * name.size >= question.size
-      && (named === null || h.score > named.score)) named = h;
-    if (question.size > 1 && within(question, line) && h.score >= ratio * challenge && (titled === null || h.score > titled.score)) titled = h;
+    const single = rule.few && within(question, line); // the question singles it out, and its title line holds it
+    const title = new Set(words(index.doc(h.doc)[2]).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
+    const met = [(name.size > 0 && within(name, question) && 2 * name.size >= question.size)
+      || (single && title.size > 0 && within(title, question)),
+      single && [...question].some((t) => bylineTerms(index, h.doc).has(t)),
+      single && within(question, name) && 2 * question.size >= name.size && h.score >= ratio * challenge,
+      question.size > 1 && within(question, line) && h.score >= ratio * challenge];
+    met.forEach((ok, k) => {
+      if (ok && (found[k] === null || h.score > found[k].score)) found[k] = h;
+    });
   }
-  if (named !== null) return named;
-  if (titled !== null) return titled;
+  if (found[0] !== null) return found[0];
   if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
-  return null;
+  return found.find((h) => h !== null) ?? null;
 };
+
 
 // What a reader sees for a question, with everything it needs fetched (fieldguide.search.listing and
 // files_for): the postings of its terms, then the titles topHit reads, then the documents shown, at most

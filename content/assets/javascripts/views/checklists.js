@@ -22,6 +22,8 @@ const needsReason = (status) => StateFile.NEEDS_REASON.includes(status);
 
 // A status that needs a reason is held here (not saved) until the reason is typed.
 const pendingStatus = new Map();
+const waitingText = (status) => `Not saved yet: give a reason (with at least one visible character) to mark this ${statusText(status)}.`;
+let shownPath = null; // the page onPage last showed: the theme may swap the same page in again
 let stateSchema = null; // loaded with the page, so that edits are checked like imports
 
 const warn = (li, text) => {
@@ -177,7 +179,7 @@ const onItemChange = (event) => {
     if (needsReason(field.value) && !StateFile.REASON_GIVEN.test(s.reason)) {
       pendingStatus.set(id, field.value); // held until a reason is given
       showItem(li, s);
-      warn(li, `Not saved yet: give a reason (with at least one visible character) to mark this ${statusText(field.value)}.`);
+      warn(li, waitingText(field.value));
       return;
     }
     changes = { status: field.value };
@@ -536,11 +538,16 @@ addEventListener("storage", (event) => {
 });
 
 onPage(() => {
+  const samePage = location.pathname === shownPath;
+  shownPath = location.pathname;
   if (!document.querySelector(".fg-checklist-tools")) return;
-  pendingStatus.clear();
+  // A link to the page itself makes the theme fetch it and swap it in: a status waiting for its reason
+  // stays chosen, with its warning, as before the swap. Another page starts with none.
+  if (!samePage) pendingStatus.clear();
   loadStateSchema().then((schema) => { stateSchema = schema; }, () => {});
   addSkipLink();
   refreshChecklist();
+  for (const li of pageItems()) if (pendingStatus.has(li.dataset.item)) warn(li, waitingText(pendingStatus.get(li.dataset.item)));
   applyPlan();
   // A link to the overview with a framework filter (?framework=...) filters every stage's checks, and
   // one to a place on the sheet (#a-challenge, #done-an-item) shows the sheet.
