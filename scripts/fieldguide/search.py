@@ -802,7 +802,6 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     3 and 4 hold only when at most `top_among` documents hold every word of the question."""
     question = {term(s.word) for s in slots(index, text, False)}
     ratio = index.query["top_ratio"]
-    challenge = max((h.score for h in hits if h.type == "challenge"), default=0.0)
     rule = _TitleRule(index, question, hits)
     best: Hit | None = None
     runner_up = 0.0
@@ -819,18 +818,18 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
             continue  # it cannot lead by its title: its title is not read (the page never fetched it)
         name, line = name_terms(index, h.doc)
         single = rule.few and question <= line  # the question singles it out, and its title line holds it
-        title = {term(w) for w in words(index.docs[h.doc][2]) if len(w) > 2 and w not in index.stop}
+        whole_title = single and {term(w) for w in words(index.docs[h.doc][2]) if len(w) > 2 and w not in index.stop}
         met = [(bool(name) and name <= question and 2 * len(name) >= len(question))
-               or (single and bool(title) and title <= question),
+               or (bool(whole_title) and whole_title <= question),
                single and bool(question & byline_terms(index, h.doc)),
-               single and question <= name and 2 * len(question) >= len(name) and h.score >= ratio * challenge,
-               len(question) > 1 and question <= line and h.score >= ratio * challenge]
+               single and question <= name and 2 * len(question) >= len(name) and h.score >= rule.titled_from,
+               len(question) > 1 and question <= line and h.score >= rule.titled_from]
         for k, ok in enumerate(met):
             if ok and (found[k] is None or h.score > found[k].score):
                 found[k] = h
     if found[0] is not None:
         return found[0]
-    if best is not None and best.score >= ratio * challenge and best.score >= ratio * runner_up:
+    if best is not None and best.score >= rule.titled_from and best.score >= ratio * runner_up:
         return best
     return next((h for h in found if h is not None), None)
 

@@ -473,7 +473,7 @@ const titleRule = (index, question, hits) => {
     const [n, key] = index.names[h.doc];
     return n > 0 && question.has(key) && 2 * n >= question.size && (all.get(h.doc) || 0) >= n;
   };
-  return { few, reads: (h) => named(h) || (holds(h) && (few || (question.size > 1 && h.score >= titledFrom))) };
+  return { few, titledFrom, reads: (h) => named(h) || (holds(h) && (few || (question.size > 1 && h.score >= titledFrom))) };
 };
 
 // The documents whose titles topHit reads for these hits: their fragments are fetched first.
@@ -489,8 +489,6 @@ const topHit = (index, text, hits) => {
   const question = new Set(slots(index, text, false).map((s) => index.term(s.word)));
   const ratio = index.query.top_ratio;
   const rule = titleRule(index, question, hits);
-  let challenge = 0;
-  for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
   let best = null;
   let runnerUp = 0;
   const found = [null, null, null, null]; // rules 1, 3, 4 and 5
@@ -505,21 +503,22 @@ const topHit = (index, text, hits) => {
     if (!rule.reads(h)) continue; // it cannot lead by its title: its title is not needed
     const [name, line] = nameTerms(index, h.doc);
     const single = rule.few && within(question, line); // the question singles it out, and its title line holds it
-    const title = new Set(words(index.doc(h.doc)[2]).filter((w) => w.length > 2 && !index.stop.has(w)).map((w) => index.term(w)));
+    const wholeTitle = single && new Set(words(index.doc(h.doc)[2]).filter((w) => w.length > 2 && !index.stop.has(w))
+      .map((w) => index.term(w)));
+    const byline = single && bylineTerms(index, h.doc);
     const met = [(name.size > 0 && within(name, question) && 2 * name.size >= question.size)
-      || (single && title.size > 0 && within(title, question)),
-      single && [...question].some((t) => bylineTerms(index, h.doc).has(t)),
-      single && within(question, name) && 2 * question.size >= name.size && h.score >= ratio * challenge,
-      question.size > 1 && within(question, line) && h.score >= ratio * challenge];
+      || (wholeTitle && wholeTitle.size > 0 && within(wholeTitle, question)),
+      single && [...question].some((t) => byline.has(t)),
+      single && within(question, name) && 2 * question.size >= name.size && h.score >= rule.titledFrom,
+      question.size > 1 && within(question, line) && h.score >= rule.titledFrom];
     met.forEach((ok, k) => {
       if (ok && (found[k] === null || h.score > found[k].score)) found[k] = h;
     });
   }
   if (found[0] !== null) return found[0];
-  if (best !== null && best.score >= ratio * challenge && best.score >= ratio * runnerUp) return best;
+  if (best !== null && best.score >= rule.titledFrom && best.score >= ratio * runnerUp) return best;
   return found.find((h) => h !== null) ?? null;
 };
-
 
 // What a reader sees for a question, with everything it needs fetched (fieldguide.search.listing and
 // files_for): the postings of its terms, then the titles topHit reads, then the documents shown, at most
