@@ -48,7 +48,7 @@ LIMITS = {"challenge": 8, "case-study": 4, "mitigation": 4, "reference": 3}  # r
 
 # Document side: BM25F field weights per document type, saturation k1 and length normalisation b.
 FIELDS: dict[str, dict[str, float]] = {
-    "challenge": {"title": 6.0, "aliases": 5.0, "phrases": 3.0, "summary": 2.0, "signals": 0.75,
+    "challenge": {"title": 6.0, "aliases": 5.0, "phrases": 3.0, "contexts": 0.0, "summary": 2.0, "signals": 0.75,
                   "checklist": 0.5, "description": 0.5, "linked": 0.3},
     "case-study": {"title": 4.0, "summary": 2.0, "body": 1.0},
     "mitigation": {"title": 4.0, "summary": 2.0},
@@ -343,6 +343,7 @@ def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
         docs.append(Doc("challenge", c.id, c.title,
                         f"{stage.title} › {cat.steps[c.step].title}", _clip(c.summary), {
                             "title": [c.title], "aliases": list(c.aliases), "phrases": list(phrases.get(c.id, [])),
+                            "contexts": list(cat.vocabulary.contexts.get(c.id, [])),
                             "summary": [c.summary], "signals": list(c.signals),
                             "checklist": [i.text for i in c.checklist], "description": [c.description],
                             "linked": linked}))
