@@ -50,6 +50,24 @@ def test_stages_limit_the_plan(valid_catalog: Path) -> None:
     assert [r.id for r in plan.rank(cat, g, Profile(stages=["model-deployment"]))] == ["feedback-loops"]
 
 
+def test_a_challenges_contexts_let_a_kickoff_description_find_it(valid_catalog: Path) -> None:
+    """A kickoff description names the project, not the problem: it finds a challenge through the contexts
+    vocabulary.yaml gives it (how such a project is described before the challenge bites)."""
+    description = "Shoppers see what we rank first, and what they click next month decides what we train on."
+    cat, g = _valid(valid_catalog)
+    before = plan.rank(cat, g, Profile(description=description))
+    assert before[0].id != "feedback-loops"
+    (valid_catalog / "vocabulary.yaml").write_text(
+        "contexts:\n  feedback-loops:\n"
+        "    - What shoppers click on the items we rank first becomes next month's training data.\n",
+        encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    after = plan.rank(cat, g, Profile(description=description))
+    assert after[0].id == "feedback-loops"
+    assert {"shoppers", "click"} <= set(after[0].words)
+    assert search.run(search.index_for(cat, g), "shoppers click", types=("challenge",))[0].id == "feedback-loops"
+
+
 # The planner page's own arithmetic (engine/search.js, run under Node) is compared
 # with `rank` profile by profile, order, scores and matched words, in test_search_parity.py.
 
