@@ -60,7 +60,8 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
     return h1 / n, h5 / n, mrr / n
 
 
-AUTHOR_ROWS = (("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("eighth", "/8"))  # issue 21's outside authors, each also scored alone
+# issue 21's outside authors, each also scored alone
+AUTHOR_ROWS = (("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("eighth", "/8"))
 
 
 def groups(entries: list[dict[str, Any]], split: str) -> list[tuple[str, list[dict[str, Any]]]]:
