@@ -1,8 +1,9 @@
 """`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
 
 For the questions in questions.yaml (dev, holdout and the blind set) and the profiles in profiles.yaml
-(dev and holdout), each split apart, and within a split the second, third and fifth authors' entries again on
-their own (blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data of round 6):
+(dev and holdout), each split apart, and within a split the second, third, fifth and eighth authors' entries
+again on their own (blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data of round 6,
+dev/8 the planner dev profiles of round 7):
 - site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
