@@ -18,13 +18,13 @@ from conftest import HERE, REAL
 RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
-AUTHORS = {"second", "third", "fifth"}  # no author field: the first author (the engine's own team)
+AUTHORS = {"second", "third", "fifth", "eighth"}  # no author field: the first author (the engine's own team)
 BLIND_AUTHORS = {"second", "fifth"}  # the original blind set (second) and the fresh one of issue 21, round 6 (fifth)
 # The third (issue 21, round 2) and fifth (round 6) authors also write long questions; others stay at 15.
 MAX_WORDS = {"third": 25, "fifth": 25}
-# Entries outside the seeded dev/holdout draw: the third author's are dev by design, the fifth author's
-# are fresh held-out data (blind questions, holdout profiles) written after every tuning round.
-UNDRAWN = {"third", "fifth"}
+# Entries outside the seeded dev/holdout draw: the third and eighth authors' are dev by design, the fifth
+# author's are fresh held-out data (blind questions, holdout profiles) written after every tuning round.
+UNDRAWN = {"third", "fifth", "eighth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -170,6 +170,15 @@ def test_third_authors_entries_are_dev_data(name: str, request: pytest.FixtureRe
     stray = [e.get("q") or e.get("id") for e in request.getfixturevalue(name)
              if e.get("author") == "third" and e["split"] != "dev"]
     assert not stray, f"{name}: third-author entries outside dev: {stray}"
+
+
+def test_eighth_authors_profiles_are_dev_data(profiles: list[dict]) -> None:
+    """Round 7 of issue 21 added planner profiles as tuning data, outside the seeded draw; one marked
+    holdout would quietly enter the held-out estimate without having been written or drawn for it."""
+    theirs = [p for p in profiles if p.get("author") == "eighth"]
+    assert theirs, "no eighth-author profiles"
+    stray = [p["id"] for p in theirs if p["split"] != "dev"]
+    assert not stray, f"eighth-author profiles outside dev: {stray}"
 
 
 @pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
