@@ -183,6 +183,17 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
     assert not stray, f"{name}: fifth-author entries outside {held_out}: {stray}"
 
 
+def test_seventh_authors_blind_set_is_spread_over_challenges(questions: list[dict], challenges: set[str]) -> None:
+    """The round-7 blind set (issue 21) is scored on its own (blind/7): at least 48 questions whose first
+    answers name at least 35 distinct challenges, none first more than twice, so no one page decides it."""
+    fresh = [e for e in questions if e.get("author") == "seventh"]
+    assert len(fresh) >= 48
+    firsts = Counter(e["accept"][0] for e in fresh)
+    assert len(firsts) >= 35, f"only {len(firsts)} distinct first answers among seventh-author questions"
+    crowded = sorted(c for c, n in firsts.items() if n > 2)
+    assert not crowded, f"challenges first answered by more than two seventh-author questions: {crowded}"
+
+
 @pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
 def test_seventh_authors_entries_are_held_out(name: str, held_out: str, request: pytest.FixtureRequest) -> None:
     """Round 7 of issue 21 added held-out data only (written after six tuning rounds on dev); a
