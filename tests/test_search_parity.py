@@ -22,7 +22,7 @@ RUNNER = HERE / "relevance" / "run_engine.js"
 CAT = load.load(REAL)
 G = graph.build(CAT)
 DATA = search.build_index(CAT, G)
-INDEX = search.Index(DATA)
+INDEX = search.Index(DATA, search.Index(search.contexts_data(CAT, G)))  # as index_for: with the contexts
 
 # Edge cases beyond the dev set: typos, British spellings, prefixes, stop words only, symbols, accents.
 EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",

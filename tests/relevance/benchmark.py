@@ -128,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     cat, g = root_catalog()
     data = search.build_index(cat, g)
-    index = search.Index(data)
+    index = search.Index(data, search.Index(search.contexts_data(cat, g)))  # as index_for: with the contexts
     rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -5,7 +5,7 @@
 // chunks of what it shows or exports, never the whole catalog's texts.
 
 import { basketData } from "../engine/citations.js";
-import { assemble } from "../engine/parts.js";
+import { assemble, idsOf, records } from "../engine/parts.js";
 import { withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
@@ -47,4 +47,20 @@ let indexPromise = null;
 export const loadIndex = () => {
   indexPromise ??= loadJson("search/index.json", FIXED).then((data) => new Index(data, loadSearchPart));
   return indexPromise;
+};
+
+// The index of the challenges' contexts (planner data `ranking.contexts`: the files of its layout, by
+// name), which the planner also reads a description against: fetched once a description is written.
+// Null when the catalog gives no contexts.
+let contextsPromise = null;
+export const loadContexts = (data) => {
+  contextsPromise ??= records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), loadJson).then((files) => {
+    if (!Object.hasOwn(files, "index.json")) return null;
+    return new Index(files["index.json"], async (name) => {
+      if (!Object.hasOwn(files, name)) throw new Error(`the planner's contexts index names ${name}, which it lacks`);
+      return files[name];
+    });
+  });
+  contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
+  return contextsPromise;
 };
