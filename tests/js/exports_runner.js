@@ -12,9 +12,9 @@ import fs from "node:fs";
 import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
-import { assemble } from "../../content/assets/javascripts/engine/parts.js";
+import { assemble, idsOf, records } from "../../content/assets/javascripts/engine/parts.js";
 import { brief, withBrief } from "../../content/assets/javascripts/engine/plan.js";
-import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
+import { Index, contextsIndex, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
@@ -36,15 +36,21 @@ const imported = (path) => {
   return store;
 };
 
+// The challenges' contexts, fetched from the planner's chunks as the page fetches them (core/data.js loadContexts).
+const contexts = contextsIndex(await records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), load));
+
 const out = [];
 for (const job of input.jobs) {
-  if (job.format === "brief") await prepareDescription(index, job.profile.description);
+  if (job.format === "brief") {
+    await prepareDescription(index, job.profile.description);
+    if (contexts) await prepareDescription(contexts, job.profile.description);
+  }
   out.push(await answer(job));
 }
 
 async function answer(job) {
   if (job.format === "brief") {
-    const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
+    const ranked = rankProfile(data.ranking, index, job.profile, contexts).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
     if (store?.errors) return store;
     const ids = { challenges: ranked.map((r) => r.id), caseStudies: job.caseStudies, mitigations: job.mitigations };

@@ -43,8 +43,7 @@ for (const w of job.terms || []) out.terms.push(index.term(w));
 if (job.plan) {
   const data = JSON.parse(fs.readFileSync(job.plan.data, "utf8"));
   // The challenges' contexts: their index's files, by name, in the planner's data (core/data.js loadContexts).
-  const files = data.ranking.contexts || {};
-  const contexts = files["index.json"] ? new engine.Index(files["index.json"], async (name) => files[name]) : null;
+  const contexts = engine.contextsIndex(data.ranking.contexts);
   for (const profile of job.plan.profiles) {
     await engine.prepareDescription(index, profile.description);
     if (contexts) await engine.prepareDescription(contexts, profile.description);

@@ -7,7 +7,7 @@
 import { basketData } from "../engine/citations.js";
 import { assemble, idsOf, records } from "../engine/parts.js";
 import { withBrief } from "../engine/plan.js";
-import { Index } from "../engine/search.js";
+import { Index, contextsIndex } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
 
 // Files whose name stays the same from one deploy to the next: revalidated on each visit (core/site.js).
@@ -54,13 +54,7 @@ export const loadIndex = () => {
 // Null when the catalog gives no contexts.
 let contextsPromise = null;
 export const loadContexts = (data) => {
-  contextsPromise ??= records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), loadJson).then((files) => {
-    if (!Object.hasOwn(files, "index.json")) return null;
-    return new Index(files["index.json"], async (name) => {
-      if (!Object.hasOwn(files, name)) throw new Error(`the planner's contexts index names ${name}, which it lacks`);
-      return files[name];
-    });
-  });
+  contextsPromise ??= records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), loadJson).then(contextsIndex);
   contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
   return contextsPromise;
 };
