@@ -129,10 +129,10 @@ MAX_WORDS = 4  # matched description words named in a reason
 def describe(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
     """Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its
     own words and its contexts (`index.contexts`), and the words matched by either."""
-    own = _relevance(index, description)
+    own = relevance(index, description)
     if index.contexts is None:
         return own
-    contexts = _relevance(index.contexts, description)
+    contexts = relevance(index.contexts, description)
     out = {}
     for cid in [*own, *(c for c in contexts if c not in own)]:
         share, words = own.get(cid, (0.0, []))
@@ -146,7 +146,7 @@ def describe(index: search.Index, description: str) -> dict[str, tuple[float, li
     return out
 
 
-def _relevance(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
+def relevance(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
     """Per challenge of this index: relevance to the description as a share of the best one, and the
     words matched."""
     if not description.strip():
