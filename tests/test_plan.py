@@ -61,7 +61,8 @@ def test_a_challenges_contexts_let_a_kickoff_description_find_it(valid_catalog: 
     searched = [h.id for h in search.run(search.index_for(cat, g), "shoppers click", types=("challenge",))]
     (valid_catalog / "vocabulary.yaml").write_text(
         "contexts:\n  feedback-loops:\n"
-        "    - What shoppers click on the items we rank first becomes next month's training data.\n",
+        "    - What shoppers click on the items we rank first becomes next month's training data.\n"
+        "  data-profiling:\n    - Several teams fill the warehouse tables by hand from spreadsheets.\n",
         encoding="utf-8")
     cat, g = _valid(valid_catalog)
     after = plan.rank(cat, g, Profile(description=description))
@@ -70,6 +71,21 @@ def test_a_challenges_contexts_let_a_kickoff_description_find_it(valid_catalog: 
     assert "“shoppers”" in after[0].reasons(cat)[0]
     # the contexts are the planner's: a question typed into search finds what it found before
     assert [h.id for h in search.run(search.index_for(cat, g), "shoppers click", types=("challenge",))] == searched
+
+
+def test_a_challenge_without_contexts_keeps_the_whole_description_weight(valid_catalog: Path) -> None:
+    """Contexts written for one challenge do not demote the others: a challenge that has none (yet) is
+    read on its own words for all of the description's weight."""
+    description = "Quality problems in the data go unseen until the model is trained."
+    cat, g = _valid(valid_catalog)
+    before = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
+    (valid_catalog / "vocabulary.yaml").write_text(
+        "contexts:\n  feedback-loops:\n    - What users click on becomes next month's training data.\n",
+        encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    after = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
+    assert after["data-profiling"] == before["data-profiling"] > after["feedback-loops"]
+    assert after["data-profiling"] >= plan.DESCRIPTION, "the closest challenge by its own words gets it all"
 
 
 # The planner page's own arithmetic (engine/search.js, run under Node) is compared

@@ -117,6 +117,27 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
         assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
 
 
+def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as_fieldguide_plan_does(
+        tmp_path: Path) -> None:
+    """A catalog where some challenges have no contexts yet (a contributor's new challenge): both
+    engines give those challenges the whole description weight from their own words, in one way."""
+    cat = load.load(REAL)
+    dropped = sorted(cat.vocabulary.contexts)[::4]
+    for cid in dropped:
+        del cat.vocabulary.contexts[cid]
+    g = graph.build(cat)
+    index = search.index_for(cat, g)
+    assert search.build_index(cat, g) == DATA, "the search index does not hold the contexts"
+    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
+                                        encoding="utf-8")
+    picked = [profile_of(p) for p in profiles("dev")[:30]]
+    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
+                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
+    for profile, js in zip(picked, out, strict=True):
+        py = plan.rank(cat, g, profile, index)
+        assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
+
+
 def test_the_engine_reads_a_bounded_part_of_any_question() -> None:
     """10,000 unknown words cost 28 s of CPU in the page before: both engines read at most
     max_query_words words of a question (within max_query_chars) and a description's first

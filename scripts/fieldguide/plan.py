@@ -42,7 +42,7 @@ EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges fi
 # challenges' contexts. Chosen on the 80 dev profiles (tests/relevance/README.md, round 7): the best
 # match gets 10 (was 8 on the challenges' own words alone), half of it from the contexts.
 DESCRIPTION = 10.0  # the challenge that best matches the project's description
-CONTEXTS = 0.5  # the share of DESCRIPTION read against the contexts (all of it goes to the own words without any)
+CONTEXTS = 0.5  # the share of DESCRIPTION read against the contexts (a challenge without any: its own words)
 
 
 @dataclass(frozen=True)
@@ -133,10 +133,11 @@ def describe(index: search.Index, description: str) -> dict[str, tuple[float, li
     if index.contexts is None:
         return own
     contexts = relevance(index.contexts, description)
+    held = {d[1] for d in index.contexts.docs}  # a challenge without contexts is read on its own words alone
     out = {}
     for cid in [*own, *(c for c in contexts if c not in own)]:
         share, words = own.get(cid, (0.0, []))
-        more, also = contexts.get(cid, (0.0, []))
+        more, also = contexts.get(cid, (0.0, [])) if cid in held else (share, [])
         both: list[str] = []  # taken in turn from each reading, so that both show among the words named
         for pair in itertools.zip_longest(words, also):
             for w in pair:
@@ -295,6 +296,7 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | Non
                     for cid, w in weights(cat, g, index).items()},
         "description": DESCRIPTION,
         "contexts_share": CONTEXTS,
+        "with_contexts": sorted(cid for cid in cat.challenges if cat.vocabulary.contexts.get(cid)),
         # the contexts' index as the files its layout writes (searchfiles), by name: the page reads it with
         # the same engine, fetching it only once a description is written (pagedata.TABLES)
         "contexts": contexts_files(cat, g),

@@ -386,7 +386,8 @@ def build_index(cat: Catalog, g: nx.MultiDiGraph, fields: dict[str, dict[str, fl
     """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters.
     `fields`: the document types and fields indexed (FIELDS; CONTEXT_FIELDS for the planner's contexts)."""
     fields = fields or FIELDS
-    docs = [d for d in documents(cat, g) if d.type in fields]
+    # Only documents with something in an indexed field: the contexts' index holds the challenges that have some.
+    docs = [d for d in documents(cat, g) if d.type in fields and any(d.fields.get(f) for f in fields[d.type])]
     tokenised = [{f: [t for text in texts for t in doc_terms(text)] for f, texts in d.fields.items()} for d in docs]
     raw: dict[str, list[tuple[int, float]]] = {}
     for kind in TYPES:

@@ -557,14 +557,15 @@ const contextsIndex = (files) => {
 // Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its own
 // words (`index`) and its contexts (`contexts`, the contexts' index, or null), and the words matched
 // by either: fieldguide.plan.describe.
-const describe = (index, description, maxWords, contexts = null, share = 0) => {
+const describe = (index, description, maxWords, contexts = null, share = 0, withContexts = []) => {
   const byWords = relevance(index, description, maxWords);
   if (!contexts) return byWords;
   const byContexts = relevance(contexts, description, maxWords);
+  const held = new Set(withContexts); // a challenge without contexts is read on its own words alone
   const out = new Map();
   for (const cid of [...byWords.keys(), ...[...byContexts.keys()].filter((c) => !byWords.has(c))]) {
     const [a, named] = byWords.get(cid) || [0, []];
-    const [b, also] = byContexts.get(cid) || [0, []];
+    const [b, also] = held.has(cid) ? byContexts.get(cid) || [0, []] : [a, []];
     const both = []; // taken in turn from each reading, so that both show among the words named
     for (let k = 0; k < Math.max(named.length, also.length); k += 1) {
       for (const w of [named[k], also[k]]) if (w !== undefined && !both.includes(w)) both.push(w);
@@ -606,8 +607,8 @@ const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined)
 // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
 const rankProfile = (ranking, index, profile, contexts = null) => {
   const order = ranking.order;
-  const read = index ? describe(index, profile.description || "", ranking.max_words, contexts, ranking.contexts_share)
-    : new Map();
+  const read = index ? describe(index, profile.description || "", ranking.max_words, contexts, ranking.contexts_share,
+    ranking.with_contexts) : new Map();
   const ranked = [];
   for (const cid of order) {
     if (profile.stages && profile.stages.length && !profile.stages.includes(own(ranking.stage_of, cid))) continue;
