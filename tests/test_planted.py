@@ -121,7 +121,8 @@ def test_vocabulary_text_follows_the_prose_rules(project: Path, caplog: pytest.L
     assert "catalog/vocabulary.yaml:2: vocabulary: synonyms[0][1]: raw HTML is not allowed" in message, message
     assert "catalog/vocabulary.yaml:6: vocabulary: phrases.data-discovery[1]: link target 'javascript:alert(1)'" \
         in message, message
-    assert "catalog/vocabulary.yaml:9: vocabulary: contexts.data-discovery[0]: raw HTML is not allowed" in message, message
+    assert "catalog/vocabulary.yaml:9: vocabulary: contexts.data-discovery[0]: raw HTML is not allowed" \
+        in message, message
 
 
 def test_vocabulary_past_the_source_check_is_stopped_in_the_json_it_reaches(
