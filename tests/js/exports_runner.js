@@ -12,9 +12,9 @@ import fs from "node:fs";
 import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
-import { assemble, idsOf, records } from "../../content/assets/javascripts/engine/parts.js";
-import { brief, withBrief } from "../../content/assets/javascripts/engine/plan.js";
-import { Index, contextsIndex, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
+import { assemble } from "../../content/assets/javascripts/engine/parts.js";
+import { brief, contextsIndex, withBrief } from "../../content/assets/javascripts/engine/plan.js";
+import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
 const input = JSON.parse(fs.readFileSync(0, "utf8"));
@@ -37,7 +37,7 @@ const imported = (path) => {
 };
 
 // The challenges' contexts, fetched from the planner's chunks as the page fetches them (core/data.js loadContexts).
-const contexts = contextsIndex(await records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), load));
+const contexts = await contextsIndex(data, load);
 
 const out = [];
 for (const job of input.jobs) {

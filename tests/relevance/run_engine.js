@@ -42,8 +42,10 @@ for (const w of job.stems || []) out.stems.push(engine.stem(w));
 for (const w of job.terms || []) out.terms.push(index.term(w));
 if (job.plan) {
   const data = JSON.parse(fs.readFileSync(job.plan.data, "utf8"));
-  // The challenges' contexts: their index's files, by name, in the planner's data (core/data.js loadContexts).
-  const contexts = engine.contextsIndex(data.ranking.contexts);
+  // The challenges' contexts: their index's files, by name, in the planner's data (whole here; the page
+  // fetches them in chunks, engine/plan.js contextsIndex).
+  const files = data.ranking.contexts || {};
+  const contexts = files["index.json"] ? new engine.Index(files["index.json"], async (name) => files[name]) : null;
   for (const profile of job.plan.profiles) {
     await engine.prepareDescription(index, profile.description);
     if (contexts) await engine.prepareDescription(contexts, profile.description);

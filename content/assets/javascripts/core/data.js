@@ -5,9 +5,9 @@
 // chunks of what it shows or exports, never the whole catalog's texts.
 
 import { basketData } from "../engine/citations.js";
-import { assemble, idsOf, records } from "../engine/parts.js";
-import { withBrief } from "../engine/plan.js";
-import { Index, contextsIndex } from "../engine/search.js";
+import { assemble } from "../engine/parts.js";
+import { contextsIndex, withBrief } from "../engine/plan.js";
+import { Index } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
 
 // Files whose name stays the same from one deploy to the next: revalidated on each visit (core/site.js).
@@ -49,12 +49,11 @@ export const loadIndex = () => {
   return indexPromise;
 };
 
-// The index of the challenges' contexts (planner data `ranking.contexts`: the files of its layout, by
-// name), which the planner also reads a description against: fetched once a description is written.
-// Null when the catalog gives no contexts.
+// The index of the challenges' contexts (engine/plan.js contextsIndex), which the planner also reads a
+// description against: fetched once a description is written. Null when the catalog gives none.
 let contextsPromise = null;
 export const loadContexts = (data) => {
-  contextsPromise ??= records(data, "ranking.contexts", idsOf(data, "ranking.contexts"), loadJson).then(contextsIndex);
+  contextsPromise ??= contextsIndex(data, loadJson);
   contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
   return contextsPromise;
 };

@@ -544,16 +544,6 @@ const prepareDescription = async (index, description) => {
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
 
-// The index of the challenges' contexts from its layout's files by name (the planner's data
-// `ranking.contexts`, fieldguide.plan.contexts_files), or null when the catalog gives none.
-const contextsIndex = (files) => {
-  if (!files || !Object.hasOwn(files, "index.json")) return null;
-  return new Index(files["index.json"], async (name) => {
-    if (!Object.hasOwn(files, name)) throw new Error(`the planner's contexts index names ${name}, which it lacks`);
-    return files[name];
-  });
-};
-
 // Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its own
 // words (`index`) and its contexts (`contexts`, the contexts' index, or null), and the words matched
 // by either: fieldguide.plan.describe.
@@ -631,5 +621,5 @@ const rankProfile = (ranking, index, profile, contexts = null) => {
 
 export {
   TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, topCandidates, answer,
-  prepareDescription, contextsIndex, describe, rankProfile,
+  prepareDescription, describe, rankProfile,
 };
