@@ -136,4 +136,3 @@ export const contextsIndex = async (core, load) => {
   };
   return new Index(await part("index.json"), part);
 };
-
