@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from conftest import HERE, REAL, RICH, cli
@@ -50,6 +51,43 @@ def test_stages_limit_the_plan(valid_catalog: Path) -> None:
     assert [r.id for r in plan.rank(cat, g, Profile(stages=["model-deployment"]))] == ["feedback-loops"]
 
 
+def test_a_challenges_contexts_let_a_kickoff_description_find_it(valid_catalog: Path) -> None:
+    """A kickoff description names the project, not the problem: it finds a challenge through the contexts
+    vocabulary.yaml gives it (how such a project is described before the challenge bites)."""
+    description = "Shoppers see what we rank first, and what they click next month decides what we train on."
+    cat, g = _valid(valid_catalog)
+    before = plan.rank(cat, g, Profile(description=description))
+    assert before[0].id != "feedback-loops"
+    searched = [h.id for h in search.run(search.index_for(cat, g), "shoppers click", types=("challenge",))]
+    (valid_catalog / "vocabulary.yaml").write_text(
+        "contexts:\n  feedback-loops:\n"
+        "    - What shoppers click on the items we rank first becomes next month's training data.\n"
+        "  data-profiling:\n    - Several teams fill the warehouse tables by hand from spreadsheets.\n",
+        encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    after = plan.rank(cat, g, Profile(description=description))
+    assert after[0].id == "feedback-loops"
+    assert {"shoppers", "rank"} <= set(after[0].words), "words only the context holds are named too"
+    assert "“shoppers”" in after[0].reasons(cat)[0]
+    # the contexts are the planner's: a question typed into search finds what it found before
+    assert [h.id for h in search.run(search.index_for(cat, g), "shoppers click", types=("challenge",))] == searched
+
+
+def test_a_challenge_without_contexts_keeps_the_whole_description_weight(valid_catalog: Path) -> None:
+    """Contexts written for one challenge do not demote the others: a challenge that has none (yet) is
+    read on its own words for all of the description's weight."""
+    description = "Quality problems in the data go unseen until the model is trained."
+    cat, g = _valid(valid_catalog)
+    before = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
+    (valid_catalog / "vocabulary.yaml").write_text(
+        "contexts:\n  feedback-loops:\n    - What users click on becomes next month's training data.\n",
+        encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    after = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
+    assert after["data-profiling"] == before["data-profiling"] > after["feedback-loops"]
+    assert after["data-profiling"] >= plan.DESCRIPTION, "the closest challenge by its own words gets it all"
+
+
 # The planner page's own arithmetic (engine/search.js, run under Node) is compared
 # with `rank` profile by profile, order, scores and matched words, in test_search_parity.py.
 
@@ -72,13 +110,15 @@ def test_a_trait_ranks_first_the_challenge_that_is_about_it() -> None:
 def test_the_description_moves_the_challenges_it_talks_about_up_and_names_the_words() -> None:
     cat, g = _real()
     plain = [r.id for r in plan.rank(cat, g, Profile(industry="online-services"))]
-    described = plan.rank(cat, g, Profile(industry="online-services", description=(
-        "We retrain a demand forecast every week from store sales; seasons, promotions and shoppers' habits "
-        "keep changing what sells.")))
+    description = ("We retrain a demand forecast every week from store sales; seasons, promotions and shoppers' "
+                   "habits keep changing what sells.")
+    described = plan.rank(cat, g, Profile(industry="online-services", description=description))
     assert plain.index("concept-drift") > 4
     assert described[0].id == "concept-drift"
     why = described[0].reasons(cat)
-    assert why[0].startswith("your description mentions ") and "“retrain”" in why[0]
+    assert why[0].startswith("your description mentions ")
+    named = re.findall(r"“([^”]+)”", why[0])
+    assert named and all(w in description.lower() for w in named), "only words the description has"
 
 
 def test_reasons_never_claim_a_match_that_is_not_there() -> None:

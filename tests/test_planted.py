@@ -116,20 +116,24 @@ def test_vocabulary_text_follows_the_prose_rules(project: Path, caplog: pytest.L
     held to the prose rules, at every depth."""
     (project / "catalog" / "vocabulary.yaml").write_text(
         f"synonyms:\n  - [deploy, '{IMAGE}']\nphrases:\n  data-discovery:\n    - where is the data\n"
-        f"    - '{SCRIPT_URL}'\n", encoding="utf-8")
+        f"    - '{SCRIPT_URL}'\ncontexts:\n  data-discovery:\n    - '{IMAGE}'\n", encoding="utf-8")
     message = _build(project, caplog)
     assert "catalog/vocabulary.yaml:2: vocabulary: synonyms[0][1]: raw HTML is not allowed" in message, message
     assert "catalog/vocabulary.yaml:6: vocabulary: phrases.data-discovery[1]: link target 'javascript:alert(1)'" \
+        in message, message
+    assert "catalog/vocabulary.yaml:9: vocabulary: contexts.data-discovery[0]: raw HTML is not allowed" \
         in message, message
 
 
 def test_vocabulary_past_the_source_check_is_stopped_in_the_json_it_reaches(
         project: Path, caplog: pytest.LogCaptureFixture, no_source_check: None) -> None:
     (project / "catalog" / "vocabulary.yaml").write_text(
-        f"phrases:\n  data-discovery:\n    - where is the data\n    - '{IMAGE}'\n", encoding="utf-8")
+        f"phrases:\n  data-discovery:\n    - where is the data\n    - '{IMAGE}'\n"
+        f"contexts:\n  data-discovery:\n    - '{IMAGE}'\n", encoding="utf-8")
     message = _build(project, caplog)
     assert "unsafe output in downloads/catalog.json" in message and "holds an HTML element" in message, message
     assert "vocabulary.yaml:4: vocabulary: phrases.data-discovery[1]" in message, message
+    assert "vocabulary.yaml:7: vocabulary: contexts.data-discovery[0]" in message, message
 
 
 @pytest.mark.parametrize(("text", "named"), [

@@ -52,7 +52,7 @@ def _rule(problem: load.Problem) -> str:
     covers = ".covers[" in problem.field and ".meets" not in problem.field  # a repeated ask is a schema rule
     if problem.message.endswith("is listed twice") and (problem.field.startswith(("related", "challenges")) or covers):
         return "relations written once"  # unique by one key of an object: not expressible
-    if problem.field.startswith(("phrases.", "synonyms[")) and (
+    if problem.field.startswith(("phrases.", "contexts.", "synonyms[")) and (
             "is listed twice" in problem.message or "a word belongs to one group" in problem.message):
         return "vocabulary words unique"  # compared ignoring case, and across groups: not expressible
     return "schema"

@@ -22,7 +22,7 @@ RUNNER = HERE / "relevance" / "run_engine.js"
 CAT = load.load(REAL)
 G = graph.build(CAT)
 DATA = search.build_index(CAT, G)
-INDEX = search.Index(DATA)
+INDEX = search.Index(DATA, search.Index(search.contexts_data(CAT, G)))  # as index_for: with the contexts
 
 # Edge cases beyond the dev set: typos, British spellings, prefixes, stop words only, symbols, accents.
 EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",
@@ -114,6 +114,27 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
     for profile, js in zip(picked, out, strict=True):
         py = plan.rank(CAT, G, profile, INDEX)
+        assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
+
+
+def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as_fieldguide_plan_does(
+        tmp_path: Path) -> None:
+    """A catalog where some challenges have no contexts yet (a contributor's new challenge): both
+    engines give those challenges the whole description weight from their own words, in one way."""
+    cat = load.load(REAL)
+    dropped = sorted(cat.vocabulary.contexts)[::4]
+    for cid in dropped:
+        del cat.vocabulary.contexts[cid]
+    g = graph.build(cat)
+    index = search.index_for(cat, g)
+    assert search.build_index(cat, g) == DATA, "the search index does not hold the contexts"
+    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
+                                        encoding="utf-8")
+    picked = [profile_of(p) for p in profiles("dev")[:30]]
+    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
+                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
+    for profile, js in zip(picked, out, strict=True):
+        py = plan.rank(cat, g, profile, index)
         assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
 
 

@@ -3,15 +3,20 @@
 A challenge's score adds up what each part of the profile says about it:
   evidence (per case study of any industry) + trait weights of the ticked traits
   + industry weight (tagged with the industry, case studies from it)
-  + DESCRIPTION x the relevance engine's score of the challenge for the project's description,
-    divided by the best such score (so the best-matching challenge gets the full weight).
+  + DESCRIPTION x how well the project's description matches the challenge, read twice by the
+    relevance engine: against the challenge's own words and against its contexts (vocabulary.yaml:
+    how a project in which it bites is described at kickoff), each score divided by the best such
+    score (so the best-matching challenge gets the full weight) and the two mixed by CONTEXTS.
 `weights()` and `rank()` are the single implementation; the planner page receives the same weights
-and computes the description part with the same engine (engine/search.js, `rankProfile`).
+and the contexts' index, and computes the description part with the same engine (engine/search.js,
+`rankProfile`).
 The weights were calibrated on the dev profiles (tests/relevance/calibrate.py), not per case.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +38,11 @@ TRAIT_FIT = 2.0  # ... plus this times how closely it matches the trait's own wo
 INDUSTRY_TAG = 0.0  # the challenge is tagged with the project's industry
 INDUSTRY_CASE = 0.25  # per case study from the project's industry that illustrates the challenge
 EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges first among equals
-DESCRIPTION = 8.0  # the challenge that best matches the project's description
+# Issue 21, round 7: a description names the project, not the problem, so it is also read against the
+# challenges' contexts. Chosen on the 80 dev profiles (tests/relevance/README.md, round 7): the best
+# match gets 10 (was 8 on the challenges' own words alone), half of it from the contexts.
+DESCRIPTION = 10.0  # the challenge that best matches the project's description
+CONTEXTS = 0.5  # the share of DESCRIPTION read against the contexts (a challenge without any: its own words)
 
 
 @dataclass(frozen=True)
@@ -118,7 +127,29 @@ MAX_WORDS = 4  # matched description words named in a reason
 
 
 def describe(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
-    """Per challenge: its relevance to the description as a share of the best one, and the words matched."""
+    """Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its
+    own words and its contexts (`index.contexts`), and the words matched by either."""
+    own = relevance(index, description)
+    if index.contexts is None:
+        return own
+    contexts = relevance(index.contexts, description)
+    held = {d[1] for d in index.contexts.docs}  # a challenge without contexts is read on its own words alone
+    out = {}
+    for cid in [*own, *(c for c in contexts if c not in own)]:
+        share, words = own.get(cid, (0.0, []))
+        more, also = contexts.get(cid, (0.0, [])) if cid in held else (share, [])
+        both: list[str] = []  # taken in turn from each reading, so that both show among the words named
+        for pair in itertools.zip_longest(words, also):
+            for w in pair:
+                if w is not None and w not in both:
+                    both.append(w)
+        out[cid] = ((1 - CONTEXTS) * share + CONTEXTS * more, both[:MAX_WORDS])
+    return out
+
+
+def relevance(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
+    """Per challenge of this index: relevance to the description as a share of the best one, and the
+    words matched."""
     if not description.strip():
         return {}
     hits = search.run(index, description, prefix=False, types=("challenge",), description=True)
@@ -242,6 +273,16 @@ def suggest(cat: Catalog, index: search.Index, profile: Profile,
     return industries + [x for x in found if x.kind == "trait"]
 
 
+def contexts_files(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
+    """The contexts' index as its layout's files (`index.json` and the parts it names), parsed, by name;
+    empty when the catalog gives no contexts."""
+    data = search.contexts_data(cat, g)
+    if data is None:
+        return {}
+    return {name.partition("/")[2]: json.loads(text)
+            for name, text in search.layout(data, top_hit=False).items()}
+
+
 def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | None = None) -> dict[str, Any]:
     """The planner page's data: the same weights, the description weight, the workflow order and the
     suggestions' table."""
@@ -254,6 +295,11 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | Non
                                             if f in cat.industries and INDUSTRY_TAG > 0]}
                     for cid, w in weights(cat, g, index).items()},
         "description": DESCRIPTION,
+        "contexts_share": CONTEXTS,
+        "with_contexts": sorted(cid for cid in cat.challenges if cat.vocabulary.contexts.get(cid)),
+        # the contexts' index as the files its layout writes (searchfiles), by name: the page reads it with
+        # the same engine, fetching it only once a description is written (pagedata.TABLES)
+        "contexts": contexts_files(cat, g),
         "max_words": MAX_WORDS,
         "suggest": {"facets": facet_terms(cat, index), "min": SUGGEST_MIN},
         "max_description_chars": DESCRIPTION_CHARS,

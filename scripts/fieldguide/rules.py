@@ -246,15 +246,16 @@ def retired_successors(ck: Check) -> None:
 
 
 def vocabulary_phrases(ck: Check) -> None:
-    """vocabulary.yaml's phrases belong to challenges that exist, each phrase once per challenge."""
+    """vocabulary.yaml's phrases and contexts belong to challenges that exist, each once per challenge."""
     cat, source = ck.cat, ck.cat.vocabulary_source
     if source is None:
         return
-    for cid, phrases in cat.vocabulary.phrases.items():
-        if cid not in cat.challenges and cid not in ck.broken:
-            ck.report_at(source, ("phrases", cid), "vocabulary", unknown("challenge", cid, cat.challenges))
-        for i, phrase in repeats(phrases, key=str.lower):
-            ck.report_at(source, ("phrases", cid, i), "vocabulary", f"'{phrase}' is listed twice")
+    for section in ("phrases", "contexts"):
+        for cid, texts in getattr(cat.vocabulary, section).items():
+            if cid not in cat.challenges and cid not in ck.broken:
+                ck.report_at(source, (section, cid), "vocabulary", unknown("challenge", cid, cat.challenges))
+            for i, text in repeats(texts, key=str.lower):
+                ck.report_at(source, (section, cid, i), "vocabulary", f"'{text}' is listed twice")
 
 
 def synonym_groups(ck: Check) -> None:

@@ -488,17 +488,26 @@ PHRASE = r"^[^\n\r]*[A-Za-z0-9][^\n\r]*$"
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=120, pattern=PHRASE),
                    AfterValidator(lambda value: _safe_prose(value))]
 
+# A context is a sentence, the way a project's kickoff document would put it.
+Context = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=200, pattern=PHRASE),
+                    AfterValidator(lambda value: _safe_prose(value))]
+
 
 class Vocabulary(Strict):
     """`catalog/vocabulary.yaml`: the everyday words the search engine understands.
 
     `synonyms` are groups of words practitioners use interchangeably ("launch", "deploy", "go live");
-    `phrases` say, per challenge, how teams describe that problem in their own words; `settings` are
-    the setting nouns a question weighs less.
+    `phrases` say, per challenge, how teams describe that problem in their own words; `contexts` how a
+    project in which the challenge tends to bite is described before it does; `settings` are the setting
+    nouns a question weighs less.
     """
 
     synonyms: list[Annotated[list[Phrase], Field(min_length=2)]] = Field(default_factory=list)
     phrases: dict[Slug, list[Phrase]] = Field(default_factory=dict)
+    contexts: dict[Slug, list[Context]] = Field(default_factory=dict, description=(
+        "Per challenge, how a team describes at kickoff a project in which this challenge tends to bite "
+        "(its goal, data, users, constraints), in general terms and never one project's: what the "
+        "planner reads a project's description against, beside the challenge's own words."))
     settings: list[Phrase] = Field(default_factory=list, description=(
         "Words that name where a model is used or whom it serves (hospital, patient, bank), not the "
         "problem: in a question they weigh less than the words that name the problem."))

@@ -54,6 +54,9 @@ FIELDS: dict[str, dict[str, float]] = {
     "mitigation": {"title": 4.0, "summary": 2.0},
     "reference": {"title": 3.0, "body": 1.0},
 }
+# The planner's second reading of a project's description (plan.describe): the challenges' contexts
+# (vocabulary.yaml) alone, in an index of their own, so that questions typed into search never meet them.
+CONTEXT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"contexts": 1.0}}
 K1 = 2.0
 B = 0.5
 # Postings are stored as text, two characters per (document, weight): the gap to the previous
@@ -343,6 +346,7 @@ def documents(cat: Catalog, g: nx.MultiDiGraph) -> list[Doc]:
         docs.append(Doc("challenge", c.id, c.title,
                         f"{stage.title} › {cat.steps[c.step].title}", _clip(c.summary), {
                             "title": [c.title], "aliases": list(c.aliases), "phrases": list(phrases.get(c.id, [])),
+                            "contexts": list(cat.vocabulary.contexts.get(c.id, [])),
                             "summary": [c.summary], "signals": list(c.signals),
                             "checklist": [i.text for i in c.checklist], "description": [c.description],
                             "linked": linked}))
@@ -378,16 +382,19 @@ def bm25_idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def build_index(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
-    """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters."""
-    docs = documents(cat, g)
+def build_index(cat: Catalog, g: nx.MultiDiGraph, fields: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
+    """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters.
+    `fields`: the document types and fields indexed (FIELDS; CONTEXT_FIELDS for the planner's contexts)."""
+    fields = fields or FIELDS
+    # Only documents with something in an indexed field: the contexts' index holds the challenges that have some.
+    docs = [d for d in documents(cat, g) if d.type in fields and any(d.fields.get(f) for f in fields[d.type])]
     tokenised = [{f: [t for text in texts for t in doc_terms(text)] for f, texts in d.fields.items()} for d in docs]
     raw: dict[str, list[tuple[int, float]]] = {}
     for kind in TYPES:
         members = [i for i, d in enumerate(docs) if d.type == kind]
         if not members:
             continue
-        weights = FIELDS[kind]
+        weights = fields[kind]
         avg = {f: max(1.0, sum(len(tokenised[i][f]) for i in members) / len(members)) for f in weights}
         tfs = {i: {f: Counter(tokenised[i][f]) for f in weights} for i in members}
         df: Counter[str] = Counter()
@@ -496,8 +503,9 @@ def synonym_map(cat: Catalog) -> dict[str, list[str]]:
 class Index:
     """The decoded index: postings as [(document, weight)] per term, and everything a query needs."""
 
-    def __init__(self, data: dict[str, Any]):
+    def __init__(self, data: dict[str, Any], contexts: Index | None = None):
         self.data = data
+        self.contexts = contexts  # the index of the challenges' contexts, read by the planner only
         self.query = data["query"]
         self.stop = set(data["stop"])
         self.docs = data["docs"]
@@ -853,17 +861,27 @@ def listing(index: Index, text: str, hits: list[Hit], limits: dict[str, int] | N
     return lead, ([lead] if lead else []) + shown([h for h in hits if h is not lead], limits)
 
 
+def contexts_data(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any] | None:
+    """The index of the challenges' contexts (CONTEXT_FIELDS), or None when the catalog gives none."""
+    return build_index(cat, g, CONTEXT_FIELDS) if any(cat.vocabulary.contexts.values()) else None
+
+
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:
-    return Index(build_index(cat, g))
+    """The search index, carrying the index of the challenges' contexts that the planner also reads."""
+    contexts = contexts_data(cat, g)
+    return Index(build_index(cat, g), Index(contexts) if contexts else None)
 
 
 # ---------------------------------------------------------------- the index as the site ships it (search/)
 
 
-def layout(data: dict[str, Any], index: Index | None = None) -> dict[str, str]:
+def layout(data: dict[str, Any], index: Index | None = None, top_hit: bool = True) -> dict[str, str]:
     """`build_index`'s data as the files under `search/` (`searchfiles`: the entry file and the chunks
     and fragments it names), with what the top hit rule needs per document (`Index.names`, `line_only`;
-    `index`: this data's Index, if one is at hand)."""
+    `index`: this data's Index, if one is at hand). Without `top_hit` (an index nobody searches for a
+    name, such as the contexts'), no document has a name to read."""
+    if not top_hit:
+        return searchfiles.split(data, _name_code(0, "", {}) * len(data["docs"]), [])
     index = index or Index(data)
     position = {t: i for i, t in enumerate(index.sorted_terms)}
     return searchfiles.split(data, "".join(_name_code(n, key, position) for n, key in index.names),

@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
 import { assemble } from "../../content/assets/javascripts/engine/parts.js";
-import { brief, withBrief } from "../../content/assets/javascripts/engine/plan.js";
+import { brief, contextsIndex, withBrief } from "../../content/assets/javascripts/engine/plan.js";
 import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
@@ -36,15 +36,21 @@ const imported = (path) => {
   return store;
 };
 
+// The challenges' contexts, fetched from the planner's chunks as the page fetches them (core/data.js loadContexts).
+const contexts = await contextsIndex(data, load);
+
 const out = [];
 for (const job of input.jobs) {
-  if (job.format === "brief") await prepareDescription(index, job.profile.description);
+  if (job.format === "brief") {
+    await prepareDescription(index, job.profile.description);
+    if (contexts) await prepareDescription(contexts, job.profile.description);
+  }
   out.push(await answer(job));
 }
 
 async function answer(job) {
   if (job.format === "brief") {
-    const ranked = rankProfile(data.ranking, index, job.profile).slice(0, job.top);
+    const ranked = rankProfile(data.ranking, index, job.profile, contexts).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
     if (store?.errors) return store;
     const ids = { challenges: ranked.map((r) => r.id), caseStudies: job.caseStudies, mitigations: job.mitigations };

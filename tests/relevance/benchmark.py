@@ -1,8 +1,9 @@
 """`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
 
 For the questions in questions.yaml (dev, holdout and the blind set) and the profiles in profiles.yaml
-(dev and holdout), each split apart, and within a split the second, third and fifth authors' entries again on
-their own (blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data of round 6):
+(dev and holdout), each split apart, and within a split the second, third, fifth, seventh and eighth authors'
+entries again on their own (blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data
+of round 6, blind/7 and holdout/7 that of round 7, dev/8 the planner dev profiles of round 7):
 - site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
@@ -60,7 +61,8 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
     return h1 / n, h5 / n, mrr / n
 
 
-AUTHOR_ROWS = (("second", "/2"), ("third", "/3"), ("fifth", "/5"))  # issue 21's outside authors, each also scored alone
+# Issue 21's outside authors, each also scored alone.
+AUTHOR_ROWS = (("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"))
 
 
 def groups(entries: list[dict[str, Any]], split: str) -> list[tuple[str, list[dict[str, Any]]]]:
@@ -126,7 +128,7 @@ def main() -> None:
     args = parser.parse_args()
     cat, g = root_catalog()
     data = search.build_index(cat, g)
-    index = search.Index(data)
+    index = search.Index(data, search.Index(search.contexts_data(cat, g)))  # as index_for: with the contexts
     rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:

@@ -6,7 +6,7 @@
 
 import { basketData } from "../engine/citations.js";
 import { assemble } from "../engine/parts.js";
-import { withBrief } from "../engine/plan.js";
+import { contextsIndex, withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
 
@@ -47,4 +47,13 @@ let indexPromise = null;
 export const loadIndex = () => {
   indexPromise ??= loadJson("search/index.json", FIXED).then((data) => new Index(data, loadSearchPart));
   return indexPromise;
+};
+
+// The index of the challenges' contexts (engine/plan.js contextsIndex), which the planner also reads a
+// description against: fetched once a description is written. Null when the catalog gives none.
+let contextsPromise = null;
+export const loadContexts = (data) => {
+  contextsPromise ??= contextsIndex(data, loadJson);
+  contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
+  return contextsPromise;
 };

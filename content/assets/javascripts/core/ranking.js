@@ -3,22 +3,26 @@
 // search engine (engine/search.js rankProfile, the arithmetic of fieldguide.plan.rank).
 
 import { prepareDescription, rankProfile } from "../engine/search.js";
-import { loadIndex } from "./data.js";
+import { loadContexts, loadIndex } from "./data.js";
 import { notify } from "./messages.js";
 
 // The description part needs the search index; it is fetched only once a description is written.
 // Without it (the file failed to load) the plan still ranks by the profile's traits and industry, and says so.
 export const rank = async (data, profile) => {
   let index = null;
+  let contexts = null;
   if (profile.description.trim()) {
     try {
       index = await loadIndex();
       await prepareDescription(index, profile.description); // its terms' postings and the challenges it matches
+      contexts = await loadContexts(data); // and the challenges' contexts, read the same way
+      if (contexts) await prepareDescription(contexts, profile.description);
     } catch (error) {
       index = null;
+      contexts = null;
       notify(`Your description is not used: the search index could not be loaded (${error.message}). `
         + "The plan below ranks by industry and traits only; reload the page to try again.");
     }
   }
-  return rankProfile(data.ranking, index, profile);
+  return rankProfile(data.ranking, index, profile, contexts);
 };

@@ -544,8 +544,29 @@ const prepareDescription = async (index, description) => {
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
 
-// Per challenge: relevance to the description as a share of the best one, and the words matched.
-const describe = (index, description, maxWords) => {
+// Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its own
+// words (`index`) and its contexts (`contexts`, the contexts' index, or null), and the words matched
+// by either: fieldguide.plan.describe.
+const describe = (index, description, maxWords, contexts = null, share = 0, withContexts = []) => {
+  const byWords = relevance(index, description, maxWords);
+  if (!contexts) return byWords;
+  const byContexts = relevance(contexts, description, maxWords);
+  const held = new Set(withContexts); // a challenge without contexts is read on its own words alone
+  const out = new Map();
+  for (const cid of [...byWords.keys(), ...[...byContexts.keys()].filter((c) => !byWords.has(c))]) {
+    const [a, named] = byWords.get(cid) || [0, []];
+    const [b, also] = held.has(cid) ? byContexts.get(cid) || [0, []] : [a, []];
+    const both = []; // taken in turn from each reading, so that both show among the words named
+    for (let k = 0; k < Math.max(named.length, also.length); k += 1) {
+      for (const w of [named[k], also[k]]) if (w !== undefined && !both.includes(w)) both.push(w);
+    }
+    out.set(cid, [(1 - share) * a + share * b, both.slice(0, maxWords)]);
+  }
+  return out;
+};
+
+// Per challenge of this index: relevance to the description as a share of the best one, and the words matched.
+const relevance = (index, description, maxWords) => {
   const out = new Map();
   if (!description || !description.trim()) return out;
   const hits = run(index, description, { prefix: false, types: ["challenge"], description: true });
@@ -574,9 +595,10 @@ const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
 const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
-const rankProfile = (ranking, index, profile) => {
+const rankProfile = (ranking, index, profile, contexts = null) => {
   const order = ranking.order;
-  const relevance = index ? describe(index, profile.description || "", ranking.max_words) : new Map();
+  const read = index ? describe(index, profile.description || "", ranking.max_words, contexts, ranking.contexts_share,
+    ranking.with_contexts) : new Map();
   const ranked = [];
   for (const cid of order) {
     if (profile.stages && profile.stages.length && !profile.stages.includes(own(ranking.stage_of, cid))) continue;
@@ -585,7 +607,7 @@ const rankProfile = (ranking, index, profile) => {
     let score = w.base;
     for (const t of traits) score += w.traits[t];
     if (profile.industry) score += own(w.industries, profile.industry) || 0;
-    const [share, matched] = relevance.get(cid) || [0, []];
+    const [share, matched] = read.get(cid) || [0, []];
     score += ranking.description * share;
     ranked.push({
       id: cid, score: round2(score), traits, words: matched, cases: w.cases, industry: profile.industry || null,
