@@ -54,7 +54,7 @@ def test_stages_limit_the_plan(valid_catalog: Path) -> None:
 def test_a_challenges_contexts_let_a_kickoff_description_find_it(valid_catalog: Path) -> None:
     """A kickoff description names the project, not the problem: it finds a challenge through the contexts
     vocabulary.yaml gives it (how such a project is described before the challenge bites)."""
-    description = "Shoppers see what we rank first, and what they click next month decides what we train on."
+    description = "Shoppers click on the items we rank highest, and those clicks shape the ranking they get tomorrow."
     cat, g = _valid(valid_catalog)
     before = plan.rank(cat, g, Profile(description=description))
     assert before[0].id != "feedback-loops"
@@ -86,6 +86,20 @@ def test_a_challenge_without_contexts_keeps_the_whole_description_weight(valid_c
     after = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
     assert after["data-profiling"] == before["data-profiling"] > after["feedback-loops"]
     assert after["data-profiling"] >= plan.DESCRIPTION, "the closest challenge by its own words gets it all"
+
+
+def test_words_that_only_tell_the_story_are_never_given_as_a_reason() -> None:
+    """"We will first put it to use, and many come back often": none of it says what could go wrong, so
+    no challenge is ranked or explained by it; the same words still count in a search question."""
+    cat, g = _real()
+    story = "We will first put the model to use, and many users come back often and keep using it well."
+    ranked = plan.rank(cat, g, Profile(description=story))
+    named = {w for r in ranked for w in r.words}
+    assert named <= {"model", "users"}, named
+    plain = plan.rank(cat, g, Profile(description="model users"))
+    assert [(r.id, r.score) for r in ranked] == [(r.id, r.score) for r in plain]
+    index = search.index_for(cat, g)
+    assert [s.word for s in search.slots(index, "put it first", prefix=False)] == ["put", "first"]
 
 
 # The planner page's own arithmetic (engine/search.js, run under Node) is compared

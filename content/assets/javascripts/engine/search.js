@@ -137,6 +137,7 @@ class Index {
     this.load = load;
     this.query = data.query;
     this.stop = new Set(data.stop);
+    this.descriptionStop = new Set(data.description_stop); // left out of a project description only
     this.spelling = data.spelling.map(([pattern, repl]) => [new RegExp(pattern), repl]);
     this.families = new Map(Object.entries(data.families)); // word -> its family's stem (STEM_FAMILIES)
     // Looked up by the question's words: a Map, so "constructor" or "__proto__" is just a word.
@@ -320,7 +321,8 @@ const slots = (index, text, prefix = true, description = false) => {
   const q = index.query;
   const folded = fold(capped(index, text, description));
   let tokens = words(folded).filter((w) => !index.stop.has(w));
-  if (!description) tokens = tokens.slice(0, q.max_query_words);
+  if (description) tokens = tokens.filter((w) => !index.descriptionStop.has(w));
+  else tokens = tokens.slice(0, q.max_query_words);
   const typing = prefix && /[a-z0-9]$/.test(folded);
   const stems = tokens.map((w) => index.term(w));
   // A word inside a synonym phrase of the question is read with the phrase, not alone (search.py).
