@@ -51,6 +51,31 @@ def test_the_planner_fetches_a_briefs_sections_only_when_one_is_made(page, site)
     assert not later & {*parts["brief.case_studies"]["files"], *parts["brief.mitigations"]["files"]}
 
 
+def test_the_planner_fetches_the_challenges_contexts_only_for_a_description_and_only_what_it_reads(
+        page, site) -> None:
+    """The contexts' index (planner data `ranking.contexts`) stays away from a plan without a description;
+    a description whose words the contexts do not hold fetches only the entry's chunk; one they hold adds
+    the chunks of its postings and of the challenges it matches, never more than the table has."""
+    table = _parts(site, "planner")["ranking.contexts"]
+    entry = table["files"][table["at"]["index.json"]]
+    requested = _fetched(page, "planner")
+    page.goto(site.url + "planner/", wait_until="networkidle")
+    page.select_option("#fg-plan-industry", "finance")
+    expect(page.locator(".fg-plan-item").first).to_be_visible()
+    assert not {_name(site, u) for u in requested} & set(table["files"]), "no description, no contexts"
+    box = page.get_by_label("Describe the project in your own words")
+    with page.expect_request(lambda r: r.url == site.url + entry):  # once the plan is worked out again
+        box.fill("qqzx vvkjw")
+    page.wait_for_load_state("networkidle")
+    fetched = {_name(site, u) for u in requested} & set(table["files"])
+    assert fetched == {entry}, "words it does not hold: the entry only"
+    box.fill("Shoppers click on the items we rank highest, and their clicks become next month's training data.")
+    expect(page.locator(".fg-plan-item").first.locator(".fg-why")).to_contain_text("your description mentions")
+    page.wait_for_load_state("networkidle")
+    fetched = {_name(site, u) for u in requested} & set(table["files"])
+    assert entry in fetched and len(fetched) > 1 and fetched <= set(table["files"])
+
+
 def test_the_basket_fetches_only_what_it_lists(page, site) -> None:
     parts = _parts(site, "citations")
     page.goto(site.url, wait_until="networkidle")
