@@ -138,6 +138,16 @@ def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as
         assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
 
 
+def test_the_contexts_index_ships_only_what_the_search_index_does_not_already_hold() -> None:
+    """The page builds the contexts' index from its own entry and the search index's shared tables: those
+    tables are left out of its entry, and they are the same in both indexes, word for word."""
+    entry = plan.contexts_files(CAT, G)["index.json"]
+    assert not set(search.SHARED_KEYS) & set(entry)
+    assert {"terms", "levels", "counts", "chunks", "parts"} <= set(entry), "what is its own stays"
+    contexts = search.contexts_data(CAT, G)
+    assert contexts is not None and all(contexts[k] == DATA[k] for k in search.SHARED_KEYS)
+
+
 def test_the_engine_reads_a_bounded_part_of_any_question() -> None:
     """10,000 unknown words cost 28 s of CPU in the page before: both engines read at most
     max_query_words words of a question (within max_query_chars) and a description's first

@@ -275,12 +275,14 @@ def suggest(cat: Catalog, index: search.Index, profile: Profile,
 
 def contexts_files(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
     """The contexts' index as its layout's files (`index.json` and the parts it names), parsed, by name;
-    empty when the catalog gives no contexts."""
+    empty when the catalog gives no contexts. The entry leaves out what the search index's entry
+    already holds (`search.SHARED_KEYS`): the page reads them from there (engine/search.js `sharing`)."""
     data = search.contexts_data(cat, g)
     if data is None:
         return {}
-    return {name.partition("/")[2]: json.loads(text)
-            for name, text in search.layout(data, top_hit=False).items()}
+    files = {name.partition("/")[2]: json.loads(text) for name, text in search.layout(data, top_hit=False).items()}
+    files["index.json"] = {k: v for k, v in files["index.json"].items() if k not in search.SHARED_KEYS}
+    return files
 
 
 def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | None = None) -> dict[str, Any]:

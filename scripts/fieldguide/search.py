@@ -57,6 +57,10 @@ FIELDS: dict[str, dict[str, float]] = {
 # The planner's second reading of a project's description (plan.describe): the challenges' contexts
 # (vocabulary.yaml) alone, in an index of their own, so that questions typed into search never meet them.
 CONTEXT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"contexts": 1.0}}
+# What the contexts' index shares with the search index, word for word (both are built from the same
+# catalog and parameters): the page takes these from the search index's entry, which a plan with a
+# description has already fetched, rather than download them twice (plan.contexts_files).
+SHARED_KEYS = ("version", "query", "stop", "description_stop", "spelling", "families", "synonyms", "settings")
 K1 = 2.0
 B = 0.5
 # Postings are stored as text, two characters per (document, weight): the gap to the previous

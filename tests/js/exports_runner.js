@@ -37,7 +37,7 @@ const imported = (path) => {
 };
 
 // The challenges' contexts, fetched from the planner's chunks as the page fetches them (core/data.js loadContexts).
-const contexts = await contextsIndex(data, load);
+const contexts = index && await contextsIndex(data, load, index);
 
 const out = [];
 for (const job of input.jobs) {

@@ -45,7 +45,7 @@ if (job.plan) {
   // The challenges' contexts: their index's files, by name, in the planner's data (whole here; the page
   // fetches them in chunks, engine/plan.js contextsIndex).
   const files = data.ranking.contexts || {};
-  const contexts = files["index.json"] ? new engine.Index(files["index.json"], async (name) => files[name]) : null;
+  const contexts = files["index.json"] ? engine.sharing(index, files["index.json"], async (name) => files[name]) : null;
   for (const profile of job.plan.profiles) {
     await engine.prepareDescription(index, profile.description);
     if (contexts) await engine.prepareDescription(contexts, profile.description);

@@ -53,7 +53,7 @@ export const loadIndex = () => {
 // description against: fetched once a description is written. Null when the catalog gives none.
 let contextsPromise = null;
 export const loadContexts = (data) => {
-  contextsPromise ??= contextsIndex(data, loadJson);
+  contextsPromise ??= loadIndex().then((main) => contextsIndex(data, loadJson, main));
   contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
   return contextsPromise;
 };

@@ -5,7 +5,7 @@
 import * as StateFile from "./statefile.js";
 import { byCodePoint, pandocText, yamlScalar } from "./escape.js";
 import { has, records } from "./parts.js";
-import { Index } from "./search.js";
+import { sharing } from "./search.js";
 import { stateOf } from "./store.js";
 
 // The profile from anything with get/getAll: the planner form's FormData or a page's URL parameters.
@@ -125,8 +125,9 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
 // The index of the challenges' contexts (fieldguide.plan.contexts_files: the planner data's table
 // `ranking.contexts`, its layout's files by name), which the planner also reads a description against:
 // its entry fetched first, then only the chunks holding the parts a description needs, so what a plan
-// downloads grows with the description's words, not with the catalog. Null when the catalog gives none.
-export const contextsIndex = async (core, load) => {
+// downloads grows with the description's words, not with the catalog; the tables it shares with `main`,
+// the search index, come from there. Null when the catalog gives none.
+export const contextsIndex = async (core, load, main) => {
   const table = "ranking.contexts";
   if (!has(core, table, "index.json")) return null;
   const part = async (name) => {
@@ -134,5 +135,5 @@ export const contextsIndex = async (core, load) => {
     if (!Object.hasOwn(found, name)) throw new Error(`the planner's contexts index names ${name}, which its data lacks`);
     return found[name];
   };
-  return new Index(await part("index.json"), part);
+  return sharing(main, await part("index.json"), part);
 };

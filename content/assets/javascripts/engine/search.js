@@ -546,6 +546,10 @@ const prepareDescription = async (index, description) => {
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
 
+// A second index (the challenges' contexts, fieldguide.plan.contexts_files) from its own entry and the
+// tables it shares with `main`, the search index, which its entry leaves out (search.SHARED_KEYS).
+const sharing = (main, entry, load) => new Index({ ...main.data, ...entry }, load);
+
 // Per challenge: the description's relevance to it, as a share of the best challenge's, mixed from its own
 // words (`index`) and its contexts (`contexts`, the contexts' index, or null), and the words matched
 // by either: fieldguide.plan.describe.
@@ -623,5 +627,5 @@ const rankProfile = (ranking, index, profile, contexts = null) => {
 
 export {
   TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, topCandidates, answer,
-  prepareDescription, describe, rankProfile,
+  prepareDescription, sharing, describe, rankProfile,
 };
