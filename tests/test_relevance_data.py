@@ -18,16 +18,16 @@ from conftest import HERE, REAL
 RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
-AUTHORS = {"second", "third", "fifth", "seventh", "eighth"}  # no author field: the engine's own team
-# The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth) and 7 (seventh).
-BLIND_AUTHORS = {"second", "fifth", "seventh"}
+AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh"}  # no author field: the engine's own team
+# The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
+BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
 # The third (issue 21, round 2), fifth (round 6) and seventh (round 7) authors also write long questions;
 # others stay at 15.
-MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25}
+MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25}
 # Entries outside the seeded dev/holdout draw: the third and eighth authors' are dev by design, the fifth
 # and seventh authors' are fresh held-out data (blind questions, holdout profiles) written after the
 # tuning rounds.
-UNDRAWN = {"third", "fifth", "seventh", "eighth"}
+UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -105,7 +105,7 @@ def test_enough_questions_come_from_public_practitioner_text(questions: list[dic
 
 def test_blind_set_is_a_second_authors_and_covers_every_challenge(questions: list[dict], challenges: set[str]) -> None:
     """The original blind set measures generality: big enough, by the second author, every challenge an answer."""
-    blind = [e for e in questions if e["split"] == "blind" and e.get("author") not in {"fifth", "seventh"}]
+    blind = [e for e in questions if e["split"] == "blind" and e.get("author") not in {"fifth", "seventh", "eleventh"}]
     assert len(blind) >= 80
     assert {e.get("author") for e in blind} == {"second"}
     missing = sorted(challenges - {e["accept"][0] for e in blind})
@@ -211,3 +211,25 @@ def test_seventh_authors_entries_are_held_out(name: str, held_out: str, request:
     stray = [e.get("q") or e.get("id") for e in request.getfixturevalue(name)
              if e.get("author") == "seventh" and e["split"] != held_out]
     assert not stray, f"{name}: seventh-author entries outside {held_out}: {stray}"
+
+
+def test_eleventh_authors_blind_set_is_spread_over_challenges(questions: list[dict]) -> None:
+    """The round-8 blind set (issue 21) is scored on its own (blind/11): at least 36 questions whose first
+    answers name at least 30 distinct challenges, none first more than once, so no one page decides it."""
+    fresh = [e for e in questions if e.get("author") == "eleventh"]
+    assert len(fresh) >= 36
+    firsts = Counter(e["accept"][0] for e in fresh)
+    assert len(firsts) >= 30, f"only {len(firsts)} distinct first answers among eleventh-author questions"
+    crowded = sorted(c for c, n in firsts.items() if n > 1)
+    assert not crowded, f"challenges first answered by more than one eleventh-author question: {crowded}"
+
+
+@pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
+def test_eleventh_authors_entries_are_held_out(name: str, held_out: str, request: pytest.FixtureRequest) -> None:
+    """Round 8 of issue 21 added fresh held-out data only (written after seven tuning rounds, by an author
+    who never ran the engine on it); an eleventh-author entry in dev would be tuned on and stop measuring
+    generalisation."""
+    theirs = [e for e in request.getfixturevalue(name) if e.get("author") == "eleventh"]
+    assert theirs, f"{name}: no eleventh-author entries"
+    stray = [e.get("q") or e.get("id") for e in theirs if e["split"] != held_out]
+    assert not stray, f"{name}: eleventh-author entries outside {held_out}: {stray}"
