@@ -62,7 +62,9 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
 
 
 # Issue 21's outside authors, each also scored alone.
-AUTHOR_ROWS = (("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"))
+AUTHOR_ROWS = (
+    ("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"), ("twelfth", "/12"),
+)
 
 
 def groups(entries: list[dict[str, Any]], split: str) -> list[tuple[str, list[dict[str, Any]]]]:
