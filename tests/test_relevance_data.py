@@ -18,16 +18,17 @@ from conftest import HERE, REAL
 RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
-AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh"}  # no author field: the engine's own team
+# No author field: the engine's own team.
+AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth"}
 # The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
 BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
-# The third (issue 21, round 2), fifth (round 6) and seventh (round 7) authors also write long questions;
-# others stay at 15.
-MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25}
-# Entries outside the seeded dev/holdout draw: the third and eighth authors' are dev by design, the fifth
-# and seventh authors' are fresh held-out data (blind questions, holdout profiles) written after the
-# tuning rounds.
-UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh"}
+# The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8) authors
+# also write long entries; others stay at 15.
+MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25}
+# Entries outside the seeded dev/holdout draw: the third and eighth authors' are dev by design, the fifth,
+# seventh, eleventh and twelfth authors' are fresh held-out data (blind questions, holdout profiles)
+# written after the tuning rounds.
+UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -233,3 +234,16 @@ def test_eleventh_authors_entries_are_held_out(name: str, held_out: str, request
     assert theirs, f"{name}: no eleventh-author entries"
     stray = [e.get("q") or e.get("id") for e in theirs if e["split"] != held_out]
     assert not stray, f"{name}: eleventh-author entries outside {held_out}: {stray}"
+
+
+def test_twelfth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
+    """Round 8 of issue 21 added fresh held-out profiles, written after seven tuning rounds and never
+    run through the planner by their author; one marked dev would be tuned on and stop measuring how
+    the planner does on projects nobody here has seen."""
+    theirs = [p for p in profiles if p.get("author") == "twelfth"]
+    assert len(theirs) >= 24, f"only {len(theirs)} twelfth-author profiles"
+    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
+    assert not stray, f"twelfth-author profiles outside holdout: {stray}"
+    firsts = Counter(p["bit"][0] for p in theirs)
+    crowded = sorted(c for c, n in firsts.items() if n > 2)
+    assert not crowded, f"principal challenges of more than two twelfth-author profiles: {crowded}"

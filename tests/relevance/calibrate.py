@@ -87,7 +87,7 @@ def main() -> None:
     ranked = sorted(table, key=lambda s: scores(table[s]), reverse=True)
     print(f"{len(pairs)} profiles;", " ".join(GRID), "principal@5 MRR")
     for values in ranked[:15]:
-        print(" ".join(f"{v:g}" for v in values), "%.3f %.3f" % scores(table[values]))
+        print(" ".join(f"{v:g}" for v in values), "{:.3f} {:.3f}".format(*scores(table[values])))
     authors = sorted({raw.get("author", "first") for raw in raws})
     held: list[int] = [0] * len(pairs)
     print("\nleave one author out: the setting chosen without the author, scored on the author's profiles")
@@ -96,9 +96,10 @@ def main() -> None:
         chosen = best(table, [k for k in range(len(pairs)) if k not in mine])
         for k in mine:
             held[k] = table[chosen][k]
-        print(f"  {author:8s} {len(mine):3d} profiles: %.3f %.3f" % scores([held[k] for k in mine]),
-              " ".join(f"{v:g}" for v in chosen))
-    print("  all      %3d profiles: %.3f %.3f" % (len(pairs), *scores(held)))
+        top5, mrr = scores([held[k] for k in mine])
+        print(f"  {author:8s} {len(mine):3d} profiles: {top5:.3f} {mrr:.3f}", " ".join(f"{v:g}" for v in chosen))
+    top5, mrr = scores(held)
+    print(f"  all      {len(pairs):3d} profiles: {top5:.3f} {mrr:.3f}")
 
 
 if __name__ == "__main__":
