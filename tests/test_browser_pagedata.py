@@ -12,6 +12,7 @@ import shutil
 import time
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import expect
 
 from browser import Site, _QuietHandler, free_port, search, serve, storage_key
@@ -51,12 +52,14 @@ def test_the_planner_fetches_a_briefs_sections_only_when_one_is_made(page, site)
     assert not later & {*parts["brief.case_studies"]["files"], *parts["brief.mitigations"]["files"]}
 
 
-def test_the_planner_fetches_the_challenges_contexts_only_for_a_description_and_only_what_it_reads(
-        page, site) -> None:
-    """The contexts' index (planner data `ranking.contexts`) stays away from a plan without a description;
-    a description whose words the contexts do not hold fetches only the entry's chunk; one they hold adds
-    the chunks of its postings and of the challenges it matches, never more than the table has."""
-    table = _parts(site, "planner")["ranking.contexts"]
+@pytest.mark.parametrize("reading", ["ranking.contexts", "ranking.deployments"])
+def test_the_planner_fetches_a_reading_index_only_for_a_description_and_only_what_it_reads(
+        page, site, reading: str) -> None:
+    """The contexts' and the deployments' indexes (planner data `ranking.contexts`, `ranking.deployments`)
+    stay away from a plan without a description; a description whose words they do not hold fetches only
+    the entry's chunk; one they hold adds the chunks of its postings and of the documents it matches,
+    never more than the table has."""
+    table = _parts(site, "planner")[reading]
     entry = table["files"][table["at"]["index.json"]]
     requested = _fetched(page, "planner")
     page.goto(site.url + "planner/", wait_until="networkidle")
@@ -74,6 +77,8 @@ def test_the_planner_fetches_the_challenges_contexts_only_for_a_description_and_
     page.wait_for_load_state("networkidle")
     fetched = {_name(site, u) for u in requested} & set(table["files"])
     assert entry in fetched and len(fetched) > 1 and fetched <= set(table["files"])
+    if reading == "ranking.deployments":  # and the deployments it resembles are named
+        expect(page.locator(".fg-why").filter(has_text="it bit similar projects").first).to_be_visible()
 
 
 def test_the_basket_fetches_only_what_it_lists(page, site) -> None:

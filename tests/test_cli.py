@@ -107,7 +107,8 @@ def test_schema_prints_json_schema_and_writes_files(tmp_path: Path) -> None:
     assert "checklist" in schemas["challenges/<id>.yaml"]["properties"]
     result = run("schema", "--out", str(tmp_path / "s"))
     assert sorted(p.name for p in (tmp_path / "s").iterdir()) == [
-        "case-studies.schema.json", "challenges.schema.json", "facets.schema.json", "findings.schema.json",
+        "case-studies.schema.json", "challenges.schema.json", "deployments.schema.json", "facets.schema.json",
+        "findings.schema.json",
         "frameworks.schema.json", "mitigations.schema.json", "references.schema.json", "retired.schema.json",
         "stages.schema.json",
         "vocabulary.schema.json"]

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import pytest
+
 from conftest import HERE, REAL, RICH, cli
 from fieldguide import graph, load, plan, search
 from fieldguide.schema import Profile
@@ -86,6 +88,70 @@ def test_a_challenge_without_contexts_keeps_the_whole_description_weight(valid_c
     after = {r.id: r.score for r in plan.rank(cat, g, Profile(description=description))}
     assert after["data-profiling"] == before["data-profiling"] > after["feedback-loops"]
     assert after["data-profiling"] >= plan.DESCRIPTION, "the closest challenge by its own words gets it all"
+
+
+DEPLOYMENT = """deployments:
+  - id: shop-ranking
+    name: "A shop's search ranking"
+    description: >-
+      Shoppers click on the items we rank highest, and we retrain the ranking every night from those
+      clicks and the orders that follow.
+    bit: [data-profiling]
+    split: dev
+    source:
+      title: "How a shop ranked its search"
+      url: "https://example.org/shop"
+      says: >-
+        The orders table it trained on was full of test orders nobody had flagged.
+"""
+
+
+def test_a_description_like_a_deployment_raises_the_challenge_that_bit_it_and_names_it(valid_catalog: Path) -> None:
+    """A project much like a documented deployment sees the challenge that bit that deployment rise, with
+    the deployment named as the reason; a project like none of them is ranked as before."""
+    description = "Shoppers click on the items we rank highest; we retrain the ranking every night."
+    unrelated = "Quality problems in the warehouse tables go unseen."
+    cat, g = _valid(valid_catalog)
+    before = plan.rank(cat, g, Profile(description=description))
+    alone = {r.id: r.score for r in plan.rank(cat, g, Profile(description=unrelated))}
+    (valid_catalog / "deployments.yaml").write_text(DEPLOYMENT, encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    after = plan.rank(cat, g, Profile(description=description))
+    bitten = next(r for r in after if r.id == "data-profiling")
+    assert [r.id for r in after].index("data-profiling") < [r.id for r in before].index("data-profiling")
+    assert bitten.score == round(next(r.score for r in before if r.id == "data-profiling") + plan.SIMILAR, 2)
+    assert bitten.similar == ["A shop's search ranking"]
+    assert "it bit similar projects: “A shop's search ranking”" in bitten.reasons(cat)
+    assert all(not r.similar for r in after if r.id != "data-profiling"), "only the challenge that bit it"
+    # deployments are the planner's alone: search does not list them, and words they share with no
+    # description move nothing
+    assert "A shop's search ranking" not in [h.title for h in search.run(search.index_for(cat, g), "shop ranking")]
+    assert {r.id: r.score for r in plan.rank(cat, g, Profile(description=unrelated))} == alone
+
+
+def test_only_the_closest_deployments_count(valid_catalog: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Of the deployments a description resembles, the NEIGHBOURS closest count: a far one adds nothing."""
+    many = DEPLOYMENT + "".join(
+        f"""  - id: shop-{k}
+    name: "Shop number {k}"
+    description: >-
+      Shoppers click on the items we rank highest.
+    bit: [feedback-loops]
+    split: dev
+    source:
+      title: "Shop {k}"
+      url: "https://example.org/shop-{k}"
+      says: >-
+        Its ranking fed on its own clicks.
+""" for k in range(plan.NEIGHBOURS))
+    (valid_catalog / "deployments.yaml").write_text(many, encoding="utf-8")
+    cat, g = _valid(valid_catalog)
+    ranked = {r.id: r for r in plan.rank(cat, g, Profile(description="Shoppers click on the items we rank highest"))}
+    assert not ranked["data-profiling"].similar, "the eleventh closest: not among the NEIGHBOURS"
+    assert ranked["feedback-loops"].similar == ["Shop number 0", "Shop number 1"][:plan.NAMED]
+    monkeypatch.setattr(plan, "NEIGHBOURS", plan.NEIGHBOURS + 1)
+    ranked = {r.id: r for r in plan.rank(cat, g, Profile(description="Shoppers click on the items we rank highest"))}
+    assert ranked["data-profiling"].similar == ["A shop's search ranking"], "one more, and it counts"
 
 
 def test_words_that_only_tell_the_story_are_never_given_as_a_reason() -> None:

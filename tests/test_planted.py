@@ -136,6 +136,26 @@ def test_vocabulary_past_the_source_check_is_stopped_in_the_json_it_reaches(
     assert "vocabulary.yaml:7: vocabulary: contexts.data-discovery[0]" in message, message
 
 
+def _deployment(name: str, description: str) -> str:
+    return (f"deployments:\n  - id: shop-ranking\n    name: '{name}'\n    description: '{description}'\n"
+            "    bit: [feedback-loops]\n    split: dev\n    source:\n      title: A shop\n"
+            "      url: https://example.org/shop\n      says: Its ranking fed on its own clicks.\n")
+
+
+def test_deployment_text_follows_the_prose_rules(project: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """deployments.yaml reaches the planner's data (a deployment's name is quoted in a reason on the
+    page, in `plan`'s Markdown and in the brief): its text is held to the prose rules and its name to
+    plain text, each reported with the deployment's line and field."""
+    (project / "catalog" / "deployments.yaml").write_text(_deployment(IMAGE, SCRIPT_URL), encoding="utf-8")
+    message = _build(project, caplog)
+    assert "catalog/deployments.yaml:3: shop-ranking: name: must be one line of plain text" in message, message
+    assert "catalog/deployments.yaml:4: shop-ranking: description: link target 'javascript:alert(1)'" \
+        in message, message
+    (project / "catalog" / "deployments.yaml").write_text(_deployment("Shop", IMAGE), encoding="utf-8")
+    message = _build(project, caplog)
+    assert "catalog/deployments.yaml:4: shop-ranking: description: raw HTML is not allowed" in message, message
+
+
 @pytest.mark.parametrize(("text", "named"), [
     ('releases:\n  - version: "<form action=https://evil.example/><input type=password></form>"\n'
      '    date: "2026-01-01"\n    commit: ' + "a" * 40 + "\n",

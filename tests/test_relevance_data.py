@@ -51,7 +51,9 @@ def questions() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def profiles() -> list[dict]:
-    return _load(RELEVANCE / "profiles.yaml")
+    """The planner's profiles: the catalog's deployments (relevance.py)."""
+    data = yaml.load((REAL / "deployments.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return data["deployments"]
 
 
 @pytest.fixture(scope="module")

@@ -29,6 +29,7 @@ RULE_CASES = {
     "published_versions": ["reference-links"],
     "retired_successors": ["retired-successor"],
     "vocabulary_phrases": ["vocabulary-links"],
+    "deployment_links": ["deployment-links"],
     "synonym_groups": ["vocabulary-links"],
     "framework_sections": ["framework-sections-twice"],
     "ask_wording": ["framework-mappings"],

@@ -27,7 +27,8 @@ HERE = Path(__file__).parent
 # of these is a schema rule: the schema must refuse that file too.
 NOT_IN_SCHEMA: dict[str, tuple[str, ...]] = {
     "links to other files": ("unknown reference", "unknown challenge", "unknown step", "unknown facet",
-                             "unknown industry", "unknown framework", "must also be listed in this entity's references",
+                             "unknown industry", "unknown trait", "unknown stage", "unknown framework",
+                             "must also be listed in this entity's references",
                              "cannot be its own published version"),
     "ids unique across files, file named after its id": ("duplicate id", "file must be named",
                                                          "is used twice in this framework"),

@@ -22,7 +22,8 @@ RUNNER = HERE / "relevance" / "run_engine.js"
 CAT = load.load(REAL)
 G = graph.build(CAT)
 DATA = search.build_index(CAT, G)
-INDEX = search.Index(DATA, search.Index(search.contexts_data(CAT, G)))  # as index_for: with the contexts
+INDEX = search.index_for(CAT, G)  # with the contexts' and the deployments' indexes
+assert INDEX.data == DATA
 
 # Edge cases beyond the dev set: typos, British spellings, prefixes, stop words only, symbols, accents.
 EXTRA = ["concpet drift", "hyperparamter tuning takes to long", "organisation of the data catalogue", "retrai",
@@ -114,7 +115,7 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
     for profile, js in zip(picked, out, strict=True):
         py = plan.rank(CAT, G, profile, INDEX)
-        assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
+        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
 
 
 def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as_fieldguide_plan_does(
@@ -135,17 +136,38 @@ def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
     for profile, js in zip(picked, out, strict=True):
         py = plan.rank(cat, g, profile, index)
-        assert [(r.id, r.score, r.words) for r in py] == [tuple(x) for x in js], profile.name
+        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
 
 
-def test_the_contexts_index_ships_only_what_the_search_index_does_not_already_hold() -> None:
-    """The page builds the contexts' index from its own entry and the search index's shared tables: those
-    tables are left out of its entry, and they are the same in both indexes, word for word."""
-    entry = plan.contexts_files(CAT, G)["index.json"]
+def test_the_planner_page_ranks_as_fieldguide_plan_does_without_deployments(tmp_path: Path) -> None:
+    """A catalog without deployments.yaml (a fork, a fixture): both engines rank by the description's other
+    two readings alone, in one way, and name no similar deployment."""
+    cat = load.load(REAL)
+    cat.deployments.clear()
+    g = graph.build(cat)
+    index = search.index_for(cat, g)
+    assert index.deployments is None
+    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
+                                        encoding="utf-8")
+    picked = [profile_of(p) for p in profiles("dev")[:20]]
+    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
+                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
+    for profile, js in zip(picked, out, strict=True):
+        py = plan.rank(cat, g, profile, index)
+        assert not any(r.similar for r in py)
+        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
+
+
+@pytest.mark.parametrize("reading", ["contexts", "deployments"])
+def test_a_reading_index_ships_only_what_the_search_index_does_not_already_hold(reading: str) -> None:
+    """The page builds the contexts' and the deployments' indexes from their own entries and the search
+    index's shared tables: those tables are left out of their entries, and they are the same in every
+    index, word for word."""
+    data = getattr(search, f"{reading}_data")(CAT, G)
+    entry = plan.reading_files(data)["index.json"]
     assert not set(search.SHARED_KEYS) & set(entry)
     assert {"terms", "levels", "counts", "chunks", "parts"} <= set(entry), "what is its own stays"
-    contexts = search.contexts_data(CAT, G)
-    assert contexts is not None and all(contexts[k] == DATA[k] for k in search.SHARED_KEYS)
+    assert data is not None and all(data[k] == DATA[k] for k in search.SHARED_KEYS)
 
 
 def test_the_engine_reads_a_bounded_part_of_any_question() -> None:

@@ -17,6 +17,7 @@ from .problems import Loc, Source
 from .schema import (
     CaseStudy,
     Challenge,
+    Deployment,
     Facets,
     Finding,
     Framework,
@@ -47,6 +48,10 @@ class Catalog:
     frameworks: dict[str, Framework] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     vocabulary_source: Source | None = None
+    # Real deployments the planner reads a description against (catalog/deployments.yaml, optional), by id.
+    deployments: dict[str, Deployment] = field(default_factory=dict)
+    deployments_at: dict[str, int] = field(default_factory=dict)  # id -> its position in the file (for lines)
+    deployments_source: Source | None = None
     # Removed or merged entities (catalog/retired.yaml): their ids stay taken; none is in the pools above.
     retired: dict[str, Retired] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)

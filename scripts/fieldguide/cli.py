@@ -76,6 +76,8 @@ def check(catalog_dir: Path) -> None:
             counts.append(f"{len(cat.pool(kind.id))} {kind.plural.lower()}")
         elif cat.frameworks:
             counts.append(f"{len(cat.frameworks)} frameworks ({len(cat.framework_items)} items)")
+    if cat.deployments:
+        counts.append(f"{len(cat.deployments)} deployments")
     click.echo("catalog OK: " + ", ".join(counts))
     from .ledger import doi_share_line
 
@@ -428,8 +430,8 @@ def plan_cmd(catalog_dir: Path, profile_path: Path, fmt: str, state_path: Path |
     """Challenges ranked for a project profile (the planner page's ranking), and their checklist.
 
     Text lists each challenge with the reasons for its place; the score behind the order (a unitless sum
-    of the description's match, the ticked traits, the industry and the case studies: the planner page's
-    introduction gives the weights) is not printed."""
+    of the description's match, the similar deployments it bit, the ticked traits, the industry and the
+    case studies: the planner page's introduction gives the weights) is not printed."""
     from . import checklist, plan, search
     cat, g = _load(catalog_dir)
     profile = _profile(profile_path, cat)

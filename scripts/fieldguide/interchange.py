@@ -75,6 +75,7 @@ def to_dict(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
         "facets": facets,
         "frameworks": [framework_dict(cat, g, fw_id) for fw_id in cat.frameworks],
         "vocabulary": cat.vocabulary.model_dump(mode="json"),
+        "deployments": [d.model_dump(mode="json") for d in cat.deployments.values()],
     }
 
 

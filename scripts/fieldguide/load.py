@@ -24,7 +24,17 @@ from .catalog import Catalog
 from .files import Unreadable, read_bytes
 from .kinds import FILED
 from .problems import Loc, Problem, Source, display_path, dotted, unknown
-from .schema import ENTITY_DIRS, PATTERN_TEXT, Facets, Profile, RetiredList, Vocabulary, Workflow
+from .schema import (
+    ENTITY_DIRS,
+    PATTERN_TEXT,
+    Deployment,
+    DeploymentList,
+    Facets,
+    Profile,
+    RetiredList,
+    Vocabulary,
+    Workflow,
+)
 
 MAX_FILE_BYTES = 1024 * 1024  # a catalog entry is a few KB; anything near this is a mistake or an attack
 MAX_DEPTH = 20  # the deepest real structure is 4 levels
@@ -382,10 +392,48 @@ class _Reader:
         vocabulary, source = self.single("vocabulary.yaml", Vocabulary, "vocabulary", optional=True)
         if vocabulary is not None:
             catalog.vocabulary, catalog.vocabulary_source = vocabulary, source
+        self.read_deployments()
         stubs, source = self.single("retired.yaml", RetiredList, "retired", optional=True)
         for i, stub in enumerate(stubs.retired if stubs else []):
             if self.register(stub.id, source, ("retired", i)):
                 catalog.retired[stub.id] = stub
+
+    def read_deployments(self) -> None:
+        """deployments.yaml (optional: without it the planner reads a description against the challenges
+        alone), each deployment validated on its own, so a problem names the deployment it is in."""
+        path = self.root / "deployments.yaml"
+        if not path.exists() and not path.is_symlink():
+            return
+        with self.clock("parse"):
+            data, source, found = _read_single(path)
+        self.problems += found
+        if data is None:
+            return
+        if self.keep_files:
+            self.catalog.files["deployments.yaml"] = data
+        items = data.get("deployments") if isinstance(data, dict) else None
+        if not isinstance(items, list):  # the file's own shape is wrong: say so as for any single file
+            self.problems += validate(data, DeploymentList, source, "deployments")[1]
+            return
+        self.problems += validate({**data, "deployments": []}, DeploymentList, source, "deployments")[1]
+        self.catalog.deployments_source = source
+        deployments = self.catalog.deployments
+        for i, item in enumerate(items):
+            named = item.get("id") if isinstance(item, dict) else None
+            entity = named if isinstance(named, str) and named.strip() else f"deployments[{i}]"
+            with self.clock("validate"):
+                deployment, found = validate(item, Deployment, source, entity, ("deployments", i))
+            self.problems += found
+            if deployment is None:
+                continue
+            if deployment.id in deployments:
+                first = self.catalog.deployments_at[deployment.id]
+                also = f"{source.path}:{source.line(('deployments', first, 'id'))}"
+                self.problems.append(Problem(source.path, source.line(("deployments", i, "id")), deployment.id,
+                                             "id", f"duplicate id (also at {also})"))
+                continue
+            deployments[deployment.id] = deployment
+            self.catalog.deployments_at[deployment.id] = i
 
     def read_entity_folders(self) -> None:
         jobs: list[tuple[str, str, str, str, bool]] = []
@@ -515,6 +563,12 @@ def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
     if cat.vocabulary_source is not None:
         for loc, text in strings(cat.vocabulary, ()):
             yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {dotted(loc)}", text
+    if cat.deployments_source is not None:
+        source = cat.deployments_source
+        for pid, deployment in cat.deployments.items():
+            for loc, text in strings(deployment, ()):
+                line = source.line(("deployments", cat.deployments_at[pid], *loc))
+                yield f"{source.path}:{line}: {pid}: {dotted(loc)}", text
 
 
 def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:

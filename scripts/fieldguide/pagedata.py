@@ -87,9 +87,10 @@ TABLES: dict[str, dict[str, int]] = {
     # the ranking (weights, order, suggestions) stays in the core; the planner lists every challenge
     # (their texts are fetched whole, as the checklists' exports need them); a brief's sections and
     # BibTeX are fetched for the challenges, case studies and mitigations chosen; of the index of the
-    # challenges' contexts, its entry and the parts a description needs, once one is written
+    # challenges' contexts and of the deployments, the entry and the parts a description needs, once one
+    # is written
     "planner": {"challenges": WHOLE, "brief.sections": FEW, "brief.case_studies": FEW, "brief.mitigations": FEW,
-                "brief.references": FEW, "ranking.contexts": FEW},
+                "brief.references": FEW, "ranking.contexts": FEW, "ranking.deployments": FEW},
     # pages and references are fetched for the pages in the reader's basket and their sources
     "citations": {"pages": FEW, "references": FEW},
 }

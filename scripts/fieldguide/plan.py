@@ -46,6 +46,13 @@ EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges fi
 # match gets 10 (was 8 on the challenges' own words alone), half of it from the contexts.
 DESCRIPTION = 10.0  # the challenge that best matches the project's description
 CONTEXTS = 0.5  # the share of DESCRIPTION read against the contexts (a challenge without any: its own words)
+# Issue 21, round 8: the description is also read against the deployments (catalog/deployments.yaml), real
+# deployments described as their teams knew them beforehand. The NEIGHBOURS closest count, each for the
+# challenge that bit it first; a challenge's share is what its deployments among them score, as a share of
+# the best challenge's. Chosen leaving one author out (tests/relevance/calibrate.py, README.md round 8).
+SIMILAR = 6.0  # the challenge whose deployments best match the project's description
+NEIGHBOURS = 10  # how many of the closest deployments count
+NAMED = 2  # deployments a reason names
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,7 @@ class Ranked:
     industry: str | None = None
     words: list[str] = field(default_factory=list)  # words of the description this challenge matched
     cases: int = 0  # case studies of any industry (the evidence part of the score)
+    similar: list[str] = field(default_factory=list)  # names of the close deployments it bit
 
     def reasons(self, cat: Catalog, whose: str = "your") -> list[str]:
         """Why the challenge is where it is: the description's words, the facets, the evidence.
@@ -112,6 +120,8 @@ class Ranked:
         out = []
         if self.words:
             out.append(f"{whose} description mentions " + ", ".join(f"“{w}”" for w in self.words))
+        if self.similar:
+            out.append("it bit similar projects: " + ", ".join(f"“{name}”" for name in self.similar))
         if self.matched_traits:
             out.append("matches " + ", ".join(cat.traits[t].title.lower() for t in self.matched_traits))
         industry = cat.industries[self.industry].title.lower() if self.industry in cat.industries else ""
@@ -172,6 +182,23 @@ def relevance(index: search.Index, description: str) -> dict[str, tuple[float, l
     return out
 
 
+def similar(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
+    """Per challenge: what its deployments among the description's NEIGHBOURS closest score, as a share of
+    the best challenge's, and the names of those deployments (closest first, at most NAMED)."""
+    if index.deployments is None or not description.strip():
+        return {}
+    hits = search.run(index.deployments, description, prefix=False, types=("challenge",), description=True)
+    total: dict[str, float] = {}
+    names: dict[str, list[str]] = {}
+    for h in hits[:NEIGHBOURS]:
+        total[h.id] = total.get(h.id, 0.0) + h.score
+        names.setdefault(h.id, []).append(h.title)
+    if not total:
+        return {}
+    top = max(total.values())
+    return {cid: (score / top, names[cid][:NAMED]) for cid, score in total.items()}
+
+
 def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index | None = None) -> list[Ranked]:
     """Challenges in the profile's stages, most likely to bite first; ties in workflow order.
     `index` (a search.Index) is built from the catalog when the profile has a description."""
@@ -180,6 +207,7 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index
     stages = set(profile.stages) or {s.id for s in cat.stages}
     order = order_key(cat)
     relevance = describe(index, profile.description)
+    like = similar(index, profile.description)
     ranked = []
     for c in cat.challenges.values():
         if cat.stage_of(c.step).id not in stages:
@@ -196,8 +224,10 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index
             score += w.industries.get(profile.industry, 0.0)
         share, words = relevance.get(c.id, (0.0, []))
         score += DESCRIPTION * share
+        near, named = like.get(c.id, (0.0, []))
+        score += SIMILAR * near
         ranked.append(Ranked(c.id, round2(score), traits, industry_tagged, cases, profile.industry, words,
-                             sum(w.industry_cases.values())))
+                             sum(w.industry_cases.values()), named))
     ranked.sort(key=lambda r: (-r.score, order[r.id]))
     return ranked
 
@@ -276,11 +306,11 @@ def suggest(cat: Catalog, index: search.Index, profile: Profile,
     return industries + [x for x in found if x.kind == "trait"]
 
 
-def contexts_files(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any]:
-    """The contexts' index as its layout's files (`index.json` and the parts it names), parsed, by name;
-    empty when the catalog gives no contexts. The entry leaves out what the search index's entry
-    already holds (`search.SHARED_KEYS`): the page reads them from there (engine/search.js `sharing`)."""
-    data = search.contexts_data(cat, g)
+def reading_files(data: dict[str, Any] | None) -> dict[str, Any]:
+    """An index the planner also reads (the contexts', the deployments') as its layout's files (`index.json`
+    and the parts it names), parsed, by name; empty when the catalog gives none. The entry leaves out what
+    the search index's entry already holds (`search.SHARED_KEYS`): the page reads them from there
+    (engine/search.js `sharing`)."""
     if data is None:
         return {}
     files = {name.partition("/")[2]: json.loads(text) for name, text in search.layout(data, top_hit=False).items()}
@@ -302,9 +332,14 @@ def weights_for_page(cat: Catalog, g: nx.MultiDiGraph, index: search.Index | Non
         "description": DESCRIPTION,
         "contexts_share": CONTEXTS,
         "with_contexts": sorted(cid for cid in cat.challenges if cat.vocabulary.contexts.get(cid)),
-        # the contexts' index as the files its layout writes (searchfiles), by name: the page reads it with
-        # the same engine, fetching it only once a description is written (pagedata.TABLES)
-        "contexts": contexts_files(cat, g),
+        # the contexts' and the deployments' indexes as the files their layouts write (searchfiles), by name:
+        # the page reads them with the same engine, fetching them only once a description is written
+        # (pagedata.TABLES)
+        "contexts": reading_files(search.contexts_data(cat, g)),
+        "deployments": reading_files(search.deployments_data(cat, g)),
+        "similar": SIMILAR,
+        "neighbours": NEIGHBOURS,
+        "named": NAMED,
         "max_words": MAX_WORDS,
         "suggest": {"facets": facet_terms(cat, index), "min": SUGGEST_MIN},
         "max_description_chars": DESCRIPTION_CHARS,

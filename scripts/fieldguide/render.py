@@ -230,7 +230,8 @@ def _render(cat: Catalog, g: nx.MultiDiGraph, site_url: str, citation_cache: Cit
     for stage in cat.stages:
         put(checklist_path(stage.id), "checklist.md.j2", scope=[stage], page_title=stage.title,
             rows=checklist_rows(cat, [stage.id]), statuses=statuses)
-    put("planner.md", "planner.md.j2", description_chars=schema.DESCRIPTION_CHARS, w=plan)  # the weights, as used
+    put("planner.md", "planner.md.j2", description_chars=schema.DESCRIPTION_CHARS, w=plan,  # the weights, as used
+        deployments=len(cat.deployments))
     put("team-workflow.md", "team_workflow.md.j2")  # how teams share checklist state (linked from each checklist)
     _put_frameworks(cat, g, put)
     index_data = search.build_index(cat, g)

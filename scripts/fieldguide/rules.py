@@ -258,6 +258,28 @@ def vocabulary_phrases(ck: Check) -> None:
                 ck.report_at(source, (section, cid, i), "vocabulary", f"'{text}' is listed twice")
 
 
+def deployment_links(ck: Check) -> None:
+    """deployments.yaml names challenges, industries, traits and stages that exist (a deployment whose `bit`
+    names no challenge would move nothing, silently); the loader reports a repeated id."""
+    cat, source = ck.cat, ck.cat.deployments_source
+    if source is None:
+        return
+    industries = {f.id: f for f in cat.facets.industries} if cat.facets else {}
+    traits = {f.id: f for f in cat.facets.traits} if cat.facets else {}
+    stages = {s.id: s for s in cat.stages}
+    for pid, p in cat.deployments.items():
+        i = cat.deployments_at[pid]
+        links = [("bit", k, c, cat.challenges, "challenge") for k, c in enumerate(p.bit)]
+        links += [("traits", k, t, traits, "trait") for k, t in enumerate(p.traits)]
+        links += [("stages", k, s, stages, "stage") for k, s in enumerate(p.stages)]
+        if p.industry is not None:
+            links.append(("industry", None, p.industry, industries, "industry"))
+        for name, k, target, pool, what in links:
+            if target not in pool and target not in ck.broken:
+                loc = ("deployments", i, name) if k is None else ("deployments", i, name, k)
+                ck.report_at(source, loc, p.id, unknown(what, target, pool), name if k is None else f"{name}[{k}]")
+
+
 def synonym_groups(ck: Check) -> None:
     """A word appears once in its synonym group, and in one group only: a group is one sense, and a word
     in two groups would make each group's words stand for the other's."""
@@ -376,7 +398,7 @@ def shared_asks_judged_alike(ck: Check) -> None:
 RULES: tuple[Rule, ...] = (
     checklist_item_ids, framework_items, reserved_prefixes, page_collisions, survey_numbers,
     cited_references, challenge_steps, step_positions, facet_links, related_challenges, challenge_links,
-    corrections, published_versions, retired_successors, vocabulary_phrases, synonym_groups,
+    corrections, published_versions, retired_successors, vocabulary_phrases, deployment_links, synonym_groups,
     framework_sections, ask_wording, covers_mappings, shared_asks_judged_alike,
 )
 

@@ -564,12 +564,61 @@ class ReleaseList(Strict):
     releases: list[Release] = Field(default_factory=list)
 
 
+DESCRIPTION_CHARS = 4000  # a project description, here and in the planner (search.QUERY ships it to the page)
+
+
+# A deployment's name is quoted as it is in the planner's reasons, on the page, in `plan`'s Markdown and in
+# the brief pandoc reads: plain text, without the marks Markdown or pandoc would act on (links, emphasis,
+# code, citations, maths, tables, HTML).
+PLAIN_NAME = r"^[^@\[\]*_`\\<>{}#|$^~\n\r]+$"
+PlainName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PLAIN_NAME)]
+
+
+class DeploymentSource(Strict):
+    """The public page that documents a deployment, as its author read it."""
+
+    title: Line
+    url: HttpUrl
+    says: Prose = Field(description=(
+        "What the page reports went wrong, or what the team had to overcome, in the author's own words."))
+
+
+class Deployment(Strict):
+    """A real, publicly documented deployment (`catalog/deployments.yaml`): how its team could have described
+    it before building, and the challenges that bit it. The planner reads a project's description against
+    these, so a project like one that a challenge bit sees that challenge rise, with the deployment named."""
+
+    id: Slug
+    name: PlainName = Field(description=(
+        "Plain text (no Markdown, citation or HTML marks): the planner's reasons quote it as it is."))
+    industry: Slug | None = None
+    traits: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    stages: list[Slug] = Field(default_factory=list, json_schema_extra=UNIQUE)
+    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=DESCRIPTION_CHARS,
+                                                  pattern=PROSE)] = Field(description=(
+        "The project as its team knew it before building: goal, data, users, constraints; never what went wrong."))
+    bit: list[Slug] = Field(min_length=1, max_length=3, json_schema_extra=UNIQUE, description=(
+        "The challenges that bit it, principal first, as the source reports."))
+    split: Literal["dev", "holdout"] = Field(description=(
+        "dev: used to tune the planner; holdout: only ever measured (tests/relevance/README.md)."))
+    author: Slug | None = Field(default=None, description=(
+        "Who wrote it (none: the engine's own team); the planner is measured leaving out an author's own deployments."))
+    source: DeploymentSource
+
+
+class DeploymentList(Strict):
+    """`catalog/deployments.yaml` (optional): the deployments the planner reads a description against."""
+
+    deployments: list[Deployment] = Field(default_factory=list)
+
+
 # The model of each kind (kinds.KINDS names it; a test checks every name is a model here), and of
 # each file of the entity folders under catalog/.
 MODELS: dict[str, type[Strict]] = {k.id: globals()[k.model] for k in KINDS}
 ENTITY_DIRS: dict[str, type[Strict]] = {k.folder: MODELS[k.id] for k in FILED if k.folder}
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
-                                          "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList}
+                                          "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList,
+                                          "deployments.yaml": DeploymentList}
 
 
 def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
@@ -649,7 +698,6 @@ def _required_fields_schema() -> list[dict[str, Any]]:
     return conditions
 
 
-DESCRIPTION_CHARS = 4000  # a project description, here and in the planner (search.QUERY ships it to the page)
 
 
 class Profile(BaseModel):
@@ -720,6 +768,8 @@ PATTERN_TEXT = {
     PROSE: "text without control characters",
     USER_TEXT: "text without control characters",
     PHRASE: "one line of text with at least one letter or digit",
+    PLAIN_NAME: "one line of plain text, without the marks Markdown, pandoc or HTML act on (@ [ ] * _ ` \\ "
+                "< > { } # | $ ^ ~)",
     TEXT_PATTERN: "text without control characters",
     LINE_PATTERN: "one line of text without control characters",
     TIMESTAMP_PATTERN: "a UTC time such as 2026-11-29T10:00:00Z",

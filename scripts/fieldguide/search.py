@@ -57,9 +57,12 @@ FIELDS: dict[str, dict[str, float]] = {
 # The planner's second reading of a project's description (plan.describe): the challenges' contexts
 # (vocabulary.yaml) alone, in an index of their own, so that questions typed into search never meet them.
 CONTEXT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"contexts": 1.0}}
+# Its third reading: the deployments (catalog/deployments.yaml), one document per real deployment, filed
+# under the challenge that bit it first (`deployment_documents`: the document's id is that challenge's).
+DEPLOYMENT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"deployment": 1.0}}
 # What the contexts' index shares with the search index, word for word (both are built from the same
 # catalog and parameters): the page takes these from the search index's entry, which a plan with a
-# description has already fetched, rather than download them twice (plan.contexts_files).
+# description has already fetched, rather than download them twice (plan.reading_files).
 SHARED_KEYS = ("version", "query", "stop", "description_stop", "spelling", "families", "synonyms", "settings")
 K1 = 2.0
 B = 0.5
@@ -400,12 +403,15 @@ def bm25_idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
-def build_index(cat: Catalog, g: nx.MultiDiGraph, fields: dict[str, dict[str, float]] | None = None) -> dict[str, Any]:
+def build_index(cat: Catalog, g: nx.MultiDiGraph, fields: dict[str, dict[str, float]] | None = None,
+                docs: list[Doc] | None = None) -> dict[str, Any]:
     """The compact index both engines query: documents, quantised BM25F weights, synonyms, parameters.
-    `fields`: the document types and fields indexed (FIELDS; CONTEXT_FIELDS for the planner's contexts)."""
+    `fields`: the document types and fields indexed (FIELDS; CONTEXT_FIELDS for the planner's contexts);
+    `docs`: the documents (the catalog's own by default; `deployment_documents` for the deployments)."""
     fields = fields or FIELDS
     # Only documents with something in an indexed field: the contexts' index holds the challenges that have some.
-    docs = [d for d in documents(cat, g) if d.type in fields and any(d.fields.get(f) for f in fields[d.type])]
+    docs = [d for d in (documents(cat, g) if docs is None else docs)
+            if d.type in fields and any(d.fields.get(f) for f in fields[d.type])]
     tokenised = [{f: [t for text in texts for t in doc_terms(text)] for f, texts in d.fields.items()} for d in docs]
     raw: dict[str, list[tuple[int, float]]] = {}
     for kind in TYPES:
@@ -522,9 +528,10 @@ def synonym_map(cat: Catalog) -> dict[str, list[str]]:
 class Index:
     """The decoded index: postings as [(document, weight)] per term, and everything a query needs."""
 
-    def __init__(self, data: dict[str, Any], contexts: Index | None = None):
+    def __init__(self, data: dict[str, Any], contexts: Index | None = None, deployments: Index | None = None):
         self.data = data
         self.contexts = contexts  # the index of the challenges' contexts, read by the planner only
+        self.deployments = deployments  # the index of the deployments, read by the planner only
         self.query = data["query"]
         self.stop = set(data["stop"])
         self.description_stop = set(data["description_stop"])
@@ -888,10 +895,24 @@ def contexts_data(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any] | None:
     return build_index(cat, g, CONTEXT_FIELDS) if any(cat.vocabulary.contexts.values()) else None
 
 
+def deployment_documents(cat: Catalog) -> list[Doc]:
+    """One document per deployment, under the id of the challenge that bit it first (what a hit on it
+    counts for), titled with its name (what the planner's reason quotes), its source's address as meta."""
+    return [Doc("challenge", p.bit[0], p.name, p.source.url, "", {"deployment": [p.description]})
+            for p in cat.deployments.values()]
+
+
+def deployments_data(cat: Catalog, g: nx.MultiDiGraph) -> dict[str, Any] | None:
+    """The index of the deployments (DEPLOYMENT_FIELDS), or None when the catalog has none."""
+    return build_index(cat, g, DEPLOYMENT_FIELDS, deployment_documents(cat)) if cat.deployments else None
+
+
 def index_for(cat: Catalog, g: nx.MultiDiGraph) -> Index:
-    """The search index, carrying the index of the challenges' contexts that the planner also reads."""
-    contexts = contexts_data(cat, g)
-    return Index(build_index(cat, g), Index(contexts) if contexts else None)
+    """The search index, carrying the indexes of the challenges' contexts and of the deployments that the
+    planner also reads."""
+    contexts, deployments = contexts_data(cat, g), deployments_data(cat, g)
+    return Index(build_index(cat, g), Index(contexts) if contexts else None,
+                 Index(deployments) if deployments else None)
 
 
 # ---------------------------------------------------------------- the index as the site ships it (search/)

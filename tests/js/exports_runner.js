@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import * as StateFile from "../../content/assets/javascripts/engine/statefile.js";
 import { rowsOf, toCsv, toJson, toMarkdown } from "../../content/assets/javascripts/engine/checklist.js";
 import { assemble } from "../../content/assets/javascripts/engine/parts.js";
-import { brief, contextsIndex, withBrief } from "../../content/assets/javascripts/engine/plan.js";
+import { brief, readingIndex, withBrief } from "../../content/assets/javascripts/engine/plan.js";
 import { Index, prepareDescription, rankProfile } from "../../content/assets/javascripts/engine/search.js";
 import { emptyStore, localState, putState } from "../../content/assets/javascripts/engine/store.js";
 
@@ -36,21 +36,22 @@ const imported = (path) => {
   return store;
 };
 
-// The challenges' contexts, fetched from the planner's chunks as the page fetches them (core/data.js loadContexts).
-const contexts = index && await contextsIndex(data, load, index);
+// The challenges' contexts and the deployments, fetched from the planner's chunks as the page fetches them
+// (core/data.js loadReading).
+const contexts = index && await readingIndex(data, "ranking.contexts", load, index);
+const deployments = index && await readingIndex(data, "ranking.deployments", load, index);
 
 const out = [];
 for (const job of input.jobs) {
   if (job.format === "brief") {
-    await prepareDescription(index, job.profile.description);
-    if (contexts) await prepareDescription(contexts, job.profile.description);
+    for (const x of [index, contexts, deployments]) if (x) await prepareDescription(x, job.profile.description);
   }
   out.push(await answer(job));
 }
 
 async function answer(job) {
   if (job.format === "brief") {
-    const ranked = rankProfile(data.ranking, index, job.profile, contexts).slice(0, job.top);
+    const ranked = rankProfile(data.ranking, index, job.profile, contexts, deployments).slice(0, job.top);
     const store = job.state ? imported(job.state) : null;
     if (store?.errors) return store;
     const ids = { challenges: ranked.map((r) => r.id), caseStudies: job.caseStudies, mitigations: job.mitigations };

@@ -1,9 +1,11 @@
 """`make relevance`: how often search and the planner lead to the right challenge (a benchmark, not a test).
 
-For the questions in questions.yaml (dev, holdout and the blind set) and the profiles in profiles.yaml
-(dev and holdout), each split apart, and within a split the second, third, fifth, seventh and eighth authors'
-entries again on their own (blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data
-of round 6, blind/7 and holdout/7 that of round 7, dev/8 the planner dev profiles of round 7):
+For the questions in questions.yaml (dev, holdout and the blind set) and the profiles (the catalog's
+deployments, dev and holdout), each split apart, and within a split each outside author's entries again on
+their own (AUTHOR_ROWS: blind/2 is the original blind set, blind/5 and holdout/5 the fresh held-out data of
+round 6, blind/7 and holdout/7 that of round 7, dev/8 the planner dev profiles of round 7, blind/11,
+holdout/11 and holdout/12 the fresh sets of round 8). A profile is ranked by a planner that has never seen
+its author's deployments (relevance.held_out_index):
 - site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
@@ -33,7 +35,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from fieldguide import plan, search  # noqa: E402
-from relevance import ROOT, profile_of, profiles, questions, root_catalog  # noqa: E402
+from relevance import (  # noqa: E402
+    ROOT,
+    author_of,
+    catalog_without,
+    held_out_index,
+    profile_of,
+    profiles,
+    questions,
+    rank_held_out,
+    root_catalog,
+)
 
 SPLITS = ("dev", "holdout", "blind")  # the order rows are printed in; a split with no entries is skipped
 MATERIAL_SEPARATOR = r'[\s\-,:!=\[\]()"/]+|(?!\b)(?=[A-Z][a-z])|\.(?!\d)|&[lg]t;'  # the old mkdocs.yml's
@@ -131,7 +143,7 @@ def main() -> None:
     args = parser.parse_args()
     cat, g = root_catalog()
     data = search.build_index(cat, g)
-    index = search.Index(data, search.Index(search.contexts_data(cat, g)))  # as index_for: with the contexts
+    index = search.index_for(cat, g)  # with the contexts' and the deployments' indexes
     rows: list[tuple[str, str, int, tuple[float, float, float]]] = []
     times: list[float] = []
     with tempfile.TemporaryDirectory() as tmp_name:
@@ -152,21 +164,28 @@ def main() -> None:
                                                  "queries": [q["q"] for q in qs]})
                 rows.append(("material (lunr, before issue 9)", split, len(qs),
                              scores([[page_to_challenge(p) or p for p in r] for r in pages], accepted)))
-        (tmp / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
-                                       encoding="utf-8")
-        for split, ps in [grp for name in SPLITS for grp in groups(profiles(name), name) if grp[1]]:
-            py = [[r.id for r in plan.rank(cat, g, profile_of(p), index)] for p in ps]
+        # Each profile is ranked by a planner that has never seen its author's deployments (relevance.py):
+        # by `fieldguide plan` and by the page's engine under Node, one author at a time.
+        everyone = [p for name in SPLITS for p in profiles(name)]
+        py_of = {p["id"]: rank_held_out(p) for p in everyone}
+        table = plan.facet_terms(cat, index)
+        taken_of = {p["id"]: rank_held_out(p, accept_all(cat, index, profile_of(p), table)) for p in everyone}
+        page_of: dict[str, list[str]] = {}
+        for author in sorted({author_of(p) for p in everyone}):
+            mine = [p for p in everyone if author_of(p) == author]
+            (tmp / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(
+                catalog_without(author), g, held_out_index(author))}), encoding="utf-8")
             js = node("run_engine.js", {"index": str(entry), "plan": {
-                "data": str(tmp / "plan.json"), "profiles": [profile_of(p).model_dump() for p in ps]}})["plans"]
-            page = [[r[0] for r in ranked] for ranked in js]
+                "data": str(tmp / "plan.json"), "profiles": [profile_of(p).model_dump() for p in mine]}})["plans"]
+            page_of.update({p["id"]: [r[0] for r in ranked] for p, ranked in zip(mine, js, strict=True)})
+        for split, ps in [grp for name in SPLITS for grp in groups(profiles(name), name) if grp[1]]:
+            py, page = [py_of[p["id"]] for p in ps], [page_of[p["id"]] for p in ps]
             for name, ranked in (("planner (fieldguide plan)", py), ("planner page (Node)", page)):
                 rows.append((name + ", principal", split, len(ps), scores(ranked, [[p["bit"][0]] for p in ps])))
                 rows.append((name + ", any that bit", split, len(ps), scores(ranked, [p["bit"] for p in ps])))
             # What the suggestions could add: every one accepted (profiles are scored as written above).
-            table = plan.facet_terms(cat, index)
-            taken = [[r.id for r in plan.rank(cat, g, accept_all(cat, index, profile_of(p), table), index)] for p in ps]
             rows.append(("planner, all suggestions accepted, principal", split, len(ps),
-                         scores(taken, [[p["bit"][0]] for p in ps])))
+                         scores([taken_of[p["id"]] for p in ps], [[p["bit"][0]] for p in ps])))
     print(f"{'engine':46} {'split':8} {'n':>4} {'hit@1':>6} {'hit@5':>6} {'MRR':>6}")
     for name, split, n, (h1, h5, mrr) in rows:
         print(f"{name:46} {split:8} {n:4d} {h1:6.3f} {h5:6.3f} {mrr:6.3f}")

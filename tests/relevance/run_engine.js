@@ -42,14 +42,16 @@ for (const w of job.stems || []) out.stems.push(engine.stem(w));
 for (const w of job.terms || []) out.terms.push(index.term(w));
 if (job.plan) {
   const data = JSON.parse(fs.readFileSync(job.plan.data, "utf8"));
-  // The challenges' contexts: their index's files, by name, in the planner's data (whole here; the page
-  // fetches them in chunks, engine/plan.js contextsIndex).
-  const files = data.ranking.contexts || {};
-  const contexts = files["index.json"] ? engine.sharing(index, files["index.json"], async (name) => files[name]) : null;
+  // The challenges' contexts and the deployments: their indexes' files, by name, in the planner's data
+  // (whole here; the page fetches them in chunks, engine/plan.js readingIndex).
+  const reading = (files = {}) => (files["index.json"]
+    ? engine.sharing(index, files["index.json"], async (name) => files[name]) : null);
+  const contexts = reading(data.ranking.contexts);
+  const deployments = reading(data.ranking.deployments);
   for (const profile of job.plan.profiles) {
-    await engine.prepareDescription(index, profile.description);
-    if (contexts) await engine.prepareDescription(contexts, profile.description);
-    out.plans.push(engine.rankProfile(data.ranking, index, profile, contexts).map((r) => [r.id, r.score, r.words]));
+    for (const x of [index, contexts, deployments]) if (x) await engine.prepareDescription(x, profile.description);
+    out.plans.push(engine.rankProfile(data.ranking, index, profile, contexts, deployments)
+      .map((r) => [r.id, r.score, r.words, r.similar]));
   }
 }
 // {suggest: {data: path, profiles: [...]}}: the planner page's suggestions (engine/suggest.js) per profile.

@@ -6,7 +6,7 @@
 
 import { basketData } from "../engine/citations.js";
 import { assemble } from "../engine/parts.js";
-import { contextsIndex, withBrief } from "../engine/plan.js";
+import { readingIndex, withBrief } from "../engine/plan.js";
 import { Index } from "../engine/search.js";
 import { SITE_ROOT, loadJson } from "./site.js";
 
@@ -49,11 +49,15 @@ export const loadIndex = () => {
   return indexPromise;
 };
 
-// The index of the challenges' contexts (engine/plan.js contextsIndex), which the planner also reads a
-// description against: fetched once a description is written. Null when the catalog gives none.
-let contextsPromise = null;
-export const loadContexts = (data) => {
-  contextsPromise ??= loadIndex().then((main) => contextsIndex(data, loadJson, main));
-  contextsPromise.catch(() => { contextsPromise = null; }); // a failure is not kept: the next plan tries again
-  return contextsPromise;
+// The indexes the planner also reads a description against (engine/plan.js readingIndex): the challenges'
+// contexts (`ranking.contexts`) and the deployments (`ranking.deployments`), each fetched once a description
+// is written. Null when the catalog gives none.
+const readings = new Map();
+export const loadReading = (data, table) => {
+  if (!readings.has(table)) {
+    const promise = loadIndex().then((main) => readingIndex(data, table, loadJson, main));
+    promise.catch(() => readings.delete(table)); // a failure is not kept: the next plan tries again
+    readings.set(table, promise);
+  }
+  return readings.get(table);
 };

@@ -34,6 +34,7 @@ const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
 export const reasons = (data, r, whose = "your") => {
   const out = [];
   if (r.words.length) out.push(`${whose} description mentions ` + r.words.map((w) => `“${w}”`).join(", "));
+  if (r.similar && r.similar.length) out.push("it bit similar projects: " + r.similar.map((n) => `“${n}”`).join(", "));
   if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
   const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
   if (r.tagged) out.push(`typical of ${industry}`);
@@ -122,17 +123,16 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
     refs };
 };
 
-// The index of the challenges' contexts (fieldguide.plan.contexts_files: the planner data's table
-// `ranking.contexts`, its layout's files by name), which the planner also reads a description against:
-// its entry fetched first, then only the chunks holding the parts a description needs, so what a plan
-// downloads grows with the description's words, not with the catalog; the tables it shares with `main`,
-// the search index, come from there. Null when the catalog gives none.
-export const contextsIndex = async (core, load, main) => {
-  const table = "ranking.contexts";
+// An index the planner also reads a description against (fieldguide.plan.reading_files: the planner
+// data's table `ranking.contexts`, the challenges' contexts, or `ranking.deployments`, the deployments; its
+// layout's files by name): its entry fetched first, then only the chunks holding the parts a description
+// needs, so what a plan downloads grows with the description's words, not with the catalog; the tables it
+// shares with `main`, the search index, come from there. Null when the catalog gives none.
+export const readingIndex = async (core, table, load, main) => {
   if (!has(core, table, "index.json")) return null;
   const part = async (name) => {
     const found = await records(core, table, [name], load);
-    if (!Object.hasOwn(found, name)) throw new Error(`the planner's contexts index names ${name}, which its data lacks`);
+    if (!Object.hasOwn(found, name)) throw new Error(`the planner's ${table} index names ${name}, which its data lacks`);
     return found[name];
   };
   return sharing(main, await part("index.json"), part);

@@ -594,6 +594,25 @@ const relevance = (index, description, maxWords) => {
   return out;
 };
 
+// Per challenge: what its deployments among the description's `neighbours` closest score, as a share of
+// the best challenge's, and their names (closest first, at most `named`): fieldguide.plan.similar.
+const similarShares = (index, description, neighbours, named) => {
+  const out = new Map();
+  if (!index || !description || !description.trim()) return out;
+  const hits = run(index, description, { prefix: false, types: ["challenge"], description: true }).slice(0, neighbours);
+  const total = new Map();
+  const names = new Map();
+  for (const h of hits) {
+    total.set(h.id, (total.get(h.id) || 0) + h.score);
+    if (!names.has(h.id)) names.set(h.id, []);
+    names.get(h.id).push(h.title);
+  }
+  if (!total.size) return out;
+  const top = Math.max(...total.values());
+  for (const [cid, score] of total) out.set(cid, [score / top, names.get(cid).slice(0, named)]);
+  return out;
+};
+
 const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
 
 // A weight looked up by a name from the profile (a URL may carry any "industry" or "trait"): only
@@ -601,10 +620,11 @@ const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
 const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
-const rankProfile = (ranking, index, profile, contexts = null) => {
+const rankProfile = (ranking, index, profile, contexts = null, deployments = null) => {
   const order = ranking.order;
   const read = index ? describe(index, profile.description || "", ranking.max_words, contexts, ranking.contexts_share,
     ranking.with_contexts) : new Map();
+  const like = index ? similarShares(deployments, profile.description || "", ranking.neighbours, ranking.named) : new Map();
   const ranked = [];
   for (const cid of order) {
     if (profile.stages && profile.stages.length && !profile.stages.includes(own(ranking.stage_of, cid))) continue;
@@ -615,8 +635,10 @@ const rankProfile = (ranking, index, profile, contexts = null) => {
     if (profile.industry) score += own(w.industries, profile.industry) || 0;
     const [share, matched] = read.get(cid) || [0, []];
     score += ranking.description * share;
+    const [near, named] = like.get(cid) || [0, []];
+    score += ranking.similar * near;
     ranked.push({
-      id: cid, score: round2(score), traits, words: matched, cases: w.cases, industry: profile.industry || null,
+      id: cid, score: round2(score), traits, words: matched, similar: named, cases: w.cases, industry: profile.industry || null,
       tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
       industryCases: profile.industry ? (own(w.industry_cases, profile.industry) || 0) : 0,
     });
@@ -627,5 +649,5 @@ const rankProfile = (ranking, index, profile, contexts = null) => {
 
 export {
   TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, topCandidates, answer,
-  prepareDescription, sharing, describe, rankProfile,
+  prepareDescription, sharing, describe, similarShares, rankProfile,
 };
