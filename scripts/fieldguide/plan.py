@@ -6,11 +6,13 @@ A challenge's score adds up what each part of the profile says about it:
   + DESCRIPTION x how well the project's description matches the challenge, read twice by the
     relevance engine: against the challenge's own words and against its contexts (vocabulary.yaml:
     how a project in which it bites is described at kickoff), each score divided by the best such
-    score (so the best-matching challenge gets the full weight) and the two mixed by CONTEXTS.
+    score (so the best-matching challenge gets the full weight) and the two mixed by CONTEXTS
+  + SIMILAR x how much the real deployments most like the project (deployments.yaml, read a third
+    time by the same engine) were bitten by the challenge (`similar`).
 `weights()` and `rank()` are the single implementation; the planner page receives the same weights
-and the contexts' index, and computes the description part with the same engine (engine/search.js,
-`rankProfile`).
-The weights were calibrated on the dev profiles (tests/relevance/calibrate.py), not per case.
+and the contexts' and deployments' indexes, and computes the description parts with the same engine
+(engine/search.js, `rankProfile`).
+The weights were calibrated on the labelled profiles (tests/relevance/calibrate.py), not per case.
 """
 
 from __future__ import annotations
