@@ -19,16 +19,18 @@ RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
 # No author field: the engine's own team.
-AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "fifteenth"}
+AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth",
+           "fifteenth"}
 # The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
 BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
 # The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8) and
-# fifteenth (round 9) authors also write long entries; others stay at 15.
-MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "fifteenth": 25}
+# thirteenth to fifteenth (round 9) authors also write long entries; others stay at 15.
+MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "thirteenth": 25, "fourteenth": 25,
+             "fifteenth": 25}
 # Entries outside the seeded dev/holdout draw: the third, eighth and fifteenth authors' are dev by design, the
-# fifth, seventh, eleventh and twelfth authors' are fresh held-out data (blind questions, holdout profiles)
+# fifth, seventh and eleventh to fourteenth authors' are fresh held-out data (blind questions, holdout profiles)
 # written after the tuning rounds.
-UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "fifteenth"}
+UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -263,3 +265,15 @@ def test_fifteenth_authors_questions_are_dev_and_cover_every_challenge(
     assert not stray, f"fifteenth-author questions outside dev: {stray}"
     missing = sorted(challenges - {e["accept"][0] for e in theirs})
     assert not missing, f"challenges no fifteenth-author question is first answered by: {missing}"
+
+def test_thirteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
+    """Round 9 of issue 21 added fresh held-out profiles by an author who never ran the planner on them,
+    most with a principal challenge that few deployments had; one marked dev would be tuned on, and a
+    principal shared by many of them would let one challenge's rank decide the round."""
+    theirs = [p for p in profiles if p.get("author") == "thirteenth"]
+    assert len(theirs) >= 24, f"only {len(theirs)} thirteenth-author profiles"
+    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
+    assert not stray, f"thirteenth-author profiles outside holdout: {stray}"
+    firsts = Counter(p["bit"][0] for p in theirs)
+    crowded = sorted(c for c, n in firsts.items() if n > 3)
+    assert not crowded, f"principal challenges of more than three thirteenth-author profiles: {crowded}"
