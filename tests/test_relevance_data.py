@@ -19,16 +19,16 @@ RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
 # No author field: the engine's own team.
-AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth"}
+AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "fourteenth"}
 # The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
 BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
-# The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8) authors
-# also write long entries; others stay at 15.
-MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25}
+# The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8) and
+# fourteenth (round 9) authors also write long entries; others stay at 15.
+MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "fourteenth": 25}
 # Entries outside the seeded dev/holdout draw: the third and eighth authors' are dev by design, the fifth,
-# seventh, eleventh and twelfth authors' are fresh held-out data (blind questions, holdout profiles)
-# written after the tuning rounds.
-UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth"}
+# seventh, eleventh, twelfth and fourteenth authors' are fresh held-out data (blind questions, holdout
+# profiles) written after the tuning rounds.
+UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "fourteenth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -249,3 +249,18 @@ def test_twelfth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
     firsts = Counter(p["bit"][0] for p in theirs)
     crowded = sorted(c for c, n in firsts.items() if n > 2)
     assert not crowded, f"principal challenges of more than two twelfth-author profiles: {crowded}"
+
+
+def test_fourteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
+    """Round 9 of issue 21 added fresh held-out profiles, written without reading the vocabulary or the
+    other profiles and never run through the planner by their author, and aimed at the challenges that had
+    the fewest deployments; one marked dev would be tuned on and stop measuring the planner on projects
+    nobody here has seen, and a principal piled onto many of them would measure one challenge, not the
+    planner."""
+    theirs = [p for p in profiles if p.get("author") == "fourteenth"]
+    assert len(theirs) >= 24, f"only {len(theirs)} fourteenth-author profiles"
+    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
+    assert not stray, f"fourteenth-author profiles outside holdout: {stray}"
+    firsts = Counter(p["bit"][0] for p in theirs)
+    crowded = sorted(c for c, n in firsts.items() if n > 3)
+    assert not crowded, f"principal challenges of more than three fourteenth-author profiles: {crowded}"

@@ -76,7 +76,7 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
 # Issue 21's outside authors, each also scored alone.
 AUTHOR_ROWS = (
     ("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"), ("eleventh", "/11"),
-    ("twelfth", "/12"),
+    ("twelfth", "/12"), ("fourteenth", "/14"),
 )
 
 
