@@ -277,3 +277,26 @@ def test_thirteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
     firsts = Counter(p["bit"][0] for p in theirs)
     crowded = sorted(c for c, n in firsts.items() if n > 3)
     assert not crowded, f"principal challenges of more than three thirteenth-author profiles: {crowded}"
+
+def test_fourteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
+    """Round 9 of issue 21 added fresh held-out profiles, written without reading the vocabulary or the
+    other profiles and never run through the planner by their author, and aimed at the challenges that had
+    the fewest deployments; one marked dev would be tuned on and stop measuring the planner on projects
+    nobody here has seen, and a principal piled onto many of them would measure one challenge, not the
+    planner."""
+    theirs = [p for p in profiles if p.get("author") == "fourteenth"]
+    assert len(theirs) >= 23, f"only {len(theirs)} fourteenth-author profiles"  # one left out: a repeat
+    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
+    assert not stray, f"fourteenth-author profiles outside holdout: {stray}"
+    firsts = Counter(p["bit"][0] for p in theirs)
+    crowded = sorted(c for c, n in firsts.items() if n > 3)
+    assert not crowded, f"principal challenges of more than three fourteenth-author profiles: {crowded}"
+
+
+def test_no_two_deployments_rest_on_the_same_page(profiles: list[dict]) -> None:
+    """Two authors writing at once picked the same deployment from the same page (round 9, Danske Bank):
+    a repeat lets one author's entry answer for the other's when each is measured without its own
+    author's deployments. The page's address, without its query and case, is the tell."""
+    pages = Counter(p["source"]["url"].split("?")[0].rstrip("/").lower() for p in profiles)
+    repeated = sorted(url for url, n in pages.items() if n > 1)
+    assert not repeated, f"deployments resting on the same page: {repeated}"
