@@ -198,59 +198,54 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
     assert not stray, f"{name}: fifth-author entries outside {held_out}: {stray}"
 
 
-def test_seventh_authors_blind_set_is_spread_over_challenges(questions: list[dict], challenges: set[str]) -> None:
-    """The round-7 blind set (issue 21) is scored on its own (blind/7): at least 48 questions whose first
-    answers name at least 35 distinct challenges, none first more than twice, so no one page decides it."""
-    fresh = [e for e in questions if e.get("author") == "seventh"]
-    assert len(fresh) >= 48
+# The fresh blind sets, each scored on its own (blind/7, blind/11): (author, at least this many questions,
+# at least this many distinct first answers, at most this many questions first answered by one challenge),
+# so that no one page decides a set.
+BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1)]
+# The fresh held-out profiles of rounds 8 and 9: (author, at least this many, at most this many sharing a
+# principal challenge). The thirteenth and fourteenth authors aimed at the challenges with the fewest
+# deployments; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's.
+HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3)]
+
+
+@pytest.mark.parametrize(("author", "least", "distinct", "most"), BLIND_SETS)
+def test_fresh_blind_sets_are_spread_over_challenges(questions: list[dict], author: str, least: int,
+                                                     distinct: int, most: int) -> None:
+    fresh = [e for e in questions if e.get("author") == author]
+    assert len(fresh) >= least
     firsts = Counter(e["accept"][0] for e in fresh)
-    assert len(firsts) >= 35, f"only {len(firsts)} distinct first answers among seventh-author questions"
-    crowded = sorted(c for c, n in firsts.items() if n > 2)
-    assert not crowded, f"challenges first answered by more than two seventh-author questions: {crowded}"
+    assert len(firsts) >= distinct, f"only {len(firsts)} distinct first answers among {author}-author questions"
+    crowded = sorted(c for c, n in firsts.items() if n > most)
+    assert not crowded, f"challenges first answered by more than {most} {author}-author questions: {crowded}"
 
 
+@pytest.mark.parametrize("author", ["seventh", "eleventh"])
 @pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
-def test_seventh_authors_entries_are_held_out(name: str, held_out: str, request: pytest.FixtureRequest) -> None:
-    """Round 7 of issue 21 added held-out data only (written after six tuning rounds on dev); a
-    seventh-author entry in dev would be tuned on and stop measuring generalisation."""
-    stray = [e.get("q") or e.get("id") for e in request.getfixturevalue(name)
-             if e.get("author") == "seventh" and e["split"] != held_out]
-    assert not stray, f"{name}: seventh-author entries outside {held_out}: {stray}"
-
-
-def test_eleventh_authors_blind_set_is_spread_over_challenges(questions: list[dict]) -> None:
-    """The round-8 blind set (issue 21) is scored on its own (blind/11): at least 36 questions whose first
-    answers name at least 30 distinct challenges, none first more than once, so no one page decides it."""
-    fresh = [e for e in questions if e.get("author") == "eleventh"]
-    assert len(fresh) >= 36
-    firsts = Counter(e["accept"][0] for e in fresh)
-    assert len(firsts) >= 30, f"only {len(firsts)} distinct first answers among eleventh-author questions"
-    crowded = sorted(c for c, n in firsts.items() if n > 1)
-    assert not crowded, f"challenges first answered by more than one eleventh-author question: {crowded}"
-
-
-@pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
-def test_eleventh_authors_entries_are_held_out(name: str, held_out: str, request: pytest.FixtureRequest) -> None:
-    """Round 8 of issue 21 added fresh held-out data only (written after seven tuning rounds, by an author
-    who never ran the engine on it); an eleventh-author entry in dev would be tuned on and stop measuring
+def test_fresh_authors_entries_are_held_out(name: str, held_out: str, author: str,
+                                            request: pytest.FixtureRequest) -> None:
+    """Rounds 7 and 8 of issue 21 added held-out data only, written after the tuning rounds by authors who
+    never ran the engine on it; an entry of theirs in dev would be tuned on and stop measuring
     generalisation."""
-    theirs = [e for e in request.getfixturevalue(name) if e.get("author") == "eleventh"]
-    assert theirs, f"{name}: no eleventh-author entries"
+    theirs = [e for e in request.getfixturevalue(name) if e.get("author") == author]
+    assert theirs, f"{name}: no {author}-author entries"
     stray = [e.get("q") or e.get("id") for e in theirs if e["split"] != held_out]
-    assert not stray, f"{name}: eleventh-author entries outside {held_out}: {stray}"
+    assert not stray, f"{name}: {author}-author entries outside {held_out}: {stray}"
 
 
-def test_twelfth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
-    """Round 8 of issue 21 added fresh held-out profiles, written after seven tuning rounds and never
-    run through the planner by their author; one marked dev would be tuned on and stop measuring how
-    the planner does on projects nobody here has seen."""
-    theirs = [p for p in profiles if p.get("author") == "twelfth"]
-    assert len(theirs) >= 24, f"only {len(theirs)} twelfth-author profiles"
+@pytest.mark.parametrize(("author", "least", "most"), HELD_OUT_PROFILES)
+def test_fresh_authors_profiles_are_held_out_and_spread(profiles: list[dict], author: str, least: int,
+                                                       most: int) -> None:
+    """Rounds 8 and 9 of issue 21 added held-out profiles, written without reading the vocabulary or the
+    other profiles and never run through the planner by their authors: one marked dev would be tuned on
+    and stop measuring the planner on projects nobody here has seen, and a principal piled onto many of
+    them would measure one challenge, not the planner."""
+    theirs = [p for p in profiles if p.get("author") == author]
+    assert len(theirs) >= least, f"only {len(theirs)} {author}-author profiles"
     stray = [p["id"] for p in theirs if p["split"] != "holdout"]
-    assert not stray, f"twelfth-author profiles outside holdout: {stray}"
+    assert not stray, f"{author}-author profiles outside holdout: {stray}"
     firsts = Counter(p["bit"][0] for p in theirs)
-    crowded = sorted(c for c, n in firsts.items() if n > 2)
-    assert not crowded, f"principal challenges of more than two twelfth-author profiles: {crowded}"
+    crowded = sorted(c for c, n in firsts.items() if n > most)
+    assert not crowded, f"principal challenges of more than {most} {author}-author profiles: {crowded}"
 
 
 def test_fifteenth_authors_questions_are_dev_and_cover_every_challenge(
@@ -265,32 +260,6 @@ def test_fifteenth_authors_questions_are_dev_and_cover_every_challenge(
     assert not stray, f"fifteenth-author questions outside dev: {stray}"
     missing = sorted(challenges - {e["accept"][0] for e in theirs})
     assert not missing, f"challenges no fifteenth-author question is first answered by: {missing}"
-
-def test_thirteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
-    """Round 9 of issue 21 added fresh held-out profiles by an author who never ran the planner on them,
-    most with a principal challenge that few deployments had; one marked dev would be tuned on, and a
-    principal shared by many of them would let one challenge's rank decide the round."""
-    theirs = [p for p in profiles if p.get("author") == "thirteenth"]
-    assert len(theirs) >= 24, f"only {len(theirs)} thirteenth-author profiles"
-    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
-    assert not stray, f"thirteenth-author profiles outside holdout: {stray}"
-    firsts = Counter(p["bit"][0] for p in theirs)
-    crowded = sorted(c for c, n in firsts.items() if n > 3)
-    assert not crowded, f"principal challenges of more than three thirteenth-author profiles: {crowded}"
-
-def test_fourteenth_authors_profiles_are_held_out(profiles: list[dict]) -> None:
-    """Round 9 of issue 21 added fresh held-out profiles, written without reading the vocabulary or the
-    other profiles and never run through the planner by their author, and aimed at the challenges that had
-    the fewest deployments; one marked dev would be tuned on and stop measuring the planner on projects
-    nobody here has seen, and a principal piled onto many of them would measure one challenge, not the
-    planner."""
-    theirs = [p for p in profiles if p.get("author") == "fourteenth"]
-    assert len(theirs) >= 23, f"only {len(theirs)} fourteenth-author profiles"  # one left out: a repeat
-    stray = [p["id"] for p in theirs if p["split"] != "holdout"]
-    assert not stray, f"fourteenth-author profiles outside holdout: {stray}"
-    firsts = Counter(p["bit"][0] for p in theirs)
-    crowded = sorted(c for c, n in firsts.items() if n > 3)
-    assert not crowded, f"principal challenges of more than three fourteenth-author profiles: {crowded}"
 
 
 def test_no_two_deployments_rest_on_the_same_page(profiles: list[dict]) -> None:

@@ -118,25 +118,30 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
         assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
 
 
+def _page_and_cli(tmp_path: Path, cat: load.Catalog, picked: list[Profile]) -> list[tuple[list, list]]:
+    """Per profile: `fieldguide plan`'s ranking of this catalog and the planner page's (under Node, on the
+    data the build ships), as (id, score, words, similar deployments) rows."""
+    g = graph.build(cat)
+    index = search.index_for(cat, g)
+    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
+                                        encoding="utf-8")
+    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
+                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
+    return [([(r.id, r.score, r.words, r.similar) for r in plan.rank(cat, g, profile, index)], [tuple(x) for x in js])
+            for profile, js in zip(picked, out, strict=True)]
+
+
 def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as_fieldguide_plan_does(
         tmp_path: Path) -> None:
     """A catalog where some challenges have no contexts yet (a contributor's new challenge): both
     engines give those challenges the whole description weight from their own words, in one way."""
     cat = load.load(REAL)
-    dropped = sorted(cat.vocabulary.contexts)[::4]
-    for cid in dropped:
+    for cid in sorted(cat.vocabulary.contexts)[::4]:
         del cat.vocabulary.contexts[cid]
-    g = graph.build(cat)
-    index = search.index_for(cat, g)
-    assert search.build_index(cat, g) == DATA, "the search index does not hold the contexts"
-    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
-                                        encoding="utf-8")
+    assert search.build_index(cat, graph.build(cat)) == DATA, "the search index does not hold the contexts"
     picked = [profile_of(p) for p in profiles("dev")[:30]]
-    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
-                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
-    for profile, js in zip(picked, out, strict=True):
-        py = plan.rank(cat, g, profile, index)
-        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
+    for profile, (py, js) in zip(picked, _page_and_cli(tmp_path, cat, picked), strict=True):
+        assert py == js, profile.name
 
 
 def test_the_planner_page_ranks_as_fieldguide_plan_does_without_deployments(tmp_path: Path) -> None:
@@ -144,18 +149,10 @@ def test_the_planner_page_ranks_as_fieldguide_plan_does_without_deployments(tmp_
     two readings alone, in one way, and name no similar deployment."""
     cat = load.load(REAL)
     cat.deployments.clear()
-    g = graph.build(cat)
-    index = search.index_for(cat, g)
-    assert index.deployments is None
-    (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
-                                        encoding="utf-8")
     picked = [profile_of(p) for p in profiles("dev")[:20]]
-    out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
-                             "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
-    for profile, js in zip(picked, out, strict=True):
-        py = plan.rank(cat, g, profile, index)
-        assert not any(r.similar for r in py)
-        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
+    for profile, (py, js) in zip(picked, _page_and_cli(tmp_path, cat, picked), strict=True):
+        assert not any(row[3] for row in py)
+        assert py == js, profile.name
 
 
 @pytest.mark.parametrize("reading", ["contexts", "deployments"])
