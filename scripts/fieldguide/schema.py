@@ -698,8 +698,6 @@ def _required_fields_schema() -> list[dict[str, Any]]:
     return conditions
 
 
-
-
 class Profile(BaseModel):
     """A team's project profile (`fieldguide plan --profile FILE.yaml`), matched against facets.
 
