@@ -214,6 +214,7 @@ def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_pat
     markdown, bibtex = full_brief(tmp_path)
     assert "## Case study: [Epic Sepsis Model" in markdown and "## Mitigation: [Alibi Detect]" in markdown
     assert "[@klaise2020monitoring]" in markdown and "- [x] " in markdown and "(accepted risk: decided" in markdown
+    assert "it bit similar projects: “" in markdown, "a deployment's name is quoted in a reason, and still renders"
     keys = set(parse_string(bibtex, "bibtex").entries)
     assert keys == set(re.findall(r"@([a-z0-9]+)", markdown.split("\n---\n", 1)[1]))
     html = pandoc(tmp_path, "-s", "-t", "html", "-o", "brief.html")
@@ -255,6 +256,20 @@ def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) 
     result = CliRunner().invoke(main, ["brief", "--catalog", str(REAL), "--challenge", "concept-drift",
                                        "--out", str(tmp_path / "b.md")])
     assert "pandoc --citeproc b.md -o b.docx" in result.output, "the instruction is the CLI's output"
+
+
+def test_every_deployment_name_reaches_a_rendered_brief_as_written(tmp_path: Path) -> None:
+    """A reason quotes a deployment's name as it is (plan.Ranked.reasons): pandoc must print every one of
+    the catalog's names back unchanged but for curled quotes, none read as a citation, a link, emphasis or
+    HTML."""
+    names = [d.name for d in CAT.deployments.values()]
+    (tmp_path / "names.md").write_text("".join(f"- it bit similar projects: “{n}”\n" for n in names), encoding="utf-8")
+    proc = subprocess.run([PANDOC, "names.md", "--citeproc", "-t", "plain", "--wrap=none"], cwd=tmp_path,
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
+    printed = [line.removeprefix("-").strip() for line in proc.stdout.splitlines() if line.strip()]
+    typography = str.maketrans({"’": "'", "‘": "'"})  # pandoc curls straight quotes: a typesetter's change only
+    assert [line.translate(typography) for line in printed] == [f"it bit similar projects: “{n}”" for n in names]
 
 
 def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path) -> None:

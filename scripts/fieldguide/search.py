@@ -60,9 +60,9 @@ CONTEXT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"contexts": 1.0}}
 # Its third reading: the deployments (catalog/deployments.yaml), one document per real deployment, filed
 # under the challenge that bit it first (`deployment_documents`: the document's id is that challenge's).
 DEPLOYMENT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"deployment": 1.0}}
-# What the contexts' index shares with the search index, word for word (both are built from the same
-# catalog and parameters): the page takes these from the search index's entry, which a plan with a
-# description has already fetched, rather than download them twice (plan.reading_files).
+# What the contexts' and the deployments' indexes share with the search index, word for word (all are built
+# from the same catalog and parameters): the page takes these from the search index's entry, which a plan
+# with a description has already fetched, rather than download them twice (plan.reading_files).
 SHARED_KEYS = ("version", "query", "stop", "description_stop", "spelling", "families", "synonyms", "settings")
 K1 = 2.0
 B = 0.5

@@ -79,10 +79,6 @@ def rank_held_out(raw: dict[str, Any], profile: Profile | None = None) -> list[s
     return [r.id for r in plan.rank(cat, g, profile or profile_of(raw), held_out_index(author_of(raw)))]
 
 
-def dev_profiles() -> list[dict[str, Any]]:
-    return profiles("dev")
-
-
 def profile_of(raw: dict[str, Any]) -> Profile:
     return Profile(name=raw.get("name"), industry=raw.get("industry"), traits=raw.get("traits") or [],
                    stages=raw.get("stages") or [], description=raw.get("description") or "")

@@ -546,7 +546,7 @@ const prepareDescription = async (index, description) => {
 
 // ---------------------------------------------------------------- the planner (fieldguide.plan.rank)
 
-// A second index (the challenges' contexts, fieldguide.plan.contexts_files) from its own entry and the
+// An index the planner also reads (the contexts', the deployments': fieldguide.plan.reading_files) from its own entry and the
 // tables it shares with `main`, the search index, which its entry leaves out (search.SHARED_KEYS).
 const sharing = (main, entry, load) => new Index({ ...main.data, ...entry }, load);
 
