@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+from html import unescape
 from pathlib import Path
 
 import pypandoc
@@ -17,6 +18,7 @@ from pybtex.database import parse_string
 from conftest import HERE, REAL, VALID
 from fieldguide import brief, graph, load
 from fieldguide.cli import main
+from fieldguide.plan import Ranked
 
 CAT = load.load(REAL)
 G = graph.build(CAT)
@@ -214,7 +216,7 @@ def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_pat
     markdown, bibtex = full_brief(tmp_path)
     assert "## Case study: [Epic Sepsis Model" in markdown and "## Mitigation: [Alibi Detect]" in markdown
     assert "[@klaise2020monitoring]" in markdown and "- [x] " in markdown and "(accepted risk: decided" in markdown
-    assert "it bit similar projects: “" in markdown, "a deployment's name is quoted in a reason, and still renders"
+    assert "it bit similar projects: [“" in markdown, "a deployment's name is quoted in a reason, and still renders"
     keys = set(parse_string(bibtex, "bibtex").entries)
     assert keys == set(re.findall(r"@([a-z0-9]+)", markdown.split("\n---\n", 1)[1]))
     html = pandoc(tmp_path, "-s", "-t", "html", "-o", "brief.html")
@@ -224,6 +226,10 @@ def test_brief_as_html_and_docx_has_every_citation_resolved_in_one_style(tmp_pat
     assert set(re.findall(r'id="ref-([a-z0-9]+)"', page)) == keys, "one entry per source, from citeproc"
     assert page.count('id="refs"') == 1 and "Bibliography" not in page
     assert re.search(r'<span class="citation"[^>]*>\(Paleyes et al\. 2022', page), "author-date in the text"
+    sources = {d.name.replace("'", "’"): d.source.url for d in CAT.deployments.values()}  # pandoc curls quotes
+    linked = re.findall(r'<a\s+href="([^"]*)">“([^”<]*)”</a>', page)
+    assert linked and all(sources[" ".join(name.split())] == unescape(url) for url, name in linked), (
+        "a named precedent links its source")
     docx = pandoc(tmp_path, "-o", "brief.docx")
     assert docx.returncode == 0 and "WARNING" not in docx.stderr, docx.stderr
     paragraphs = docx_paragraphs(tmp_path / "brief.docx")
@@ -258,18 +264,24 @@ def test_brief_is_in_the_third_person_without_tool_instructions(tmp_path: Path) 
     assert "pandoc --citeproc b.md -o b.docx" in result.output, "the instruction is the CLI's output"
 
 
-def test_every_deployment_name_reaches_a_rendered_brief_as_written(tmp_path: Path) -> None:
-    """A reason quotes a deployment's name as it is (plan.Ranked.reasons): pandoc must print every one of
-    the catalog's names back unchanged but for curled quotes, none read as a citation, a link, emphasis or
-    HTML."""
-    names = [d.name for d in CAT.deployments.values()]
-    (tmp_path / "names.md").write_text("".join(f"- it bit similar projects: “{n}”\n" for n in names), encoding="utf-8")
+def test_every_deployment_name_reaches_a_rendered_brief_as_written_and_links_its_source(tmp_path: Path) -> None:
+    """A reason quotes a deployment's name as it is, linked to its source (plan.Ranked.reasons with links, as
+    the brief has it): pandoc must print every one of the catalog's names back unchanged but for curled quotes,
+    none read as a citation, emphasis or HTML, and each a link to exactly its own source's address."""
+    deployments = list(CAT.deployments.values())
+    lines = [Ranked("x", 0, similar=[d.name], sources=[d.source.url]).reasons(CAT, links=True)[0] for d in deployments]
+    (tmp_path / "names.md").write_text("".join(f"- {line}\n" for line in lines), encoding="utf-8")
     proc = subprocess.run([PANDOC, "names.md", "--citeproc", "-t", "plain", "--wrap=none"], cwd=tmp_path,
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
     printed = [line.removeprefix("-").strip() for line in proc.stdout.splitlines() if line.strip()]
     typography = str.maketrans({"’": "'", "‘": "'"})  # pandoc curls straight quotes: a typesetter's change only
-    assert [line.translate(typography) for line in printed] == [f"it bit similar projects: “{n}”" for n in names]
+    assert [line.translate(typography) for line in printed] == [f"it bit similar projects: “{d.name}”"
+                                                               for d in deployments]
+    html = subprocess.run([PANDOC, "names.md", "-t", "html"], cwd=tmp_path, capture_output=True, text=True,
+                          check=True).stdout
+    hrefs = [unescape(h) for h in re.findall(r'<a\s+href="([^"]*)"', html)]
+    assert hrefs == [d.source.url for d in deployments]
 
 
 def test_brief_names_the_bibtex_file_it_writes_whatever_its_name(tmp_path: Path) -> None:

@@ -348,19 +348,29 @@ def brief_downloads(page) -> dict[str, str]:
     return {d.suggested_filename: Path(d.path()).read_text(encoding="utf-8") for d in downloads}
 
 
+LOAN = "A credit scoring model for loan applicants, trained on past approvals; customers ask why they were refused."
+
+
 def test_planner_brief_is_the_same_document_the_cli_writes(page, site) -> None:
-    profile = Profile(industry="finance", traits=["regulated"])
+    """Reasons, similar deployments linked to their sources and all: the page's brief is the CLI's."""
+    profile = Profile(industry="finance", traits=["regulated"], description=LOAN)
     ranked = plan.rank(CAT, G, profile)
     page.goto(site.url + "planner/", wait_until="networkidle")
     page.locator("#fg-plan-name").fill("Loan scoring")
     page.select_option("#fg-plan-industry", "finance")
     page.locator("#fg-trait-regulated").check()
+    page.get_by_label("Describe the project in your own words").fill(LOAN)
     expect(page.locator(".fg-plan-item").first).to_have_attribute("data-challenge", ranked[0].id)
+    # each deployment the "Why" line names links the public page it rests on
+    first = page.locator(".fg-plan-item").first
+    expect(first.get_by_role("link", name=ranked[0].similar[0], exact=True)).to_have_attribute(
+        "href", ranked[0].sources[0])
     today = local_date(page)
     files = brief_downloads(page)
     expected_md, expected_bib = brief.brief(CAT, G, [r.id for r in ranked[:5]], site.url, ranked=ranked,
                                             profile_text="Banking and finance, regulated", project="Loan scoring",
                                             date=today)
+    assert f"[“{ranked[0].similar[0]}”](<{ranked[0].sources[0]}>)" in expected_md
     assert files["brief.md"] == expected_md
     assert files["brief.bib"] == expected_bib
 

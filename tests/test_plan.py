@@ -122,6 +122,10 @@ def test_a_description_like_a_deployment_raises_the_challenge_that_bit_it_and_na
     assert bitten.score == round(next(r.score for r in before if r.id == "data-profiling") + plan.SIMILAR, 2)
     assert bitten.similar == ["A shop's search ranking"]
     assert "it bit similar projects: “A shop's search ranking”" in bitten.reasons(cat)
+    # the brief links the name to the page it rests on, so a reviewer can check the precedent
+    assert bitten.sources == ["https://example.org/shop"]
+    assert "it bit similar projects: [“A shop's search ranking”](<https://example.org/shop>)" in bitten.reasons(
+        cat, links=True)
     assert all(not r.similar for r in after if r.id != "data-profiling"), "only the challenge that bit it"
     # deployments are the planner's alone: search does not list them, and words they share with no
     # description move nothing
@@ -149,6 +153,7 @@ def test_only_the_closest_deployments_count(valid_catalog: Path, monkeypatch: py
     ranked = {r.id: r for r in plan.rank(cat, g, Profile(description="Shoppers click on the items we rank highest"))}
     assert not ranked["data-profiling"].similar, "the eleventh closest: not among the NEIGHBOURS"
     assert ranked["feedback-loops"].similar == ["Shop number 0", "Shop number 1"][:plan.NAMED]
+    assert ranked["feedback-loops"].sources == ["https://example.org/shop-0", "https://example.org/shop-1"][:plan.NAMED]
     monkeypatch.setattr(plan, "NEIGHBOURS", plan.NEIGHBOURS + 1)
     ranked = {r.id: r for r in plan.rank(cat, g, Profile(description="Shoppers click on the items we rank highest"))}
     assert ranked["data-profiling"].similar == ["A shop's search ranking"], "one more, and it counts"

@@ -115,20 +115,21 @@ def test_planner_page_ranks_every_dev_profile_as_fieldguide_plan_does(tmp_path: 
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
     for profile, js in zip(picked, out, strict=True):
         py = plan.rank(CAT, G, profile, INDEX)
-        assert [(r.id, r.score, r.words, r.similar) for r in py] == [tuple(x) for x in js], profile.name
+        assert [(r.id, r.score, r.words, r.similar, r.sources) for r in py] == [tuple(x) for x in js], profile.name
 
 
 def _page_and_cli(tmp_path: Path, cat: load.Catalog, picked: list[Profile]) -> list[tuple[list, list]]:
     """Per profile: `fieldguide plan`'s ranking of this catalog and the planner page's (under Node, on the
-    data the build ships), as (id, score, words, similar deployments) rows."""
+    data the build ships), as (id, score, words, similar deployments, their sources) rows."""
     g = graph.build(cat)
     index = search.index_for(cat, g)
     (tmp_path / "plan.json").write_text(json.dumps({"ranking": plan.weights_for_page(cat, g, index)}),
                                         encoding="utf-8")
     out = run_node({"plan": {"data": str(tmp_path / "plan.json"),
                              "profiles": [p.model_dump() for p in picked]}}, tmp_path)["plans"]
-    return [([(r.id, r.score, r.words, r.similar) for r in plan.rank(cat, g, profile, index)], [tuple(x) for x in js])
-            for profile, js in zip(picked, out, strict=True)]
+    rows = [[(r.id, r.score, r.words, r.similar, r.sources) for r in plan.rank(cat, g, profile, index)]
+            for profile in picked]
+    return [(py, [tuple(x) for x in js]) for py, js in zip(rows, out, strict=True)]
 
 
 def test_the_planner_page_reads_a_challenge_without_contexts_on_its_own_words_as_fieldguide_plan_does(

@@ -171,7 +171,7 @@ def brief(cat: Catalog, g: nx.MultiDiGraph, challenge_ids: list[str], site_url: 
     beside the brief reads (no `csl`: pandoc's built-in Chicago author-date). `state`: the team's
     checklist state, shown on every item (without it, every item is an open box). Case studies and
     mitigations the reader chose follow the challenges, each in the order given."""
-    reasons = {r.id: r.reasons(cat, WHOSE) for r in ranked or []}
+    reasons = {r.id: r.reasons(cat, WHOSE, links=True) for r in ranked or []}
     sections = [section(cat, g, cid, site_url) for cid in challenge_ids]
     if state is not None:
         sections = [with_state(cat, sec, cid, state) for sec, cid in zip(sections, challenge_ids, strict=True)]

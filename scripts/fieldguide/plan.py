@@ -115,15 +115,20 @@ class Ranked:
     words: list[str] = field(default_factory=list)  # words of the description this challenge matched
     cases: int = 0  # case studies of any industry (the evidence part of the score)
     similar: list[str] = field(default_factory=list)  # names of the close deployments it bit
+    sources: list[str] = field(default_factory=list)  # the address of each one's public source, in that order
 
-    def reasons(self, cat: Catalog, whose: str = "your") -> list[str]:
+    def reasons(self, cat: Catalog, whose: str = "your", links: bool = False) -> list[str]:
         """Why the challenge is where it is: the description's words, the facets, the evidence.
-        `whose`: "your" on the planner, "the project's" in the brief (a document in the third person)."""
+        `whose`: "your" on the planner, "the project's" in the brief (a document in the third person).
+        `links`: each similar deployment's name as a Markdown link to its source (the brief), so that a
+        reviewer can check the precedent; names are plain text (schema.PlainName), safe as link text."""
         out = []
         if self.words:
             out.append(f"{whose} description mentions " + ", ".join(f"“{w}”" for w in self.words))
         if self.similar:
-            out.append("it bit similar projects: " + ", ".join(f"“{name}”" for name in self.similar))
+            names = [f"[“{name}”](<{url}>)" if links else f"“{name}”"
+                     for name, url in zip(self.similar, self.sources, strict=True)]
+            out.append("it bit similar projects: " + ", ".join(names))
         if self.matched_traits:
             out.append("matches " + ", ".join(cat.traits[t].title.lower() for t in self.matched_traits))
         industry = cat.industries[self.industry].title.lower() if self.industry in cat.industries else ""
@@ -184,17 +189,17 @@ def relevance(index: search.Index, description: str) -> dict[str, tuple[float, l
     return out
 
 
-def similar(index: search.Index, description: str) -> dict[str, tuple[float, list[str]]]:
+def similar(index: search.Index, description: str) -> dict[str, tuple[float, list[tuple[str, str]]]]:
     """Per challenge: what its deployments among the description's NEIGHBOURS closest score, as a share of
-    the best challenge's, and the names of those deployments (closest first, at most NAMED)."""
+    the best challenge's, and those deployments as (name, source address), closest first, at most NAMED."""
     if index.deployments is None or not description.strip():
         return {}
     hits = search.run(index.deployments, description, prefix=False, types=("challenge",), description=True)
     total: dict[str, float] = {}
-    names: dict[str, list[str]] = {}
+    names: dict[str, list[tuple[str, str]]] = {}
     for h in hits[:NEIGHBOURS]:
         total[h.id] = total.get(h.id, 0.0) + h.score
-        names.setdefault(h.id, []).append(h.title)
+        names.setdefault(h.id, []).append((h.title, index.deployments.docs[h.doc][3]))
     if not total:
         return {}
     top = max(total.values())
@@ -229,7 +234,7 @@ def rank(cat: Catalog, g: nx.MultiDiGraph, profile: Profile, index: search.Index
         near, named = like.get(c.id, (0.0, []))
         score += SIMILAR * near
         ranked.append(Ranked(c.id, round2(score), traits, industry_tagged, cases, profile.industry, words,
-                             sum(w.industry_cases.values()), named))
+                             sum(w.industry_cases.values()), [n for n, _ in named], [u for _, u in named]))
     ranked.sort(key=lambda r: (-r.score, order[r.id]))
     return ranked
 

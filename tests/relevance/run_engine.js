@@ -51,7 +51,7 @@ if (job.plan) {
   for (const profile of job.plan.profiles) {
     for (const x of [index, contexts, deployments]) if (x) await engine.prepareDescription(x, profile.description);
     out.plans.push(engine.rankProfile(data.ranking, index, profile, contexts, deployments)
-      .map((r) => [r.id, r.score, r.words, r.similar]));
+      .map((r) => [r.id, r.score, r.words, r.similar, r.sources]));
   }
 }
 // {suggest: {data: path, profiles: [...]}}: the planner page's suggestions (engine/suggest.js) per profile.

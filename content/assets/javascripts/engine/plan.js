@@ -30,11 +30,14 @@ export const projectName = (name) => {
 const known = (table, key) => (Object.hasOwn(table, key) ? table[key] : null);
 
 // The same reasons, in the same words, as fieldguide.plan.Ranked.reasons (`whose`: "your" on the
-// planner, the brief's third person from the data).
-export const reasons = (data, r, whose = "your") => {
+// planner, the brief's third person from the data; `links`: each similar deployment's name as a Markdown
+// link to its source, as the brief has it).
+export const reasons = (data, r, whose = "your", links = false) => {
   const out = [];
   if (r.words.length) out.push(`${whose} description mentions ` + r.words.map((w) => `“${w}”`).join(", "));
-  if (r.similar && r.similar.length) out.push("it bit similar projects: " + r.similar.map((n) => `“${n}”`).join(", "));
+  if (r.similar && r.similar.length) {
+    out.push("it bit similar projects: " + r.similar.map((n, i) => (links ? `[“${n}”](<${r.sources[i]}>)` : `“${n}”`)).join(", "));
+  }
   if (r.traits.length) out.push("matches " + r.traits.map((t) => known(data.traits, t).toLowerCase()).join(", "));
   const industry = r.industry && known(data.industries, r.industry) ? data.industries[r.industry].toLowerCase() : "";
   if (r.tagged) out.push(`typical of ${industry}`);
@@ -108,7 +111,7 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
   for (const r of picked) {
     const s = b.sections[r.id];
     const body = store ? withState(data, s.body, r.id, store) : s.body;
-    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose).join("; ")}.`, body.trim()].join("\n\n"));
+    parts.push([s.heading, `*Why it is on this list:* ${reasons(data, r, b.whose, true).join("; ")}.`, body.trim()].join("\n\n"));
     for (const id of s.refs) if (!refs.includes(id)) refs.push(id);
   }
   const sectionsOf = (table, ids) => [...new Set(ids)].filter((id) => Object.hasOwn(table, id)).map((id) => table[id]);

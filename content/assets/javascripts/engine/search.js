@@ -595,7 +595,8 @@ const relevance = (index, description, maxWords) => {
 };
 
 // Per challenge: what its deployments among the description's `neighbours` closest score, as a share of
-// the best challenge's, and their names (closest first, at most `named`): fieldguide.plan.similar.
+// the best challenge's, and those deployments as [name, source address] (closest first, at most `named`):
+// fieldguide.plan.similar.
 const similarShares = (index, description, neighbours, named) => {
   const out = new Map();
   if (!index || !description || !description.trim()) return out;
@@ -605,7 +606,7 @@ const similarShares = (index, description, neighbours, named) => {
   for (const h of hits) {
     total.set(h.id, (total.get(h.id) || 0) + h.score);
     if (!names.has(h.id)) names.set(h.id, []);
-    names.get(h.id).push(h.title);
+    names.get(h.id).push([h.title, index.doc(h.doc)[3]]);
   }
   if (!total.size) return out;
   const top = Math.max(...total.values());
@@ -638,7 +639,8 @@ const rankProfile = (ranking, index, profile, contexts = null, deployments = nul
     const [near, named] = like.get(cid) || [0, []];
     score += ranking.similar * near;
     ranked.push({
-      id: cid, score: round2(score), traits, words: matched, similar: named, cases: w.cases, industry: profile.industry || null,
+      id: cid, score: round2(score), traits, words: matched, similar: named.map(([n]) => n),
+      sources: named.map(([, u]) => u), cases: w.cases, industry: profile.industry || null,
       tagged: Boolean(profile.industry) && w.industry_tags.includes(profile.industry),
       industryCases: profile.industry ? (own(w.industry_cases, profile.industry) || 0) : 0,
     });

@@ -173,7 +173,10 @@ const refreshPlanner = async () => {
       });
       return p;
     };
-    li.append(h, why, summary, checks, links("Precedents", c.precedents), links("Mitigations", c.mitigations),
+    // The deployments the "Why" line names, each linked to the public page it rests on (plan.Ranked.sources).
+    const similar = (r.similar || []).map((name, i) => ({ title: name, url: r.sources[i] }));
+    li.append(h, why, summary, checks, links("Precedents", c.precedents), links("Similar projects", similar),
+      links("Mitigations", c.mitigations),
       briefPick(r.id, c.title, ranked.indexOf(r) < briefTop()));
     return li;
   }));
