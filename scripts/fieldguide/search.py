@@ -791,10 +791,9 @@ class _TitleRule:
     name's key term (`Index.names`) and at least that many of the question's terms. Every other way to
     lead by title (a byline, part of a name, a title line) needs the document's title line to hold the
     whole question, so the document holds each of the question's terms in its postings, but for the few
-    terms only title lines carry (`Index.line_only`: years, "et al."); and either at most `top_among`
-    documents do (the question singles them out: bylines and parts of names), or the question has two
-    words or more and the document scores `top_ratio` times the best challenge (title lines). No other
-    document can lead by its title, and the page fetches only these titles (with those shown)."""
+    terms only title lines carry (`Index.line_only`: years, "et al."); and at most `top_among` documents
+    do (the question singles them out: "machine learning", in half the titles, names none of them). No
+    other document can lead by its title, and the page fetches only these titles (with those shown)."""
 
     def __init__(self, index: Index, question: set[str], hits: list[Hit]):
         self.index, self.question = index, question
@@ -810,8 +809,7 @@ class _TitleRule:
         return n > 0 and key in self.question and 2 * n >= len(self.question) and self.direct[h.doc] >= n
 
     def reads(self, h: Hit) -> bool:
-        return self.named(h) or (self.plain_direct[h.doc] >= len(self.plain) and (
-            self.few or (len(self.question) > 1 and h.score >= self.titled_from)))
+        return self.named(h) or (self.few and self.plain_direct[h.doc] >= len(self.plain))
 
 
 def top_candidates(index: Index, text: str, hits: list[Hit]) -> set[int]:
@@ -836,7 +834,8 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
     5. one whose title line holds every word of a question of two words or more and that scores
        `top_ratio` times the best challenge ("Apple Card").
 
-    3 and 4 hold only when at most `top_among` documents hold every word of the question."""
+    3, 4 and 5 hold only when at most `top_among` documents hold every word of the question: words that
+    many titles share ("machine learning", "model monitoring") single out none of them."""
     question = {term(s.word) for s in slots(index, text, False)}
     ratio = index.query["top_ratio"]
     rule = _TitleRule(index, question, hits)
@@ -860,7 +859,7 @@ def top_hit(index: Index, text: str, hits: list[Hit]) -> Hit | None:
                or (bool(whole_title) and whole_title <= question),
                single and bool(question & byline_terms(index, h.doc)),
                single and question <= name and 2 * len(question) >= len(name) and h.score >= rule.titled_from,
-               len(question) > 1 and question <= line and h.score >= rule.titled_from]
+               single and len(question) > 1 and h.score >= rule.titled_from]
         for k, ok in enumerate(met):
             if ok and (found[k] is None or h.score > found[k].score):
                 found[k] = h

@@ -458,8 +458,8 @@ const bylineTerms = (index, doc) => {
 // Which documents' titles topHit must read (fieldguide.search._TitleRule): one that may be named holds
 // its name's key term and at least as many of the question's terms as its name has; any other way to
 // lead by title needs every term of the question in its postings (but for terms only title lines
-// carry), and either at most top_among documents hold them, or the question has two words or more and
-// the document scores top_ratio times the best challenge. No other document can lead by title.
+// carry), and at most top_among documents holding them ("machine learning", in half the titles, singles
+// out none). No other document can lead by title.
 const titleRule = (index, question, hits) => {
   let challenge = 0;
   for (const h of hits) if (h.type === "challenge") challenge = Math.max(challenge, h.score);
@@ -475,7 +475,7 @@ const titleRule = (index, question, hits) => {
     const [n, key] = index.names[h.doc];
     return n > 0 && question.has(key) && 2 * n >= question.size && (all.get(h.doc) || 0) >= n;
   };
-  return { few, titledFrom, reads: (h) => named(h) || (holds(h) && (few || (question.size > 1 && h.score >= titledFrom))) };
+  return { few, titledFrom, reads: (h) => named(h) || (few && holds(h)) };
 };
 
 // The documents whose titles topHit reads for these hits: their fragments are fetched first.
@@ -512,7 +512,7 @@ const topHit = (index, text, hits) => {
       || (wholeTitle && wholeTitle.size > 0 && within(wholeTitle, question)),
       single && [...question].some((t) => byline.has(t)),
       single && within(question, name) && 2 * question.size >= name.size && h.score >= rule.titledFrom,
-      question.size > 1 && within(question, line) && h.score >= rule.titledFrom];
+      single && question.size > 1 && h.score >= rule.titledFrom];
     met.forEach((ok, k) => {
       if (ok && (found[k] === null || h.score > found[k].score)) found[k] = h;
     });
