@@ -20,17 +20,18 @@ SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
 # No author field: the engine's own team.
 AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-           "fifteenth"}
+           "fifteenth", "eighteenth"}
 # The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
 BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
-# The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8) and
-# thirteenth to fifteenth (round 9) authors also write long entries; others stay at 15.
+# The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8),
+# thirteenth to fifteenth (round 9) and eighteenth (round 10) authors also write long entries; others stay at 15.
 MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "thirteenth": 25, "fourteenth": 25,
-             "fifteenth": 25}
+             "fifteenth": 25, "eighteenth": 25}
 # Entries outside the seeded dev/holdout draw: the third, eighth and fifteenth authors' are dev by design, the
-# fifth, seventh and eleventh to fourteenth authors' are fresh held-out data (blind questions, holdout profiles)
-# written after the tuning rounds.
-UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth"}
+# fifth, seventh, eleventh to fourteenth and eighteenth authors' are fresh held-out data (blind questions, holdout
+# profiles) written after the tuning rounds.
+UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
+           "eighteenth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -202,10 +203,11 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
 # at least this many distinct first answers, at most this many questions first answered by one challenge),
 # so that no one page decides a set.
 BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1)]
-# The fresh held-out profiles of rounds 8 and 9: (author, at least this many, at most this many sharing a
+# The fresh held-out profiles of rounds 8 to 10: (author, at least this many, at most this many sharing a
 # principal challenge). The thirteenth and fourteenth authors aimed at the challenges with the fewest
-# deployments; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's.
-HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3)]
+# deployments; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's. The
+# eighteenth (round 10) aimed at the middle of the list.
+HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("eighteenth", 24, 2)]
 
 
 @pytest.mark.parametrize(("author", "least", "distinct", "most"), BLIND_SETS)
@@ -235,7 +237,7 @@ def test_fresh_authors_entries_are_held_out(name: str, held_out: str, author: st
 @pytest.mark.parametrize(("author", "least", "most"), HELD_OUT_PROFILES)
 def test_fresh_authors_profiles_are_held_out_and_spread(profiles: list[dict], author: str, least: int,
                                                        most: int) -> None:
-    """Rounds 8 and 9 of issue 21 added held-out profiles, written without reading the vocabulary or the
+    """Rounds 8 to 10 of issue 21 added held-out profiles, written without reading the vocabulary or the
     other profiles and never run through the planner by their authors: one marked dev would be tuned on
     and stop measuring the planner on projects nobody here has seen, and a principal piled onto many of
     them would measure one challenge, not the planner."""
