@@ -78,6 +78,7 @@ def scores(ranked: list[list[str]], accepted: list[list[str]]) -> tuple[float, f
 AUTHOR_ROWS = (
     ("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"), ("eleventh", "/11"),
     ("twelfth", "/12"), ("thirteenth", "/13"), ("fourteenth", "/14"), ("fifteenth", "/15"), ("seventeenth", "/17"),
+    ("eighteenth", "/18"),
 )
 
 
