@@ -20,19 +20,20 @@ SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
 # No author field: the engine's own team.
 AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-           "fifteenth", "seventeenth", "eighteenth"}
-# The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh) and 8 (eleventh).
-BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh"}
+           "fifteenth", "sixteenth", "seventeenth", "eighteenth"}
+# The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh), 8 (eleventh)
+# and 10 (sixteenth).
+BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh", "sixteenth"}
 # The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8),
-# thirteenth to fifteenth (round 9), seventeenth and eighteenth (round 10) authors also write long entries; others
-# stay at 15.
+# thirteenth to fifteenth (round 9) and sixteenth to eighteenth (round 10) authors also write long entries;
+# others stay at 15.
 MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "thirteenth": 25, "fourteenth": 25,
-             "fifteenth": 25, "seventeenth": 25, "eighteenth": 25}
+             "fifteenth": 25, "sixteenth": 25, "seventeenth": 25, "eighteenth": 25}
 # Entries outside the seeded dev/holdout draw: the third, eighth and fifteenth authors' are dev by design, the
-# fifth, seventh, eleventh to fourteenth, seventeenth and eighteenth authors' are fresh held-out data (blind
+# fifth, seventh, eleventh to fourteenth and sixteenth to eighteenth authors' are fresh held-out data (blind
 # questions, holdout profiles) written after the tuning rounds.
 UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-           "seventeenth", "eighteenth"}
+           "sixteenth", "seventeenth", "eighteenth"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -112,7 +113,8 @@ def test_enough_questions_come_from_public_practitioner_text(questions: list[dic
 
 def test_blind_set_is_a_second_authors_and_covers_every_challenge(questions: list[dict], challenges: set[str]) -> None:
     """The original blind set measures generality: big enough, by the second author, every challenge an answer."""
-    blind = [e for e in questions if e["split"] == "blind" and e.get("author") not in {"fifth", "seventh", "eleventh"}]
+    fresh = {"fifth", "seventh", "eleventh", "sixteenth"}
+    blind = [e for e in questions if e["split"] == "blind" and e.get("author") not in fresh]
     assert len(blind) >= 80
     assert {e.get("author") for e in blind} == {"second"}
     missing = sorted(challenges - {e["accept"][0] for e in blind})
@@ -200,10 +202,10 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
     assert not stray, f"{name}: fifth-author entries outside {held_out}: {stray}"
 
 
-# The fresh blind sets, each scored on its own (blind/7, blind/11): (author, at least this many questions,
+# The fresh blind sets, each scored on its own (blind/7, blind/11, blind/16): (author, at least this many questions,
 # at least this many distinct first answers, at most this many questions first answered by one challenge),
 # so that no one page decides a set.
-BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1)]
+BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48, 38, 2)]
 # The fresh held-out profiles of rounds 8 to 10: (author, at least this many, at most this many sharing a
 # principal challenge). The thirteenth, fourteenth and seventeenth authors aimed at the challenges with the
 # fewest deployments, the eighteenth (round 10) at the middle of the list; the fourteenth's Danske Bank entry
@@ -223,11 +225,14 @@ def test_fresh_blind_sets_are_spread_over_challenges(questions: list[dict], auth
     assert not crowded, f"challenges first answered by more than {most} {author}-author questions: {crowded}"
 
 
-@pytest.mark.parametrize("author", ["seventh", "eleventh"])
-@pytest.mark.parametrize(("name", "held_out"), [("questions", "blind"), ("profiles", "holdout")])
+@pytest.mark.parametrize(("author", "name", "held_out"), [
+    ("seventh", "questions", "blind"), ("seventh", "profiles", "holdout"),
+    ("eleventh", "questions", "blind"), ("eleventh", "profiles", "holdout"),
+    ("sixteenth", "questions", "blind"),  # round 10 wrote questions only
+])
 def test_fresh_authors_entries_are_held_out(name: str, held_out: str, author: str,
                                             request: pytest.FixtureRequest) -> None:
-    """Rounds 7 and 8 of issue 21 added held-out data only, written after the tuning rounds by authors who
+    """Rounds 7, 8 and 10 of issue 21 added held-out data only, written after the tuning rounds by authors who
     never ran the engine on it; an entry of theirs in dev would be tuned on and stop measuring
     generalisation."""
     theirs = [e for e in request.getfixturevalue(name) if e.get("author") == author]
