@@ -20,20 +20,21 @@ SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
 # No author field: the engine's own team.
 AUTHORS = {"second", "third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-           "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"}
+           "fifteenth", "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth", "twentysecond"}
 # The original blind set (second) and the fresh ones of issue 21, rounds 6 (fifth), 7 (seventh), 8 (eleventh)
 # and 10 (sixteenth).
 BLIND_AUTHORS = {"second", "fifth", "seventh", "eleventh", "sixteenth"}
 # The third (issue 21, round 2), fifth (round 6), seventh (round 7), eleventh and twelfth (round 8),
-# thirteenth to fifteenth (round 9) and sixteenth to twentieth (round 10) authors also write long entries;
-# others stay at 15.
+# thirteenth to fifteenth (round 9) and sixteenth to twentieth and twenty-second (round 10) authors also
+# write long entries; others stay at 15.
 MAX_WORDS = {"third": 25, "fifth": 25, "seventh": 25, "eleventh": 25, "twelfth": 25, "thirteenth": 25, "fourteenth": 25,
-             "fifteenth": 25, "sixteenth": 25, "seventeenth": 25, "eighteenth": 25, "nineteenth": 25, "twentieth": 25}
+             "fifteenth": 25, "sixteenth": 25, "seventeenth": 25, "eighteenth": 25, "nineteenth": 25, "twentieth": 25,
+             "twentysecond": 25}
 # Entries outside the seeded dev/holdout draw: the third, eighth and fifteenth authors' are dev by design, the
-# fifth, seventh, eleventh to fourteenth and sixteenth to twentieth authors' are fresh held-out data (blind
-# questions, holdout profiles) written after the tuning rounds.
+# fifth, seventh, eleventh to fourteenth, sixteenth to twentieth and twenty-second authors' are fresh
+# held-out data (blind questions, holdout profiles) written after the tuning rounds.
 UNDRAWN = {"third", "fifth", "seventh", "eighth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth",
-           "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth"}
+           "sixteenth", "seventeenth", "eighteenth", "nineteenth", "twentieth", "twentysecond"}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -213,7 +214,8 @@ BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48,
 # the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's, and the nineteenth's
 # Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
-                     ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2)]
+                     ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
+                     ("twentysecond", 24, 2)]
 
 
 
