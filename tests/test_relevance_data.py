@@ -40,6 +40,7 @@ AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
     "nineteenth": (False, True, True),
     "twentieth": (False, True, True),
     "twentyfirst": (False, True, True),  # dev questions by design
+    "twentysecond": (False, True, True),
     "twentythird": (False, True, True),
 }
 AUTHORS = set(AUTHOR_TABLE)
@@ -221,12 +222,12 @@ BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48,
 # The fresh held-out profiles of rounds 8 to 10: (author, at least this many, at most this many sharing a
 # principal challenge). The thirteenth, fourteenth and seventeenth authors aimed at the challenges with the
 # fewest deployments, the eighteenth (round 10) at the middle of the list, the nineteenth (round 10) again at
-# the fewest, the twentieth and twentythird (round 10) at natural sets from the news, post-mortems and
+# the fewest, the twentieth, twentysecond and twentythird (round 10) at natural sets from the news, post-mortems and
 # regulators' reports; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's, and
 # the nineteenth's Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
                      ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
-                     ("twentythird", 24, 2)]
+                     ("twentysecond", 24, 2), ("twentythird", 24, 2)]
 
 
 
