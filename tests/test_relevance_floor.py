@@ -36,8 +36,8 @@ def test_search_finds_the_right_challenge_in_the_top_five_for_most_questions() -
 
 def test_search_finds_the_right_challenge_for_most_questions_written_blind() -> None:
     top5, mrr = _search_scores(questions("blind"))
-    assert top5 >= 0.80  # measured 0.98, the four authors' sets (see docs/search.md)
-    assert mrr >= 0.65  # measured 0.84
+    assert top5 >= 0.80  # measured 0.97, the five authors' sets (see docs/search.md)
+    assert mrr >= 0.65  # measured 0.85
 
 
 def test_planner_puts_the_challenge_that_bit_in_the_top_five_for_most_projects() -> None:
@@ -45,4 +45,4 @@ def test_planner_puts_the_challenge_that_bit_in_the_top_five_for_most_projects()
     (relevance.held_out_index): a profile never finds itself."""
     ps = profiles("dev") + profiles("holdout")
     top5 = sum(rank_held_out(p).index(p["bit"][0]) < 5 for p in ps)
-    assert top5 / len(ps) >= 0.65  # measured 0.81 (dev 0.93, holdout 0.75; round 9 of issue 21)
+    assert top5 / len(ps) >= 0.65  # measured 0.76 (dev 0.93, holdout 0.72; round 10 of issue 21)
