@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from conftest import VALID
-from fieldguide import DEFAULT_SITE_URL, load, schema
+from fieldguide import DEFAULT_SITE_URL, load, pipeline, schema
 from fieldguide.schema import (
     CaseStudy,
     Challenge,
@@ -270,3 +270,73 @@ def test_text_fields_name_every_string_with_its_file_and_line() -> None:
     fields = [(where.split("/")[-1], text) for where, text in load.text_fields(load.load(VALID))]
     assert ("facets.yaml:6: healthcare: title", "Healthcare") in fields
     assert ("data-discovery.yaml:2: data-discovery: title", "Data discovery") in fields
+
+
+# ---------------------------------------------------------------- deployments, one file per author
+
+def _deployment(pid: str, bit: str = "data-profiling") -> str:
+    return f"""  - id: {pid}
+    name: "Deployment {pid}"
+    description: >-
+      Shoppers click on the items we rank highest.
+    bit: [{bit}]
+    split: dev
+    source:
+      title: "Source of {pid}"
+      url: "https://example.org/{pid}"
+      says: >-
+        Its ranking fed on its own clicks.
+"""
+
+
+def _write_deployments(catalog: Path, files: dict[str, list[str]]) -> None:
+    for rel, entries in files.items():
+        path = catalog / rel
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("deployments:\n" + "".join(entries), encoding="utf-8")
+
+
+def test_every_file_of_the_deployments_folder_is_read_in_name_order(valid_catalog: Path) -> None:
+    """Two authors' files, the folder's README and a deployments.yaml beside it: every deployment is read,
+    the single file first and then the folder by name, and a problem names the file and line it is in."""
+    _write_deployments(valid_catalog, {"deployments.yaml": [_deployment("old")],
+                                       "deployments/zeta.yaml": [_deployment("z1"), _deployment("z2")],
+                                       "deployments/alpha.yaml": [_deployment("a1")]})
+    (valid_catalog / "deployments" / "README.md").write_text("# Deployments\n", encoding="utf-8")
+    cat, problems = pipeline.check(valid_catalog)
+    assert problems == []
+    assert list(cat.deployments) == ["old", "a1", "z1", "z2"]
+    assert load.load(valid_catalog, keep_files=True).files.keys() >= {"deployments.yaml", "deployments/alpha.yaml",
+                                                                      "deployments/zeta.yaml"}
+    _write_deployments(valid_catalog, {"deployments/zeta.yaml": [_deployment("z1"), _deployment("z2", "nope")]})
+    messages = [str(p) for p in pipeline.check(valid_catalog)[1]]
+    assert messages == ["catalog/deployments/zeta.yaml:17: z2: bit[0]: unknown challenge 'nope'"]
+
+
+@pytest.mark.parametrize(("first", "second"), [("alpha", "zeta"), ("zeta", "alpha")])
+def test_an_id_used_in_two_deployments_files_is_refused_where_it_is_read_second(
+        valid_catalog: Path, first: str, second: str) -> None:
+    """Two authors who pick the same id, whichever file sorts first: the later one is refused with the
+    place of the earlier, and the earlier one is kept as it is."""
+    _write_deployments(valid_catalog, {f"deployments/{first}.yaml": [_deployment("same", "data-profiling")],
+                                       f"deployments/{second}.yaml": [_deployment("other"), _deployment("same")]})
+    later, earlier = sorted([first, second], reverse=True)
+    where = {first: 2, second: 13}
+    cat, problems = load.load_with_problems(valid_catalog)
+    assert [str(p) for p in problems] == [
+        f"catalog/deployments/{later}.yaml:{where[later]}: same: id: "
+        f"duplicate id (also at catalog/deployments/{earlier}.yaml:{where[earlier]})"]
+    assert cat.deployments["same"].source.url == "https://example.org/same"
+    source, loc = cat.deployment_line("same", ("id",))
+    assert (source.path, source.line(loc)) == (f"catalog/deployments/{earlier}.yaml", where[earlier])
+
+
+def test_anything_but_a_yaml_file_in_the_deployments_folder_is_refused(valid_catalog: Path) -> None:
+    """A stray file or folder is named, not skipped: deployments a contributor meant to add would
+    otherwise be missing from the planner without a word."""
+    _write_deployments(valid_catalog, {"deployments/alpha.yaml": [_deployment("a1")]})
+    (valid_catalog / "deployments" / "beta.yml").write_text("deployments: []\n", encoding="utf-8")
+    (valid_catalog / "deployments" / "gamma.yaml").mkdir()
+    assert sorted(str(p) for p in load.load_with_problems(valid_catalog)[1]) == [
+        "catalog/deployments/beta.yml:1: beta: -: not a deployments file: deployments are listed in .yaml files",
+        "catalog/deployments/gamma.yaml:1: gamma: -: not a regular file: it is a folder"]

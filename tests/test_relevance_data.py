@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from conftest import HERE, REAL
+from fieldguide import load
 
 RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
@@ -69,9 +70,9 @@ def questions() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def profiles() -> list[dict]:
-    """The planner's profiles: the catalog's deployments (relevance.py)."""
-    data = yaml.load((REAL / "deployments.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return data["deployments"]
+    """The planner's profiles: the catalog's deployments as written, file by file (relevance.py)."""
+    return [p for path, *_ in load.deployment_files(REAL)
+            for p in yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["deployments"]]
 
 
 @pytest.fixture(scope="module")
@@ -295,3 +296,14 @@ def test_no_two_deployments_rest_on_the_same_page(profiles: list[dict]) -> None:
     pages = Counter(p["source"]["url"].split("?")[0].rstrip("/").lower() for p in profiles)
     repeated = sorted(url for url, n in pages.items() if n > 1)
     assert not repeated, f"deployments resting on the same page: {repeated}"
+
+
+def test_each_deployments_file_holds_one_authors_deployments_and_is_named_after_them() -> None:
+    """One file per author (catalog/deployments/README.md): a new author's deployments start a new file, so
+    authors writing at the same time never edit the same one and no file nears the loader's size limit.
+    A deployment filed under another author's name would be left out of the wrong author's measurement."""
+    files = load.deployment_files(REAL)
+    assert files and all(name.startswith("deployments/") for _, name, _, _ in files), "the real catalog uses the folder"
+    for path, _, _, _ in files:
+        entries = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["deployments"]
+        assert {e.get("author", "first") for e in entries} == {path.stem}, path.name

@@ -48,10 +48,11 @@ class Catalog:
     frameworks: dict[str, Framework] = field(default_factory=dict)
     vocabulary: Vocabulary = field(default_factory=Vocabulary)
     vocabulary_source: Source | None = None
-    # Real deployments the planner reads a description against (catalog/deployments.yaml, optional), by id.
+    # Real deployments the planner reads a description against (catalog/deployments/*.yaml and
+    # catalog/deployments.yaml, all optional), by id.
     deployments: dict[str, Deployment] = field(default_factory=dict)
-    deployments_at: dict[str, int] = field(default_factory=dict)  # id -> its position in the file (for lines)
-    deployments_source: Source | None = None
+    # id -> the file it is in and its position in that file's list (for lines)
+    deployments_at: dict[str, tuple[Source, int]] = field(default_factory=dict)
     # Removed or merged entities (catalog/retired.yaml): their ids stay taken; none is in the pools above.
     retired: dict[str, Retired] = field(default_factory=dict)
     sources: dict[str, tuple[Source, Loc]] = field(default_factory=dict)
@@ -91,6 +92,11 @@ class Catalog:
     @property
     def traits(self) -> dict[str, Any]:
         return {f.id: f for f in self.facets.traits} if self.facets else {}
+
+    def deployment_line(self, deployment_id: str, loc: Loc = ()) -> tuple[Source, Loc]:
+        """The file a deployment is in, and where in that file a field of it is."""
+        source, i = self.deployments_at[deployment_id]
+        return source, ("deployments", i, *loc)
 
     def where(self, entity_id: str, loc: Loc = ()) -> tuple[str, int]:
         """File and line of an entity (or of a field inside it)."""

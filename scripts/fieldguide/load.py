@@ -286,6 +286,22 @@ def iter_entity_files(root: Path, folder: str) -> Iterator[tuple[Path, str, bool
         yield directory / name, shown + name, is_dir
 
 
+def deployment_files(root: Path) -> list[tuple[Path, str, str, str]]:
+    """The files that list deployments, in reading order: `deployments.yaml`, then every file of
+    `deployments/` by name, each a list under `deployments:`. One file per author keeps each far below
+    the size limit of a catalog file as the list grows, and keeps two authors' additions out of the same
+    file. (path, name under the catalog, path as shown in messages, why it is refused or "")."""
+    single = root / "deployments.yaml"
+    out = [(single, "deployments.yaml", display_path(single), "")] if os.path.lexists(single) else []
+    for path, shown, is_dir in iter_entity_files(root, "deployments"):
+        if path.suffix == ".md":
+            continue  # the folder's README
+        refused = ("not a deployments file: deployments are listed in .yaml files" if path.suffix != ".yaml"
+                   else "not a regular file: it is a folder" if is_dir else "")
+        out.append((path, f"deployments/{path.name}", shown, refused))
+    return out
+
+
 def load(root: str | os.PathLike[str] = "catalog", keep_files: bool = False) -> Catalog:
     """Load and cross-check the catalog; raise CatalogError listing every problem found.
     `keep_files`: keep each file's data as read (`Catalog.files`), for the changelog of a build."""
@@ -399,24 +415,28 @@ class _Reader:
                 catalog.retired[stub.id] = stub
 
     def read_deployments(self) -> None:
-        """deployments.yaml (optional: without it the planner reads a description against the challenges
-        alone), each deployment validated on its own, so a problem names the deployment it is in."""
-        path = self.root / "deployments.yaml"
-        if not path.exists() and not path.is_symlink():
-            return
+        """The deployments (optional: without any the planner reads a description against the challenges
+        alone), file by file (`deployment_files`); each deployment is validated on its own, so a problem
+        names the deployment it is in, and an id is unique across the files."""
+        for path, name, shown, refused in deployment_files(self.root):
+            if refused:
+                self.problems.append(Problem(shown, 1, path.stem, "-", refused))
+            else:
+                self.read_deployments_file(path, name)
+
+    def read_deployments_file(self, path: Path, name: str) -> None:
         with self.clock("parse"):
             data, source, found = _read_single(path)
         self.problems += found
         if data is None:
             return
         if self.keep_files:
-            self.catalog.files["deployments.yaml"] = data
+            self.catalog.files[name] = data
         items = data.get("deployments") if isinstance(data, dict) else None
         if not isinstance(items, list):  # the file's own shape is wrong: say so as for any single file
             self.problems += validate(data, DeploymentList, source, "deployments")[1]
             return
         self.problems += validate({**data, "deployments": []}, DeploymentList, source, "deployments")[1]
-        self.catalog.deployments_source = source
         deployments = self.catalog.deployments
         for i, item in enumerate(items):
             named = item.get("id") if isinstance(item, dict) else None
@@ -427,13 +447,12 @@ class _Reader:
             if deployment is None:
                 continue
             if deployment.id in deployments:
-                first = self.catalog.deployments_at[deployment.id]
-                also = f"{source.path}:{source.line(('deployments', first, 'id'))}"
+                other, loc = self.catalog.deployment_line(deployment.id, ("id",))
                 self.problems.append(Problem(source.path, source.line(("deployments", i, "id")), deployment.id,
-                                             "id", f"duplicate id (also at {also})"))
+                                             "id", f"duplicate id (also at {other.path}:{other.line(loc)})"))
                 continue
             deployments[deployment.id] = deployment
-            self.catalog.deployments_at[deployment.id] = i
+            self.catalog.deployments_at[deployment.id] = (source, i)
 
     def read_entity_folders(self) -> None:
         jobs: list[tuple[str, str, str, str, bool]] = []
@@ -563,12 +582,10 @@ def text_fields(cat: Catalog) -> Iterator[tuple[str, str]]:
     if cat.vocabulary_source is not None:
         for loc, text in strings(cat.vocabulary, ()):
             yield f"{cat.vocabulary_source.path}:{cat.vocabulary_source.line(loc)}: vocabulary: {dotted(loc)}", text
-    if cat.deployments_source is not None:
-        source = cat.deployments_source
-        for pid, deployment in cat.deployments.items():
-            for loc, text in strings(deployment, ()):
-                line = source.line(("deployments", cat.deployments_at[pid], *loc))
-                yield f"{source.path}:{line}: {pid}: {dotted(loc)}", text
+    for pid, deployment in cat.deployments.items():
+        for loc, text in strings(deployment, ()):
+            source, at = cat.deployment_line(pid, loc)
+            yield f"{source.path}:{source.line(at)}: {pid}: {dotted(loc)}", text
 
 
 def load_profile(path: Path, cat: Catalog) -> tuple[Profile | None, list[Problem]]:

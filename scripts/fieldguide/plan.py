@@ -7,7 +7,7 @@ A challenge's score adds up what each part of the profile says about it:
     relevance engine: against the challenge's own words and against its contexts (vocabulary.yaml:
     how a project in which it bites is described at kickoff), each score divided by the best such
     score (so the best-matching challenge gets the full weight) and the two mixed by CONTEXTS
-  + SIMILAR x how much the real deployments most like the project (deployments.yaml, read a third
+  + SIMILAR x how much the real deployments most like the project (catalog/deployments/, read a third
     time by the same engine) were bitten by the challenge (`similar`).
 `weights()` and `rank()` are the single implementation; the planner page receives the same weights
 and the contexts' and deployments' indexes, and computes the description parts with the same engine
@@ -49,7 +49,7 @@ EVIDENCE = 0.1  # per case study of any industry: better-evidenced challenges fi
 # profiles, each ranked without its author's deployments): 8, with NEIGHBOURS 20 (see below).
 DESCRIPTION = 8.0  # the challenge that best matches the project's description
 CONTEXTS = 0.5  # the share of DESCRIPTION read against the contexts (a challenge without any: its own words)
-# Issue 21, round 8: the description is also read against the deployments (catalog/deployments.yaml), real
+# Issue 21, round 8: the description is also read against the deployments (catalog/deployments/), real
 # deployments described as their teams knew them beforehand. The NEIGHBOURS closest count, each for the
 # challenge that bit it first; a challenge's share is what its deployments among them score, as a share of
 # the best challenge's. Chosen leaving one author out (tests/relevance/calibrate.py, README.md round 8).

@@ -259,16 +259,14 @@ def vocabulary_phrases(ck: Check) -> None:
 
 
 def deployment_links(ck: Check) -> None:
-    """deployments.yaml names challenges, industries, traits and stages that exist (a deployment whose `bit`
+    """The deployments name challenges, industries, traits and stages that exist (a deployment whose `bit`
     names no challenge would move nothing, silently); the loader reports a repeated id."""
-    cat, source = ck.cat, ck.cat.deployments_source
-    if source is None:
-        return
+    cat = ck.cat
     industries = {f.id: f for f in cat.facets.industries} if cat.facets else {}
     traits = {f.id: f for f in cat.facets.traits} if cat.facets else {}
     stages = {s.id: s for s in cat.stages}
     for pid, p in cat.deployments.items():
-        i = cat.deployments_at[pid]
+        source, at = cat.deployment_line(pid)
         links = [("bit", k, c, cat.challenges, "challenge") for k, c in enumerate(p.bit)]
         links += [("traits", k, t, traits, "trait") for k, t in enumerate(p.traits)]
         links += [("stages", k, s, stages, "stage") for k, s in enumerate(p.stages)]
@@ -276,7 +274,7 @@ def deployment_links(ck: Check) -> None:
             links.append(("industry", None, p.industry, industries, "industry"))
         for name, k, target, pool, what in links:
             if target not in pool and target not in ck.broken:
-                loc = ("deployments", i, name) if k is None else ("deployments", i, name, k)
+                loc = (*at, name) if k is None else (*at, name, k)
                 ck.report_at(source, loc, p.id, unknown(what, target, pool), name if k is None else f"{name}[{k}]")
 
 

@@ -584,7 +584,7 @@ class DeploymentSource(Strict):
 
 
 class Deployment(Strict):
-    """A real, publicly documented deployment (`catalog/deployments.yaml`): how its team could have described
+    """A real, publicly documented deployment (`catalog/deployments/`): how its team could have described
     it before building, and the challenges that bit it. The planner reads a project's description against
     these, so a project like one that a challenge bit sees that challenge rise, with the deployment named."""
 
@@ -607,7 +607,8 @@ class Deployment(Strict):
 
 
 class DeploymentList(Strict):
-    """`catalog/deployments.yaml` (optional): the deployments the planner reads a description against."""
+    """A deployments file (`catalog/deployments/<author>.yaml`, or `catalog/deployments.yaml`; optional): the
+    deployments the planner reads a description against."""
 
     deployments: list[Deployment] = Field(default_factory=list)
 

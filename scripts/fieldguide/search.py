@@ -57,7 +57,7 @@ FIELDS: dict[str, dict[str, float]] = {
 # The planner's second reading of a project's description (plan.describe): the challenges' contexts
 # (vocabulary.yaml) alone, in an index of their own, so that questions typed into search never meet them.
 CONTEXT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"contexts": 1.0}}
-# Its third reading: the deployments (catalog/deployments.yaml), one document per real deployment, filed
+# Its third reading: the deployments (catalog/deployments/), one document per real deployment, filed
 # under the challenge that bit it first (`deployment_documents`: the document's id is that challenge's).
 DEPLOYMENT_FIELDS: dict[str, dict[str, float]] = {"challenge": {"deployment": 1.0}}
 # What the contexts' and the deployments' indexes share with the search index, word for word (all are built

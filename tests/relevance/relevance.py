@@ -1,7 +1,7 @@
 """Shared by `make relevance`, the calibration script and the relevance tests: the dev sets, split.
 
 The search questions are in questions.yaml here; the planner's profiles are the catalog's deployments
-(catalog/deployments.yaml), which the planner also reads. So a profile is always ranked as by a planner
+(catalog/deployments/), which the planner also reads. So a profile is always ranked as by a planner
 that has never seen its author's deployments (`held_out_index`): no profile is its own deployment, and
 no author's way of writing leaks into their own measurement."""
 
@@ -36,9 +36,13 @@ def questions(split: str) -> list[dict[str, Any]]:
 
 
 def all_profiles() -> list[dict[str, Any]]:
-    """The catalog's deployments as written (plain data, `author` and `split` included)."""
-    data = yaml.load((ROOT / "catalog" / "deployments.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
-    return data["deployments"]
+    """The catalog's deployments as written (plain data, `author` and `split` included), in the loader's
+    order (load.deployment_files)."""
+    out: list[dict[str, Any]] = []
+    for path, _, _, refused in load.deployment_files(ROOT / "catalog"):
+        assert not refused, f"{path}: {refused}"
+        out += yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["deployments"]
+    return out
 
 
 def profiles(split: str) -> list[dict[str, Any]]:
