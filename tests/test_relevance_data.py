@@ -44,6 +44,7 @@ AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
     "twentysecond": (False, True, True),
     "twentythird": (False, True, True),
     "twentyfifth": (False, True, True),
+    "twentysixth": (False, True, True),
 }
 AUTHORS = set(AUTHOR_TABLE)
 BLIND_AUTHORS = {a for a, (blind, _, _) in AUTHOR_TABLE.items() if blind}
@@ -227,7 +228,8 @@ BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48,
 # the nineteenth's Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
                      ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
-                     ("twentysecond", 24, 2), ("twentythird", 24, 2), ("twentyfifth", 24, 2)]
+                     ("twentysecond", 24, 2), ("twentythird", 24, 2), ("twentyfifth", 24, 2),
+                     ("twentysixth", 24, 2)]
 
 
 
