@@ -21,6 +21,10 @@ def test_synthetic_catalog_is_valid_and_scales_every_entity_kind(tmp_path: Path)
     copy = cat.case_studies["booking-com-business-metrics-x2"]
     assert [link.challenge for link in copy.challenges] == ["business-driven-metrics-x2"], "links stay in their copy"
     assert graph.evidence(g, "business-driven-metrics-x2") == graph.evidence(g, "business-driven-metrics")
+    # the planner's deployments grow too, each copy bitten by its own copy of the challenge
+    assert len(cat.deployments) == 3 * len(real.deployments)
+    first = next(iter(real.deployments.values()))
+    assert cat.deployments[f"{first.id}-x1"].bit == [f"{c}-x1" for c in first.bit]
 
 
 def test_large_catalogs_read_in_parallel_report_the_same_lines(tmp_path: Path) -> None:

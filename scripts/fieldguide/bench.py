@@ -164,7 +164,24 @@ def synthesize(src: Path, dest: Path, scale: int) -> int:
                 text = yaml.dump(copy, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
                 (dest / folder / f"{copy['id']}.yaml").write_text(text, encoding="utf-8")
                 count += 1
+    _scale_deployments(src, dest, scale, entity_ids)
     return count
+
+
+def _scale_deployments(src: Path, dest: Path, scale: int, entity_ids: set[str]) -> None:
+    """The deployments the planner reads, `scale` times (copy k of each file in `deployments/<file>-xk.yaml`,
+    each deployment naming the challenges of its own copy), so that the planner's deployments index grows
+    with the catalog and no file outgrows the loader's limit."""
+    from .load import deployment_files
+
+    (dest / "deployments").mkdir(exist_ok=True)
+    for path, _, _, refused in deployment_files(src):
+        listed = [] if refused else yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["deployments"]
+        for k in range(1, scale if listed else 1):
+            copies = [{**d, "id": f"{d['id']}-x{k}", "name": f"{d['name']} (copy {k})",
+                       "bit": [f"{c}-x{k}" if c in entity_ids else c for c in d["bit"]]} for d in listed]
+            text = yaml.dump({"deployments": copies}, Dumper=yaml.CSafeDumper, allow_unicode=True, sort_keys=False)
+            (dest / "deployments" / f"{path.stem}-x{k}.yaml").write_text(text, encoding="utf-8")
 
 
 # ---------------------------------------------------------------- one measurement, in its own process
