@@ -42,6 +42,7 @@ AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
     "twentyfirst": (False, True, True),  # dev questions by design
     "twentysecond": (False, True, True),
     "twentythird": (False, True, True),
+    "twentyfourth": (False, True, True),
 }
 AUTHORS = set(AUTHOR_TABLE)
 BLIND_AUTHORS = {a for a, (blind, _, _) in AUTHOR_TABLE.items() if blind}
@@ -225,7 +226,7 @@ BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48,
 # the nineteenth's Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
                      ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
-                     ("twentysecond", 24, 2), ("twentythird", 24, 2)]
+                     ("twentysecond", 24, 2), ("twentythird", 24, 2), ("twentyfourth", 24, 2)]
 
 
 
