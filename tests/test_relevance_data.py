@@ -43,6 +43,7 @@ AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
     "twentyfirst": (False, True, True),  # dev questions by design
     "twentysecond": (False, True, True),
     "twentythird": (False, True, True),
+    "twentyfourth": (False, True, True),
     "twentyfifth": (False, True, True),
     "twentysixth": (False, True, True),
 }
@@ -220,16 +221,16 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
 # at least this many distinct first answers, at most this many questions first answered by one challenge),
 # so that no one page decides a set.
 BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48, 38, 2)]
-# The fresh held-out profiles of rounds 8 to 10: (author, at least this many, at most this many sharing a
+# The fresh held-out profiles of rounds 8 to 11: (author, at least this many, at most this many sharing a
 # principal challenge). The thirteenth, fourteenth and seventeenth authors aimed at the challenges with the
 # fewest deployments, the eighteenth (round 10) at the middle of the list, the nineteenth (round 10) again at
-# the fewest, the twentieth, twentysecond and twentythird (round 10) at natural sets from the news, post-mortems and
-# regulators' reports; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's, and
+# the fewest, the twentieth, twentysecond and twentythird (round 10) and the twentyfourth to twentysixth
+# (round 11) at natural sets from the news, post-mortems and regulators' reports; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's, and
 # the nineteenth's Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
                      ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
-                     ("twentysecond", 24, 2), ("twentythird", 24, 2), ("twentyfifth", 24, 2),
-                     ("twentysixth", 24, 2)]
+                     ("twentysecond", 24, 2), ("twentythird", 24, 2), ("twentyfourth", 24, 2),
+                     ("twentyfifth", 24, 2), ("twentysixth", 24, 2)]
 
 
 

@@ -80,7 +80,8 @@ AUTHOR_ROWS = (
     ("second", "/2"), ("third", "/3"), ("fifth", "/5"), ("seventh", "/7"), ("eighth", "/8"), ("eleventh", "/11"),
     ("twelfth", "/12"), ("thirteenth", "/13"), ("fourteenth", "/14"), ("fifteenth", "/15"), ("sixteenth", "/16"),
     ("seventeenth", "/17"), ("eighteenth", "/18"), ("nineteenth", "/19"), ("twentieth", "/20"), ("twentyfirst", "/21"),
-    ("twentysecond", "/22"), ("twentythird", "/23"), ("twentyfifth", "/25"), ("twentysixth", "/26"),
+    ("twentysecond", "/22"), ("twentythird", "/23"), ("twentyfourth", "/24"), ("twentyfifth", "/25"),
+    ("twentysixth", "/26"),
 )
 
 
