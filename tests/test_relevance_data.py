@@ -225,7 +225,8 @@ BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48,
 # principal challenge). The thirteenth, fourteenth and seventeenth authors aimed at the challenges with the
 # fewest deployments, the eighteenth (round 10) at the middle of the list, the nineteenth (round 10) again at
 # the fewest, the twentieth, twentysecond and twentythird (round 10) and the twentyfourth to twentysixth
-# (round 11) at natural sets from the news, post-mortems and regulators' reports; the fourteenth's Danske Bank entry was left out as a repeat of the thirteenth's, and
+# (round 11) at natural sets from the news, post-mortems and regulators' reports; the fourteenth's Danske Bank
+# entry was left out as a repeat of the thirteenth's, and
 # the nineteenth's Hecht-Nielsen entry for its second-hand source (a 1989 Usenet report).
 HELD_OUT_PROFILES = [("twelfth", 24, 2), ("thirteenth", 24, 3), ("fourteenth", 23, 3), ("seventeenth", 24, 2),
                      ("eighteenth", 24, 2), ("nineteenth", 23, 2), ("twentieth", 24, 2),
