@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pybtex.database import parse_string
 
 from conftest import HERE, REAL, VALID
-from fieldguide import brief, graph, load
+from fieldguide import brief, graph, load, plan
 from fieldguide.cli import main
 from fieldguide.plan import Ranked
 
@@ -275,7 +275,9 @@ def test_every_deployment_name_reaches_a_rendered_brief_as_written_and_links_its
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0 and "WARNING" not in proc.stderr, proc.stderr
     printed = [line.removeprefix("-").strip() for line in proc.stdout.splitlines() if line.strip()]
-    typography = str.maketrans({"’": "'", "‘": "'"})  # pandoc curls straight quotes: a typesetter's change only
+    # pandoc curls straight quotes and keeps an abbreviation with its word ("St.\xa0Michael's"): a typesetter's
+    # changes only
+    typography = str.maketrans({"’": "'", "‘": "'", "\xa0": " "})
     assert [line.translate(typography) for line in printed] == [f"it bit similar projects: “{d.name}”"
                                                                for d in deployments]
     html = subprocess.run([PANDOC, "names.md", "-t", "html"], cwd=tmp_path, capture_output=True, text=True,
@@ -428,3 +430,19 @@ def test_a_brief_written_where_no_folder_exists_makes_it_and_one_that_cannot_be_
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), "an error line, not a traceback"
     assert result.stderr.startswith(f"error: {tmp_path / 'a-file' / 'brief.md'}: cannot write")
     assert (tmp_path / "a-file").read_text(encoding="utf-8") == "keep"
+
+
+def test_a_ranked_brief_says_how_far_to_trust_the_ranking_and_a_chosen_one_does_not(tmp_path: Path) -> None:
+    """A reviewer reading a planner's brief learns, in the document itself, how often the planner's ranking
+    held what bit real projects (plan.TRUST, as measured); a brief of challenges the reader chose by hand
+    makes no claim about a ranking."""
+    markdown, _ = full_brief(tmp_path)
+    count, five, ten = plan.TRUST
+    note = " ".join(markdown.split("\n---\n", 1)[1].split())
+    assert note.count(f"On {count} real deployments it had not seen, the challenge that bit first was among its "
+                      f"first five for {five} % of them and among its first ten for {ten} %") == 1
+    assert note.index("Project profile: Healthcare, regulated.") < note.index(f"On {count} real deployments")
+    proc = pandoc(tmp_path, "-t", "plain", "--wrap=none")
+    assert f"among its first five for {five} % of them" in proc.stdout, "the note reaches the rendered document"
+    chosen, _ = write_brief(tmp_path, "--challenge", "concept-drift")
+    assert "real deployments it had not seen" not in chosen

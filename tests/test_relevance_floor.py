@@ -12,7 +12,7 @@ import sys
 import yaml
 
 from conftest import HERE
-from fieldguide import search
+from fieldguide import plan, search
 
 sys.path.insert(0, str(HERE / "relevance"))
 from relevance import all_profiles, author_of, profiles, questions, rank_held_out, root_catalog  # noqa: E402
@@ -64,16 +64,19 @@ def _stated(pattern: str) -> re.Match[str]:
     return found
 
 
-def test_the_guide_says_how_often_the_planner_finds_what_bit_as_it_is_measured() -> None:
-    """"How far to trust the ranking" (using-the-guide.md) quotes the planner's hit rate on the natural sets:
-    a change to the planner that moves it by more than two points makes the page say so too."""
-    stated = _stated(r"On the (\d+) of them, the challenge that bit first was among the planner's first five "
-                     r"for (\d+) % and among its first ten for (\d+) %")
+def test_the_guide_and_the_brief_say_how_often_the_planner_finds_what_bit_as_it_is_measured() -> None:
+    """plan.TRUST, which every ranked brief states, and "How far to trust the ranking" (using-the-guide.md)
+    quote the planner's hit rate on the natural sets: a change to the planner that moves it by more than two
+    points makes both say so."""
     natural = [p for p in all_profiles() if author_of(p) in NATURAL_AUTHORS]
     ranks = [rank_held_out(p).index(p["bit"][0]) + 1 for p in natural]
-    assert int(stated[1]) == len(natural)
-    assert abs(int(stated[2]) - 100 * sum(r <= 5 for r in ranks) / len(ranks)) <= 2
-    assert abs(int(stated[3]) - 100 * sum(r <= 10 for r in ranks) / len(ranks)) <= 2
+    count, five, ten = plan.TRUST
+    assert count == len(natural)
+    assert abs(five - 100 * sum(r <= 5 for r in ranks) / len(ranks)) <= 2
+    assert abs(ten - 100 * sum(r <= 10 for r in ranks) / len(ranks)) <= 2
+    stated = _stated(r"On the (\d+) of them, the challenge that bit first was among the planner's first five "
+                     r"for (\d+) % and among its first ten for (\d+) %")
+    assert tuple(int(x) for x in stated.groups()) == plan.TRUST, "the guide says what the brief says"
 
 
 def test_the_guide_says_how_often_a_second_reader_agrees_with_the_labels() -> None:

@@ -27,13 +27,19 @@ from .cite import cited_survey, expand, page_key, survey_family
 from .escape import pandoc_markdown, pandoc_metadata, pandoc_text, yaml_scalar
 from .graph import incoming
 from .pages import entity_url, environment
-from .plan import Ranked
+from .plan import TRUST, Ranked
 from .schema import ItemState, Reference
 
 TITLE = "Design-review brief"
 WHOSE = "the project's"  # reasons in the third person: "the project's description mentions ..."
 # Where citeproc writes the bibliography (pandoc's `refs` div), in the style of the in-text citations.
 REFERENCES = "## References\n\n::: {#refs}\n:::"
+# After the profile line of a ranked brief: how far a reviewer can trust the ranking (plan.TRUST). The page
+# receives it as data (`brief.ranked_note`), so both write the same words.
+RANKED_NOTE = (f"The guide's planner ranked the challenges for this profile, and each section says why it is on "
+               f"the list. On {TRUST[0]} real deployments it had not seen, the challenge that bit first was among "
+               f"its first five for {TRUST[1]} % of them and among its first ten for {TRUST[2]} %: its ranking is "
+               f"where a review starts, not its verdict.")
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def fill_head(template: str, title: str, project: str, date: str, profile_text: 
     values = {"title": pandoc_metadata(title), "date": yaml_scalar(date), "bibliography": pandoc_metadata(bibliography),
               "project": f"project: {pandoc_metadata(project)}\n" if project else "",
               "csl": f"csl: {pandoc_metadata(csl)}\n" if csl else "",
-              "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n" if profile_text else ""}
+              "profile": f"Project profile: {pandoc_text(profile_text)}.\n\n{RANKED_NOTE}\n\n" if profile_text else ""}
     return HEAD_SLOTS.sub(lambda m: values[m.group(1) or m.group(2)], template)
 
 
@@ -206,6 +212,7 @@ def page_data(cat: Catalog, g: nx.MultiDiGraph, site_url: str, bibtex: dict[str,
         "head_with_preprint": head_template(cat, site_url, True),
         "always_with_preprint": cited_survey(cat, True),
         "references_section": REFERENCES,
+        "ranked_note": RANKED_NOTE,
         "page_key": page_key(""),  # a basket key is this prefix and the entity's id
         "whose": WHOSE,
         "blank": BLANK,

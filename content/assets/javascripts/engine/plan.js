@@ -53,12 +53,12 @@ export const profileText = (data, profile) => [profile.industry && known(data.in
 
 // The brief's head, filled in one pass as fieldguide.brief.fill_head does: text put into one slot is
 // never read as another slot (a project called "{date}"), and a function replacement keeps "$'" as typed.
-export const fillHead = (template, title, project, date, profile, csl = "") => {
+export const fillHead = (template, title, project, date, profile, csl = "", note = "") => {
   const values = {
     title: yamlScalar(pandocText(title)), date: yamlScalar(date), bibliography: yamlScalar("brief.bib"),
     project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
     csl: csl ? `csl: ${yamlScalar(pandocText(csl))}\n` : "",
-    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n` : "",
+    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n${note}\n\n` : "",
   };
   return template.replace(/\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
 };
@@ -106,7 +106,7 @@ export const brief = (data, profile, picked, { date, withPreprint = false, caseS
   const b = data.brief;
   const title = profile.name ? `Design-review brief: ${profile.name}` : "Design-review brief";
   const template = withPreprint ? b.head_with_preprint : b.head;
-  const parts = [fillHead(template, title, profile.name, date, profileText(data, profile))];
+  const parts = [fillHead(template, title, profile.name, date, profileText(data, profile), "", b.ranked_note)];
   const refs = [...(withPreprint ? b.always_with_preprint : b.always)];
   for (const r of picked) {
     const s = b.sections[r.id];
