@@ -46,6 +46,7 @@ AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
     "twentyfourth": (False, True, True),
     "twentyfifth": (False, True, True),
     "twentysixth": (False, True, True),
+    "twentyeighth": (True, True, True),  # a fresh blind set (round 11)
 }
 AUTHORS = set(AUTHOR_TABLE)
 BLIND_AUTHORS = {a for a, (blind, _, _) in AUTHOR_TABLE.items() if blind}
@@ -217,10 +218,11 @@ def test_fifth_authors_entries_are_held_out(name: str, held_out: str, request: p
     assert not stray, f"{name}: fifth-author entries outside {held_out}: {stray}"
 
 
-# The fresh blind sets, each scored on its own (blind/7, blind/11, blind/16): (author, at least this many questions,
-# at least this many distinct first answers, at most this many questions first answered by one challenge),
-# so that no one page decides a set.
-BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48, 38, 2)]
+# The fresh blind sets, each scored on its own (blind/7, blind/11, blind/16, blind/28): (author, at least this many
+# questions, at least this many distinct first answers, at most this many questions first answered by one
+# challenge), so that no one page decides a set.
+BLIND_SETS = [("seventh", 48, 35, 2), ("eleventh", 36, 30, 1), ("sixteenth", 48, 38, 2),
+              ("twentyeighth", 48, 38, 2)]
 # The fresh held-out profiles of rounds 8 to 11: (author, at least this many, at most this many sharing a
 # principal challenge). The thirteenth, fourteenth and seventeenth authors aimed at the challenges with the
 # fewest deployments, the eighteenth (round 10) at the middle of the list, the nineteenth (round 10) again at
@@ -250,10 +252,11 @@ def test_fresh_blind_sets_are_spread_over_challenges(questions: list[dict], auth
     ("seventh", "questions", "blind"), ("seventh", "profiles", "holdout"),
     ("eleventh", "questions", "blind"), ("eleventh", "profiles", "holdout"),
     ("sixteenth", "questions", "blind"),  # round 10 wrote questions only
+    ("twentyeighth", "questions", "blind"),  # so did round 11
 ])
 def test_fresh_authors_entries_are_held_out(name: str, held_out: str, author: str,
                                             request: pytest.FixtureRequest) -> None:
-    """Rounds 7, 8 and 10 of issue 21 added held-out data only, written after the tuning rounds by authors who
+    """Rounds 7, 8, 10 and 11 of issue 21 added held-out data only, written after the tuning rounds by authors who
     never ran the engine on it; an entry of theirs in dev would be tuned on and stop measuring
     generalisation."""
     theirs = [e for e in request.getfixturevalue(name) if e.get("author") == author]
