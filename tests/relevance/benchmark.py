@@ -7,7 +7,8 @@ round 6, blind/7 and holdout/7 that of round 7, dev/8 the planner dev profiles o
 holdout/11 and holdout/12 the fresh sets of round 8, holdout/13 and holdout/14 those of round 9, dev/15 the
 dev questions of round 9, blind/16, holdout/17 to holdout/20, holdout/22 and holdout/23 the fresh sets of
 round 10, dev/21 the dev questions of round 10, holdout/24 to holdout/26 and blind/28 the fresh sets of
-round 11). A profile is ranked by a planner that has never seen its author's deployments (relevance.held_out_index):
+round 11, dev/27 the dev questions of round 11). A profile is ranked by a planner that has never seen its author's
+deployments (relevance.held_out_index):
 - site: the page's engine (content/assets/javascripts/engine/search.js) run under Node;
 - cli: `fieldguide search` (fieldguide.search in Python);
 - material: Material for MkDocs' own search (its lunr worker under Node) over the index its search
@@ -81,7 +82,7 @@ AUTHOR_ROWS = (
     ("twelfth", "/12"), ("thirteenth", "/13"), ("fourteenth", "/14"), ("fifteenth", "/15"), ("sixteenth", "/16"),
     ("seventeenth", "/17"), ("eighteenth", "/18"), ("nineteenth", "/19"), ("twentieth", "/20"), ("twentyfirst", "/21"),
     ("twentysecond", "/22"), ("twentythird", "/23"), ("twentyfourth", "/24"), ("twentyfifth", "/25"),
-    ("twentysixth", "/26"), ("twentyeighth", "/28"),
+    ("twentysixth", "/26"), ("twentyseventh", "/27"), ("twentyeighth", "/28"),
 )
 
 
