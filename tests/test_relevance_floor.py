@@ -65,9 +65,9 @@ def _stated(pattern: str) -> re.Match[str]:
 
 
 def test_the_guide_and_the_brief_say_how_often_the_planner_finds_what_bit_as_it_is_measured() -> None:
-    """plan.TRUST, which every ranked brief states, and "How far to trust the ranking" (using-the-guide.md)
-    quote the planner's hit rate on the natural sets: a change to the planner that moves it by more than two
-    points makes both say so."""
+    """plan.TRUST, which the planner page and every ranked brief state, and "How far to trust the ranking"
+    (using-the-guide.md) quote the planner's hit rate on the natural sets: a change to the planner that moves
+    it by more than two points makes them all say so."""
     natural = [p for p in all_profiles() if author_of(p) in NATURAL_AUTHORS]
     ranks = [rank_held_out(p).index(p["bit"][0]) + 1 for p in natural]
     count, five, ten = plan.TRUST

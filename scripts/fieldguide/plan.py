@@ -61,8 +61,8 @@ NAMED = 2  # deployments a reason names
 # How far to trust the order, as measured (issue 21, round 11; tests/relevance/README.md): on the natural-set
 # deployments (written up from the news, post-mortems and regulators' reports by people who never saw the
 # planner), each ranked without its writer's own, how many there were and the percentage whose principal
-# challenge is among the first five and among the first ten. The brief states it (brief.RANKED_NOTE), as does
-# the user guide; tests/test_relevance_floor.py holds both to the measurement.
+# challenge is among the first five and among the first ten. The planner page and the brief state it
+# (brief.RANKED_NOTE), and so does the user guide; tests/test_relevance_floor.py holds them to the measurement.
 TRUST = (144, 63, 81)
 
 
