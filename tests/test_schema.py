@@ -110,7 +110,7 @@ def test_json_schema_covers_every_file_type() -> None:
     schemas = schema.json_schemas()
     assert set(schemas) == {"challenges/<id>.yaml", "case-studies/<id>.yaml", "references/<id>.yaml",
                             "mitigations/<id>.yaml", "findings/<id>.yaml", "frameworks/<id>.yaml", "stages.yaml",
-                            "facets.yaml", "vocabulary.yaml", "retired.yaml", "deployments.yaml"}
+                            "facets.yaml", "vocabulary.yaml", "retired.yaml", "deployments/<author>.yaml"}
     assert schemas["challenges/<id>.yaml"]["additionalProperties"] is False
 
 

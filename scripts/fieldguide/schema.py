@@ -618,8 +618,10 @@ class DeploymentList(Strict):
 MODELS: dict[str, type[Strict]] = {k.id: globals()[k.model] for k in KINDS}
 ENTITY_DIRS: dict[str, type[Strict]] = {k.folder: MODELS[k.id] for k in FILED if k.folder}
 SINGLE_FILES: dict[str, type[Strict]] = {"stages.yaml": Workflow, "facets.yaml": Facets,
-                                          "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList,
-                                          "deployments.yaml": DeploymentList}
+                                          "vocabulary.yaml": Vocabulary, "retired.yaml": RetiredList}
+# The deployments: one list per author's file (load.deployment_files; a catalog may also have a single
+# `deployments.yaml` beside the folder, which the same schema, deployments.schema.json, describes).
+LIST_FILES: dict[str, type[Strict]] = {"deployments/<author>.yaml": DeploymentList}
 
 
 def json_schema_files(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
@@ -640,6 +642,7 @@ def json_schemas(site_url: str = DEFAULT_SITE_URL) -> dict[str, dict]:
     """JSON Schema of every file type, keyed by the catalog path it describes."""
     models = {f"{name}/<id>.yaml": model for name, model in ENTITY_DIRS.items()}
     models.update(SINGLE_FILES)
+    models.update(LIST_FILES)
     out = {}
     for path, model in models.items():
         file_name = path.split("/")[0].removesuffix(".yaml") + ".schema.json"
