@@ -58,7 +58,7 @@ export const fillHead = (template, title, project, date, profile, csl = "", note
     title: yamlScalar(pandocText(title)), date: yamlScalar(date), bibliography: yamlScalar("brief.bib"),
     project: project ? `project: ${yamlScalar(pandocText(project))}\n` : "",
     csl: csl ? `csl: ${yamlScalar(pandocText(csl))}\n` : "",
-    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n${note}\n\n` : "",
+    profile: profile ? `Project profile: ${pandocText(profile)}.\n\n${note ? `${note}\n\n` : ""}` : "",
   };
   return template.replace(/\{(title|date|bibliography)\}|\{(project|csl|profile)\}\n/g, (_, a, b) => values[a || b]);
 };
