@@ -21,10 +21,28 @@ SURVEY = "paleyes2020challenges"  # cited by every challenge, so it says nothing
 
 
 def build(cat: Catalog) -> nx.MultiDiGraph:
+    """The catalog as one graph, in stages: each adds its nodes and the links they store, and links only
+    to nodes an earlier stage (or itself) added, so a dangling id is left out rather than invented (the
+    loader reports it)."""
     g = nx.MultiDiGraph()
-    # Reference nodes first: `_cite` links only to nodes that exist, so every citation below lands.
-    for ref in cat.references.values():
+    for ref in cat.references.values():  # first: `_cite` links only to nodes that exist, so every citation lands
         g.add_node(ref.id, kind="reference", title=ref.title)
+    _add_workflow(g, cat)
+    for ref in cat.references.values():
+        if ref.published_version in g:  # a preprint and its peer-reviewed version are cited together
+            g.add_edge(ref.id, ref.published_version, key="published_as", type="published_as")
+    _add_challenges(g, cat)
+    _add_case_studies_and_mitigations(g, cat)
+    for f in cat.findings.values():
+        g.add_node(f.id, kind="finding", title=f.title)
+        for ref in f.references:
+            _cite(g, f.id, ref)
+    _add_frameworks(g, cat)
+    return g
+
+
+def _add_workflow(g: nx.MultiDiGraph, cat: Catalog) -> None:
+    """Stages and their steps (step -part_of-> stage)."""
     for stage in cat.stages:
         g.add_node(stage.id, kind="stage", title=stage.title)
         for step in stage.steps:
@@ -32,9 +50,10 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
             g.add_edge(step.id, stage.id, key="part_of", type="part_of")
         for ref in stage.references:
             _cite(g, stage.id, ref)
-    for ref in cat.references.values():
-        if ref.published_version in g:  # a preprint and its peer-reviewed version are cited together
-            g.add_edge(ref.id, ref.published_version, key="published_as", type="published_as")
+
+
+def _add_challenges(g: nx.MultiDiGraph, cat: Catalog) -> None:
+    """Challenges (all nodes first, so that a related link may point forward), their step and related links."""
     for c in cat.challenges.values():
         g.add_node(c.id, kind="challenge", title=c.title)
     for c in cat.challenges.values():
@@ -45,7 +64,10 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
                 g.add_edge(c.id, link.challenge, key="related", type="related", why=link.why)
         for ref in c.references:
             _cite(g, c.id, ref)
-    # Case studies illustrate challenges, mitigations address them: the same shape of links.
+
+
+def _add_case_studies_and_mitigations(g: nx.MultiDiGraph, cat: Catalog) -> None:
+    """Case studies illustrate challenges, mitigations address them: the same shape of links."""
     for kind, pool, edge in (("case_study", cat.case_studies, "illustrates"),
                              ("mitigation", cat.mitigations, "addresses")):
         for e in pool.values():
@@ -55,12 +77,6 @@ def build(cat: Catalog) -> nx.MultiDiGraph:
                     g.add_edge(e.id, link.challenge, key=edge, type=edge, how=link.how)
             for ref in e.references:
                 _cite(g, e.id, ref)
-    for f in cat.findings.values():
-        g.add_node(f.id, kind="finding", title=f.title)
-        for ref in f.references:
-            _cite(g, f.id, ref)
-    _add_frameworks(g, cat)
-    return g
 
 
 def _add_frameworks(g: nx.MultiDiGraph, cat: Catalog) -> None:
