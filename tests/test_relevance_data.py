@@ -7,6 +7,7 @@ planner cannot accept, would report a silent miss instead of an error; these che
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -16,43 +17,17 @@ import yaml
 from conftest import HERE, REAL
 from fieldguide import load
 
+sys.path.insert(0, str(HERE / "relevance"))
+from relevance import AUTHORS as RELEVANCE_AUTHORS  # noqa: E402
+
 RELEVANCE = HERE / "relevance"
 SPLITS = {"dev", "holdout"}  # profiles; questions may also be "blind"
 QUESTION_SPLITS = SPLITS | {"blind"}
-# The outside authors (no author field: the engine's own team), one row each: (blind: may write blind
-# questions, long: may write entries of up to 25 words instead of 15, undrawn: outside the seeded
-# dev/holdout draw, because their entries are dev by design or fresh held-out data written after the
-# tuning rounds). Rounds of issue 21: third 2; fifth 6; seventh and eighth 7; eleventh and twelfth 8;
-# thirteenth to fifteenth 9; sixteenth onwards 10.
-AUTHOR_TABLE: dict[str, tuple[bool, bool, bool]] = {
-    "second": (True, False, False),  # the original blind set and profiles
-    "third": (False, True, True),  # dev by design
-    "fifth": (True, True, True),
-    "seventh": (True, True, True),
-    "eighth": (False, False, True),  # planner dev profiles
-    "eleventh": (True, True, True),
-    "twelfth": (False, True, True),
-    "thirteenth": (False, True, True),
-    "fourteenth": (False, True, True),
-    "fifteenth": (False, True, True),  # dev questions by design
-    "sixteenth": (True, True, True),
-    "seventeenth": (False, True, True),
-    "eighteenth": (False, True, True),
-    "nineteenth": (False, True, True),
-    "twentieth": (False, True, True),
-    "twentyfirst": (False, True, True),  # dev questions by design
-    "twentysecond": (False, True, True),
-    "twentythird": (False, True, True),
-    "twentyfourth": (False, True, True),
-    "twentyfifth": (False, True, True),
-    "twentysixth": (False, True, True),
-    "twentyseventh": (False, True, True),  # dev questions by design
-    "twentyeighth": (True, True, True),  # a fresh blind set (round 11)
-}
-AUTHORS = set(AUTHOR_TABLE)
-BLIND_AUTHORS = {a for a, (blind, _, _) in AUTHOR_TABLE.items() if blind}
-MAX_WORDS = {a: 25 for a, (_, long, _) in AUTHOR_TABLE.items() if long}
-UNDRAWN = {a for a, (_, _, undrawn) in AUTHOR_TABLE.items() if undrawn}
+# The outside authors' facts: one table, relevance.AUTHORS (read by the floor tests and `make relevance` too).
+AUTHORS = {a.name for a in RELEVANCE_AUTHORS}
+BLIND_AUTHORS = {a.name for a in RELEVANCE_AUTHORS if a.blind}
+MAX_WORDS = {a.name: 25 for a in RELEVANCE_AUTHORS if a.long}
+UNDRAWN = {a.name for a in RELEVANCE_AUTHORS if a.undrawn}
 
 
 QUESTION_KEYS = {"q", "accept", "split", "source"}
@@ -317,3 +292,18 @@ def test_each_deployments_file_holds_one_authors_deployments_and_is_named_after_
     for path, _, _, _ in files:
         entries = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)["deployments"]
         assert {e.get("author", "first") for e in entries} == {path.stem}, path.name
+
+
+def test_the_authors_table_names_each_author_once_and_each_has_entries(questions: list[dict],
+                                                                         profiles: list[dict]) -> None:
+    """relevance.AUTHORS is the one table of the outside authors: a repeated name or row number would score
+    two authors as one in `make relevance`, and a row for an author with no entries is a typo or a leftover
+    that makes the data tests accept entries nobody wrote."""
+    names = [a.name for a in RELEVANCE_AUTHORS]
+    numbers = [a.number for a in RELEVANCE_AUTHORS]
+    assert len(set(names)) == len(names) and len(set(numbers)) == len(numbers)
+    written = {e.get("author") for e in questions + profiles}
+    assert not AUTHORS - written, f"authors in the table with no entries: {sorted(AUTHORS - written)}"
+    natural = {p.get("author") for p in profiles if p.get("author") in
+               {a.name for a in RELEVANCE_AUTHORS if a.natural}}
+    assert natural == {a.name for a in RELEVANCE_AUTHORS if a.natural}, "a natural set is deployments"

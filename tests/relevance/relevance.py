@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -19,6 +19,47 @@ from fieldguide.schema import Profile
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+
+
+class Author(NamedTuple):
+    """An outside author of the relevance data (an entry without an author field is the engine's own team's)."""
+
+    name: str
+    number: int  # their rows' suffix in `make relevance` ("holdout/24")
+    blind: bool  # may write blind questions
+    long: bool  # may write entries of up to 25 words instead of 15
+    undrawn: bool  # outside the seeded dev/holdout draw: dev by design, or fresh held-out data written after tuning
+    natural: bool  # natural-set deployments (from the news, post-mortems, regulators' reports): plan.TRUST's
+
+
+# The one table of the outside authors, read by the data tests, the floor tests and `make relevance`; a new
+# author is one row here (README.md, "Adding entries"). Rounds of issue 21: third 2; fifth 6; seventh and
+# eighth 7; eleventh and twelfth 8; thirteenth to fifteenth 9; sixteenth to twentythird 10; then 11.
+AUTHORS: tuple[Author, ...] = (
+    Author("second", 2, True, False, False, False),  # the original blind set and profiles
+    Author("third", 3, False, True, True, False),  # dev by design
+    Author("fifth", 5, True, True, True, False),
+    Author("seventh", 7, True, True, True, False),
+    Author("eighth", 8, False, False, True, False),  # planner dev profiles
+    Author("eleventh", 11, True, True, True, False),
+    Author("twelfth", 12, False, True, True, False),
+    Author("thirteenth", 13, False, True, True, False),
+    Author("fourteenth", 14, False, True, True, False),
+    Author("fifteenth", 15, False, True, True, False),  # dev questions by design
+    Author("sixteenth", 16, True, True, True, False),
+    Author("seventeenth", 17, False, True, True, False),
+    Author("eighteenth", 18, False, True, True, False),
+    Author("nineteenth", 19, False, True, True, False),
+    Author("twentieth", 20, False, True, True, True),
+    Author("twentyfirst", 21, False, True, True, False),  # dev questions by design
+    Author("twentysecond", 22, False, True, True, True),
+    Author("twentythird", 23, False, True, True, True),
+    Author("twentyfourth", 24, False, True, True, True),
+    Author("twentyfifth", 25, False, True, True, True),
+    Author("twentysixth", 26, False, True, True, True),
+    Author("twentyseventh", 27, False, True, True, False),  # dev questions by design
+    Author("twentyeighth", 28, True, True, True, False),  # a fresh blind set (round 11)
+)
 
 
 @cache
