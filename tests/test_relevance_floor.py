@@ -6,6 +6,7 @@ the planner (content/using-the-guide.md) to what is measured."""
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 
@@ -15,7 +16,17 @@ from conftest import HERE
 from fieldguide import plan, search
 
 sys.path.insert(0, str(HERE / "relevance"))
-from relevance import AUTHORS, all_profiles, author_of, profiles, questions, rank_held_out, root_catalog  # noqa: E402
+from relevance import (  # noqa: E402
+    AUTHORS,
+    all_profiles,
+    author_of,
+    full_index,
+    profile_of,
+    profiles,
+    questions,
+    rank_held_out,
+    root_catalog,
+)
 
 
 def _search_scores(qs: list[dict]) -> tuple[float, float]:
@@ -44,12 +55,35 @@ def test_search_finds_the_right_challenge_for_most_questions_written_blind() -> 
     assert mrr >= 0.65  # measured 0.86
 
 
+@functools.cache
+def _principal_ranks() -> dict[str, int]:
+    """Per deployment id, where the planner ranks its principal challenge, the profile as written, ranked
+    without its author's deployments (relevance.held_out_index): a profile never finds itself."""
+    return {p["id"]: rank_held_out(p).index(p["bit"][0]) + 1 for p in all_profiles()}
+
+
 def test_planner_puts_the_challenge_that_bit_in_the_top_five_for_most_projects() -> None:
-    """Each profile is one of the catalog's deployments, ranked by a planner without its author's own
-    (relevance.held_out_index): a profile never finds itself."""
     ps = profiles("dev") + profiles("holdout")
-    top5 = sum(rank_held_out(p).index(p["bit"][0]) < 5 for p in ps)
-    assert top5 / len(ps) >= 0.65  # measured 0.73 (dev 0.93, holdout 0.69; round 11 of issue 21)
+    top5 = sum(_principal_ranks()[p["id"]] <= 5 for p in ps)
+    assert top5 / len(ps) >= 0.65  # measured 0.73 (dev 0.93, holdout 0.69; round 12 of issue 21)
+
+
+def test_accepting_every_suggestion_leaves_the_planner_about_as_good() -> None:
+    """The planner page offers the traits a description implies; a team that accepts them all should not get
+    markedly worse advice for it. Those traits count at plan.IMPLIED of their weight, since the description's
+    own words already count: accepting every suggestion cost 5.6 points when they counted in full."""
+    cat, _ = root_catalog()
+    index = full_index()
+    table = plan.facet_terms(cat, index)
+    ps = profiles("dev") + profiles("holdout")
+    accepted = 0
+    for p in ps:
+        written = profile_of(p)
+        more = [s.id for s in plan.suggest(cat, index, written, table) if s.kind == "trait"]
+        ticked = written.model_copy(update={"traits": [*written.traits, *more]})
+        accepted += rank_held_out(p, ticked).index(p["bit"][0]) < 5
+    as_written = sum(_principal_ranks()[p["id"]] <= 5 for p in ps)
+    assert accepted >= as_written - 0.04 * len(ps)  # measured 0.705 against 0.727 (round 12 of issue 21)
 
 
 # The natural sets: deployments written up from the news, post-mortems, regulators' reports and engineering
@@ -69,7 +103,7 @@ def test_the_guide_and_the_brief_say_how_often_the_planner_finds_what_bit_as_it_
     (using-the-guide.md) quote the planner's hit rate on the natural sets: a change to the planner that moves
     it by more than two points makes them all say so."""
     natural = [p for p in all_profiles() if author_of(p) in NATURAL_AUTHORS]
-    ranks = [rank_held_out(p).index(p["bit"][0]) + 1 for p in natural]
+    ranks = [_principal_ranks()[p["id"]] for p in natural]
     count, five, ten = plan.TRUST
     assert count == len(natural)
     assert abs(five - 100 * sum(r <= 5 for r in ranks) / len(ranks)) <= 2

@@ -620,9 +620,47 @@ const round2 = (x) => Math.floor(x * 100 + 0.5) / 100;
 // the data's own keys count, never Object.prototype's ("constructor", "toString").
 const own = (table, key) => (Object.hasOwn(table, key) ? table[key] : undefined);
 
+// How strongly a description implies each facet of `facets` (data.json's `ranking.suggest.facets`): per kind,
+// a Map of facet id -> [score, words], as fieldguide.plan.facet_scores computes it (each facet term once, by
+// its best word; words strongest first, at most `maxWords`). Read by engine/suggest.js and rankProfile.
+const facetScores = (facets, index, description, maxWords) => {
+  const question = description.trim() ? slots(index, description, false, true) : [];
+  const out = {};
+  for (const kind of Object.keys(facets)) {
+    out[kind] = new Map();
+    for (const [fid, terms] of Object.entries(facets[kind])) {
+      const best = new Map(); // facet term -> [weight, the word that matched it]
+      for (const slot of question) {
+        for (const [t, factor] of [[index.term(slot.word), 1.0], ...slot.alternatives]) {
+          if (Object.hasOwn(terms, t) && factor * terms[t] > (best.get(t)?.[0] ?? 0)) best.set(t, [factor * terms[t], slot.word]);
+        }
+      }
+      let score = 0;
+      for (const [w] of best.values()) score += w;
+      const named = [];
+      for (const [, word] of [...best.values()].sort((a, b) => b[0] - a[0])) {
+        if (!named.includes(word) && named.length < maxWords) named.push(word);
+      }
+      out[kind].set(fid, [score, named]);
+    }
+  }
+  return out;
+};
+
+// The profile's ticked traits that its description implies (fieldguide.plan.implied_traits): they count at
+// `ranking.implied` of their weight.
+const impliedTraits = (ranking, index, profile) => {
+  const traits = profile.traits || [];
+  const description = profile.description || "";
+  if (!index || !traits.length || !description.trim()) return new Set();
+  const scores = facetScores(ranking.suggest.facets, index, description, ranking.max_words).trait;
+  return new Set(traits.filter((t) => scores.has(t) && scores.get(t)[0] >= ranking.suggest.min));
+};
+
 // Same arithmetic, in the same order, as fieldguide.plan.rank; `ranking` is data.json's `ranking`.
 const rankProfile = (ranking, index, profile, contexts = null, deployments = null) => {
   const order = ranking.order;
+  const implied = impliedTraits(ranking, index, profile);
   const read = index ? describe(index, profile.description || "", ranking.max_words, contexts, ranking.contexts_share,
     ranking.with_contexts) : new Map();
   const like = index ? similarShares(deployments, profile.description || "", ranking.neighbours, ranking.named) : new Map();
@@ -632,7 +670,7 @@ const rankProfile = (ranking, index, profile, contexts = null, deployments = nul
     const w = ranking.weights[cid];
     const traits = (profile.traits || []).filter((t) => Object.hasOwn(w.traits, t));
     let score = w.base;
-    for (const t of traits) score += w.traits[t];
+    for (const t of traits) score += w.traits[t] * (implied.has(t) ? ranking.implied : 1.0);
     if (profile.industry) score += own(w.industries, profile.industry) || 0;
     const [share, matched] = read.get(cid) || [0, []];
     score += ranking.description * share;
@@ -651,5 +689,5 @@ const rankProfile = (ranking, index, profile, contexts = null, deployments = nul
 
 export {
   TYPES, fold, words, stem, decode, osaDistance, Index, capped, slots, run, topHit, topCandidates, answer,
-  prepareDescription, sharing, describe, similarShares, rankProfile,
+  prepareDescription, sharing, describe, similarShares, facetScores, rankProfile,
 };
