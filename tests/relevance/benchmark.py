@@ -41,6 +41,7 @@ from fieldguide import plan, search  # noqa: E402
 from relevance import (  # noqa: E402
     AUTHORS,
     ROOT,
+    accept_all,
     author_of,
     catalog_without,
     held_out_index,
@@ -128,14 +129,6 @@ def page_to_challenge(location: str) -> str | None:
     path = location.split("#")[0]
     parts = path.strip("/").split("/")
     return parts[1] if len(parts) == 2 and parts[0] == "challenges" else None
-
-
-def accept_all(cat: Any, index: search.Index, profile: Any, table: Any) -> Any:
-    """The profile as it would be with every suggestion from its description accepted."""
-    found = plan.suggest(cat, index, profile, table)
-    industry = profile.industry or next((x.id for x in found if x.kind == "industry"), None)
-    return profile.model_copy(update={"industry": industry,
-                                      "traits": [*profile.traits, *(x.id for x in found if x.kind == "trait")]})
 
 
 def main() -> None:

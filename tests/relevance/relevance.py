@@ -127,3 +127,13 @@ def rank_held_out(raw: dict[str, Any], profile: Profile | None = None) -> list[s
 def profile_of(raw: dict[str, Any]) -> Profile:
     return Profile(name=raw.get("name"), industry=raw.get("industry"), traits=raw.get("traits") or [],
                    stages=raw.get("stages") or [], description=raw.get("description") or "")
+
+
+def accept_all(cat: load.Catalog, index: search.Index, profile: Profile,
+               table: dict[str, Any] | None = None) -> Profile:
+    """The profile as it would be with every suggestion from its description accepted (`make relevance`'s
+    "all suggestions accepted" row, and the floor test that holds it near the profiles as written)."""
+    found = plan.suggest(cat, index, profile, table)
+    industry = profile.industry or next((x.id for x in found if x.kind == "industry"), None)
+    return profile.model_copy(update={"industry": industry,
+                                      "traits": [*profile.traits, *(x.id for x in found if x.kind == "trait")]})
